@@ -1,0 +1,46 @@
+# make run   — first run: .venv, requirements, keys, migrations, demo data; then sandbox :8100, API :8000, dashboard :8501
+# make test  — installs what the tests need (Python and npm) and runs pytest, then the mini-program's jest tests
+# make bench — the benchmarks in bench/ (PostgreSQL)
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+NPM_DIR := tests/miniprogram
+
+.PHONY: run test test-py test-js lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed tests/requirements.txt
+	$(PY) -m pip install -q -r tests/requirements.txt
+	touch $@
+
+$(NPM_DIR)/node_modules/.installed: $(NPM_DIR)/package.json
+	cd $(NPM_DIR) && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m backend dev
+
+test: $(VENV)/.installed-test $(NPM_DIR)/node_modules/.installed
+	$(PY) -m pytest -q
+	cd $(NPM_DIR) && npx jest --runInBand
+
+test-py: $(VENV)/.installed-test
+	$(PY) -m pytest -q
+
+test-js: $(VENV)/.installed $(NPM_DIR)/node_modules/.installed
+	cd $(NPM_DIR) && npx jest --runInBand
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check --line-length 120 --select E,F,W,I,B,UP --ignore E501 --extend-exclude domain/migrations/versions domain backend dashboard tests bench
+
+bench: $(VENV)/.installed-test
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) $(NPM_DIR)/node_modules tests/_artifacts

@@ -1,0 +1,84 @@
+"""Request-scoped dependencies: the unit of work, the current shopper and the current staff member."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from domain.config import get_config
+from domain.db import get_sessionmaker
+from domain.errors import Unauthorized
+from domain.models import Staff, User
+from domain.security.ratelimit import check_rate
+from domain.staff.service import Actor, staff_for_token
+from domain.users.service import user_for_token
+from domain.wechat import WeChatGateway, get_wechat
+
+
+def get_session() -> Iterator[Session]:
+    """One request, one transaction: committed before the answer is sent, rolled back on any error."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing_token", "请先登录")
+    return token.strip()
+
+
+def current_user(request: Request, session: SessionDep) -> User:
+    return user_for_token(session, bearer_token(request))
+
+
+def optional_user(request: Request, session: SessionDep) -> User | None:
+    if not request.headers.get("authorization"):
+        return None
+    try:
+        return user_for_token(session, bearer_token(request))
+    except Unauthorized:
+        return None
+
+
+def current_staff(request: Request, session: SessionDep) -> Staff:
+    return staff_for_token(session, bearer_token(request))
+
+
+def current_actor(staff: Annotated[Staff, Depends(current_staff)]) -> Actor:
+    return Actor.of(staff)
+
+
+def wechat() -> WeChatGateway:
+    return get_wechat()
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+WeChatDep = Annotated[WeChatGateway, Depends(wechat)]
+
+
+def client_ip(request: Request) -> str:
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+def limit_login(request: Request) -> None:
+    check_rate("login", client_ip(request), get_config().rate_limit_login_per_minute)

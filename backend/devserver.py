@@ -1,0 +1,102 @@
+"""``python -m backend dev`` (what ``make run`` calls): first-run set-up, then the sandbox, the API and the
+dashboard side by side until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from domain.config import PROJECT_ROOT, get_config
+
+
+def run_dev(*, api_port: int = 8000, sandbox_port: int = 8100, dashboard_port: int = 8501) -> int:
+    config = get_config()
+    config.secret_key_bytes()  # make the keys in var/ on first run
+    config.data_key_bytes()
+    python = sys.executable
+    env = {**os.environ}
+    env.setdefault("MALL_WECHAT_SANDBOX_URL", f"http://127.0.0.1:{sandbox_port}/")
+    env.setdefault("MALL_PUBLIC_URL", f"http://127.0.0.1:{api_port}")
+
+    subprocess.run([python, "-m", "backend", "migrate"], check=True, env=env, cwd=PROJECT_ROOT)
+    marker = config.var_dir / ".demo-seeded"
+    seed_args = ["seed"] if marker.exists() else ["seed", "--demo"]
+    seed = subprocess.run([python, "-m", "backend", *seed_args], check=True, env=env, cwd=PROJECT_ROOT,
+                          capture_output=True, text=True)
+    marker.touch()
+
+    logs = config.var_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    procs = []
+    specs = [
+        ("sandbox", [python, "-m", "backend", "sandbox", "--port", str(sandbox_port)], f"http://127.0.0.1:{sandbox_port}/healthz"),
+        ("api", [python, "-m", "backend", "serve", "--port", str(api_port)], f"http://127.0.0.1:{api_port}/healthz"),
+        ("dashboard", [python, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(dashboard_port),
+                       "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         f"http://127.0.0.1:{dashboard_port}/_stcore/health"),
+        ("jobs", [python, "-m", "backend", "jobs", "loop", "--interval", "60"], None),
+    ]
+    try:
+        for name, cmd, _ in specs:
+            out = open(logs / f"{name}.log", "ab")
+            procs.append((name, subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)))
+        for (name, proc), (_, _, health) in zip(procs, specs, strict=True):
+            if health:
+                _wait(health, name, proc)
+        _banner(api_port, sandbox_port, dashboard_port, seed.stdout, logs)
+        while all(p.poll() is None for _, p in procs):
+            time.sleep(1)
+        dead = [n for n, p in procs if p.poll() is not None]
+        print(f"stopped: {', '.join(dead)} exited; see {logs}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for _, proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for _, proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _wait(url: str, name: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{name} exited during start-up; see var/logs/{name}.log")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{name} did not answer at {url}")
+
+
+def _banner(api_port: int, sandbox_port: int, dashboard_port: int, seed_output: str, logs: Path) -> None:
+    from backend.seed import DEMO_STAFF, OWNER
+
+    print()
+    print("二级分销商城 is running")
+    print(f"  dashboard (staff)   http://127.0.0.1:{dashboard_port}")
+    print(f"  API + docs          http://127.0.0.1:{api_port}/docs")
+    print(f"  WeChat sandbox      http://127.0.0.1:{sandbox_port}/records")
+    print("  mini-program        open miniprogram/ in WeChat DevTools (API base: miniprogram/config.js)")
+    print("demo staff logins (username / password):")
+    print(f"  owner     {OWNER[0]} / {OWNER[1]}")
+    for username, password, role, _ in DEMO_STAFF:
+        print(f"  {role:<9} {username} / {password}")
+    print("demo shoppers log in with sandbox codes: sandbox-demo_a (A), sandbox-demo_b (B), sandbox-demo_c (C)")
+    if seed_output.strip():
+        print("first run:", *seed_output.strip().splitlines(), sep="\n  ")
+    print(f"logs in {logs}; Ctrl-C stops everything")
+    sys.stdout.flush()

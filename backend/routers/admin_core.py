@@ -1,0 +1,50 @@
+"""Staff login, business settings and jobs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends
+
+from backend.deps import CurrentActor, SessionDep, limit_login
+from backend.schemas.admin import JobRunOut, StaffLoginIn, StaffLoginOut
+from domain.audit.service import record_action
+from domain.jobs import run_job
+from domain.security.roles import Permission
+from domain.settings.service import BusinessSettings, get_settings, update_settings
+from domain.staff.service import authenticate, issue_staff_token
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+@router.post("/auth/login", response_model=StaffLoginOut, dependencies=[Depends(limit_login)])
+def staff_login(body: StaffLoginIn, session: SessionDep) -> StaffLoginOut:
+    staff = authenticate(session, username=body.username, password=body.password)
+    token = issue_staff_token(session, staff=staff)
+    return StaffLoginOut(token=token, role=staff.role, username=staff.username, display_name=staff.display_name)
+
+
+@router.get("/settings", response_model=BusinessSettings)
+def read_settings(actor: CurrentActor, session: SessionDep) -> BusinessSettings:
+    actor.require(Permission.SETTINGS)
+    return get_settings(session)
+
+
+@router.put("/settings", response_model=BusinessSettings)
+def write_settings(actor: CurrentActor, session: SessionDep, changes: Annotated[dict[str, Any], Body()]) -> BusinessSettings:
+    """Takes what GET returns, whole or in part. Refuses negative rates (``negative_rate``) and a level-1 +
+    level-2 total above ``commission_cap_bp`` (``commission_cap_exceeded``)."""
+    actor.require(Permission.SETTINGS)
+    before, after = update_settings(session, changes)
+    diff_before = {k: v for k, v in before.model_dump().items() if k in changes}
+    record_action(session, actor=actor, action="settings.update", entity_type="settings", entity_id="business",
+                  before=diff_before, after={k: getattr(after, k) for k in changes})
+    return after
+
+
+@router.post("/jobs/{name}/run", response_model=JobRunOut)
+def run_job_now(name: str, actor: CurrentActor) -> JobRunOut:
+    """Run one periodic job now: ``close-unpaid``, ``auto-receive``, ``settle-commissions``, ``recompute-levels``."""
+    actor.require(Permission.JOBS)
+    processed = run_job(name)
+    return JobRunOut(job=name, processed=processed)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from backend.schemas.common import Strict
+
+
+class CategoryOut(BaseModel):
+    id: int
+    name: str
+    icon_url: str
+    sort: int
+
+
+class ProductCardOut(BaseModel):
+    id: int
+    title: str
+    subtitle: str
+    cover_url: str
+    price_fen: int
+    sales: int
+    category_id: int | None
+    promo_price_fen: int | None = None
+
+
+class SkuOut(BaseModel):
+    id: int
+    specs: dict[str, str]
+    price_fen: int
+    stock: int
+    promo_price_fen: int | None = None
+    member_price_fen: int | None = None
+    commission_level1_fen: int | None = None
+
+
+class CommissionPreviewOut(BaseModel):
+    level1_fen: int
+    level2_fen: int
+
+
+class ProductDetailOut(BaseModel):
+    id: int
+    title: str
+    subtitle: str
+    description: str
+    images: list[str]
+    category_id: int | None
+    category_name: str | None
+    price_fen: int
+    sales: int
+    spec_names: list[str]
+    skus: list[SkuOut]
+    commission: CommissionPreviewOut | None = None
+
+
+class SkuIn(Strict):
+    id: int | None = None
+    specs: dict[str, str] = Field(default_factory=dict)
+    price_fen: int = Field(gt=0, le=100_000_000)
+    stock: int = Field(ge=0, le=10_000_000)
+    is_active: bool = True
+
+
+class ProductIn(Strict):
+    title: str = Field(min_length=1, max_length=120)
+    category_id: int | None = None
+    subtitle: str = Field("", max_length=200)
+    description: str = Field("", max_length=20_000)
+    images: list[str] = Field(default_factory=list, max_length=20)
+    is_on_shelf: bool = True
+    sort: int = 0
+    distribution_enabled: bool = True
+    commission_level1_bp: int | None = None
+    commission_level2_bp: int | None = None
+    skus: list[SkuIn] = Field(min_length=1, max_length=100)
+
+
+class ProductPatch(Strict):
+    title: str | None = Field(None, min_length=1, max_length=120)
+    category_id: int | None = None
+    subtitle: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=20_000)
+    images: list[str] | None = Field(None, max_length=20)
+    is_on_shelf: bool | None = None
+    sort: int | None = None
+    distribution_enabled: bool | None = None
+    commission_level1_bp: int | None = None
+    commission_level2_bp: int | None = None
+    skus: list[SkuIn] | None = Field(None, min_length=1, max_length=100)
+
+
+class AdminSkuOut(BaseModel):
+    id: int
+    specs: dict[str, str]
+    price_fen: int
+    stock: int
+    is_active: bool
+
+
+class AdminProductOut(BaseModel):
+    id: int
+    title: str
+    subtitle: str
+    description: str
+    images: list[str]
+    category_id: int | None
+    is_on_shelf: bool
+    sort: int
+    sales: int
+    distribution_enabled: bool
+    commission_level1_bp: int | None
+    commission_level2_bp: int | None
+    skus: list[AdminSkuOut]

@@ -1,0 +1,172 @@
+"""``python -m backend seed [--demo]``: base settings and the owner; with ``--demo`` a realistic shop."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from backend.demo_images import draw_product_image
+from domain.catalog.service import ProductInput, SkuInput, create_category, create_product
+from domain.config import get_config
+from domain.members.service import ensure_default_levels
+from domain.models import Category, Product, Staff, User
+from domain.settings.service import ensure_defaults
+from domain.staff.service import create_staff
+
+OWNER = ("owner", "owner-pass-2026")
+DEMO_STAFF = (
+    ("operator", "operator-pass-2026", "operator", "运营小李"),
+    ("support", "support-pass-2026", "support", "客服小王"),
+    ("finance", "finance-pass-2026", "finance", "财务老张"),
+    ("analyst", "analyst-pass-2026", "analyst", "数据分析小赵"),
+)
+
+CATEGORIES = ("美食生鲜", "服饰鞋包", "美妆个护", "家居日用", "数码配件")
+
+# (category, title, subtitle, image kind, specs axes, base price fen, description)
+CATALOG = [
+    ("美食生鲜", "赣南脐橙 新鲜当季", "果园直发 酸甜多汁", "round", {"规格": ["5斤装", "10斤装"]}, 3990,
+     "产自江西赣州，树上自然成熟，现摘现发。单果 75–85mm，坏果包赔。"),
+    ("美食生鲜", "云南高山普洱茶饼 357g", "十年陈 熟茶", "box", {"年份": ["2016年", "2019年"]}, 16800,
+     "勐海茶区大叶种晒青毛茶，传统渥堆发酵，汤色红浓明亮。"),
+    ("美食生鲜", "五常稻花香大米 5kg", "当季新米 真空包装", "bag", {"规格": ["5kg", "10kg"]}, 6990,
+     "黑龙江五常核心产区，一年一季，米粒饱满，煮饭清香。"),
+    ("美食生鲜", "每日坚果 混合装 30袋", "7种坚果果干", "box", {"规格": ["30袋", "60袋"]}, 9900,
+     "核桃、腰果、巴旦木、榛子、蔓越莓、蓝莓干、南瓜子，科学配比，独立小包。"),
+    ("美食生鲜", "宁夏中宁枸杞 特级", "颗粒饱满 免洗即食", "round", {"规格": ["250g", "500g"]}, 4590,
+     "中宁核心产区头茬枸杞，无硫熏，开袋即食或泡水。"),
+    ("服饰鞋包", "纯棉圆领短袖T恤", "260g 重磅 不易变形", "shirt", {"颜色": ["白色", "黑色", "雾霾蓝"], "尺码": ["M", "L", "XL"]}, 7900,
+     "新疆长绒棉，精梳紧密纺，领口罗纹加厚，多次洗涤不变形。"),
+    ("服饰鞋包", "轻薄羽绒服 男女同款", "90% 白鸭绒 可收纳", "shirt", {"颜色": ["黑色", "米白"], "尺码": ["S", "M", "L", "XL"]}, 39900,
+     "蓬松度 650+，面料防泼水，可收纳进随附小袋，旅行通勤皆宜。"),
+    ("服饰鞋包", "真皮通勤双肩包", "14 英寸电脑隔层", "bag", {"颜色": ["黑色", "棕色"]}, 45900,
+     "头层牛皮，YKK 拉链，背板透气，容量 18L。"),
+    ("服饰鞋包", "羊毛混纺围巾", "秋冬保暖 亲肤不扎", "bag", {"颜色": ["燕麦色", "酒红", "藏青"]}, 12900,
+     "30% 羊毛混纺，长 180cm，宽 35cm，送礼佳选。"),
+    ("美妆个护", "玻尿酸补水面膜 10片", "深层补水 温和修护", "box", {"规格": ["10片", "20片"]}, 8900,
+     "三重玻尿酸，蚕丝膜布，敏感肌可用。"),
+    ("美妆个护", "氨基酸洗面奶 120g", "温和洁净 不紧绷", "bottle", {"规格": ["120g", "120g×2"]}, 5900,
+     "氨基酸表活，弱酸性配方，绵密泡沫，洗后不紧绷。"),
+    ("美妆个护", "清爽防晒霜 SPF50+", "轻薄不油腻 防水防汗", "bottle", {"规格": ["50ml"]}, 13900,
+     "PA++++ 高倍防护，质地水润，可作妆前乳。"),
+    ("美妆个护", "电动牙刷 声波款", "5 种清洁模式 续航 60 天", "bottle", {"颜色": ["珍珠白", "曜石黑"]}, 19900,
+     "每分钟 38000 次声波振动，IPX7 防水，附 2 支刷头。"),
+    ("家居日用", "陶瓷马克杯 350ml", "手工釉色 可微波", "cup", {"颜色": ["奶白", "雾蓝", "墨绿"]}, 4900,
+     "高温烧制，釉面光滑不挂色，杯柄贴合手型。"),
+    ("家居日用", "全棉四件套 1.8m床", "A 类母婴级 60 支长绒棉", "box", {"颜色": ["云朵白", "燕麦灰"], "尺寸": ["1.5m", "1.8m"]}, 49900,
+     "60 支贡缎工艺，亲肤柔软，含被套、床单和两个枕套。"),
+    ("家居日用", "真空保温杯 500ml", "316 不锈钢 保温 12 小时", "bottle", {"颜色": ["月光白", "深空灰"]}, 8900,
+     "316 医用级不锈钢内胆，一键弹盖，防漏设计。"),
+    ("家居日用", "香薰蜡烛 礼盒装", "大豆蜡 约 40 小时", "cup", {"香型": ["白茶", "无花果", "雪松"]}, 6800,
+     "天然大豆蜡，棉芯无烟，礼盒包装附贺卡。"),
+    ("家居日用", "收纳箱 三件套", "可折叠 带盖", "box", {"颜色": ["米白", "浅灰"]}, 5900,
+     "加厚 PP 材质，可叠放，衣物玩具杂物都能装。"),
+    ("数码配件", "氮化镓快充充电器 65W", "三口快充 小巧便携", "box", {"颜色": ["白色", "黑色"]}, 12900,
+     "2C1A 三口输出，支持笔记本、平板、手机同时快充。"),
+    ("数码配件", "降噪蓝牙耳机", "主动降噪 续航 30 小时", "round", {"颜色": ["白色", "黑色"]}, 29900,
+     "-42dB 深度降噪，通透模式，蓝牙 5.3 低延迟。"),
+    ("数码配件", "磁吸无线充电宝 10000mAh", "15W 磁吸 边充边用", "box", {"颜色": ["星光色", "午夜色"]}, 15900,
+     "强磁对位，支持 15W 无线和 20W 有线快充。"),
+    ("数码配件", "编织数据线 1.5m 两条装", "Type-C 60W 快充", "bag", {"规格": ["1.5m×2", "2m×2"]}, 3900,
+     "高密度编织线身，弯折 20000 次测试，支持 60W 快充。"),
+]
+
+# The demo distribution tree (sandbox login names): A invites B, B invites C.
+DEMO_USERS = (
+    # login name, nickname, inviter login name, distributor?
+    ("demo_a", "林晓（分销员A）", None, True),
+    ("demo_b", "王芳（分销员B）", "demo_a", True),
+    ("demo_c", "陈明（顾客C）", "demo_b", False),
+    ("demo_d", "赵磊", "demo_a", False),
+    ("demo_e", "孙婷", "demo_b", False),
+    ("demo_f", "周杰", None, False),
+)
+
+
+def seed_base(session: Session) -> list[str]:
+    """Settings rows, member levels and the owner account; safe to run again."""
+    ensure_defaults(session)
+    ensure_default_levels(session)
+    lines = []
+    if session.scalar(select(func.count()).select_from(Staff)) == 0:
+        create_staff(session, username=OWNER[0], password=OWNER[1], role="owner", display_name="店主")
+        lines.append(f"owner account: {OWNER[0]} / {OWNER[1]}  (change it in production)")
+    return lines
+
+
+def seed_demo(session: Session) -> list[str]:
+    if session.scalar(select(func.count()).select_from(Product)) > 0:
+        return ["demo data already present; skipped"]
+    lines = []
+    for username, password, role, name in DEMO_STAFF:
+        if not session.scalar(select(Staff.id).where(Staff.username == username)):
+            create_staff(session, username=username, password=password, role=role, display_name=name)
+    categories = {}
+    for i, name in enumerate(CATEGORIES):
+        existing = session.scalar(select(Category).where(Category.name == name))
+        categories[name] = existing or _category(session, name, sort=len(CATEGORIES) - i)
+    media = get_config().media_dir
+    for n, (cat, title, subtitle, kind, axes, base_price, description) in enumerate(CATALOG, start=1):
+        images = []
+        for v in range(2):
+            rel = f"demo/p{n:02d}_{v}.jpg"
+            draw_product_image(media / rel, title=title, kind=kind, variant=v)
+            images.append(f"/media/{rel}")
+        create_product(session, actor=_system(), data=ProductInput(
+            title=title, subtitle=subtitle, description=description, images=images,
+            category_id=categories[cat].id, sort=len(CATALOG) - n, skus=_skus(axes, base_price, n),
+            # One product shows a per-product commission override, one opts out of distribution.
+            commission_level1_bp=1500 if n == 2 else None, commission_level2_bp=800 if n == 2 else None,
+            distribution_enabled=n != 22,
+        ))
+    lines.append(f"demo catalog: {len(CATEGORIES)} categories, {len(CATALOG)} products")
+    lines.extend(_demo_users(session))
+    for username, password, role, _ in DEMO_STAFF:
+        lines.append(f"demo staff {role}: {username} / {password}")
+    return lines
+
+
+def _category(session: Session, name: str, sort: int) -> Category:
+    return create_category(session, actor=_system(), name=name, sort=sort)
+
+
+def _skus(axes: dict[str, list[str]], base_price: int, n: int) -> list[SkuInput]:
+    combos: list[dict[str, str]] = [{}]
+    for axis, values in axes.items():
+        combos = [{**c, axis: v} for c in combos for v in values]
+    skus = []
+    for i, specs in enumerate(combos):
+        # Bigger packs cost more; stock varies so that low-stock warnings show.
+        step = list(axes.values())[0].index(next(iter(specs.values())))
+        price = base_price + step * (base_price * 6 // 10) // 100 * 100
+        stock = 5 if (n + i) % 7 == 0 else 40 + (n * 13 + i * 7) % 160
+        skus.append(SkuInput(specs=specs, price_fen=price, stock=stock))
+    return skus
+
+
+def _demo_users(session: Session) -> list[str]:
+    from domain.distribution.binding import bind_inviter
+    from domain.distribution.distributors import apply, approve_application
+    from domain.users.service import new_invite_code
+
+    users: dict[str, User] = {}
+    for login, nickname, inviter, _ in DEMO_USERS:
+        user = User(openid=f"o_sandbox_{login}", nickname=nickname, invite_code=new_invite_code())
+        session.add(user)
+        session.flush()
+        users[login] = user
+        if inviter:
+            bind_inviter(session, user=user, invite_code=users[inviter].invite_code, at_registration=True)
+    for i, (login, _, _, distributor) in enumerate(DEMO_USERS):
+        if distributor:
+            application = apply(session, user=users[login], real_name=["林晓", "王芳"][i], phone=f"1380013800{i}",
+                                reason="朋友多，愿意分享好物")
+            approve_application(session, actor=_system(), application_id=application.id)
+    return [f"demo shoppers (sandbox login code sandbox-<name>): {', '.join(u[0] for u in DEMO_USERS)};"
+            " demo_a invites demo_b, demo_b invites demo_c"]
+
+
+def _system():
+    from domain.staff.service import SYSTEM
+
+    return SYSTEM

@@ -1,0 +1,55 @@
+"""The audit log: every staff action, who and when, with the state before and after."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain.models import AuditEntry
+
+if TYPE_CHECKING:
+    from domain.staff.service import Actor
+
+
+def record_action(session: Session, *, actor: Actor, action: str, entity_type: str, entity_id: object,
+                  before: dict | None = None, after: dict | None = None) -> AuditEntry:
+    entry = AuditEntry(
+        staff_id=actor.staff_id,
+        actor=actor.username,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        before=_jsonable(before),
+        after=_jsonable(after),
+    )
+    session.add(entry)
+    return entry
+
+
+def list_actions(session: Session, *, entity_type: str | None = None, entity_id: object | None = None,
+                 action_prefix: str | None = None, page: int = 1, page_size: int = 50) -> tuple[list[AuditEntry], int]:
+    query = select(AuditEntry)
+    if entity_type:
+        query = query.where(AuditEntry.entity_type == entity_type)
+    if entity_id is not None:
+        query = query.where(AuditEntry.entity_id == str(entity_id))
+    if action_prefix:
+        query = query.where(AuditEntry.action.startswith(action_prefix))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * page_size).limit(page_size))
+    return list(rows), total
+
+
+def _jsonable(value):
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value

@@ -1,0 +1,206 @@
+"""Categories, products and SKUs: what staff edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from domain.audit.service import record_action
+from domain.errors import Conflict, Invalid, NotFound
+from domain.models import Category, Product, Sku
+from domain.security.roles import Permission
+from domain.settings.service import get_settings
+from domain.staff.service import Actor
+
+MAX_SKUS = 100
+
+
+@dataclass
+class SkuInput:
+    specs: dict[str, str]
+    price_fen: int
+    stock: int
+    id: int | None = None
+    is_active: bool = True
+
+
+@dataclass
+class ProductInput:
+    title: str
+    skus: list[SkuInput]
+    category_id: int | None = None
+    subtitle: str = ""
+    description: str = ""
+    images: list[str] = field(default_factory=list)
+    is_on_shelf: bool = True
+    sort: int = 0
+    distribution_enabled: bool = True
+    commission_level1_bp: int | None = None
+    commission_level2_bp: int | None = None
+
+
+def create_category(session: Session, *, actor: Actor, name: str, sort: int = 0, icon_url: str = "") -> Category:
+    actor.require(Permission.PRODUCTS)
+    name = name.strip()
+    if not name or len(name) > 32:
+        raise Invalid("invalid_category", "分类名称需为 1–32 个字符")
+    if session.scalar(select(Category.id).where(Category.name == name)):
+        raise Conflict("category_exists", f"分类“{name}”已存在")
+    category = Category(name=name, sort=sort, icon_url=icon_url)
+    session.add(category)
+    session.flush()
+    record_action(session, actor=actor, action="category.create", entity_type="category", entity_id=category.id,
+                  after={"name": name, "sort": sort})
+    return category
+
+
+def create_product(session: Session, *, actor: Actor, data: ProductInput) -> Product:
+    actor.require(Permission.PRODUCTS)
+    _validate(session, data)
+    product = Product(
+        title=data.title.strip(), subtitle=data.subtitle, description=data.description, images=list(data.images),
+        category_id=data.category_id, is_on_shelf=data.is_on_shelf, sort=data.sort,
+        distribution_enabled=data.distribution_enabled, commission_level1_bp=data.commission_level1_bp,
+        commission_level2_bp=data.commission_level2_bp,
+    )
+    product.skus = [Sku(specs=_clean_specs(s.specs), price_fen=s.price_fen, stock=s.stock, is_active=s.is_active)
+                    for s in data.skus]
+    session.add(product)
+    session.flush()
+    record_action(session, actor=actor, action="product.create", entity_type="product", entity_id=product.id,
+                  after=product_snapshot(product))
+    return product
+
+
+def update_product(session: Session, *, actor: Actor, product_id: int, changes: dict) -> Product:
+    """Partial update. ``skus``, when given, is the full list: SKUs with an ``id`` are updated, new ones added,
+    and SKUs left out are deactivated (never deleted, since orders refer to them)."""
+    actor.require(Permission.PRODUCTS)
+    product = get_product(session, product_id)
+    before = product_snapshot(product)
+    current = ProductInput(
+        title=product.title, subtitle=product.subtitle, description=product.description, images=list(product.images),
+        category_id=product.category_id, is_on_shelf=product.is_on_shelf, sort=product.sort,
+        distribution_enabled=product.distribution_enabled, commission_level1_bp=product.commission_level1_bp,
+        commission_level2_bp=product.commission_level2_bp,
+        skus=[SkuInput(id=s.id, specs=s.specs, price_fen=s.price_fen, stock=s.stock, is_active=s.is_active)
+              for s in product.skus if s.is_active],
+    )
+    unknown = set(changes) - set(ProductInput.__dataclass_fields__)
+    if unknown:
+        raise Invalid("unknown_field", f"未知字段：{', '.join(sorted(unknown))}")
+    for key, value in changes.items():
+        if key == "skus":
+            value = [s if isinstance(s, SkuInput) else SkuInput(**s) for s in value]
+        setattr(current, key, value)
+    _validate(session, current)
+
+    for key in ("subtitle", "description", "category_id", "is_on_shelf", "sort", "distribution_enabled",
+                "commission_level1_bp", "commission_level2_bp"):
+        setattr(product, key, getattr(current, key))
+    product.title = current.title.strip()
+    product.images = list(current.images)
+    if "skus" in changes:
+        by_id = {s.id: s for s in product.skus}
+        keep: set[int] = set()
+        for s in current.skus:
+            if s.id is not None:
+                if s.id not in by_id:
+                    raise NotFound("sku_not_found", f"规格 {s.id} 不属于该商品")
+                sku = by_id[s.id]
+                sku.specs, sku.price_fen, sku.stock, sku.is_active = _clean_specs(s.specs), s.price_fen, s.stock, s.is_active
+                keep.add(s.id)
+            else:
+                product.skus.append(Sku(specs=_clean_specs(s.specs), price_fen=s.price_fen, stock=s.stock))
+        for sku_id, sku in by_id.items():
+            if sku_id not in keep:
+                sku.is_active = False
+    session.flush()
+    record_action(session, actor=actor, action="product.update", entity_type="product", entity_id=product.id,
+                  before=before, after=product_snapshot(product))
+    return product
+
+
+def set_shelf(session: Session, *, actor: Actor, product_id: int, on_shelf: bool) -> Product:
+    return update_product(session, actor=actor, product_id=product_id, changes={"is_on_shelf": on_shelf})
+
+
+def adjust_stock(session: Session, *, actor: Actor, sku_id: int, delta: int, reason: str = "") -> Sku:
+    """Add (or remove) stock relative to what is there now, so that sales in between are not overwritten."""
+    actor.require(Permission.PRODUCTS)
+    sku = session.get(Sku, sku_id)
+    if sku is None:
+        raise NotFound("sku_not_found", "规格不存在")
+    before = sku.stock
+    result = session.execute(
+        update(Sku).where(Sku.id == sku_id, Sku.stock + delta >= 0).values(stock=Sku.stock + delta)
+    )
+    if result.rowcount != 1:
+        raise Conflict("stock_negative", "调整后库存不能为负数")
+    session.refresh(sku)
+    record_action(session, actor=actor, action="sku.adjust_stock", entity_type="sku", entity_id=sku_id,
+                  before={"stock": before}, after={"stock": sku.stock, "delta": delta, "reason": reason})
+    return sku
+
+
+def get_product(session: Session, product_id: int) -> Product:
+    product = session.scalar(
+        select(Product).where(Product.id == product_id).options(selectinload(Product.skus))
+    )
+    if product is None:
+        raise NotFound("product_not_found", "商品不存在")
+    return product
+
+
+def product_snapshot(product: Product) -> dict:
+    return {
+        "title": product.title,
+        "category_id": product.category_id,
+        "is_on_shelf": product.is_on_shelf,
+        "images": list(product.images),
+        "distribution_enabled": product.distribution_enabled,
+        "commission_level1_bp": product.commission_level1_bp,
+        "commission_level2_bp": product.commission_level2_bp,
+        "skus": [{"id": s.id, "specs": s.specs, "price_fen": s.price_fen, "stock": s.stock, "is_active": s.is_active}
+                 for s in product.skus],
+    }
+
+
+def _clean_specs(specs: dict) -> dict[str, str]:
+    return {str(k).strip(): str(v).strip() for k, v in (specs or {}).items() if str(k).strip()}
+
+
+def _validate(session: Session, data: ProductInput) -> None:
+    title = (data.title or "").strip()
+    if not title or len(title) > 120:
+        raise Invalid("invalid_title", "商品标题需为 1–120 个字符")
+    active = [s for s in data.skus if s.is_active]
+    if not active:
+        raise Invalid("no_skus", "至少需要一个规格")
+    if len(data.skus) > MAX_SKUS:
+        raise Invalid("too_many_skus", f"规格不能超过 {MAX_SKUS} 个")
+    seen: set[tuple] = set()
+    for s in data.skus:
+        if not isinstance(s.price_fen, int) or isinstance(s.price_fen, bool) or s.price_fen <= 0:
+            raise Invalid("invalid_price", "价格必须是大于 0 的整数（分）")
+        if s.price_fen > 100_000_000:
+            raise Invalid("invalid_price", "价格过高")
+        if not isinstance(s.stock, int) or isinstance(s.stock, bool) or s.stock < 0:
+            raise Invalid("invalid_stock", "库存必须是不小于 0 的整数")
+        key = tuple(sorted(_clean_specs(s.specs).items()))
+        if s.is_active and key in seen:
+            raise Invalid("duplicate_sku", f"规格重复：{' / '.join(v for _, v in key) or '默认'}")
+        seen.add(key)
+    if data.category_id is not None and session.get(Category, data.category_id) is None:
+        raise NotFound("category_not_found", "分类不存在")
+    l1, l2 = data.commission_level1_bp, data.commission_level2_bp
+    if (l1 is None) != (l2 is None):
+        raise Invalid("invalid_commission_override", "一级和二级佣金需同时设置，或都留空使用全局设置")
+    if l1 is not None:
+        if l1 < 0 or l2 < 0:
+            raise Invalid("negative_rate", "佣金比例不能为负数")
+        cap = get_settings(session).commission_cap_bp
+        if l1 + l2 > cap:
+            raise Invalid("commission_cap_exceeded", f"一级 + 二级佣金合计 {(l1 + l2) / 100:g}% 超过上限 {cap / 100:g}%")

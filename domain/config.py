@@ -1,0 +1,96 @@
+"""Process configuration from ``MALL_*`` environment variables.
+
+Business settings (rates, windows, limits) are not here: they live in the database
+(see ``domain.settings``) so that staff can edit them in the dashboard.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Config(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MALL_", extra="ignore")
+
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = ""
+    wechat_mode: Literal["sandbox", "live"] = "sandbox"
+    wechat_sandbox_url: str = "http://127.0.0.1:8100/"
+    public_url: str = "http://127.0.0.1:8000"
+    wechat_appid: str = "wx_sandbox_appid"
+    wechat_secret: str = "sandbox_secret"
+    wechat_mch_id: str = "1900000109"
+    wechat_api_key: str = "sandbox_api_key_32_chars_long_xx"
+    wechat_mch_cert: str | None = None
+    wechat_mch_key: str | None = None
+    # The IP that WeChat Pay sees as ours (spbill_create_ip); wechatpy would otherwise look it up online.
+    wechat_client_ip: str = "127.0.0.1"
+    secret_key: str = ""
+    data_key: str = ""
+    shopper_token_days: int = 30
+    staff_token_hours: int = 12
+    # Requests per minute; 0 disables a limit.
+    rate_limit_login_per_minute: int = 120
+    rate_limit_bind_per_minute: int = 20
+    rate_limit_withdraw_per_minute: int = 10
+    logistics_tracker: str = ""  # "module:factory" of a real tracker; empty means staff-entered events only
+    backup_keep: int = 7
+    sql_echo: bool = False
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.var_dir / 'mall.db'}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.var_dir / "media"
+
+    @property
+    def sandbox(self) -> bool:
+        return self.wechat_mode == "sandbox"
+
+    def secret_key_bytes(self) -> bytes:
+        return _key_from(self.secret_key) if self.secret_key else _key_file(self.var_dir / "secret.key")
+
+    def data_key_bytes(self) -> bytes:
+        return _key_from(self.data_key) if self.data_key else _key_file(self.var_dir / "data.key")
+
+
+def _key_from(value: str) -> bytes:
+    raw = base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4))
+    if len(raw) != 32:
+        raise ValueError("MALL_SECRET_KEY / MALL_DATA_KEY must be 32 bytes, urlsafe-base64 encoded")
+    return raw
+
+
+def _key_file(path: Path) -> bytes:
+    """Read a 32-byte key from var/, making it on first run (readable by the owner only)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, key.encode())
+        finally:
+            os.close(fd)
+    return _key_from(path.read_text().strip())
+
+
+@lru_cache
+def get_config() -> Config:
+    return Config()
+
+
+def reset_config() -> None:
+    get_config.cache_clear()

@@ -1,0 +1,97 @@
+"""Engine, sessions and the unit of work.
+
+Domain operations take a ``Session`` and never commit; the caller wraps one user action in
+``unit_of_work()``, which commits on success and rolls back on any error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain.config import get_config
+
+
+def make_engine(url: str, *, echo: bool = False, **kwargs) -> Engine:
+    if url.startswith("sqlite"):
+        _ensure_sqlite_dir(url)
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every SQLite test
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, echo=echo, pool_pre_ping=True, **kwargs)
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    from pathlib import Path
+
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache
+def _engine_for(url: str) -> Engine:
+    return make_engine(url, echo=get_config().sql_echo)
+
+
+def get_engine() -> Engine:
+    return _engine_for(get_config().resolved_database_url)
+
+
+@lru_cache
+def _sessionmaker_for(url: str) -> sessionmaker[Session]:
+    return sessionmaker(bind=_engine_for(url), expire_on_commit=False)
+
+
+def get_sessionmaker() -> sessionmaker[Session]:
+    return _sessionmaker_for(get_config().resolved_database_url)
+
+
+def reset_engines() -> None:
+    for fn in (_sessionmaker_for, _engine_for):
+        fn.cache_clear()
+
+
+@contextmanager
+def unit_of_work(session_factory: sessionmaker[Session] | None = None) -> Iterator[Session]:
+    """One user action: commit if the block succeeds, roll back if it raises."""
+    session = (session_factory or get_sessionmaker())()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def lock_row(session: Session, table: str, key_column: str, key: object) -> None:
+    """Take a write lock on one row for the rest of the transaction.
+
+    PostgreSQL: ``SELECT … FOR UPDATE``. SQLite has no row locks; a no-op write takes the database's
+    write lock at this point instead, so the reads that follow cannot race another writer.
+    """
+    if is_postgres(session):
+        session.execute(text(f"SELECT 1 FROM {table} WHERE {key_column} = :key FOR UPDATE"), {"key": key})
+    else:
+        session.execute(text(f"UPDATE {table} SET {key_column} = {key_column} WHERE {key_column} = :key"), {"key": key})

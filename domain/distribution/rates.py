@@ -1,0 +1,29 @@
+"""Which commission rates apply to a product: its own override, the global settings, or none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.models import Product
+from domain.money import bp_of
+from domain.settings.service import BusinessSettings
+
+
+@dataclass(frozen=True)
+class CommissionRates:
+    level1_bp: int
+    level2_bp: int
+
+
+def rates_for(product: Product, settings: BusinessSettings) -> CommissionRates | None:
+    """None when the product opts out of distribution. There are exactly two levels, never a third."""
+    if not product.distribution_enabled:
+        return None
+    if product.commission_level1_bp is not None and product.commission_level2_bp is not None:
+        return CommissionRates(product.commission_level1_bp, product.commission_level2_bp)
+    return CommissionRates(settings.commission_level1_bp, settings.commission_level2_bp)
+
+
+def preview_fen(price_fen: int, rates: CommissionRates) -> tuple[int, int]:
+    """What each level would earn on one unit at this price (the 分享赚 figure)."""
+    return bp_of(price_fen, rates.level1_bp), bp_of(price_fen, rates.level2_bp)

@@ -1,0 +1,38 @@
+"""Every ORM model, imported here so that ``Base.metadata`` knows all tables."""
+
+from domain.models.base import Base
+from domain.models.catalog import Category, Product, Sku
+from domain.models.distribution import (
+    ApplicationStatus,
+    CommissionRecord,
+    CommissionStatus,
+    Distributor,
+    DistributorApplication,
+    QrCodeImage,
+)
+from domain.models.orders import (
+    Address,
+    CartItem,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    Refund,
+    RefundLine,
+    RefundStatus,
+    Shipment,
+    TrackingEvent,
+)
+from domain.models.settings import SettingValue
+from domain.models.staff import AuditEntry, Staff, StaffToken
+from domain.models.system import JobRun, RateLimitWindow
+from domain.models.users import MemberLevel, User, UserToken
+from domain.models.wallet import EntryType, Wallet, WalletEntry, Withdrawal, WithdrawalStatus
+
+__all__ = [
+    "Address", "ApplicationStatus", "AuditEntry", "Base", "CartItem", "Category", "CommissionRecord",
+    "CommissionStatus", "Distributor", "DistributorApplication", "EntryType", "JobRun", "MemberLevel",
+    "Order", "OrderLine", "OrderStatus", "Payment", "Product", "QrCodeImage", "RateLimitWindow", "Refund",
+    "RefundLine", "RefundStatus", "SettingValue", "Shipment", "Sku", "Staff", "StaffToken", "TrackingEvent",
+    "User", "UserToken", "Wallet", "WalletEntry", "Withdrawal", "WithdrawalStatus",
+]

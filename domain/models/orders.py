@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from domain.models.base import Base, CreatedAt, Fen
+
+
+class CartItem(CreatedAt, Base):
+    __tablename__ = "cart_items"
+    __table_args__ = (UniqueConstraint("user_id", "sku_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id", ondelete="CASCADE"))
+    quantity: Mapped[int]
+    selected: Mapped[bool] = mapped_column(default=True)
+
+
+class Address(CreatedAt, Base):
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    phone_enc: Mapped[str] = mapped_column(Text)
+    province: Mapped[str] = mapped_column(String(32))
+    city: Mapped[str] = mapped_column(String(32))
+    district: Mapped[str] = mapped_column(String(32), default="")
+    detail: Mapped[str] = mapped_column(String(200))
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+
+class OrderStatus:
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+    ALL = (PENDING_PAYMENT, PAID, SHIPPED, COMPLETED, CANCELLED, CLOSED)
+
+
+class Order(CreatedAt, Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key"),
+        Index("ix_orders_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_no: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.PENDING_PAYMENT)
+    goods_fen: Mapped[int] = mapped_column(Fen)
+    member_discount_fen: Mapped[int] = mapped_column(Fen, default=0)
+    full_reduction_fen: Mapped[int] = mapped_column(Fen, default=0)
+    coupon_discount_fen: Mapped[int] = mapped_column(Fen, default=0)
+    shipping_fen: Mapped[int] = mapped_column(Fen, default=0)
+    payable_fen: Mapped[int] = mapped_column(Fen)
+    refunded_fen: Mapped[int] = mapped_column(Fen, default=0)
+    coupon_id: Mapped[int | None]
+    # Address snapshot: the receiver's phone stays encrypted here too.
+    receiver_name: Mapped[str] = mapped_column(String(32))
+    receiver_phone_enc: Mapped[str] = mapped_column(Text)
+    receiver_address: Mapped[str] = mapped_column(String(300))
+    remark: Mapped[str] = mapped_column(String(200), default="")
+    prepay_id: Mapped[str | None] = mapped_column(String(64))
+    paid_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None] = mapped_column(index=True)
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str] = mapped_column(String(64), default="")
+    closed_at: Mapped[datetime | None]
+
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.line_no")
+    shipment: Mapped[Shipment | None] = relationship(back_populates="order", uselist=False)
+    payment: Mapped[Payment | None] = relationship(back_populates="order", uselist=False)
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    line_no: Mapped[int]
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    # Snapshot at purchase: later edits to the product never change an order.
+    title: Mapped[str] = mapped_column(String(120))
+    specs: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    cover_url: Mapped[str] = mapped_column(String(512), default="")
+    unit_price_fen: Mapped[int] = mapped_column(Fen)
+    quantity: Mapped[int]
+    amount_fen: Mapped[int] = mapped_column(Fen)
+    discount_fen: Mapped[int] = mapped_column(Fen, default=0)
+    paid_fen: Mapped[int] = mapped_column(Fen)
+    refunded_fen: Mapped[int] = mapped_column(Fen, default=0)
+    refunded_quantity: Mapped[int] = mapped_column(default=0)
+    # Commission terms captured when the order is placed: None means the line does not distribute.
+    commission_level1_bp: Mapped[int | None]
+    commission_level2_bp: Mapped[int | None]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class Payment(CreatedAt, Base):
+    """The one record of money received for an order (unique per order)."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    out_trade_no: Mapped[str] = mapped_column(String(32), unique=True)
+    transaction_id: Mapped[str] = mapped_column(String(64))
+    amount_fen: Mapped[int] = mapped_column(Fen)
+    paid_at: Mapped[datetime]
+    # "captured" normally; "orphaned" when it arrived for an order already cancelled.
+    status: Mapped[str] = mapped_column(String(16), default="captured")
+    raw: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    order: Mapped[Order] = relationship(back_populates="payment")
+
+
+class Shipment(CreatedAt, Base):
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    carrier: Mapped[str] = mapped_column(String(32))
+    tracking_no: Mapped[str] = mapped_column(String(64))
+    shipped_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    wechat_uploaded: Mapped[bool] = mapped_column(default=False)
+    wechat_error: Mapped[str] = mapped_column(String(200), default="")
+
+    order: Mapped[Order] = relationship(back_populates="shipment")
+    events: Mapped[list[TrackingEvent]] = relationship(order_by="TrackingEvent.time.desc()")
+
+
+class TrackingEvent(CreatedAt, Base):
+    __tablename__ = "tracking_events"
+    __table_args__ = (UniqueConstraint("shipment_id", "time", "text"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    time: Mapped[datetime]
+    text: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(16), default="staff")
+
+
+class RefundStatus:
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUNDED = "refunded"
+    REJECTED = "rejected"
+
+    OPEN = (REQUESTED, APPROVED)
+
+
+class Refund(CreatedAt, Base):
+    __tablename__ = "refunds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refund_no: Mapped[str] = mapped_column(String(32), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=RefundStatus.REQUESTED, index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    goods_fen: Mapped[int] = mapped_column(Fen)
+    shipping_fen: Mapped[int] = mapped_column(Fen, default=0)
+    amount_fen: Mapped[int] = mapped_column(Fen)
+    reject_reason: Mapped[str] = mapped_column(String(200), default="")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None]
+    refunded_at: Mapped[datetime | None]
+    wechat_refund_id: Mapped[str | None] = mapped_column(String(64))
+    failure: Mapped[str] = mapped_column(String(200), default="")
+
+    lines: Mapped[list[RefundLine]] = relationship(back_populates="refund", order_by="RefundLine.id")
+    order: Mapped[Order] = relationship()
+
+
+class RefundLine(Base):
+    __tablename__ = "refund_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refunds.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    quantity: Mapped[int]
+    amount_fen: Mapped[int] = mapped_column(Fen)
+
+    refund: Mapped[Refund] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship()

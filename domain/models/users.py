@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain import clock
+from domain.models.base import Base, CreatedAt
+
+
+class User(CreatedAt, Base):
+    """A shopper, known by their WeChat openid."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64), unique=True)
+    nickname: Mapped[str] = mapped_column(String(64), default="")
+    avatar_url: Mapped[str] = mapped_column(String(512), default="")
+    # Personal data is encrypted at rest (AES-GCM); phone look-ups go through the HMAC blind index.
+    phone_enc: Mapped[str | None] = mapped_column(Text)
+    phone_bidx: Mapped[str | None] = mapped_column(String(64), index=True)
+    session_key_enc: Mapped[str | None] = mapped_column(Text)
+    invite_code: Mapped[str] = mapped_column(String(8), unique=True)
+    inviter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    bound_at: Mapped[datetime | None]
+    # Growth value: order part recomputed from completed orders, activity part from check-ins and shares.
+    order_growth: Mapped[int] = mapped_column(default=0)
+    activity_growth: Mapped[int] = mapped_column(default=0)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=clock.now)
+
+    @property
+    def growth(self) -> int:
+        return self.order_growth + self.activity_growth
+
+
+class UserToken(CreatedAt, Base):
+    """A shopper's bearer token. Only its SHA-256 is stored."""
+
+    __tablename__ = "user_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+
+
+class MemberLevel(Base):
+    """普通会员 / 银卡 / 金卡…: a growth threshold and the price multiplier in bp (9800 = 98%)."""
+
+    __tablename__ = "member_levels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    growth_threshold: Mapped[int] = mapped_column(unique=True)
+    discount_bp: Mapped[int] = mapped_column(default=10_000)

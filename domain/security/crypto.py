@@ -1,0 +1,85 @@
+"""Personal data at rest: AES-GCM encryption and an HMAC blind index for look-ups.
+
+Ciphertexts are stored as text: ``v1.<base64(nonce + ciphertext + tag)>``. The blind index of a phone
+number is an HMAC-SHA256 under a key derived from the data key, so equal numbers can be found without
+the database ever holding them in clear.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from domain.config import get_config
+
+_PREFIX = "v1."
+
+
+@lru_cache
+def _keys(data_key: bytes) -> tuple[AESGCM, bytes]:
+    enc_key = hmac.new(data_key, b"mall/aes-gcm", hashlib.sha256).digest()
+    index_key = hmac.new(data_key, b"mall/blind-index", hashlib.sha256).digest()
+    return AESGCM(enc_key), index_key
+
+
+def _current() -> tuple[AESGCM, bytes]:
+    return _keys(get_config().data_key_bytes())
+
+
+def encrypt(plaintext: str) -> str:
+    aead, _ = _current()
+    nonce = os.urandom(12)
+    sealed = aead.encrypt(nonce, plaintext.encode("utf-8"), None)
+    return _PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    if not token.startswith(_PREFIX):
+        raise ValueError("not an encrypted value")
+    raw = base64.b64decode(token[len(_PREFIX):])
+    aead, _ = _current()
+    return aead.decrypt(raw[:12], raw[12:], None).decode("utf-8")
+
+
+def encrypt_optional(plaintext: str | None) -> str | None:
+    return encrypt(plaintext) if plaintext else None
+
+
+def decrypt_optional(token: str | None) -> str | None:
+    return decrypt(token) if token else None
+
+
+def normalize_phone(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def blind_index(value: str) -> str:
+    _, index_key = _current()
+    return hmac.new(index_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def phone_index(phone: str) -> str:
+    return blind_index("phone:" + normalize_phone(phone))
+
+
+def mask_phone(phone: str | None) -> str:
+    if not phone:
+        return ""
+    digits = normalize_phone(phone)
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_name(name: str | None) -> str:
+    if not name:
+        return ""
+    return name[0] + "*" * (len(name) - 1)

@@ -1,0 +1,137 @@
+"""Business settings: typed, validated, stored one row per key, defaults from DESIGN.md."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.errors import Invalid
+from domain.models import SettingValue
+
+MAX_COMMISSION_CAP_BP = 5000
+
+
+class BusinessSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    shop_name: str = Field("优选生活馆", min_length=1, max_length=32)
+    service_phone: str = "400-800-1234"
+    # Distribution. Two levels only: there is deliberately no setting for a third.
+    commission_level1_bp: int = Field(1000, ge=0, le=MAX_COMMISSION_CAP_BP)
+    commission_level2_bp: int = Field(500, ge=0, le=MAX_COMMISSION_CAP_BP)
+    commission_cap_bp: int = Field(3000, ge=0, le=MAX_COMMISSION_CAP_BP)
+    binding_mode: Literal["first_touch", "registration_only", "overwrite"] = "first_touch"
+    distributor_mode: Literal["application", "auto"] = "application"
+    self_purchase_rebate: bool = False
+    settle_after_days: int = Field(7, ge=0, le=90)
+    # Orders.
+    auto_receive_days: int = Field(7, ge=1, le=60)
+    unpaid_timeout_minutes: int = Field(30, ge=1, le=1440)
+    shipping_fee_fen: int = Field(1000, ge=0, le=100_000)
+    free_shipping_threshold_fen: int = Field(9900, ge=0)
+    # Withdrawals.
+    withdraw_min_fen: int = Field(100, ge=1)
+    withdraw_max_fen: int = Field(2_000_000, ge=1)
+    withdraw_fee_bp: int = Field(0, ge=0, le=2000)
+    withdraw_daily_count: int = Field(3, ge=1, le=100)
+    withdraw_real_name_threshold_fen: int = Field(200_000, ge=0)
+
+    @model_validator(mode="after")
+    def _check_rules(self) -> BusinessSettings:
+        total = self.commission_level1_bp + self.commission_level2_bp
+        if total > self.commission_cap_bp:
+            raise PydanticCustomError(
+                "commission_cap_exceeded",
+                "一级 + 二级佣金比例合计 {total}% 超过上限 {cap}%（两级分销，合计不得超过上限）",
+                {"total": f"{total / 100:g}", "cap": f"{self.commission_cap_bp / 100:g}"},
+            )
+        if self.withdraw_min_fen > self.withdraw_max_fen:
+            raise PydanticCustomError("invalid_withdraw_limits", "最低提现金额不能高于单笔最高提现金额")
+        return self
+
+
+DEFAULTS = BusinessSettings()
+FIELD_NAMES = tuple(BusinessSettings.model_fields)
+
+
+def get_settings(session: Session) -> BusinessSettings:
+    stored = {row.key: row.value for row in session.scalars(select(SettingValue))}
+    merged = DEFAULTS.model_dump() | {k: v for k, v in stored.items() if k in FIELD_NAMES}
+    return BusinessSettings.model_validate(merged)
+
+
+def validate_settings(values: dict) -> BusinessSettings:
+    """Validate a whole set of settings, raising ``Invalid`` with a readable message."""
+    try:
+        return BusinessSettings.model_validate(values)
+    except ValidationError as exc:
+        raise Invalid(_error_code(exc), _readable(exc)) from None
+
+
+def update_settings(session: Session, changes: dict) -> tuple[BusinessSettings, BusinessSettings]:
+    """Apply a partial update; returns (before, after). Unknown keys and bad values are refused whole."""
+    unknown = sorted(set(changes) - set(FIELD_NAMES))
+    if unknown:
+        raise Invalid("unknown_setting", f"未知设置项：{', '.join(unknown)}")
+    before = get_settings(session)
+    after = validate_settings(before.model_dump() | changes)
+    existing = {row.key: row for row in session.scalars(select(SettingValue))}
+    for key, value in after.model_dump().items():
+        if key in existing:
+            existing[key].value = value
+        else:
+            session.add(SettingValue(key=key, value=value))
+    session.flush()
+    return before, after
+
+
+def ensure_defaults(session: Session) -> None:
+    existing = set(session.scalars(select(SettingValue.key)))
+    for key, value in DEFAULTS.model_dump().items():
+        if key not in existing:
+            session.add(SettingValue(key=key, value=value))
+    session.flush()
+
+
+_FIELD_LABELS = {
+    "commission_level1_bp": "一级佣金比例",
+    "commission_level2_bp": "二级佣金比例",
+    "commission_cap_bp": "佣金合计上限",
+    "settle_after_days": "结算等待天数",
+    "withdraw_min_fen": "最低提现金额",
+    "withdraw_max_fen": "单笔最高提现金额",
+    "withdraw_fee_bp": "提现手续费比例",
+    "withdraw_daily_count": "每日提现次数",
+}
+
+
+def _error_code(exc: ValidationError) -> str:
+    """A stable code: the first custom rule broken, else ``negative_rate`` for a rate below 0."""
+    errors = exc.errors()
+    for err in errors:
+        if err["type"] in ("commission_cap_exceeded", "invalid_withdraw_limits"):
+            return err["type"]
+    for err in errors:
+        if err["type"] == "greater_than_equal" and str(err["loc"][-1]).endswith("_bp") and err["ctx"]["ge"] == 0:
+            return "negative_rate"
+        if err["type"] == "less_than_equal" and str(err["loc"][-1]).startswith("commission_"):
+            return "commission_cap_exceeded"
+    return "invalid_settings"
+
+
+def _readable(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"])
+        label = _FIELD_LABELS.get(loc, loc)
+        msg = err["msg"]
+        if err["type"] == "greater_than_equal":
+            msg = f"不能小于 {err['ctx']['ge']}"
+        elif err["type"] == "less_than_equal":
+            msg = f"不能大于 {err['ctx']['le']}"
+        parts.append(f"{label}：{msg}" if label else msg)
+    return "；".join(parts)

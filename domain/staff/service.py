@@ -1,0 +1,94 @@
+"""Staff accounts, logins and the ``Actor`` that every staff operation receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain import clock
+from domain.audit.service import record_action
+from domain.config import get_config
+from domain.errors import Conflict, Invalid, Unauthorized
+from domain.models import Staff, StaffToken
+from domain.security.passwords import hash_password, verify_password
+from domain.security.roles import Permission, Role, parse_role, require
+from domain.security.tokens import new_token, token_hash
+
+MIN_PASSWORD_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: passed to every staff operation, which checks the role itself."""
+
+    staff_id: int | None
+    username: str
+    role: Role
+
+    def require(self, permission: Permission) -> None:
+        require(self.role, permission)
+
+    @classmethod
+    def of(cls, staff: Staff) -> Actor:
+        return cls(staff_id=staff.id, username=staff.username, role=Role(staff.role))
+
+
+SYSTEM = Actor(staff_id=None, username="system", role=Role.OWNER)
+
+
+def create_staff(session: Session, *, username: str, password: str, role: str, display_name: str = "",
+                 actor: Actor = SYSTEM) -> Staff:
+    actor.require(Permission.STAFF)
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise Invalid("invalid_username", "用户名不能为空，且不超过 64 个字符")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid("weak_password", f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    parsed = parse_role(role)
+    if session.scalar(select(Staff.id).where(Staff.username == username)):
+        raise Conflict("username_taken", f"用户名 {username} 已存在")
+    staff = Staff(username=username, password_hash=hash_password(password), role=parsed.value,
+                  display_name=display_name or username)
+    session.add(staff)
+    session.flush()
+    record_action(session, actor=actor, action="staff.create", entity_type="staff", entity_id=staff.id,
+                  after={"username": username, "role": parsed.value})
+    return staff
+
+
+def authenticate(session: Session, *, username: str, password: str) -> Staff:
+    staff = session.scalar(select(Staff).where(Staff.username == username.strip()))
+    # Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
+    valid = verify_password(staff.password_hash if staff else _DUMMY_HASH, password)
+    if not staff or not valid or not staff.is_active:
+        raise Unauthorized("invalid_credentials", "用户名或密码错误")
+    return staff
+
+
+def issue_staff_token(session: Session, *, staff: Staff) -> str:
+    token = new_token()
+    expires = clock.now() + timedelta(hours=get_config().staff_token_hours)
+    session.add(StaffToken(staff_id=staff.id, token_hash=token_hash(token), expires_at=expires))
+    session.flush()
+    return token
+
+
+def staff_for_token(session: Session, token: str) -> Staff:
+    row = session.execute(
+        select(Staff, StaffToken.expires_at)
+        .join(StaffToken, StaffToken.staff_id == Staff.id)
+        .where(StaffToken.token_hash == token_hash(token))
+    ).first()
+    if row is None or row.expires_at <= clock.now() or not row.Staff.is_active:
+        raise Unauthorized("invalid_token", "登录已失效，请重新登录")
+    return row.Staff
+
+
+def list_staff(session: Session) -> list[Staff]:
+    return list(session.scalars(select(Staff).order_by(Staff.id)))
+
+
+_DUMMY_HASH = hash_password("not-a-real-password")

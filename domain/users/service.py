@@ -1,0 +1,144 @@
+"""Shopper accounts: WeChat login, tokens, profile and phone."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from domain import clock
+from domain.config import get_config
+from domain.errors import DomainError, Invalid, Unauthorized
+from domain.models import User, UserToken
+from domain.security import crypto
+from domain.security.tokens import new_token, token_hash
+from domain.wechat.gateway import WeChatGateway
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
+INVITE_CODE_LENGTH = 8
+
+
+@dataclass
+class LoginResult:
+    user: User
+    token: str
+    created: bool
+    bind_error: DomainError | None = None
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
+
+
+def normalize_invite_code(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def login(session: Session, *, wechat: WeChatGateway, code: str, invite_code: str | None = None,
+          nickname: str | None = None, avatar_url: str | None = None) -> LoginResult:
+    """``wx.login`` code → user and token. Creates the user on first login and binds the inviter
+    when an invite code comes with it. A refused binding never fails the login; it is reported."""
+    from domain.distribution.binding import bind_inviter
+
+    identity = wechat.code_to_session(code)
+    user, created = _get_or_create_user(session, openid=identity["openid"], nickname=nickname, avatar_url=avatar_url)
+    if identity.get("session_key"):
+        user.session_key_enc = crypto.encrypt(identity["session_key"])
+    if not created:
+        if nickname:
+            user.nickname = nickname[:64]
+        if avatar_url:
+            user.avatar_url = avatar_url[:512]
+    user.last_login_at = clock.now()
+    bind_error = None
+    if invite_code:
+        try:
+            with session.begin_nested():
+                bind_inviter(session, user=user, invite_code=invite_code, at_registration=created)
+        except DomainError as exc:
+            bind_error = exc
+    token = issue_token(session, user=user)
+    return LoginResult(user=user, token=token, created=created, bind_error=bind_error)
+
+
+def _get_or_create_user(session: Session, *, openid: str, nickname: str | None, avatar_url: str | None):
+    user = session.scalar(select(User).where(User.openid == openid))
+    if user:
+        return user, False
+    user = User(
+        openid=openid,
+        nickname=(nickname or f"微信用户{openid[-4:]}")[:64],
+        avatar_url=(avatar_url or "")[:512],
+        invite_code=new_invite_code(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        # Two first logins at once for one openid (or, rarely, an invite code collision): re-read.
+        existing = session.scalar(select(User).where(User.openid == openid))
+        if existing:
+            return existing, False
+        user = User(openid=openid, nickname=user.nickname, avatar_url=user.avatar_url, invite_code=new_invite_code())
+        session.add(user)
+        session.flush()
+    return user, True
+
+
+def issue_token(session: Session, *, user: User) -> str:
+    token = new_token()
+    expires = clock.now() + timedelta(days=get_config().shopper_token_days)
+    session.add(UserToken(user_id=user.id, token_hash=token_hash(token), expires_at=expires))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User:
+    row = session.execute(
+        select(User, UserToken.expires_at)
+        .join(UserToken, UserToken.user_id == User.id)
+        .where(UserToken.token_hash == token_hash(token))
+    ).first()
+    if row is None or row.expires_at <= clock.now():
+        raise Unauthorized("invalid_token", "登录已失效，请重新登录")
+    return row.User
+
+
+def update_profile(session: Session, *, user: User, nickname: str | None = None, avatar_url: str | None = None) -> User:
+    if nickname is not None:
+        nickname = nickname.strip()
+        if not nickname or len(nickname) > 64:
+            raise Invalid("invalid_nickname", "昵称需为 1–64 个字符")
+        user.nickname = nickname
+    if avatar_url is not None:
+        user.avatar_url = avatar_url[:512]
+    session.flush()
+    return user
+
+
+def bind_phone(session: Session, *, user: User, wechat: WeChatGateway, code: str) -> str:
+    phone = wechat.phone_number(code)
+    set_phone(session, user=user, phone=phone)
+    return phone
+
+
+def set_phone(session: Session, *, user: User, phone: str) -> None:
+    digits = crypto.normalize_phone(phone)
+    if len(digits) != 11 or not digits.startswith("1"):
+        raise Invalid("invalid_phone", "请输入 11 位手机号")
+    user.phone_enc = crypto.encrypt(digits)
+    user.phone_bidx = crypto.phone_index(digits)
+    session.flush()
+
+
+def find_user_by_phone(session: Session, phone: str) -> User | None:
+    return session.scalar(select(User).where(User.phone_bidx == crypto.phone_index(phone)))
+
+
+def phone_of(user: User) -> str | None:
+    return crypto.decrypt_optional(user.phone_enc)

@@ -1,0 +1,118 @@
+"""Test set-up shared by every suite.
+
+The database is ``MALL_DATABASE_URL`` when set (CI sets PostgreSQL), else a fresh SQLite file. It is migrated
+with Alembic once. Each test then runs inside a transaction that is rolled back (fixture ``db``); tests that
+need real commits across processes use ``committed`` and the tables are emptied after them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_VAR = Path(tempfile.mkdtemp(prefix="mall-test-"))
+_SANDBOX_PORT = None
+
+
+def _configure_environment() -> None:
+    from tests.support import free_port
+
+    global _SANDBOX_PORT
+    _SANDBOX_PORT = free_port()
+    url = os.environ.get("MALL_DATABASE_URL") or f"sqlite:///{_VAR / 'test.db'}"
+    os.environ.update({
+        "MALL_DATABASE_URL": url,
+        "MALL_VAR_DIR": str(_VAR),
+        "MALL_WECHAT_MODE": "sandbox",
+        "MALL_WECHAT_SANDBOX_URL": f"http://127.0.0.1:{_SANDBOX_PORT}/",
+        "MALL_RATE_LIMIT_LOGIN_PER_MINUTE": "0",
+        "MALL_RATE_LIMIT_BIND_PER_MINUTE": "0",
+        "MALL_RATE_LIMIT_WITHDRAW_PER_MINUTE": "0",
+    })
+
+
+_configure_environment()
+
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from domain import clock  # noqa: E402
+from domain.config import get_config, reset_config  # noqa: E402
+from domain.db import get_engine, get_sessionmaker, reset_engines  # noqa: E402
+from domain.models import Base  # noqa: E402
+from tests.support import running  # noqa: E402
+
+reset_config()
+reset_engines()
+
+
+def is_postgres() -> bool:
+    return get_config().resolved_database_url.startswith("postgresql")
+
+
+requires_postgres = pytest.mark.skipif(
+    not os.environ.get("MALL_DATABASE_URL", "").startswith("postgresql"),
+    reason="needs PostgreSQL: set MALL_DATABASE_URL=postgresql+psycopg://… (CI always does)",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_database():
+    from domain.migrations.runner import upgrade
+
+    engine = get_engine()
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sandbox_url():
+    url = get_config().wechat_sandbox_url
+    with running(["sandbox", "--port", str(_SANDBOX_PORT)], url + "healthz", log_name="sandbox"):
+        yield url
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock():
+    clock.reset()
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def db(migrated_database):
+    """A session inside a transaction that is rolled back after the test; commits become savepoints."""
+    conn = migrated_database.connect()
+    outer = conn.begin()
+    session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def committed(migrated_database):
+    """Real commits (for other processes, threads and jobs); every table is emptied afterwards."""
+    yield get_sessionmaker()
+    truncate_all(migrated_database)
+
+
+def truncate_all(engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))

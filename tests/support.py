@@ -1,0 +1,56 @@
+"""Shared test machinery: processes (sandbox, API), the test database and small builders."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError as exc:
+            last = exc
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up: {last!r}")
+
+
+@contextmanager
+def running(args: list[str], health_url: str, env: dict | None = None, log_name: str = "proc"):
+    """Run ``python -m backend …`` as a real process for the block's duration."""
+    log_dir = ROOT / "tests" / "_artifacts"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_dir / f"{log_name}.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "backend", *args], cwd=ROOT, env={**os.environ, **(env or {})},
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_http(health_url, proc=proc)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
