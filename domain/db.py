@@ -22,13 +22,21 @@ def make_engine(url: str, *, echo: bool = False, **kwargs) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every SQLite test
+        def _sqlite_pragmas(dbapi_conn, _record):
+            # We emit BEGIN ourselves (below); pysqlite's own implicit BEGIN breaks SAVEPOINTs.
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # SQLite has one writer at a time. Taking the write lock when the transaction starts makes every
+            # transaction serializable and avoids failed lock upgrades halfway through (SQLITE_BUSY).
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -88,10 +96,8 @@ def is_postgres(session: Session) -> bool:
 def lock_row(session: Session, table: str, key_column: str, key: object) -> None:
     """Take a write lock on one row for the rest of the transaction.
 
-    PostgreSQL: ``SELECT … FOR UPDATE``. SQLite has no row locks; a no-op write takes the database's
-    write lock at this point instead, so the reads that follow cannot race another writer.
+    PostgreSQL: ``SELECT … FOR UPDATE``. SQLite needs nothing: every transaction already holds the database's
+    write lock from its first statement (``BEGIN IMMEDIATE``, see ``make_engine``).
     """
     if is_postgres(session):
         session.execute(text(f"SELECT 1 FROM {table} WHERE {key_column} = :key FOR UPDATE"), {"key": key})
-    else:
-        session.execute(text(f"UPDATE {table} SET {key_column} = {key_column} WHERE {key_column} = :key"), {"key": key})
