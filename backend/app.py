@@ -8,7 +8,18 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.errors import install_error_handlers
-from backend.routers import admin_core, admin_products, catalog, distribution, users
+from backend.routers import (
+    admin_core,
+    admin_distribution,
+    admin_orders,
+    admin_products,
+    cart,
+    catalog,
+    distribution,
+    orders,
+    payments,
+    users,
+)
 from domain.config import get_config
 
 DESCRIPTION = """
@@ -25,7 +36,8 @@ def create_app() -> FastAPI:
     logging.basicConfig(level=logging.INFO)
     app = FastAPI(title="二级分销商城 API", version="1.0", description=DESCRIPTION)
     install_error_handlers(app)
-    for module in (users, catalog, distribution, admin_core, admin_products):
+    for module in (users, catalog, cart, orders, payments, distribution, admin_core, admin_products, admin_orders,
+                   admin_distribution):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])

@@ -49,4 +49,6 @@ def run_all() -> dict[str, int]:
 
 def _load() -> None:
     # Job modules register themselves on import.
+    import domain.distribution.settlement  # noqa: F401
     import domain.members.jobs  # noqa: F401
+    import domain.orders.jobs  # noqa: F401

@@ -75,3 +75,9 @@ def parse_yuan(text: str) -> int:
 def _require_int(value: object, name: str) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"{name} must be an int number of fen or bp, got {type(value).__name__}")
+
+
+def percent(bp: int) -> str:
+    """Display form of a rate: 1000 → '10%', 1250 → '12.5%', 5 → '0.05%'."""
+    whole, frac = divmod(bp, 100)
+    return f"{whole}.{frac:02d}".rstrip("0").rstrip(".") + "%"

@@ -1,14 +1,40 @@
+"""The distribution centre (分销中心): binding, applying, sharing, team, commissions and withdrawals."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
 
-from backend.deps import CurrentUser, SessionDep
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from backend.deps import CurrentUser, SessionDep, WeChatDep
+from backend.schemas.common import Page, PageParams, page_params
+from backend.schemas.distribution import (
+    ApplicationOut,
+    ApplyIn,
+    BalanceOut,
+    CommissionOut,
+    DistributionMeOut,
+    PromotionOrderOut,
+    TeamCountsOut,
+    TeamMemberOut,
+    WithdrawalOut,
+    WithdrawIn,
+    commission_out,
+    withdrawal_out,
+)
 from backend.schemas.users import BindIn, BindOut
 from domain.config import get_config
+from domain.distribution import distributors, queries, share
 from domain.distribution.binding import bind_inviter
+from domain.errors import Forbidden
 from domain.security.ratelimit import check_rate
+from domain.settings.service import get_settings
+from domain.wallet import service as wallet
 
 router = APIRouter(prefix="/api/v1/distribution", tags=["shopper: distribution"])
+
+PNG_CACHE = {"Cache-Control": "private, max-age=86400"}
 
 
 @router.post("/bind", response_model=BindOut)
@@ -18,3 +44,90 @@ def bind(body: BindIn, user: CurrentUser, session: SessionDep) -> BindOut:
     check_rate("bind", str(user.id), get_config().rate_limit_bind_per_minute)
     inviter = bind_inviter(session, user=user, invite_code=body.invite_code)
     return BindOut(inviter_id=inviter.id)
+
+
+@router.post("/apply", response_model=ApplicationOut, status_code=201)
+def apply(body: ApplyIn, user: CurrentUser, session: SessionDep) -> ApplicationOut:
+    application = distributors.apply(session, user=user, real_name=body.real_name, phone=body.phone,
+                                     reason=body.reason)
+    return ApplicationOut(id=application.id, status=application.status, created_at=application.created_at)
+
+
+@router.get("/me", response_model=DistributionMeOut)
+def distribution_me(user: CurrentUser, session: SessionDep) -> DistributionMeOut:
+    status = distributors.distributor_status(session, user.id)
+    application = distributors.latest_application(session, user.id)
+    settings = get_settings(session)
+    n1, n2 = queries.team_counts(session, user.id)
+    base = get_config().public_url.rstrip("/")
+    return DistributionMeOut(
+        status=status, invite_code=user.invite_code, share_path=share.share_path(user),
+        qrcode_url=f"{base}/api/v1/distribution/qrcode", poster_url=f"{base}/api/v1/distribution/poster",
+        balance=BalanceOut(**wallet.balances(session, user.id).__dict__),
+        team=TeamCountsOut(level1_count=n1, level2_count=n2),
+        application=ApplicationOut(id=application.id, status=application.status,
+                                   reject_reason=application.reject_reason, created_at=application.created_at)
+        if application else None,
+        rates={"level1_bp": settings.commission_level1_bp, "level2_bp": settings.commission_level2_bp},
+        withdraw_rules={"min_fen": settings.withdraw_min_fen, "max_fen": settings.withdraw_max_fen,
+                        "fee_bp": settings.withdraw_fee_bp, "daily_count": settings.withdraw_daily_count},
+    )
+
+
+def _require_distributor(session, user) -> None:
+    if not distributors.is_qualified(session, user.id):
+        raise Forbidden("not_distributor", "成为分销员后才能使用推广功能")
+
+
+@router.get("/qrcode", response_class=Response, responses={200: {"content": {"image/png": {}}}})
+def qrcode(user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> Response:
+    """The distributor's mini-program code (scene ``i=CODE``), fetched from WeChat once and cached."""
+    _require_distributor(session, user)
+    return Response(share.qrcode_png(session, user=user, wechat=wechat), media_type="image/png", headers=PNG_CACHE)
+
+
+@router.get("/poster", response_class=Response, responses={200: {"content": {"image/png": {}}}})
+def poster(user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> Response:
+    """A share poster (PNG): shop name, nickname and the mini-program code."""
+    _require_distributor(session, user)
+    return Response(share.poster_png(session, user=user, wechat=wechat), media_type="image/png", headers=PNG_CACHE)
+
+
+@router.get("/team", response_model=Page[TeamMemberOut])
+def team(user: CurrentUser, session: SessionDep, paging: Annotated[PageParams, Depends(page_params)],
+         level: Annotated[Literal[1, 2], Query()] = 1) -> Page[TeamMemberOut]:
+    members, total = queries.team(session, user.id, level=level, page=paging.page, page_size=paging.page_size)
+    return Page(items=[TeamMemberOut(**m.__dict__) for m in members], total=total)
+
+
+@router.get("/orders", response_model=Page[PromotionOrderOut])
+def promotion_orders(user: CurrentUser, session: SessionDep,
+                     paging: Annotated[PageParams, Depends(page_params)]) -> Page[PromotionOrderOut]:
+    """Orders that earned this distributor commission (推广订单)."""
+    rows, total = queries.promotion_orders(session, user.id, page=paging.page, page_size=paging.page_size)
+    return Page(items=[PromotionOrderOut(**r.__dict__) for r in rows], total=total)
+
+
+@router.get("/commissions", response_model=Page[CommissionOut])
+def commissions(user: CurrentUser, session: SessionDep, paging: Annotated[PageParams, Depends(page_params)],
+                status: Annotated[Literal["frozen", "settled", "cancelled"] | None, Query()] = None) -> Page[CommissionOut]:
+    rows, total = queries.list_commissions(session, beneficiary_id=user.id, status=status, page=paging.page,
+                                           page_size=paging.page_size)
+    return Page(items=[commission_out(r) for r in rows], total=total)
+
+
+@router.post("/withdrawals", response_model=WithdrawalOut, status_code=201)
+def withdraw(body: WithdrawIn, user: CurrentUser, session: SessionDep) -> WithdrawalOut:
+    """Refusals: ``withdraw_below_minimum``, ``withdraw_above_maximum``, ``insufficient_balance``,
+    ``negative_balance``, ``withdraw_daily_limit``, ``real_name_required``, ``not_distributor``."""
+    check_rate("withdraw", str(user.id), get_config().rate_limit_withdraw_per_minute)
+    bank = wallet.BankAccount(**body.bank.model_dump()) if body.bank else None
+    return withdrawal_out(wallet.request_withdrawal(session, user=user, amount_fen=body.amount_fen,
+                                                    method=body.method, bank=bank))
+
+
+@router.get("/withdrawals", response_model=Page[WithdrawalOut])
+def my_withdrawals(user: CurrentUser, session: SessionDep,
+                   paging: Annotated[PageParams, Depends(page_params)]) -> Page[WithdrawalOut]:
+    rows, total = wallet.list_withdrawals(session, user_id=user.id, page=paging.page, page_size=paging.page_size)
+    return Page(items=[withdrawal_out(w) for w in rows], total=total)

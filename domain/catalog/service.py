@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from domain.audit.service import record_action
 from domain.errors import Conflict, Invalid, NotFound
 from domain.models import Category, Product, Sku
+from domain.money import percent
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
 from domain.staff.service import Actor
@@ -203,4 +204,4 @@ def _validate(session: Session, data: ProductInput) -> None:
             raise Invalid("negative_rate", "佣金比例不能为负数")
         cap = get_settings(session).commission_cap_bp
         if l1 + l2 > cap:
-            raise Invalid("commission_cap_exceeded", f"一级 + 二级佣金合计 {(l1 + l2) / 100:g}% 超过上限 {cap / 100:g}%")
+            raise Invalid("commission_cap_exceeded", f"一级 + 二级佣金合计 {percent(l1 + l2)} 超过上限 {percent(cap)}")

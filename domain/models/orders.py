@@ -101,9 +101,6 @@ class OrderLine(Base):
     paid_fen: Mapped[int] = mapped_column(Fen)
     refunded_fen: Mapped[int] = mapped_column(Fen, default=0)
     refunded_quantity: Mapped[int] = mapped_column(default=0)
-    # Commission terms captured when the order is placed: None means the line does not distribute.
-    commission_level1_bp: Mapped[int | None]
-    commission_level2_bp: Mapped[int | None]
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from domain.errors import Invalid
 from domain.models import SettingValue
+from domain.money import percent
 
 MAX_COMMISSION_CAP_BP = 5000
 
@@ -46,8 +47,8 @@ class BusinessSettings(BaseModel):
         if total > self.commission_cap_bp:
             raise PydanticCustomError(
                 "commission_cap_exceeded",
-                "一级 + 二级佣金比例合计 {total}% 超过上限 {cap}%（两级分销，合计不得超过上限）",
-                {"total": f"{total / 100:g}", "cap": f"{self.commission_cap_bp / 100:g}"},
+                "一级 + 二级佣金比例合计 {total} 超过上限 {cap}（两级分销，合计不得超过上限）",
+                {"total": percent(total), "cap": percent(self.commission_cap_bp)},
             )
         if self.withdraw_min_fen > self.withdraw_max_fen:
             raise PydanticCustomError("invalid_withdraw_limits", "最低提现金额不能高于单笔最高提现金额")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 23:48:41.717179
+Create Date: 2026-11-27 23:54:34.403081
 """
 from __future__ import annotations
 
@@ -385,8 +385,6 @@ def upgrade() -> None:
     sa.Column('paid_fen', sa.BigInteger(), nullable=False),
     sa.Column('refunded_fen', sa.BigInteger(), nullable=False),
     sa.Column('refunded_quantity', sa.Integer(), nullable=False),
-    sa.Column('commission_level1_bp', sa.Integer(), nullable=True),
-    sa.Column('commission_level2_bp', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_lines_order_id_orders'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_order_lines_product_id_products')),
     sa.ForeignKeyConstraint(['sku_id'], ['skus.id'], name=op.f('fk_order_lines_sku_id_skus')),

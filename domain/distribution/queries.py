@@ -1,0 +1,201 @@
+"""Read models of distribution: team, promotion orders, commission records, applications, distributors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from domain.models import (
+    CommissionRecord,
+    CommissionStatus,
+    Distributor,
+    DistributorApplication,
+    Order,
+    OrderStatus,
+    User,
+    WalletEntry,
+    Withdrawal,
+    WithdrawalStatus,
+)
+from domain.security import crypto
+
+PAID_STATES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    user_id: int
+    nickname: str
+    avatar_url: str
+    level: int
+    joined_at: datetime | None
+    order_count: int
+    order_amount_fen: int  # paid goods, net of refunds
+    inviter_nickname: str = ""
+
+
+def team_counts(session: Session, user_id: int) -> tuple[int, int]:
+    level1 = select(User.id).where(User.inviter_id == user_id)
+    n1 = session.scalar(select(func.count()).select_from(level1.subquery())) or 0
+    n2 = session.scalar(select(func.count()).where(User.inviter_id.in_(level1))) or 0
+    return n1, n2
+
+
+def team(session: Session, user_id: int, *, level: int, page: int = 1, page_size: int = 20) -> tuple[list[TeamMember], int]:
+    """Level-1 members (invited by the user) or level-2 (invited by those), with their orders, in one query."""
+    inviter = aliased(User)
+    members = select(User.id).where(User.inviter_id == user_id)
+    if level == 2:
+        members = select(User.id).where(User.inviter_id.in_(members))
+    orders = (
+        select(Order.user_id, func.count(Order.id).label("n"),
+               func.coalesce(func.sum(Order.payable_fen - Order.shipping_fen - Order.refunded_fen), 0).label("fen"))
+        .where(Order.status.in_(PAID_STATES)).group_by(Order.user_id).subquery()
+    )
+    query = (
+        select(User, inviter.nickname, func.coalesce(orders.c.n, 0), func.coalesce(orders.c.fen, 0))
+        .join(inviter, inviter.id == User.inviter_id)
+        .outerjoin(orders, orders.c.user_id == User.id)
+        .where(User.id.in_(members))
+    )
+    total = session.scalar(select(func.count()).select_from(members.subquery())) or 0
+    rows = session.execute(query.order_by(User.bound_at.desc().nulls_last(), User.id.desc())
+                           .offset((page - 1) * page_size).limit(page_size)).all()
+    return [TeamMember(user_id=u.id, nickname=u.nickname, avatar_url=u.avatar_url, level=level, joined_at=u.bound_at,
+                       order_count=int(n), order_amount_fen=max(0, int(fen)), inviter_nickname=inviter_name)
+            for u, inviter_name, n, fen in rows], total
+
+
+@dataclass(frozen=True)
+class CommissionRow:
+    record: CommissionRecord
+    order_no: str
+    buyer_nickname: str
+    beneficiary_nickname: str
+    line_title: str
+
+
+def list_commissions(session: Session, *, beneficiary_id: int | None = None, status: str | None = None,
+                     level: int | None = None, order_no: str | None = None, created_from: datetime | None = None,
+                     created_to: datetime | None = None, page: int = 1, page_size: int = 20) -> tuple[list[CommissionRow], int]:
+    from domain.models import OrderLine
+
+    buyer, beneficiary = aliased(User), aliased(User)
+    query = (
+        select(CommissionRecord, Order.order_no, buyer.nickname, beneficiary.nickname, OrderLine.title)
+        .join(Order, Order.id == CommissionRecord.order_id)
+        .join(OrderLine, OrderLine.id == CommissionRecord.order_line_id)
+        .join(buyer, buyer.id == CommissionRecord.buyer_id)
+        .join(beneficiary, beneficiary.id == CommissionRecord.beneficiary_id)
+    )
+    if beneficiary_id is not None:
+        query = query.where(CommissionRecord.beneficiary_id == beneficiary_id)
+    if status:
+        query = query.where(CommissionRecord.status == status)
+    if level:
+        query = query.where(CommissionRecord.level == level)
+    if order_no:
+        query = query.where(Order.order_no.contains(order_no.strip()))
+    if created_from:
+        query = query.where(CommissionRecord.created_at >= created_from)
+    if created_to:
+        query = query.where(CommissionRecord.created_at < created_to)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(CommissionRecord.id.desc()).offset((page - 1) * page_size).limit(page_size))
+    return [CommissionRow(record=r, order_no=no, buyer_nickname=b, beneficiary_nickname=bn, line_title=t)
+            for r, no, b, bn, t in rows], total
+
+
+@dataclass(frozen=True)
+class PromotionOrder:
+    order_id: int
+    order_no: str
+    buyer_nickname: str
+    status: str
+    paid_goods_fen: int
+    commission_fen: int
+    level: int
+    created_at: datetime
+
+
+def promotion_orders(session: Session, user_id: int, *, page: int = 1, page_size: int = 20) -> tuple[list[PromotionOrder], int]:
+    """Orders that earned this distributor commission, with what each earned them."""
+    mine = (
+        select(CommissionRecord.order_id, func.min(CommissionRecord.level).label("level"),
+               func.sum(CommissionRecord.amount_fen - CommissionRecord.clawed_back_fen).label("fen"))
+        .where(CommissionRecord.beneficiary_id == user_id).group_by(CommissionRecord.order_id).subquery()
+    )
+    query = (
+        select(Order, User.nickname, mine.c.level, mine.c.fen)
+        .join(mine, mine.c.order_id == Order.id).join(User, User.id == Order.user_id)
+    )
+    total = session.scalar(select(func.count()).select_from(mine)) or 0
+    rows = session.execute(query.order_by(Order.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+    return [PromotionOrder(order_id=o.id, order_no=o.order_no, buyer_nickname=crypto.mask_name(name), status=o.status,
+                           paid_goods_fen=o.payable_fen - o.shipping_fen - o.refunded_fen, commission_fen=int(fen),
+                           level=int(level), created_at=o.created_at)
+            for o, name, level, fen in rows], total
+
+
+def list_applications(session: Session, *, status: str | None = None, page: int = 1,
+                      page_size: int = 20) -> tuple[list[tuple[DistributorApplication, User]], int]:
+    query = select(DistributorApplication, User).join(User, User.id == DistributorApplication.user_id)
+    if status:
+        query = query.where(DistributorApplication.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(DistributorApplication.id.desc()).offset((page - 1) * page_size)
+                           .limit(page_size)).all()
+    return [(a, u) for a, u in rows], total
+
+
+@dataclass(frozen=True)
+class DistributorRow:
+    user_id: int
+    nickname: str
+    invite_code: str
+    is_enabled: bool
+    real_name_masked: str
+    level1_count: int
+    level2_count: int
+    available_fen: int
+    frozen_fen: int
+    withdrawn_fen: int
+    total_earned_fen: int
+    since: datetime
+
+
+def list_distributors(session: Session, *, q: str | None = None, page: int = 1,
+                      page_size: int = 20) -> tuple[list[DistributorRow], int]:
+    """Every distributor with team sizes and balances — aggregated in SQL, one query per page."""
+    lvl1 = aliased(User)
+    lvl2 = aliased(User)
+    n1 = select(func.count(lvl1.id)).where(lvl1.inviter_id == Distributor.user_id).scalar_subquery()
+    n2 = (select(func.count(lvl2.id)).join(lvl1, lvl1.id == lvl2.inviter_id)
+          .where(lvl1.inviter_id == Distributor.user_id).scalar_subquery())
+    available = (select(func.coalesce(func.sum(WalletEntry.amount_fen), 0))
+                 .where(WalletEntry.user_id == Distributor.user_id).scalar_subquery())
+    frozen = (select(func.coalesce(func.sum(CommissionRecord.amount_fen), 0))
+              .where(CommissionRecord.beneficiary_id == Distributor.user_id,
+                     CommissionRecord.status == CommissionStatus.FROZEN).scalar_subquery())
+    earned = (select(func.coalesce(func.sum(case((CommissionRecord.status != CommissionStatus.CANCELLED,
+                                                  CommissionRecord.amount_fen - CommissionRecord.clawed_back_fen),
+                                                 else_=0)), 0))
+              .where(CommissionRecord.beneficiary_id == Distributor.user_id).scalar_subquery())
+    withdrawn = (select(func.coalesce(func.sum(Withdrawal.amount_fen), 0))
+                 .where(Withdrawal.user_id == Distributor.user_id, Withdrawal.status == WithdrawalStatus.PAID)
+                 .scalar_subquery())
+    query = select(Distributor, User, n1, n2, available, frozen, withdrawn, earned).join(User, User.id == Distributor.user_id)
+    if q and q.strip():
+        term = q.strip()
+        query = query.where(or_(User.nickname.contains(term), User.invite_code == term.upper()))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(Distributor.created_at.desc()).offset((page - 1) * page_size)
+                           .limit(page_size)).all()
+    return [DistributorRow(user_id=u.id, nickname=u.nickname, invite_code=u.invite_code, is_enabled=d.is_enabled,
+                           real_name_masked=crypto.mask_name(crypto.decrypt_optional(d.real_name_enc)),
+                           level1_count=int(a), level2_count=int(b), available_fen=int(av), frozen_fen=int(fr),
+                           withdrawn_fen=int(wd), total_earned_fen=int(te), since=d.created_at)
+            for d, u, a, b, av, fr, wd, te in rows], total

@@ -1,0 +1,109 @@
+"""Shipping addresses. The receiver's phone is personal data and is stored encrypted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from domain.errors import Conflict, Invalid, NotFound
+from domain.models import Address, User
+from domain.security import crypto
+
+MAX_ADDRESSES = 20
+
+
+@dataclass
+class AddressInput:
+    name: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+    is_default: bool = False
+
+
+def list_addresses(session: Session, *, user: User) -> list[Address]:
+    return list(session.scalars(
+        select(Address).where(Address.user_id == user.id).order_by(Address.is_default.desc(), Address.id.desc())
+    ))
+
+
+def get_address(session: Session, *, user: User, address_id: int) -> Address:
+    address = session.get(Address, address_id)
+    if address is None or address.user_id != user.id:
+        raise NotFound("address_not_found", "收货地址不存在")
+    return address
+
+
+def create_address(session: Session, *, user: User, data: AddressInput) -> Address:
+    count = session.scalar(select(func.count()).where(Address.user_id == user.id)) or 0
+    if count >= MAX_ADDRESSES:
+        raise Conflict("too_many_addresses", f"最多保存 {MAX_ADDRESSES} 个地址")
+    address = Address(user_id=user.id)
+    _apply(address, data)
+    session.add(address)
+    session.flush()
+    if data.is_default or count == 0:
+        make_default(session, user=user, address_id=address.id)
+    return address
+
+
+def update_address(session: Session, *, user: User, address_id: int, changes: dict) -> Address:
+    address = get_address(session, user=user, address_id=address_id)
+    current = AddressInput(name=address.name, phone=phone_of(address), province=address.province, city=address.city,
+                           district=address.district, detail=address.detail, is_default=address.is_default)
+    for key, value in changes.items():
+        if key not in AddressInput.__dataclass_fields__:
+            raise Invalid("unknown_field", f"未知字段：{key}")
+        setattr(current, key, value)
+    _apply(address, current)
+    session.flush()
+    if changes.get("is_default"):
+        make_default(session, user=user, address_id=address.id)
+    return address
+
+
+def delete_address(session: Session, *, user: User, address_id: int) -> None:
+    address = get_address(session, user=user, address_id=address_id)
+    was_default = address.is_default
+    session.delete(address)
+    session.flush()
+    if was_default:
+        nxt = session.scalar(select(Address).where(Address.user_id == user.id).order_by(Address.id.desc()).limit(1))
+        if nxt:
+            nxt.is_default = True
+            session.flush()
+
+
+def make_default(session: Session, *, user: User, address_id: int) -> None:
+    # ORM-enabled UPDATE: loaded Address objects are synchronised too.
+    session.execute(update(Address).where(Address.user_id == user.id).values(is_default=Address.id == address_id))
+    session.flush()
+
+
+def phone_of(address: Address) -> str:
+    return crypto.decrypt(address.phone_enc)
+
+
+def full_text(address: Address) -> str:
+    return f"{address.province}{address.city}{address.district}{address.detail}"
+
+
+def _apply(address: Address, data: AddressInput) -> None:
+    name = (data.name or "").strip()
+    if not 1 <= len(name) <= 32:
+        raise Invalid("invalid_name", "请填写收货人姓名")
+    phone = crypto.normalize_phone(data.phone or "")
+    if len(phone) != 11 or not phone.startswith("1"):
+        raise Invalid("invalid_phone", "请输入 11 位手机号")
+    for label, value, limit in (("省份", data.province, 32), ("城市", data.city, 32), ("区县", data.district or "x", 32),
+                                ("详细地址", data.detail, 200)):
+        if not (value or "").strip() or len(value) > limit:
+            raise Invalid("invalid_address", f"请填写{label}")
+    address.name = name
+    address.phone_enc = crypto.encrypt(phone)
+    address.province, address.city = data.province.strip(), data.city.strip()
+    address.district, address.detail = (data.district or "").strip(), data.detail.strip()

@@ -1,0 +1,130 @@
+"""Preview and place an order: one pricing engine, idempotent placement, snapshots and guarded stock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from domain.errors import Conflict, Invalid, NotFound
+from domain.members.service import member_summary
+from domain.models import Order, OrderLine, OrderStatus, Product, Sku, User
+from domain.numbers import business_number
+from domain.orders import addresses as address_book
+from domain.orders.cart import MAX_QUANTITY, remove_ordered
+from domain.orders.pricing import LineInput, PricedOrder, PricingRules, price_order
+from domain.orders.stock import take_stock
+from domain.settings.service import get_settings
+
+MAX_LINES = 50
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    sku_id: int
+    quantity: int
+
+
+@dataclass
+class Preview:
+    priced: PricedOrder
+    catalog: dict[int, tuple[Sku, Product]]
+
+
+def preview_order(session: Session, *, user: User, items: list[OrderItem], coupon_id: int | None = None) -> Preview:
+    """What the order would cost now; the same code prices the real order."""
+    lines, catalog = _load_lines(session, items)
+    return Preview(priced=price_order(lines, _rules(session, user, coupon_id)), catalog=catalog)
+
+
+def place_order(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str = "",
+                idempotency_key: str | None = None, from_cart: bool = False, coupon_id: int | None = None) -> Order:
+    """Create an order and take its stock. The same ``idempotency_key`` always returns the same order."""
+    if idempotency_key is not None:
+        idempotency_key = idempotency_key.strip()
+        if not 1 <= len(idempotency_key) <= 64:
+            raise Invalid("invalid_idempotency_key", "Idempotency-Key 需为 1–64 个字符")
+        existing = _by_key(session, user.id, idempotency_key)
+        if existing is not None:
+            return existing
+    if len(remark or "") > 200:
+        raise Invalid("invalid_remark", "备注不能超过 200 字")
+    address = address_book.get_address(session, user=user, address_id=address_id)
+    preview = preview_order(session, user=user, items=items, coupon_id=coupon_id)
+    priced = preview.priced
+    order = Order(
+        order_no=business_number(), user_id=user.id, idempotency_key=idempotency_key,
+        status=OrderStatus.PENDING_PAYMENT, goods_fen=priced.goods_fen,
+        member_discount_fen=priced.member_discount_fen, full_reduction_fen=priced.full_reduction_fen,
+        coupon_discount_fen=priced.coupon_discount_fen, shipping_fen=priced.shipping_fen,
+        payable_fen=priced.payable_fen, coupon_id=coupon_id if priced.coupon_applied else None,
+        receiver_name=address.name, receiver_phone_enc=address.phone_enc,
+        receiver_address=address_book.full_text(address), remark=(remark or "").strip(),
+    )
+    for n, line in enumerate(priced.lines, start=1):
+        sku, product = preview.catalog[line.sku_id]
+        order.lines.append(OrderLine(
+            line_no=n, product_id=product.id, sku_id=sku.id, title=product.title, specs=dict(sku.specs),
+            cover_url=product.cover_url, unit_price_fen=line.unit_price_fen, quantity=line.quantity,
+            amount_fen=line.amount_fen, discount_fen=line.discount_fen, paid_fen=line.paid_fen,
+        ))
+    try:
+        with session.begin_nested():
+            session.add(order)
+            session.flush()
+    except IntegrityError:
+        # The same key was placed concurrently and committed first: answer with that order.
+        existing = _by_key(session, user.id, idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
+    take_stock(session, {line.sku_id: line.quantity for line in priced.lines})
+    if from_cart:
+        remove_ordered(session, user=user, sku_ids=[line.sku_id for line in priced.lines])
+    return order
+
+
+def _by_key(session: Session, user_id: int, key: str) -> Order | None:
+    return session.scalar(select(Order).where(Order.user_id == user_id, Order.idempotency_key == key))
+
+
+def _rules(session: Session, user: User, coupon_id: int | None) -> PricingRules:
+    settings = get_settings(session)
+    if coupon_id is not None:
+        # Coupons are not issued yet in this shop, so any id is unknown.
+        raise NotFound("coupon_not_found", "优惠券不存在或不可用")
+    return PricingRules(
+        shipping_fee_fen=settings.shipping_fee_fen,
+        free_shipping_threshold_fen=settings.free_shipping_threshold_fen,
+        member_discount_bp=member_summary(session, user).discount_bp,
+    )
+
+
+def _load_lines(session: Session, items: list[OrderItem]) -> tuple[list[LineInput], dict[int, tuple[Sku, Product]]]:
+    if not items:
+        raise Invalid("empty_order", "请选择要购买的商品")
+    quantities: dict[int, int] = {}
+    for item in items:
+        if not isinstance(item.quantity, int) or isinstance(item.quantity, bool) or item.quantity < 1:
+            raise Invalid("invalid_quantity", "购买数量至少为 1")
+        quantities[item.sku_id] = quantities.get(item.sku_id, 0) + item.quantity
+    if len(quantities) > MAX_LINES:
+        raise Invalid("too_many_lines", f"一次最多购买 {MAX_LINES} 种商品")
+    if any(q > MAX_QUANTITY for q in quantities.values()):
+        raise Invalid("invalid_quantity", f"单个商品最多购买 {MAX_QUANTITY} 件")
+    rows = session.execute(select(Sku, Product).join(Product).where(Sku.id.in_(quantities))).all()
+    catalog = {sku.id: (sku, product) for sku, product in rows}
+    lines = []
+    for sku_id, quantity in quantities.items():
+        if sku_id not in catalog:
+            raise NotFound("sku_not_found", "商品规格不存在")
+        sku, product = catalog[sku_id]
+        if not product.is_on_shelf or not sku.is_active:
+            raise Conflict("product_unavailable", f"“{product.title}”已下架")
+        if sku.stock < quantity:
+            raise Conflict("out_of_stock", f"“{product.title}”库存不足，仅剩 {sku.stock} 件")
+        lines.append(LineInput(sku_id=sku.id, product_id=product.id, category_id=product.category_id,
+                               quantity=quantity, price_fen=sku.price_fen))
+    return lines, catalog

@@ -1,0 +1,208 @@
+"""Order state changes after placement: cancel, ship, track, confirm receipt — by buyers, staff and jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from domain import clock
+from domain.audit.service import record_action
+from domain.errors import Conflict, ExternalServiceError, Invalid, NotFound
+from domain.models import Order, OrderLine, OrderStatus, Shipment, TrackingEvent, User
+from domain.orders.logistics import Tracker
+from domain.orders.stock import return_stock
+from domain.security import crypto
+from domain.security.roles import Permission
+from domain.staff.service import Actor
+from domain.wechat.gateway import WeChatGateway
+
+
+def lock_order(session: Session, order_id: int, *, user: User | None = None) -> Order:
+    """The order, row-locked for this transaction; another shopper's order is simply not found."""
+    order = session.scalar(
+        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if order is None or (user is not None and order.user_id != user.id):
+        raise NotFound("order_not_found", "订单不存在")
+    return order
+
+
+def cancel_order(session: Session, *, user: User, order_id: int, wechat: WeChatGateway) -> Order:
+    order = lock_order(session, order_id, user=user)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise Conflict("order_not_cancellable", "只有待付款的订单可以取消")
+    _close_wechat_order(order, wechat)
+    cancel_orders(session, [order], reason="buyer")
+    return order
+
+
+def cancel_orders(session: Session, orders: list[Order], *, reason: str) -> None:
+    """Cancel unpaid orders (already locked by the caller) and put their stock back, in two statements."""
+    if not orders:
+        return
+    now = clock.now()
+    ids = [o.id for o in orders]
+    session.execute(
+        update(Order).where(Order.id.in_(ids), Order.status == OrderStatus.PENDING_PAYMENT)
+        .values(status=OrderStatus.CANCELLED, cancelled_at=now, cancel_reason=reason),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    lines = session.execute(select(OrderLine.sku_id, OrderLine.quantity).where(OrderLine.order_id.in_(ids))).all()
+    returned: dict[int, int] = {}
+    for sku_id, quantity in lines:
+        returned[sku_id] = returned.get(sku_id, 0) + quantity
+    return_stock(session, returned)
+
+
+def close_expired_unpaid(session: Session, *, wechat: WeChatGateway, timeout_minutes: int, limit: int = 100) -> int:
+    """One batch of the ``close-unpaid`` job. Orders are claimed with SKIP LOCKED so runners never collide;
+    an order WeChat reports as paid is left for its payment notification."""
+    deadline = clock.now() - timedelta(minutes=timeout_minutes)
+    orders = list(session.scalars(
+        select(Order).where(Order.status == OrderStatus.PENDING_PAYMENT, Order.created_at <= deadline)
+        .order_by(Order.id).limit(limit).with_for_update(skip_locked=True)
+    ))
+    closable = [o for o in orders if _wechat_closed(o, wechat)]
+    cancel_orders(session, closable, reason="timeout")
+    return len(closable)
+
+
+def confirm_receipt(session: Session, *, user: User, order_id: int) -> Order:
+    order = lock_order(session, order_id, user=user)
+    if order.status != OrderStatus.SHIPPED:
+        raise Conflict("order_not_shipped", "订单尚未发货，不能确认收货")
+    order.status = OrderStatus.COMPLETED
+    order.completed_at = clock.now()
+    session.flush()
+    return order
+
+
+def auto_receive(session: Session, *, days: int, limit: int = 500) -> int:
+    """One batch of the ``auto-receive`` job: shipped ``days`` ago and not yet confirmed."""
+    deadline = clock.now() - timedelta(days=days)
+    ids = list(session.scalars(
+        select(Order.id).where(Order.status == OrderStatus.SHIPPED, Order.shipped_at <= deadline)
+        .order_by(Order.id).limit(limit).with_for_update(skip_locked=True)
+    ))
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Order).where(Order.id.in_(ids), Order.status == OrderStatus.SHIPPED)
+        .values(status=OrderStatus.COMPLETED, completed_at=clock.now()),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount or 0
+
+
+def ship_order(session: Session, *, actor: Actor, order_id: int, carrier: str, tracking_no: str,
+               wechat: WeChatGateway) -> Shipment:
+    """Record the parcel, then tell WeChat (which holds mini-program payments until it knows).
+    A failed upload does not undo the shipment; it is flagged for a retry."""
+    actor.require(Permission.ORDERS_MANAGE)
+    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
+    if not carrier or len(carrier) > 32:
+        raise Invalid("invalid_carrier", "请选择快递公司")
+    if not tracking_no or len(tracking_no) > 64 or not tracking_no.replace("-", "").isalnum():
+        raise Invalid("invalid_tracking_no", "请填写正确的快递单号")
+    order = lock_order(session, order_id)
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        raise Conflict("order_not_paid", "订单尚未付款，不能发货")
+    if order.status != OrderStatus.PAID:
+        raise Conflict("order_not_shippable", "该订单状态不能发货")
+    now = clock.now()
+    order.status = OrderStatus.SHIPPED
+    order.shipped_at = now
+    shipment = Shipment(order_id=order.id, carrier=carrier, tracking_no=tracking_no, shipped_by=actor.staff_id)
+    session.add(shipment)
+    session.flush()
+    session.add(TrackingEvent(shipment_id=shipment.id, time=now, text=f"商家已发货，{carrier} 运单号 {tracking_no}",
+                              source="system"))
+    upload_shipping(session, order=order, shipment=shipment, wechat=wechat)
+    record_action(session, actor=actor, action="order.ship", entity_type="order", entity_id=order.id,
+                  before={"status": OrderStatus.PAID},
+                  after={"status": OrderStatus.SHIPPED, "carrier": carrier, "tracking_no": tracking_no,
+                         "wechat_uploaded": shipment.wechat_uploaded})
+    return shipment
+
+
+def upload_shipping(session: Session, *, order: Order, shipment: Shipment, wechat: WeChatGateway) -> bool:
+    lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no))
+    payment = order.payment
+    buyer = session.get(User, order.user_id)
+    try:
+        wechat.upload_shipping_info(
+            transaction_id=payment.transaction_id if payment else "", openid=buyer.openid, carrier=shipment.carrier,
+            tracking_no=shipment.tracking_no, item_desc="、".join(f"{line.title}×{line.quantity}" for line in lines),
+            receiver_phone_masked=crypto.mask_phone(crypto.decrypt(order.receiver_phone_enc)),
+        )
+    except ExternalServiceError as exc:
+        shipment.wechat_uploaded, shipment.wechat_error = False, exc.message[:200]
+    else:
+        shipment.wechat_uploaded, shipment.wechat_error = True, ""
+    session.flush()
+    return shipment.wechat_uploaded
+
+
+def retry_shipping_upload(session: Session, *, actor: Actor, order_id: int, wechat: WeChatGateway) -> Shipment:
+    actor.require(Permission.ORDERS_MANAGE)
+    order = lock_order(session, order_id)
+    if order.shipment is None:
+        raise Conflict("order_not_shipped", "订单尚未发货")
+    upload_shipping(session, order=order, shipment=order.shipment, wechat=wechat)
+    record_action(session, actor=actor, action="order.shipping_upload", entity_type="order", entity_id=order.id,
+                  after={"wechat_uploaded": order.shipment.wechat_uploaded})
+    return order.shipment
+
+
+def add_tracking_event(session: Session, *, actor: Actor, order_id: int, text: str,
+                       time: datetime | None = None) -> TrackingEvent:
+    actor.require(Permission.ORDERS_MANAGE)
+    text = (text or "").strip()
+    if not text or len(text) > 300:
+        raise Invalid("invalid_tracking_event", "请填写物流信息（不超过 300 字）")
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound("order_not_found", "订单不存在")
+    if order.shipment is None:
+        raise Conflict("order_not_shipped", "订单尚未发货")
+    when = time or clock.now()
+    if when.tzinfo is None:
+        raise Invalid("invalid_time", "时间需带时区")
+    event = TrackingEvent(shipment_id=order.shipment.id, time=when, text=text, source="staff")
+    session.add(event)
+    session.flush()
+    record_action(session, actor=actor, action="order.tracking_event", entity_type="order", entity_id=order.id,
+                  after={"time": when, "text": text})
+    return event
+
+
+def logistics(session: Session, *, order: Order, tracker: Tracker) -> tuple[Shipment, list[TrackingEvent]]:
+    """The buyer's timeline, newest first: staff events plus whatever the tracker knows (stored once)."""
+    shipment = session.scalar(
+        select(Shipment).where(Shipment.order_id == order.id).options(selectinload(Shipment.events))
+    )
+    if shipment is None:
+        raise Conflict("order_not_shipped", "订单尚未发货，暂无物流信息")
+    known = {(e.time, e.text) for e in shipment.events}
+    fresh = [e for e in tracker.events(shipment.carrier, shipment.tracking_no) if (e.time, e.text) not in known]
+    for e in fresh:
+        session.add(TrackingEvent(shipment_id=shipment.id, time=e.time, text=e.text, source="tracker"))
+    if fresh:
+        session.flush()
+        session.expire(shipment, ["events"])
+    return shipment, sorted(shipment.events, key=lambda e: e.time, reverse=True)
+
+
+def _close_wechat_order(order: Order, wechat: WeChatGateway) -> None:
+    if not _wechat_closed(order, wechat):
+        raise Conflict("order_already_paid", "订单已支付，正在确认中")
+
+
+def _wechat_closed(order: Order, wechat: WeChatGateway) -> bool:
+    """Close the WeChat order first, so that it can no longer be paid after we cancel ours."""
+    if order.prepay_id is None:
+        return True
+    return wechat.close_order(order.order_no)
+

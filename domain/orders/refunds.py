@@ -1,0 +1,213 @@
+"""After-sale: the buyer asks for some units of some lines back; support approves (refund through WeChat Pay)
+or rejects with a reason.
+
+Amounts: k of a line's n units refund ``paid_fen * k // n``; the request that takes the last units refunds
+exactly what is left, so a whole line always refunds its ``paid_fen`` to the fen. Shipping comes back only when
+an unshipped order is refunded whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from domain import clock
+from domain.audit.service import record_action
+from domain.errors import Conflict, DomainError, Invalid, NotFound
+from domain.models import Order, OrderLine, OrderStatus, Refund, RefundLine, RefundStatus, User
+from domain.numbers import business_number
+from domain.orders.lifecycle import lock_order
+from domain.orders.stock import return_stock
+from domain.security.roles import Permission
+from domain.staff.service import Actor
+from domain.wechat.gateway import WeChatGateway
+
+REFUNDABLE = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+RESERVING = (RefundStatus.REQUESTED, RefundStatus.APPROVED, RefundStatus.REFUNDED)
+
+
+@dataclass(frozen=True)
+class RefundItem:
+    order_line_id: int
+    quantity: int
+
+
+def request_refund(session: Session, *, user: User, order_id: int, items: list[RefundItem], reason: str) -> Refund:
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise Invalid("reason_required", "请填写退款原因（不超过 200 字）")
+    if not items:
+        raise Invalid("empty_refund", "请选择要退款的商品")
+    order = lock_order(session, order_id, user=user)  # serialises requests on one order
+    if order.status not in REFUNDABLE:
+        raise Conflict("order_not_refundable", "该订单状态不能申请退款")
+    lines = {line.id: line for line in session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))}
+    reserved = _reserved(session, list(lines))
+    wanted: dict[int, int] = {}
+    for item in items:
+        if item.order_line_id not in lines:
+            raise NotFound("order_line_not_found", "订单中没有这件商品")
+        if not isinstance(item.quantity, int) or isinstance(item.quantity, bool) or item.quantity < 1:
+            raise Invalid("invalid_quantity", "退款数量至少为 1")
+        wanted[item.order_line_id] = wanted.get(item.order_line_id, 0) + item.quantity
+
+    refund = Refund(refund_no=business_number("R"), order_id=order.id, user_id=user.id, reason=reason,
+                    status=RefundStatus.REQUESTED, goods_fen=0, amount_fen=0)
+    for line_id, quantity in wanted.items():
+        line = lines[line_id]
+        taken_qty, taken_fen = reserved.get(line_id, (0, 0))
+        if taken_qty + quantity > line.quantity:
+            raise Conflict("refund_exceeds_purchase",
+                           f"“{line.title}”最多还能退 {line.quantity - taken_qty} 件")
+        if taken_qty + quantity == line.quantity:
+            amount = line.paid_fen - taken_fen  # the last units take exactly what is left
+        else:
+            amount = line.paid_fen * quantity // line.quantity
+        refund.lines.append(RefundLine(order_line_id=line_id, quantity=quantity, amount_fen=amount))
+        reserved[line_id] = (taken_qty + quantity, taken_fen + amount)
+    refund.goods_fen = sum(rl.amount_fen for rl in refund.lines)
+    everything = all(reserved.get(lid, (0, 0))[0] == line.quantity for lid, line in lines.items())
+    if order.status == OrderStatus.PAID and everything:
+        refund.shipping_fen = order.shipping_fen  # nothing was sent: the postage goes back too
+    refund.amount_fen = refund.goods_fen + refund.shipping_fen
+    session.add(refund)
+    session.flush()
+    return refund
+
+
+def approve_refund(session: Session, *, actor: Actor, refund_id: int, wechat: WeChatGateway) -> Refund:
+    """Refund through WeChat Pay. The refund number makes a retry safe. If WeChat fails, the refund stays
+    ``approved`` with the failure shown, and approving again retries."""
+    actor.require(Permission.REFUNDS)
+    order_id = session.scalar(select(Refund.order_id).where(Refund.id == refund_id))
+    if order_id is None:
+        raise NotFound("refund_not_found", "退款申请不存在")
+    order = lock_order(session, order_id)  # order first, then refund: the same order as request_refund
+    refund = _lock_refund(session, refund_id)
+    if refund.status not in (RefundStatus.REQUESTED, RefundStatus.APPROVED):
+        raise Conflict("refund_not_pending", "该退款申请已处理")
+    before = refund.status
+    refund.status = RefundStatus.APPROVED
+    refund.decided_by, refund.decided_at = actor.staff_id, clock.now()
+    try:
+        from domain.payments.service import refund_notify_url
+
+        refund.wechat_refund_id = wechat.refund(
+            out_trade_no=order.order_no, out_refund_no=refund.refund_no, total_fen=order.payable_fen,
+            refund_fen=refund.amount_fen, reason=refund.reason, notify_url=refund_notify_url(),
+        )
+    except DomainError as exc:
+        refund.failure = exc.message[:200]
+        session.flush()
+    else:
+        complete_refund(session, refund=refund, order=order)
+    record_action(session, actor=actor, action="refund.approve", entity_type="refund", entity_id=refund.id,
+                  before={"status": before},
+                  after={"status": refund.status, "amount_fen": refund.amount_fen, "failure": refund.failure})
+    return refund
+
+
+def complete_refund(session: Session, *, refund: Refund, order: Order) -> None:
+    """The money is back with the buyer: update lines, stock, commissions and the order."""
+    from domain.distribution.commissions import apply_line_refund
+
+    if refund.status == RefundStatus.REFUNDED:
+        return
+    refund.status, refund.refunded_at, refund.failure = RefundStatus.REFUNDED, clock.now(), ""
+    lines = {line.id: line for line in session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))}
+    restock: dict[int, int] = {}
+    for rl in refund.lines:
+        line = lines[rl.order_line_id]
+        line.refunded_quantity += rl.quantity
+        line.refunded_fen += rl.amount_fen
+        if order.status == OrderStatus.PAID:  # not shipped yet: the units go back on the shelf
+            restock[line.sku_id] = restock.get(line.sku_id, 0) + rl.quantity
+    order.refunded_fen += refund.amount_fen
+    return_stock(session, restock)
+    session.flush()
+    for rl in refund.lines:
+        apply_line_refund(session, line=lines[rl.order_line_id], refund_id=refund.id)
+    if all(line.refunded_quantity == line.quantity for line in lines.values()):
+        order.status, order.closed_at = OrderStatus.CLOSED, clock.now()
+    session.flush()
+
+
+def reject_refund(session: Session, *, actor: Actor, refund_id: int, reason: str) -> Refund:
+    actor.require(Permission.REFUNDS)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise Invalid("reason_required", "请填写驳回原因")
+    refund = _lock_refund(session, refund_id)
+    if refund.status not in (RefundStatus.REQUESTED, RefundStatus.APPROVED):
+        raise Conflict("refund_not_pending", "该退款申请已处理")
+    before = refund.status
+    refund.status, refund.reject_reason = RefundStatus.REJECTED, reason
+    refund.decided_by, refund.decided_at = actor.staff_id, clock.now()
+    session.flush()
+    record_action(session, actor=actor, action="refund.reject", entity_type="refund", entity_id=refund.id,
+                  before={"status": before}, after={"status": RefundStatus.REJECTED, "reason": reason})
+    return refund
+
+
+def handle_refund_notification(session: Session, *, wechat: WeChatGateway, xml: bytes) -> Refund | None:
+    """WeChat's asynchronous refund result: completes an ``approved`` refund whose call did not return."""
+    data = wechat.parse_refund_notification(xml)
+    refund = session.scalar(select(Refund).where(Refund.refund_no == data.get("out_refund_no", "")))
+    if refund is None:
+        return None  # an automatic refund of a cancelled order's payment, or not ours
+    order = lock_order(session, refund.order_id)
+    refund = _lock_refund(session, refund.id)
+    if data.get("refund_status") == "SUCCESS" and refund.status == RefundStatus.APPROVED:
+        refund.wechat_refund_id = data.get("refund_id") or refund.wechat_refund_id
+        complete_refund(session, refund=refund, order=order)
+    return refund
+
+
+def get_refund(session: Session, refund_id: int, *, user: User | None = None) -> Refund:
+    refund = session.scalar(
+        select(Refund).where(Refund.id == refund_id)
+        .options(selectinload(Refund.lines).selectinload(RefundLine.order_line), selectinload(Refund.order))
+    )
+    if refund is None or (user is not None and refund.user_id != user.id):
+        raise NotFound("refund_not_found", "退款申请不存在")
+    return refund
+
+
+def list_refunds(session: Session, *, status: str | None = None, user: User | None = None, order_id: int | None = None,
+                 page: int = 1, page_size: int = 20) -> tuple[list[Refund], int]:
+    query = select(Refund)
+    if status:
+        query = query.where(Refund.status == status)
+    if user is not None:
+        query = query.where(Refund.user_id == user.id)
+    if order_id is not None:
+        query = query.where(Refund.order_id == order_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.options(selectinload(Refund.lines).selectinload(RefundLine.order_line), selectinload(Refund.order))
+        .order_by(Refund.id.desc()).offset((page - 1) * page_size).limit(page_size)
+    )
+    return list(rows), total
+
+
+def _reserved(session: Session, line_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Units and fen already asked back (not rejected), per order line, in one query."""
+    rows = session.execute(
+        select(RefundLine.order_line_id, func.sum(RefundLine.quantity), func.sum(RefundLine.amount_fen))
+        .join(Refund, Refund.id == RefundLine.refund_id)
+        .where(RefundLine.order_line_id.in_(line_ids), Refund.status.in_(RESERVING))
+        .group_by(RefundLine.order_line_id)
+    ).all()
+    return {line_id: (int(qty), int(fen)) for line_id, qty, fen in rows}
+
+
+def _lock_refund(session: Session, refund_id: int) -> Refund:
+    refund = session.scalar(
+        select(Refund).where(Refund.id == refund_id).with_for_update()
+        .options(selectinload(Refund.lines)).execution_options(populate_existing=True)
+    )
+    if refund is None:
+        raise NotFound("refund_not_found", "退款申请不存在")
+    return refund

@@ -1,0 +1,127 @@
+"""WeChat Pay for orders: the unified order, the payment notification and what paying sets in motion."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session
+
+from domain import clock
+from domain.config import get_config
+from domain.errors import Conflict, DomainError, Invalid, NotFound
+from domain.models import Order, OrderLine, OrderStatus, Payment, Product, User
+from domain.orders.lifecycle import lock_order
+from domain.settings.service import get_settings
+from domain.wechat.gateway import WeChatGateway
+
+log = logging.getLogger(__name__)
+
+NOTIFY_PATH = "/api/v1/payments/wechat/notify"
+REFUND_NOTIFY_PATH = "/api/v1/payments/wechat/refund-notify"
+
+
+@dataclass
+class PaymentStart:
+    pay_params: dict
+    prepay_id: str
+    sandbox: bool
+
+
+@dataclass
+class NotificationOutcome:
+    order_id: int
+    newly_paid: bool
+
+
+def notify_url() -> str:
+    return get_config().public_url.rstrip("/") + NOTIFY_PATH
+
+
+def refund_notify_url() -> str:
+    return get_config().public_url.rstrip("/") + REFUND_NOTIFY_PATH
+
+
+def start_payment(session: Session, *, user: User, order_id: int, wechat: WeChatGateway) -> PaymentStart:
+    """Unified order (JSAPI) for an unpaid order; returns what ``wx.requestPayment`` needs.
+    Paying twice in a row is harmless: WeChat answers the same ``out_trade_no`` with the same prepay_id."""
+    order = lock_order(session, order_id, user=user)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise Conflict("order_not_payable", "订单不是待付款状态")
+    timeout = timedelta(minutes=get_settings(session).unpaid_timeout_minutes)
+    expires = order.created_at + timeout
+    if clock.now() >= expires:
+        raise Conflict("order_expired", "订单已超时，请重新下单")
+    first = session.scalar(select(OrderLine.title).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no))
+    prepay_id = wechat.unified_order(
+        out_trade_no=order.order_no, amount_fen=order.payable_fen, body=f"商城订单-{first}", openid=user.openid,
+        notify_url=notify_url(), expire_at=expires,
+    )
+    order.prepay_id = prepay_id
+    session.flush()
+    return PaymentStart(pay_params=wechat.jsapi_params(prepay_id), prepay_id=prepay_id, sandbox=wechat.is_sandbox)
+
+
+def handle_payment_notification(session: Session, *, wechat: WeChatGateway, xml: bytes) -> NotificationOutcome:
+    """WeChat's payment notification. Accepted only with a valid signature and the exact amount; repeated or
+    concurrent notifications mark the order paid exactly once (row lock + status guard + unique payment)."""
+    data = wechat.parse_payment_notification(xml)
+    if data.get("return_code") != "SUCCESS" or data.get("result_code") != "SUCCESS":
+        raise Invalid("payment_not_successful", "支付未成功")
+    order_id = session.scalar(select(Order.id).where(Order.order_no == data.get("out_trade_no", "")))
+    if order_id is None:
+        raise NotFound("order_not_found", "订单不存在")
+    order = lock_order(session, order_id)
+    if int(data["total_fee"]) != order.payable_fen:
+        log.warning("payment for %s: amount %s differs from %s", order.order_no, data["total_fee"], order.payable_fen)
+        raise Conflict("amount_mismatch", "支付金额与订单金额不一致")
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        mark_paid(session, order=order, data=data)
+        return NotificationOutcome(order_id=order.id, newly_paid=True)
+    if session.scalar(select(Payment.id).where(Payment.order_id == order.id)) is not None:
+        return NotificationOutcome(order_id=order.id, newly_paid=False)  # a repeat: already recorded
+    # Paid after it was cancelled (the WeChat order could not be closed in time): keep the money's record and
+    # give it straight back.
+    _refund_orphan(session, order=order, data=data, wechat=wechat)
+    return NotificationOutcome(order_id=order.id, newly_paid=False)
+
+
+def mark_paid(session: Session, *, order: Order, data: dict) -> None:
+    from domain.distribution.commissions import record_commissions
+
+    now = clock.now()
+    order.status = OrderStatus.PAID
+    order.paid_at = now
+    session.add(Payment(order_id=order.id, out_trade_no=order.order_no, transaction_id=data["transaction_id"],
+                        amount_fen=int(data["total_fee"]), paid_at=now, raw=_safe(data)))
+    lines = list(session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)))
+    sold: dict[int, int] = {}
+    for line in lines:
+        sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
+    session.execute(
+        update(Product).where(Product.id.in_(sold)).values(sales=Product.sales + case(sold, value=Product.id)),
+        execution_options={"synchronize_session": False},
+    )
+    session.flush()
+    record_commissions(session, order=order, lines=lines)
+
+
+def _refund_orphan(session: Session, *, order: Order, data: dict, wechat: WeChatGateway) -> None:
+    payment = Payment(order_id=order.id, out_trade_no=order.order_no, transaction_id=data["transaction_id"],
+                      amount_fen=int(data["total_fee"]), paid_at=clock.now(), status="orphaned", raw=_safe(data))
+    session.add(payment)
+    session.flush()
+    try:
+        wechat.refund(out_trade_no=order.order_no, out_refund_no=f"X{order.order_no}", total_fen=payment.amount_fen,
+                      refund_fen=payment.amount_fen, reason="订单已取消，自动退款")
+    except DomainError as exc:
+        log.error("automatic refund of cancelled order %s failed: %s", order.order_no, exc)
+        return
+    payment.status = "refunded"
+    session.flush()
+
+
+def _safe(data: dict) -> dict:
+    return {k: (v if isinstance(v, (str, int)) else str(v)) for k, v in data.items() if k != "sign"}
