@@ -1,0 +1,97 @@
+// The HTTP client for the mall API: JSON in and out, the shopper's bearer token, one automatic re-login on 401,
+// and errors that carry the API's `{error: {code, message}}`.
+const config = require('../config')
+
+const TIMEOUT_MS = 15000
+
+class ApiError extends Error {
+  constructor(code, message, statusCode, details) {
+    super(message)
+    this.name = 'ApiError'
+    this.code = code
+    this.statusCode = statusCode // 0 when the request never got an answer
+    this.details = details
+  }
+}
+
+// Installed by utils/session.js; the API client only knows that a 401 may be cured by logging in again.
+let reloginHandler = null
+function onUnauthorized(handler) {
+  reloginHandler = handler
+}
+
+function queryString(query) {
+  if (!query) return ''
+  const parts = Object.keys(query)
+    .filter((k) => query[k] !== undefined && query[k] !== null && query[k] !== '')
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(query[k])}`)
+  return parts.length ? `?${parts.join('&')}` : ''
+}
+
+function errorFrom(res) {
+  const body = res.data && typeof res.data === 'object' ? res.data.error : null
+  if (body && body.code) return new ApiError(body.code, body.message || body.code, res.statusCode, body.details)
+  return new ApiError(`http_${res.statusCode}`, `请求失败（${res.statusCode}）`, res.statusCode)
+}
+
+function send(method, path, { query, data, auth = true, header = {} }) {
+  const headers = Object.assign({ 'content-type': 'application/json' }, header)
+  const token = auth ? wx.getStorageSync('token') : ''
+  if (token) headers.Authorization = `Bearer ${token}`
+  return new Promise((resolve, reject) => {
+    wx.request({
+      url: config.apiBase.replace(/\/+$/, '') + path + queryString(query),
+      method,
+      data: method === 'GET' ? undefined : data,
+      header: headers,
+      dataType: 'json',
+      timeout: TIMEOUT_MS,
+      success(res) {
+        if (res.statusCode >= 200 && res.statusCode < 300) resolve(res.data)
+        else reject(errorFrom(res))
+      },
+      fail() {
+        reject(new ApiError('network_error', '网络不给力，请稍后重试', 0))
+      },
+    })
+  })
+}
+
+async function sendWithRelogin(method, path, options) {
+  try {
+    return await send(method, path, options)
+  } catch (err) {
+    if (err.statusCode !== 401 || options.auth === false || !reloginHandler) throw err
+    await reloginHandler()
+    return send(method, path, options) // once: a second 401 is the caller's
+  }
+}
+
+function toastError(err) {
+  wx.showToast({ title: err.message || '出错了，请稍后重试', icon: 'none', duration: 2500 })
+}
+
+/**
+ * request('GET', '/api/v1/products', { query: { page: 1 } }) → the decoded JSON body.
+ * Options: query, data (JSON body), header, auth (send the token; default true),
+ * toast (show the error message to the shopper; default true, pass false to handle it yourself).
+ * Rejects with an ApiError { code, message, statusCode, details }.
+ */
+async function request(method, path, options = {}) {
+  try {
+    return await sendWithRelogin(method, path, options)
+  } catch (err) {
+    if (options.toast !== false) toastError(err)
+    throw err
+  }
+}
+
+module.exports = {
+  ApiError,
+  onUnauthorized,
+  request,
+  get: (path, query, options) => request('GET', path, Object.assign({}, options, { query })),
+  post: (path, data, options) => request('POST', path, Object.assign({}, options, { data })),
+  patch: (path, data, options) => request('PATCH', path, Object.assign({}, options, { data })),
+  del: (path, options) => request('DELETE', path, options),
+}

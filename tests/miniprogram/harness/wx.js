@@ -1,0 +1,149 @@
+// The wx APIs that reach outside the page, faked for tests on top of miniprogram-simulate's mocks:
+// wx.request is real HTTP (to the running backend); storage, navigation, toasts and modals are recorded.
+
+const storage = new Map()
+const navigations = [] // { type: 'navigateTo' | 'switchTab' | ..., url }
+const toasts = [] // the options passed to wx.showToast
+const modals = [] // the options passed to wx.showModal
+const modalAnswers = [] // queued answers for wx.showModal; default: confirm with the content unchanged
+const titles = [] // wx.setNavigationBarTitle
+let pendingRequests = 0
+let loginCount = 0
+
+function later(fn, ...args) {
+  if (typeof fn === 'function') setTimeout(() => fn(...args), 0)
+}
+
+function succeed(options, result) {
+  later(options && options.success, result)
+  later(options && options.complete, result)
+}
+
+function queryString(data) {
+  return Object.keys(data)
+    .filter((k) => data[k] !== undefined)
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(data[k])}`)
+    .join('&')
+}
+
+// wx.request over Node's fetch. Callbacks run outside the fetch promise so that an assertion error in a
+// success callback is not mistaken for a network failure.
+function request(options) {
+  const method = (options.method || 'GET').toUpperCase()
+  let url = options.url
+  let body
+  if (options.data !== undefined && options.data !== null) {
+    if (method === 'GET' && typeof options.data === 'object') {
+      const qs = queryString(options.data)
+      if (qs) url += (url.indexOf('?') >= 0 ? '&' : '?') + qs
+    } else {
+      body = typeof options.data === 'string' ? options.data : JSON.stringify(options.data)
+    }
+  }
+  pendingRequests++
+  fetch(url, { method, headers: Object.assign({}, options.header), body })
+    .then(async (res) => {
+      const text = await res.text()
+      let data = text
+      if (options.dataType !== 'text') {
+        try {
+          data = JSON.parse(text)
+        } catch (e) {
+          // WeChat also hands over the raw text when the body is not JSON
+        }
+      }
+      const header = {}
+      res.headers.forEach((value, key) => { header[key] = value })
+      return { statusCode: res.status, data, header, errMsg: 'request:ok' }
+    })
+    .then((res) => {
+      pendingRequests--
+      succeed(options, res)
+    }, (err) => {
+      pendingRequests--
+      const res = { errMsg: `request:fail ${err.message}` }
+      later(options.fail, res)
+      later(options.complete, res)
+    })
+  return { abort() {}, onHeadersReceived() {}, offHeadersReceived() {} }
+}
+
+function login(options) {
+  loginCount++
+  succeed(options, { code: `wx-code-${loginCount}`, errMsg: 'login:ok' })
+}
+
+function getStorageSync(key) {
+  return storage.has(key) ? JSON.parse(storage.get(key)) : ''
+}
+
+function setStorageSync(key, value) {
+  storage.set(key, JSON.stringify(value === undefined ? '' : value)) // stored as a copy, as WeChat does
+}
+
+function navigation(type) {
+  return (options) => {
+    navigations.push({ type, url: options && options.url })
+    succeed(options, { errMsg: `${type}:ok` })
+  }
+}
+
+const fakes = {
+  request,
+  login,
+  getStorageSync,
+  setStorageSync,
+  removeStorageSync: (key) => { storage.delete(key) },
+  clearStorageSync: () => storage.clear(),
+  navigateTo: navigation('navigateTo'),
+  redirectTo: navigation('redirectTo'),
+  switchTab: navigation('switchTab'),
+  reLaunch: navigation('reLaunch'),
+  navigateBack: (options) => {
+    navigations.push({ type: 'navigateBack', delta: (options && options.delta) || 1 })
+    succeed(options, { errMsg: 'navigateBack:ok' })
+  },
+  showToast: (options) => {
+    toasts.push(options)
+    succeed(options, { errMsg: 'showToast:ok' })
+  },
+  showModal: (options) => {
+    modals.push(options)
+    const answer = modalAnswers.shift() || { confirm: true }
+    succeed(options, Object.assign({ confirm: false, cancel: !answer.confirm, content: options.content }, answer))
+  },
+  showLoading: (options) => succeed(options, {}),
+  hideLoading: (options) => succeed(options, {}),
+  stopPullDownRefresh: (options) => succeed(options, {}),
+  setNavigationBarTitle: (options) => {
+    titles.push(options.title)
+    succeed(options, {})
+  },
+  previewImage: (options) => succeed(options, {}),
+}
+
+function install(wx) {
+  Object.assign(wx, fakes)
+}
+
+function reset() {
+  storage.clear()
+  navigations.length = 0
+  toasts.length = 0
+  modals.length = 0
+  modalAnswers.length = 0
+  titles.length = 0
+}
+
+// Resolves once no request has been in flight for a few timer turns (a page often chains one after another).
+async function idle(timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs
+  let quiet = 0
+  while (quiet < 3) {
+    await new Promise((r) => setTimeout(r, 5))
+    quiet = pendingRequests === 0 ? quiet + 1 : 0
+    if (Date.now() > deadline) throw new Error(`requests still pending after ${timeoutMs} ms`)
+  }
+}
+
+module.exports = { install, reset, idle, storage, navigations, toasts, modals, modalAnswers, titles }
