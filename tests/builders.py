@@ -41,3 +41,79 @@ def make_staff(session: Session, role: str, username: str | None = None, passwor
 
 def actor(staff: Staff) -> Actor:
     return Actor.of(staff)
+
+
+# --- orders -------------------------------------------------------------------------------------
+
+def make_address(session: Session, user: User, **fields):
+    from domain.orders.addresses import AddressInput, create_address
+
+    data = dict(name="张三", phone="13800138000", province="广东省", city="深圳市", district="南山区",
+                detail="科技园科苑路 15 号", is_default=True)
+    data.update(fields)
+    return create_address(session, user=user, data=AddressInput(**data))
+
+
+def place(session: Session, user: User, items: list[tuple[int, int]], *, key: str | None = None, address=None):
+    """Place an order for [(sku_id, quantity)]."""
+    from domain.orders.checkout import OrderItem, place_order
+
+    address = address or make_address(session, user)
+    return place_order(session, user=user, items=[OrderItem(sku_id=s, quantity=q) for s, q in items],
+                       address_id=address.id, idempotency_key=key)
+
+
+def notification_xml(sandbox_url: str, prepay_id: str, **overrides) -> bytes:
+    """Ask the sandbox for WeChat's signed payment notification without delivering it."""
+    import httpx
+
+    res = httpx.post(sandbox_url + "pay/confirm", json={"prepay_id": prepay_id, "deliver": False, **overrides})
+    res.raise_for_status()
+    return res.json()["xml"].encode()
+
+
+def pay(session: Session, order, sandbox_url: str):
+    """Pay through the real wechatpy unified order and the sandbox's signed notification."""
+    from domain.payments.service import handle_payment_notification, start_payment
+    from domain.wechat import get_wechat
+
+    user = session.get(User, order.user_id)
+    started = start_payment(session, user=user, order_id=order.id, wechat=get_wechat())
+    handle_payment_notification(session, wechat=get_wechat(), xml=notification_xml(sandbox_url, started.prepay_id))
+    session.refresh(order)
+    return order
+
+
+def ship(session: Session, order, *, carrier: str = "顺丰速运", tracking_no: str = "SF1234567890"):
+    from domain.orders.lifecycle import ship_order
+    from domain.wechat import get_wechat
+
+    return ship_order(session, actor=SYSTEM, order_id=order.id, carrier=carrier, tracking_no=tracking_no,
+                      wechat=get_wechat())
+
+
+def complete(session: Session, order):
+    from domain.orders.lifecycle import confirm_receipt
+
+    ship(session, order)
+    return confirm_receipt(session, user=session.get(User, order.user_id), order_id=order.id)
+
+
+def approve_distributor(session: Session, user: User):
+    from domain.distribution.distributors import apply, approve_application
+
+    application = apply(session, user=user, real_name="测试用户", phone="13900139000", reason="")
+    return approve_application(session, actor=SYSTEM, application_id=application.id)
+
+
+def refund(session: Session, order, items: list[tuple[int, int]], *, approve: bool = True, reason: str = "不想要了"):
+    """Request a refund of [(order_line_id, quantity)] and (by default) approve it through the sandbox."""
+    from domain.orders.refunds import RefundItem, approve_refund, request_refund
+    from domain.wechat import get_wechat
+
+    user = session.get(User, order.user_id)
+    r = request_refund(session, user=user, order_id=order.id, reason=reason,
+                       items=[RefundItem(order_line_id=line_id, quantity=q) for line_id, q in items])
+    if approve:
+        r = approve_refund(session, actor=SYSTEM, refund_id=r.id, wechat=get_wechat())
+    return r

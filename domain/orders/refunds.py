@@ -54,7 +54,7 @@ def request_refund(session: Session, *, user: User, order_id: int, items: list[R
         wanted[item.order_line_id] = wanted.get(item.order_line_id, 0) + item.quantity
 
     refund = Refund(refund_no=business_number("R"), order_id=order.id, user_id=user.id, reason=reason,
-                    status=RefundStatus.REQUESTED, goods_fen=0, amount_fen=0)
+                    status=RefundStatus.REQUESTED, goods_fen=0, shipping_fen=0, amount_fen=0)
     for line_id, quantity in wanted.items():
         line = lines[line_id]
         taken_qty, taken_fen = reserved.get(line_id, (0, 0))

@@ -1,0 +1,258 @@
+"""Placing, paying, cancelling, shipping and receiving orders, with every refusal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from domain import clock
+from domain.errors import DomainError
+from domain.models import Order, OrderStatus, Payment, Sku
+from domain.orders import lifecycle
+from domain.orders.checkout import OrderItem, place_order, preview_order
+from domain.orders.logistics import StaffEntered, TrackedEvent
+from domain.payments.service import handle_payment_notification, start_payment
+from domain.settings.service import update_settings
+from domain.staff.service import SYSTEM
+from domain.wechat import get_wechat
+from tests.builders import (
+    complete, make_address, make_product, make_user, notification_xml, pay, place, ship,
+)
+
+
+def code_of(exc_info) -> str:
+    return exc_info.value.code
+
+
+@pytest.fixture
+def buyer(db):
+    return make_user(db, "buyer")
+
+
+def stock_of(db, sku_id: int) -> int:
+    db.expire_all()
+    return db.get(Sku, sku_id).stock
+
+
+def test_placing_an_order_snapshots_prices_and_takes_stock(db, buyer):
+    product = make_product(db, title="保温杯", prices=(8900, 9900), stock=10)
+    white, black = product.skus
+    order = place(db, buyer, [(white.id, 2), (black.id, 1)])
+    assert order.status == OrderStatus.PENDING_PAYMENT
+    assert len(order.order_no) == 18 and order.order_no.isdigit()
+    assert [(l.title, l.unit_price_fen, l.quantity, l.paid_fen) for l in order.lines] == [
+        ("保温杯", 8900, 2, 17800), ("保温杯", 9900, 1, 9900)]
+    assert (order.goods_fen, order.shipping_fen, order.payable_fen) == (27700, 0, 27700)
+    assert stock_of(db, white.id) == 8 and stock_of(db, black.id) == 9
+    # Later price edits never touch the order.
+    white.price_fen = 1
+    db.flush()
+    db.refresh(order)
+    assert order.lines[0].unit_price_fen == 8900
+
+
+def test_small_orders_pay_shipping(db, buyer):
+    sku = make_product(db, prices=(3990,)).skus[0]
+    order = place(db, buyer, [(sku.id, 1)])
+    assert (order.goods_fen, order.shipping_fen, order.payable_fen) == (3990, 1000, 4990)
+
+
+def test_preview_and_checkout_price_identically(db, buyer):
+    sku = make_product(db, prices=(4590,)).skus[0]
+    preview = preview_order(db, user=buyer, items=[OrderItem(sku.id, 2)]).priced
+    order = place(db, buyer, [(sku.id, 2)])
+    assert (preview.goods_fen, preview.shipping_fen, preview.payable_fen) == (9180, 1000, 10180)
+    assert order.payable_fen == preview.payable_fen
+
+
+def test_out_of_stock_is_refused_and_nothing_is_written(db, buyer):
+    sku = make_product(db, stock=2).skus[0]
+    address = make_address(db, buyer)
+    before = db.query(Order).count()
+    with pytest.raises(DomainError) as info:
+        place_order(db, user=buyer, items=[OrderItem(sku.id, 3)], address_id=address.id)
+    assert code_of(info) == "out_of_stock"
+    assert db.query(Order).count() == before and stock_of(db, sku.id) == 2
+
+
+def test_off_shelf_unknown_and_foreign_address_are_refused(db, buyer):
+    off = make_product(db, is_on_shelf=False).skus[0]
+    ok = make_product(db).skus[0]
+    other = make_user(db)
+    foreign = make_address(db, other)
+    mine = make_address(db, buyer)
+    cases = [
+        ([OrderItem(off.id, 1)], mine.id, "product_unavailable"),
+        ([OrderItem(999_999, 1)], mine.id, "sku_not_found"),
+        ([OrderItem(ok.id, 1)], foreign.id, "address_not_found"),
+        ([], mine.id, "empty_order"),
+        ([OrderItem(ok.id, 0)], mine.id, "invalid_quantity"),
+    ]
+    for items, address_id, code in cases:
+        with pytest.raises(DomainError) as info:
+            place_order(db, user=buyer, items=items, address_id=address_id)
+        assert code_of(info) == code
+
+
+def test_the_same_idempotency_key_returns_the_same_order(db, buyer):
+    sku = make_product(db, stock=5).skus[0]
+    first = place(db, buyer, [(sku.id, 1)], key="tap-1")
+    again = place(db, buyer, [(sku.id, 1)], key="tap-1")
+    assert again.id == first.id and stock_of(db, sku.id) == 4
+    other = place(db, buyer, [(sku.id, 1)], key="tap-2")
+    assert other.id != first.id and stock_of(db, sku.id) == 3
+
+
+def test_paying_through_wechat_marks_the_order_paid_once(db, buyer, sandbox_url):
+    sku = make_product(db, prices=(12900,)).skus[0]
+    order = place(db, buyer, [(sku.id, 1)])
+    started = start_payment(db, user=buyer, order_id=order.id, wechat=get_wechat())
+    assert started.sandbox is True
+    assert set(started.pay_params) == {"timeStamp", "nonceStr", "package", "signType", "paySign"}
+    assert started.pay_params["package"] == f"prepay_id={started.prepay_id}"
+    xml = notification_xml(sandbox_url, started.prepay_id)
+    assert handle_payment_notification(db, wechat=get_wechat(), xml=xml).newly_paid is True
+    assert handle_payment_notification(db, wechat=get_wechat(), xml=xml).newly_paid is False
+    db.refresh(order)
+    assert order.status == OrderStatus.PAID and order.paid_at is not None
+    payments = db.query(Payment).filter_by(order_id=order.id).all()
+    assert [(p.amount_fen, p.out_trade_no) for p in payments] == [(12900, order.order_no)]
+
+
+def test_a_forged_or_wrong_amount_notification_is_refused(db, buyer, sandbox_url):
+    sku = make_product(db, prices=(5000,)).skus[0]
+    order = place(db, buyer, [(sku.id, 2)])
+    started = start_payment(db, user=buyer, order_id=order.id, wechat=get_wechat())
+    xml = notification_xml(sandbox_url, started.prepay_id).decode()
+    forged = xml.replace("<total_fee>10000</total_fee>", "<total_fee>1</total_fee>")
+    with pytest.raises(DomainError) as info:
+        handle_payment_notification(db, wechat=get_wechat(), xml=forged.encode())
+    assert code_of(info) == "invalid_signature"
+    wrong_amount = notification_xml(sandbox_url, started.prepay_id, total_fee=9999)
+    with pytest.raises(DomainError) as info:
+        handle_payment_notification(db, wechat=get_wechat(), xml=wrong_amount)
+    assert code_of(info) == "amount_mismatch"
+    db.refresh(order)
+    assert order.status == OrderStatus.PENDING_PAYMENT
+
+
+def test_paying_a_cancelled_order_is_refused(db, buyer):
+    sku = make_product(db, stock=3).skus[0]
+    order = place(db, buyer, [(sku.id, 2)])
+    lifecycle.cancel_order(db, user=buyer, order_id=order.id, wechat=get_wechat())
+    assert order.status == OrderStatus.CANCELLED and stock_of(db, sku.id) == 3
+    with pytest.raises(DomainError) as info:
+        start_payment(db, user=buyer, order_id=order.id, wechat=get_wechat())
+    assert code_of(info) == "order_not_payable"
+    with pytest.raises(DomainError) as info:
+        lifecycle.cancel_order(db, user=buyer, order_id=order.id, wechat=get_wechat())
+    assert code_of(info) == "order_not_cancellable"
+
+
+def test_cancelling_closes_the_wechat_order_so_it_cannot_be_paid_later(db, buyer, sandbox_url):
+    sku = make_product(db).skus[0]
+    order = place(db, buyer, [(sku.id, 1)])
+    started = start_payment(db, user=buyer, order_id=order.id, wechat=get_wechat())
+    lifecycle.cancel_order(db, user=buyer, order_id=order.id, wechat=get_wechat())
+    res = httpx.post(sandbox_url + "pay/confirm", json={"prepay_id": started.prepay_id, "deliver": False})
+    assert res.status_code == 409
+
+
+def test_someone_elses_order_is_not_found(db, buyer):
+    sku = make_product(db).skus[0]
+    order = place(db, buyer, [(sku.id, 1)])
+    stranger = make_user(db)
+    with pytest.raises(DomainError) as info:
+        lifecycle.cancel_order(db, user=stranger, order_id=order.id, wechat=get_wechat())
+    assert (info.value.status, code_of(info)) == (404, "order_not_found")
+
+
+def test_shipping_an_unpaid_order_is_refused(db, buyer):
+    sku = make_product(db).skus[0]
+    order = place(db, buyer, [(sku.id, 1)])
+    with pytest.raises(DomainError) as info:
+        ship(db, order)
+    assert code_of(info) == "order_not_paid"
+
+
+def test_shipping_uploads_to_wechat_and_builds_the_timeline(db, buyer, sandbox_url):
+    sku = make_product(db, prices=(9900,)).skus[0]
+    order = pay(db, place(db, buyer, [(sku.id, 1)]), sandbox_url)
+    shipment = ship(db, order, tracking_no="SF9000000001")
+    assert order.status == OrderStatus.SHIPPED and shipment.wechat_uploaded
+    uploads = httpx.get(sandbox_url + "records", params={"kind": "shipping"}).json()["items"]
+    mine = [u for u in uploads if u["shipping_list"][0]["tracking_no"] == "SF9000000001"]
+    assert mine and mine[0]["order_key"]["transaction_id"] == order.payment.transaction_id
+    assert mine[0]["payer"]["openid"] == buyer.openid
+    with clock.travel(timedelta(hours=5)):
+        lifecycle.add_tracking_event(db, actor=SYSTEM, order_id=order.id, text="【深圳】快件已到达南山营业部")
+
+    class Courier(StaffEntered):
+        def events(self, carrier, tracking_no):
+            return [TrackedEvent(time=datetime(2030, 1, 1, tzinfo=UTC), text="【深圳】派件中")]
+
+    _, events = lifecycle.logistics(db, order=order, tracker=Courier())
+    assert [e.text for e in events] == ["【深圳】派件中", "【深圳】快件已到达南山营业部",
+                                        "商家已发货，顺丰速运 运单号 SF9000000001"]
+    _, again = lifecycle.logistics(db, order=order, tracker=Courier())
+    assert len(again) == 3  # the tracker's events are stored once
+
+
+def test_a_failed_wechat_upload_keeps_the_shipment_and_can_be_retried(db, buyer, sandbox_url):
+    sku = make_product(db).skus[0]
+    order = pay(db, place(db, buyer, [(sku.id, 1)]), sandbox_url)
+    httpx.post(sandbox_url + "control/fail-next", json={"kind": "shipping"})
+    shipment = ship(db, order)
+    assert order.status == OrderStatus.SHIPPED
+    assert shipment.wechat_uploaded is False and shipment.wechat_error
+    assert lifecycle.retry_shipping_upload(db, actor=SYSTEM, order_id=order.id, wechat=get_wechat()).wechat_uploaded
+
+
+def test_confirm_receipt_only_after_shipping(db, buyer, sandbox_url):
+    sku = make_product(db).skus[0]
+    order = pay(db, place(db, buyer, [(sku.id, 1)]), sandbox_url)
+    with pytest.raises(DomainError) as info:
+        lifecycle.confirm_receipt(db, user=buyer, order_id=order.id)
+    assert code_of(info) == "order_not_shipped"
+    complete(db, order)
+    assert order.status == OrderStatus.COMPLETED and order.completed_at is not None
+
+
+def test_close_unpaid_cancels_after_the_timeout_and_returns_stock(db, buyer):
+    sku = make_product(db, stock=10).skus[0]
+    old = place(db, buyer, [(sku.id, 3)])
+    with clock.travel(timedelta(minutes=20)):
+        fresh = place(db, buyer, [(sku.id, 2)])
+    assert stock_of(db, sku.id) == 5
+    with clock.travel(timedelta(minutes=31)):
+        closed = lifecycle.close_expired_unpaid(db, wechat=get_wechat(), timeout_minutes=30)
+    assert closed == 1
+    db.refresh(old), db.refresh(fresh)
+    assert (old.status, old.cancel_reason) == (OrderStatus.CANCELLED, "timeout")
+    assert fresh.status == OrderStatus.PENDING_PAYMENT
+    assert stock_of(db, sku.id) == 8
+    with clock.travel(timedelta(minutes=31)):
+        assert lifecycle.close_expired_unpaid(db, wechat=get_wechat(), timeout_minutes=30) == 0  # idempotent
+
+
+def test_paying_after_the_timeout_is_refused(db, buyer):
+    update_settings(db, {"unpaid_timeout_minutes": 15})
+    sku = make_product(db).skus[0]
+    order = place(db, buyer, [(sku.id, 1)])
+    with clock.travel(timedelta(minutes=16)), pytest.raises(DomainError) as info:
+        start_payment(db, user=buyer, order_id=order.id, wechat=get_wechat())
+    assert code_of(info) == "order_expired"
+
+
+def test_auto_receive_completes_orders_shipped_seven_days_ago(db, buyer, sandbox_url):
+    sku = make_product(db).skus[0]
+    order = pay(db, place(db, buyer, [(sku.id, 1)]), sandbox_url)
+    ship(db, order)
+    with clock.travel(timedelta(days=6, hours=23)):
+        assert lifecycle.auto_receive(db, days=7) == 0
+    with clock.travel(timedelta(days=7, minutes=1)):
+        assert lifecycle.auto_receive(db, days=7) == 1
+    db.refresh(order)
+    assert order.status == OrderStatus.COMPLETED
