@@ -132,16 +132,11 @@ Component({
       const chosen = this.chosenSku()
       if (!chosen) return Promise.resolve(false)
       return getApp().ready()
-        .then(() => api.post('/api/v1/cart/items', { sku_id: chosen.id, quantity: this.data.quantity }, { toast: false }))
+        .then(() => api.post('/api/v1/cart/items', { sku_id: chosen.id, quantity: this.data.quantity }))
         .then(() => {
           wx.showToast({ title: '已加入购物车', icon: 'success' })
           return true
-        }, (err) => {
-          // `not_found` with no more specific code: the cart API itself is not there yet.
-          const missing = err.statusCode === 404 && err.code === 'not_found'
-          wx.showToast({ title: missing ? '购物车功能即将上线' : err.message, icon: 'none' })
-          return false
-        })
+        }, () => false) // the API's message has been shown
     },
 
     onBuyNow() {
