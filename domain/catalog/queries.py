@@ -85,3 +85,108 @@ def products_by_ids(session: Session, ids: list[int]) -> list[Product]:
     rows = session.scalars(select(Product).where(Product.id.in_(ids)).options(selectinload(Product.skus)))
     by_id = {p.id: p for p in rows}
     return [by_id[i] for i in ids if i in by_id]
+
+
+# --- Staff views: the dashboard's product table, low-stock warnings and the overview counts. ---
+
+LOW_STOCK_THRESHOLD = 10  # an active SKU with fewer units than this is "low"
+
+
+@dataclass(frozen=True)
+class StaffProductRow:
+    id: int
+    title: str
+    category_name: str | None
+    cover_url: str
+    min_price_fen: int
+    max_price_fen: int
+    stock: int
+    sales: int
+    is_on_shelf: bool
+    distribution_enabled: bool
+    low_stock_skus: int
+
+
+@dataclass(frozen=True)
+class LowStockSku:
+    sku_id: int
+    product_id: int
+    title: str
+    specs: dict[str, str]
+    stock: int
+
+
+@dataclass(frozen=True)
+class CatalogOverview:
+    products: int
+    on_shelf: int
+    categories: int
+    low_stock_skus: int
+
+
+def staff_product_rows(session: Session, *, q: str | None = None, category_id: int | None = None, page: int = 1,
+                       page_size: int = 50, low_stock_below: int = LOW_STOCK_THRESHOLD
+                       ) -> tuple[list[StaffProductRow], int]:
+    """Every product, on or off the shelf, with its price range and stock over active SKUs: one query per page."""
+    agg = (
+        select(
+            Sku.product_id,
+            func.min(Sku.price_fen).label("min_price"),
+            func.max(Sku.price_fen).label("max_price"),
+            func.sum(Sku.stock).label("stock"),
+            func.count(Sku.id).filter(Sku.stock < low_stock_below).label("low"),
+        )
+        .where(Sku.is_active.is_(True))
+        .group_by(Sku.product_id)
+        .subquery()
+    )
+    query = (
+        select(Product, Category.name, agg.c.min_price, agg.c.max_price, agg.c.stock, agg.c.low)
+        .outerjoin(agg, agg.c.product_id == Product.id)
+        .outerjoin(Category, Category.id == Product.category_id)
+    )
+    if category_id:
+        query = query.where(Product.category_id == category_id)
+    if q and q.strip():
+        pattern = f"%{_escape_like(q.strip())}%"
+        query = query.where(or_(Product.title.ilike(pattern, escape="\\"), Product.subtitle.ilike(pattern, escape="\\")))
+    total = session.scalar(select(func.count()).select_from(query.with_only_columns(Product.id).subquery())) or 0
+    rows = session.execute(
+        query.order_by(Product.sort.desc(), Product.id.desc()).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return [
+        StaffProductRow(
+            id=p.id, title=p.title, category_name=category_name, cover_url=p.cover_url,
+            min_price_fen=int(min_price or 0), max_price_fen=int(max_price or 0), stock=int(stock or 0),
+            sales=p.sales, is_on_shelf=p.is_on_shelf, distribution_enabled=p.distribution_enabled,
+            low_stock_skus=int(low or 0),
+        )
+        for p, category_name, min_price, max_price, stock, low in rows
+    ], total
+
+
+def low_stock_skus(session: Session, *, below: int = LOW_STOCK_THRESHOLD, limit: int = 100) -> list[LowStockSku]:
+    """Active SKUs of products on the shelf that are about to sell out, emptiest first."""
+    rows = session.execute(
+        select(Sku.id, Sku.product_id, Product.title, Sku.specs, Sku.stock)
+        .join(Product, Product.id == Sku.product_id)
+        .where(Sku.is_active.is_(True), Product.is_on_shelf.is_(True), Sku.stock < below)
+        .order_by(Sku.stock, Sku.id)
+        .limit(limit)
+    ).all()
+    return [LowStockSku(sku_id=i, product_id=pid, title=title, specs=dict(specs or {}), stock=stock)
+            for i, pid, title, specs, stock in rows]
+
+
+def catalog_overview(session: Session, *, low_stock_below: int = LOW_STOCK_THRESHOLD) -> CatalogOverview:
+    products, on_shelf = session.execute(
+        select(func.count(Product.id), func.count(Product.id).filter(Product.is_on_shelf.is_(True)))
+    ).one()
+    low = session.scalar(
+        select(func.count(Sku.id))
+        .join(Product, Product.id == Sku.product_id)
+        .where(Sku.is_active.is_(True), Product.is_on_shelf.is_(True), Sku.stock < low_stock_below)
+    )
+    categories = session.scalar(select(func.count(Category.id)))
+    return CatalogOverview(products=products or 0, on_shelf=int(on_shelf or 0), categories=categories or 0,
+                           low_stock_skus=low or 0)

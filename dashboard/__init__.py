@@ -1,0 +1,1 @@
+"""The staff dashboard (Streamlit): ``streamlit run dashboard/app.py``."""

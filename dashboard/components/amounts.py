@@ -1,0 +1,35 @@
+"""What staff type (yuan, percent) to what the domain stores (fen, basis points), with no float on the way.
+
+Money is parsed by ``domain.money.parse_yuan`` and shown by ``domain.money.yuan``; percents are the same
+fixed-point idea with two decimals: "12.5" % is 1250 bp.
+"""
+
+from __future__ import annotations
+
+from domain.money import yuan
+
+
+def parse_percent(text: str) -> int:
+    """'12.5' or '12.5%' → 1250 bp. At most two decimals (0.01% = 1 bp); negative signs are kept for the
+    domain to refuse with its own message."""
+    s = text.strip().removesuffix("%").strip()
+    negative = s.startswith("-")
+    if negative:
+        s = s[1:]
+    whole, _, frac = s.partition(".")
+    whole = whole or "0"
+    if not whole.isdigit() or (frac and not frac.isdigit()) or len(frac) > 2 or not (whole + frac):
+        raise ValueError(f"not a percentage: {text!r}")
+    bp = int(whole) * 100 + int((frac + "00")[:2])
+    return -bp if negative else bp
+
+
+def percent_text(bp: int) -> str:
+    """1250 → '12.5', 1000 → '10', 5 → '0.05'."""
+    sign = "-" if bp < 0 else ""
+    whole, frac = divmod(abs(bp), 100)
+    return f"{sign}{whole}" + (f".{frac:02d}".rstrip("0") if frac else "")
+
+
+def price_range_text(min_fen: int, max_fen: int) -> str:
+    return f"¥{yuan(min_fen)}" if min_fen == max_fen else f"¥{yuan(min_fen)} – ¥{yuan(max_fen)}"

@@ -1,0 +1,37 @@
+"""The one list of screens. A new screen is a file in ``views/`` plus one line here.
+
+Each role sees the screens its permissions allow (``domain.security.roles``); the screen itself checks
+again with ``components.session.require_screen``, and the domain checks a third time on every write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.security.roles import Permission, can
+
+
+@dataclass(frozen=True)
+class Screen:
+    file: str  # relative to dashboard/
+    title_key: str  # an i18n key
+    icon: str
+    permission: Permission | None  # None: every signed-in staff member
+    section_key: str = "nav.section.shop"
+
+    @property
+    def url_path(self) -> str:
+        return self.file.rsplit("/", 1)[-1].removesuffix(".py")
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("views/home.py", "nav.home", ":material/dashboard:", None),
+    Screen("views/products.py", "nav.products", ":material/inventory_2:", Permission.PRODUCTS),
+    # Orders, refunds, distributors, withdrawals, commissions and analytics come next, one line each, e.g.
+    # Screen("views/orders.py", "nav.orders", ":material/receipt_long:", Permission.ORDERS_READ),
+    Screen("views/settings.py", "nav.settings", ":material/settings:", Permission.SETTINGS, "nav.section.system"),
+)
+
+
+def screens_for(role: str) -> list[Screen]:
+    return [s for s in SCREENS if s.permission is None or can(role, s.permission)]

@@ -1,0 +1,233 @@
+"""商品管理: the product list with search and filters, new and edit forms, stock adjustments, categories."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from dashboard import state
+from dashboard.components.actions import perform, read, show_flashes
+from dashboard.components.amounts import price_range_text
+from dashboard.components.images import thumbnail_url
+from dashboard.components.product_form import EditableProduct, ProductDraft, product_form
+from dashboard.components.session import require_screen
+from dashboard.i18n import t
+from domain.catalog import queries
+from domain.catalog.service import (
+    ProductInput,
+    SkuInput,
+    adjust_stock,
+    create_category,
+    create_product,
+    get_product,
+    update_product,
+)
+from domain.media import save_image
+from domain.security.roles import Permission
+from domain.settings.service import get_settings
+from domain.staff.service import Actor
+
+PAGE_SIZE = 50
+
+
+def main() -> None:
+    who = require_screen(Permission.PRODUCTS)
+    st.header(t("products.header"))
+    show_flashes()
+
+    categories = read(lambda s: {c.id: c.name for c in queries.list_categories(s)})
+    low = read(queries.low_stock_skus)
+    if low:
+        st.warning(t("products.low_stock_warning", n=len(low), threshold=queries.LOW_STOCK_THRESHOLD),
+                   icon=":material/warning:")
+
+    search, category_col = st.columns([3, 2])
+    q = search.text_input(t("products.search"), key=state.PRODUCTS_FILTER_Q, on_change=_back_to_first_page,
+                          placeholder=t("products.search_placeholder"))
+    category_labels = {None: t("products.all_categories"), **categories}
+    category_id = category_col.selectbox(
+        t("products.filter_category"), list(category_labels), key=state.PRODUCTS_FILTER_CATEGORY,
+        format_func=category_labels.__getitem__,
+        on_change=_back_to_first_page,
+    )
+    page = st.session_state.get(state.PRODUCTS_PAGE, 1)
+    rows, total = read(lambda s: queries.staff_product_rows(s, q=q, category_id=category_id, page=page,
+                                                            page_size=PAGE_SIZE))
+
+    tab_list, tab_edit, tab_new, tab_categories = st.tabs(
+        [t("products.tab_list"), t("products.tab_edit"), t("products.tab_new"), t("products.tab_categories")]
+    )
+    with tab_list:
+        _product_table(rows, total, low)
+    with tab_edit:
+        _edit_product(who.actor, rows, categories)
+    with tab_new:
+        _new_product(who.actor, categories)
+    with tab_categories:
+        _categories(who.actor, categories)
+
+
+def _product_table(rows: list[queries.StaffProductRow], total: int, low: list[queries.LowStockSku]) -> None:
+    st.caption(t("products.count", n=total))
+    if not rows:
+        st.info(t("products.empty"))
+        return
+    table = pd.DataFrame([
+        {
+            "id": r.id, "cover": thumbnail_url(r.cover_url) if r.cover_url else None, "title": r.title,
+            "category": r.category_name or t("product.no_category"),
+            "price": price_range_text(r.min_price_fen, r.max_price_fen), "stock": r.stock, "sales": r.sales,
+            "status": t("products.on_shelf") if r.is_on_shelf else t("products.off_shelf"),
+            "low": f"⚠ {r.low_stock_skus}" if r.low_stock_skus else "",
+        }
+        for r in rows
+    ])
+    st.dataframe(
+        table, hide_index=True, width="stretch", row_height=48, height=min(len(rows), 12) * 48 + 40,
+        column_config={
+            "id": st.column_config.NumberColumn("ID", width="small", format="%d"),
+            "cover": st.column_config.ImageColumn(t("products.col_cover"), width="small"),
+            "title": st.column_config.TextColumn(t("products.col_title"), width="medium"),
+            "category": t("products.col_category"),
+            "price": t("products.col_price"),
+            "stock": st.column_config.NumberColumn(t("products.col_stock"), format="%d"),
+            "sales": st.column_config.NumberColumn(t("products.col_sales"), format="%d"),
+            "status": t("products.col_status"),
+            "low": st.column_config.TextColumn(t("products.col_low"), help=t("products.col_low_help",
+                                                                              threshold=queries.LOW_STOCK_THRESHOLD)),
+        },
+    )
+    if total > PAGE_SIZE:
+        st.pagination(-(-total // PAGE_SIZE), key=state.PRODUCTS_PAGE)
+    if low:
+        with st.expander(t("products.low_stock_list", n=len(low))):
+            st.dataframe(pd.DataFrame([
+                {t("products.col_title"): s.title, t("sku.specs"): _spec_text(s.specs),
+                 t("products.col_stock"): s.stock}
+                for s in low
+            ]), hide_index=True, width="stretch")
+
+
+def _new_product(actor: Actor, categories: dict[int, str]) -> None:
+    rates = read(_default_rates)
+    draft = product_form(state.PRODUCTS_NEW_FORM, categories=categories, default_rates_bp=rates)
+    if draft is None:
+        return
+
+    def create(session: Session):
+        return create_product(session, actor=actor, data=ProductInput(
+            **draft.fields, images=[*draft.images, *_save_uploads(draft)],
+            skus=[SkuInput(specs=s.specs, price_fen=s.price_fen, stock=s.stock) for s in draft.skus],
+        ))
+
+    if perform(create, success=t("products.created", title=draft.fields["title"].strip())) is not None:
+        state.reset_form(state.PRODUCTS_NEW_FORM)
+        st.rerun()
+
+
+def _edit_product(actor: Actor, rows: list[queries.StaffProductRow], categories: dict[int, str]) -> None:
+    if not rows:
+        st.info(t("products.edit_none"))
+        return
+    titles = {r.id: r.title for r in rows}
+    product_id = st.selectbox(t("products.edit_select"), list(titles), key=state.PRODUCTS_EDIT_SELECT,
+                              format_func=lambda i: f"#{i} {titles[i]}", help=t("products.edit_select_help"))
+    if product_id is None:
+        return
+    product = read(lambda s: EditableProduct.of(get_product(s, product_id)))
+    rates = read(_default_rates)
+    form = state.product_edit_form(product_id)
+    draft = product_form(form, categories=categories, default_rates_bp=rates, product=product)
+    if draft is not None and perform(lambda s: _save_edits(s, actor, product, draft),
+                                     success=t("products.saved", title=draft.fields["title"].strip())) is not None:
+        state.reset_form(form)
+        st.rerun()
+    _stock_adjustment(actor, product)
+
+
+def _save_edits(session: Session, actor: Actor, shown: EditableProduct, draft: ProductDraft):
+    """One unit of work: the product fields and SKUs, then each stock change as a relative adjustment.
+
+    Stock typed into the table is applied as the difference from what the form showed, through
+    ``adjust_stock``, so that orders placed while the form was open are not overwritten.
+    """
+    current = {s.id: s.stock for s in get_product(session, shown.id).skus}
+    shown_stock = {s.id: s.stock for s in shown.skus}
+    skus = [SkuInput(id=s.id, specs=s.specs, price_fen=s.price_fen,
+                     stock=current.get(s.id, s.stock) if s.id is not None else s.stock)
+            for s in draft.skus]
+    product = update_product(session, actor=actor, product_id=shown.id, changes={
+        **draft.fields, "images": [*draft.images, *_save_uploads(draft)], "skus": skus,
+    })
+    for s in draft.skus:
+        delta = s.stock - shown_stock[s.id] if s.id in shown_stock else 0
+        if delta:
+            adjust_stock(session, actor=actor, sku_id=s.id, delta=delta, reason="edited in product form")
+    return product
+
+
+def _stock_adjustment(actor: Actor, product: EditableProduct) -> None:
+    st.subheader(t("stock.header"))
+    form = state.stock_adjust_form(product.id)
+    key = partial(state.widget_key, form)
+    with st.form(key("form")):
+        skus = {s.id: s for s in product.skus}
+        labels = {s.id: t("stock.sku_option", specs=_spec_text(s.specs), stock=s.stock) for s in product.skus}
+        left, middle, right = st.columns([3, 1, 2])
+        sku_id = left.selectbox(t("stock.sku"), list(labels), key=key("sku"), format_func=labels.__getitem__)
+        delta = middle.number_input(t("stock.delta"), value=0, step=1, key=key("delta"), help=t("stock.delta_help"))
+        reason = right.text_input(t("stock.reason"), key=key("reason"), placeholder=t("stock.reason_placeholder"))
+        submitted = st.form_submit_button(t("stock.submit"), key=key("submit"))
+    if not submitted:
+        return
+    if not delta:
+        st.warning(t("stock.zero"))
+        return
+    sku = perform(lambda s: adjust_stock(s, actor=actor, sku_id=sku_id, delta=int(delta), reason=reason))
+    if sku is not None:
+        state.flash(t("stock.done", before=skus[sku_id].stock, after=sku.stock))
+        state.reset_form(form)
+        state.reset_form(state.product_edit_form(product.id))
+        st.rerun()
+
+
+def _categories(actor: Actor, categories: dict[int, str]) -> None:
+    if categories:
+        st.dataframe(pd.DataFrame({"ID": list(categories), t("category.name"): list(categories.values())}),
+                     hide_index=True)
+    key = partial(state.widget_key, state.PRODUCTS_CATEGORY_FORM)
+    with st.form(key("form")):
+        st.markdown(f"**{t('category.new')}**")
+        left, right = st.columns([3, 1])
+        name = left.text_input(t("category.name"), max_chars=32, key=key("name"))
+        sort = right.number_input(t("category.sort"), value=0, step=1, key=key("sort"), help=t("category.sort_help"))
+        submitted = st.form_submit_button(t("category.create"), key=key("submit"))
+    if submitted and perform(lambda s: create_category(s, actor=actor, name=name, sort=int(sort)),
+                             success=t("category.created", name=name.strip())) is not None:
+        state.reset_form(state.PRODUCTS_CATEGORY_FORM)
+        st.rerun()
+
+
+def _spec_text(specs: dict[str, str]) -> str:
+    return " / ".join(specs.values()) or t("sku.default")
+
+
+def _back_to_first_page() -> None:
+    st.session_state.pop(state.PRODUCTS_PAGE, None)
+
+
+def _default_rates(session: Session) -> tuple[int, int]:
+    settings = get_settings(session)
+    return settings.commission_level1_bp, settings.commission_level2_bp
+
+
+def _save_uploads(draft: ProductDraft) -> list[str]:
+    # Inside the unit of work, so that a refused image (DomainError) refuses the whole save.
+    return [save_image(upload.getvalue()) for upload in draft.uploads]
+
+
+if __name__ == "__main__":
+    main()
