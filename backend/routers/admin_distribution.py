@@ -74,7 +74,7 @@ def list_distributors(actor: CurrentActor, session: SessionDep, paging: Annotate
 @router.get("/distributors/{user_id}/team", response_model=Page[TeamMemberOut])
 def distributor_team(user_id: int, actor: CurrentActor, session: SessionDep,
                      paging: Annotated[PageParams, Depends(page_params)],
-                     level: Annotated[Literal[1, 2], Query()] = 1) -> Page[TeamMemberOut]:
+                     level: Annotated[int, Query(ge=1, le=2)] = 1) -> Page[TeamMemberOut]:
     actor.require(Permission.DISTRIBUTORS)
     members, total = queries.team(session, user_id, level=level, page=paging.page, page_size=paging.page_size)
     return Page(items=[TeamMemberOut(**m.__dict__) for m in members], total=total)
@@ -101,7 +101,7 @@ def _distributor(session, user_id: int) -> DistributorOut:
 @router.get("/commissions", response_model=Page[CommissionOut])
 def list_commissions(actor: CurrentActor, session: SessionDep, paging: Annotated[PageParams, Depends(page_params)],
                      status: Annotated[Literal["frozen", "settled", "cancelled"] | None, Query()] = None,
-                     level: Annotated[Literal[1, 2] | None, Query()] = None,
+                     level: Annotated[int | None, Query(ge=1, le=2)] = None,
                      beneficiary_id: Annotated[int | None, Query(ge=1)] = None,
                      order_no: Annotated[str | None, Query(max_length=32)] = None,
                      created_from: datetime | None = None, created_to: datetime | None = None) -> Page[CommissionOut]:

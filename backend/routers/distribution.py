@@ -95,7 +95,7 @@ def poster(user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> Respons
 
 @router.get("/team", response_model=Page[TeamMemberOut])
 def team(user: CurrentUser, session: SessionDep, paging: Annotated[PageParams, Depends(page_params)],
-         level: Annotated[Literal[1, 2], Query()] = 1) -> Page[TeamMemberOut]:
+         level: Annotated[int, Query(ge=1, le=2)] = 1) -> Page[TeamMemberOut]:
     members, total = queries.team(session, user.id, level=level, page=paging.page, page_size=paging.page_size)
     return Page(items=[TeamMemberOut(**m.__dict__) for m in members], total=total)
 

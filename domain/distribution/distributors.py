@@ -55,9 +55,7 @@ def apply(session: Session, *, user: User, real_name: str, phone: str, reason: s
     real_name = (real_name or "").strip()
     if not 2 <= len(real_name) <= 20:
         raise Invalid("invalid_real_name", "请填写 2–20 个字的真实姓名")
-    digits = crypto.normalize_phone(phone or "")
-    if len(digits) != 11 or not digits.startswith("1"):
-        raise Invalid("invalid_phone", "请输入 11 位手机号")
+    digits = crypto.parse_mobile(phone)
     if len(reason or "") > 300:
         raise Invalid("invalid_reason", "申请理由不能超过 300 字")
     status = distributor_status(session, user.id)

@@ -96,9 +96,7 @@ def _apply(address: Address, data: AddressInput) -> None:
     name = (data.name or "").strip()
     if not 1 <= len(name) <= 32:
         raise Invalid("invalid_name", "请填写收货人姓名")
-    phone = crypto.normalize_phone(data.phone or "")
-    if len(phone) != 11 or not phone.startswith("1"):
-        raise Invalid("invalid_phone", "请输入 11 位手机号")
+    phone = crypto.parse_mobile(data.phone)
     for label, value, limit in (("省份", data.province, 32), ("城市", data.city, 32), ("区县", data.district or "x", 32),
                                 ("详细地址", data.detail, 200)):
         if not (value or "").strip() or len(value) > limit:

@@ -61,6 +61,19 @@ def normalize_phone(phone: str) -> str:
     return digits
 
 
+def parse_mobile(phone: str) -> str:
+    """A mainland mobile number as 11 digits; spaces, dashes and a +86 prefix are allowed, nothing else."""
+    from domain.errors import Invalid
+
+    raw = (phone or "").strip()
+    if not raw or any(not (ch.isdigit() or ch in " -+") for ch in raw):
+        raise Invalid("invalid_phone", "请输入 11 位手机号")
+    digits = normalize_phone(raw)
+    if len(digits) != 11 or not digits.startswith("1"):
+        raise Invalid("invalid_phone", "请输入 11 位手机号")
+    return digits
+
+
 def blind_index(value: str) -> str:
     _, index_key = _current()
     return hmac.new(index_key, value.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -128,9 +128,7 @@ def bind_phone(session: Session, *, user: User, wechat: WeChatGateway, code: str
 
 
 def set_phone(session: Session, *, user: User, phone: str) -> None:
-    digits = crypto.normalize_phone(phone)
-    if len(digits) != 11 or not digits.startswith("1"):
-        raise Invalid("invalid_phone", "请输入 11 位手机号")
+    digits = crypto.parse_mobile(phone)
     user.phone_enc = crypto.encrypt(digits)
     user.phone_bidx = crypto.phone_index(digits)
     session.flush()

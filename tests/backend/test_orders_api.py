@@ -1,0 +1,171 @@
+"""Shopping over HTTP: cart, addresses, preview, order, pay, cancel, ship, logistics, receipt and refunds."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.builders import make_product
+
+ADDRESS = {"name": "李四", "phone": "13912345678", "province": "浙江省", "city": "杭州市", "district": "西湖区",
+           "detail": "文三路 100 号"}
+
+
+@pytest.fixture
+def buyer(shopper):
+    headers, body = shopper("api_buyer")
+    return headers
+
+
+def confirm_in_sandbox(client, sandbox_url, prepay_id):
+    """What the sandbox does after the shopper pays: deliver WeChat's signed notification (here, to TestClient)."""
+    xml = httpx.post(sandbox_url + "pay/confirm", json={"prepay_id": prepay_id, "deliver": False}).json()["xml"]
+    return client.post("/api/v1/payments/wechat/notify", content=xml.encode(), headers={"Content-Type": "text/xml"})
+
+
+def test_cart_add_merge_update_select_and_remove(client, db, buyer):
+    p = make_product(db, prices=(3990, 5990), stock=5)
+    a, b = p.skus
+    assert client.post("/api/v1/cart/items", json={"sku_id": a.id, "quantity": 2}, headers=buyer).status_code == 201
+    cart = client.post("/api/v1/cart/items", json={"sku_id": a.id, "quantity": 1}, headers=buyer).json()
+    assert [(i["sku_id"], i["quantity"]) for i in cart["items"]] == [(a.id, 3)]
+    too_many = client.post("/api/v1/cart/items", json={"sku_id": a.id, "quantity": 3}, headers=buyer)
+    assert (too_many.status_code, too_many.json()["error"]["code"]) == (409, "out_of_stock")
+    cart = client.post("/api/v1/cart/items", json={"sku_id": b.id, "quantity": 1}, headers=buyer).json()
+    assert (cart["selected_count"], cart["selected_amount_fen"]) == (4, 3 * 3990 + 5990)
+    item_b = next(i for i in cart["items"] if i["sku_id"] == b.id)
+    cart = client.patch(f"/api/v1/cart/items/{item_b['id']}", json={"selected": False}, headers=buyer).json()
+    assert cart["selected_amount_fen"] == 3 * 3990
+    cart = client.delete(f"/api/v1/cart/items/{item_b['id']}", headers=buyer).json()
+    assert cart["total"] == 1
+
+
+def test_addresses_keep_one_default_and_are_private(client, buyer, shopper):
+    first = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
+    assert first["is_default"] is True and first["phone"] == "13912345678"
+    second = client.post("/api/v1/addresses", json={**ADDRESS, "name": "王五", "is_default": True}, headers=buyer).json()
+    listed = client.get("/api/v1/addresses", headers=buyer).json()
+    assert [(a["id"], a["is_default"]) for a in listed] == [(second["id"], True), (first["id"], False)]
+    bad = client.post("/api/v1/addresses", json={**ADDRESS, "phone": "12345678901x"}, headers=buyer)
+    assert bad.status_code == 422
+    other, _ = shopper("address_stranger")
+    assert client.get(f"/api/v1/addresses/{first['id']}", headers=other).status_code == 404
+
+
+def test_preview_order_pay_ship_logistics_receive_and_refund(client, db, buyer, sandbox_url, staff_headers):
+    p = make_product(db, title="真空保温杯", prices=(4500,), stock=10)
+    sku = p.skus[0]
+    address = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
+    client.post("/api/v1/cart/items", json={"sku_id": sku.id, "quantity": 3}, headers=buyer)
+    items = [{"sku_id": sku.id, "quantity": 3}]
+    preview = client.post("/api/v1/orders/preview", json={"items": items}, headers=buyer).json()
+    assert {k: preview[k] for k in ("goods_fen", "shipping_fen", "payable_fen")} == \
+        {"goods_fen": 13500, "shipping_fen": 0, "payable_fen": 13500}
+    assert preview["lines"][0]["paid_fen"] == 13500
+
+    res = client.post("/api/v1/orders", json={"items": items, "address_id": address["id"], "from_cart": True},
+                      headers={**buyer, "Idempotency-Key": "order-abc"})
+    assert res.status_code == 201, res.text
+    order = res.json()
+    assert (order["status"], order["payable_fen"], order["receiver_phone"]) == ("pending_payment", 13500, "13912345678")
+    assert client.get("/api/v1/cart", headers=buyer).json()["total"] == 0  # ordered from the cart
+    again = client.post("/api/v1/orders", json={"items": items, "address_id": address["id"]},
+                        headers={**buyer, "Idempotency-Key": "order-abc"})
+    assert again.json()["id"] == order["id"]
+
+    pay = client.post(f"/api/v1/orders/{order['id']}/pay", headers=buyer).json()
+    assert pay["sandbox"] is True and pay["pay_params"]["signType"] == "MD5"
+    ack = confirm_in_sandbox(client, sandbox_url, pay["prepay_id"])
+    assert ack.status_code == 200 and "SUCCESS" in ack.text
+    assert "SUCCESS" in confirm_in_sandbox(client, sandbox_url, pay["prepay_id"]).text  # a repeat is acknowledged
+    assert client.get(f"/api/v1/orders/{order['id']}", headers=buyer).json()["status"] == "paid"
+
+    operator = staff_headers("operator")
+    shipped = client.post(f"/api/v1/admin/orders/{order['id']}/ship", headers=operator,
+                          json={"carrier": "中通快递", "tracking_no": "ZT7788990011"})
+    assert shipped.status_code == 200 and shipped.json()["shipment"]["wechat_uploaded"] is True
+    client.post(f"/api/v1/admin/orders/{order['id']}/tracking-events", headers=operator,
+                json={"text": "【杭州】快件已到达西湖区营业点"})
+    logistics = client.get(f"/api/v1/orders/{order['id']}/logistics", headers=buyer).json()
+    assert logistics["tracking_no"] == "ZT7788990011"
+    assert [e["text"] for e in logistics["events"]][0] == "【杭州】快件已到达西湖区营业点"
+
+    done = client.post(f"/api/v1/orders/{order['id']}/confirm-receipt", headers=buyer).json()
+    assert done["status"] == "completed"
+    line = done["lines"][0]
+    asked = client.post(f"/api/v1/orders/{order['id']}/refunds", headers=buyer,
+                        json={"lines": [{"order_line_id": line["id"], "quantity": 1}], "reason": "杯盖有划痕"})
+    assert asked.status_code == 201 and asked.json()["amount_fen"] == 4500
+    support = staff_headers("support")
+    queue = client.get("/api/v1/admin/refunds", params={"status": "requested"}, headers=support).json()
+    assert asked.json()["id"] in [r["id"] for r in queue["items"]]
+    approved = client.post(f"/api/v1/admin/refunds/{asked.json()['id']}/approve", headers=support).json()
+    assert (approved["status"], approved["amount_fen"]) == ("refunded", 4500)
+    final = client.get(f"/api/v1/orders/{order['id']}", headers=buyer).json()
+    assert (final["refunded_fen"], final["lines"][0]["refunded_quantity"], final["status"]) == (4500, 1, "completed")
+
+
+def test_refusals_answer_409_with_stable_codes(client, db, buyer, sandbox_url, staff_headers):
+    sku = make_product(db, prices=(1000,), stock=1).skus[0]
+    address = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
+    body = {"items": [{"sku_id": sku.id, "quantity": 2}], "address_id": address["id"]}
+    res = client.post("/api/v1/orders", json=body, headers=buyer)
+    assert (res.status_code, res.json()["error"]["code"]) == (409, "out_of_stock")
+    order = client.post("/api/v1/orders", json={**body, "items": [{"sku_id": sku.id, "quantity": 1}]}, headers=buyer).json()
+    operator = staff_headers("operator")
+    res = client.post(f"/api/v1/admin/orders/{order['id']}/ship", json={"carrier": "顺丰速运", "tracking_no": "SF1"},
+                      headers=operator)
+    assert (res.status_code, res.json()["error"]["code"]) == (409, "order_not_paid")
+    assert client.post(f"/api/v1/orders/{order['id']}/cancel", headers=buyer).json()["status"] == "cancelled"
+    res = client.post(f"/api/v1/orders/{order['id']}/pay", headers=buyer)
+    assert (res.status_code, res.json()["error"]["code"]) == (409, "order_not_payable")
+    res = client.post(f"/api/v1/orders/{order['id']}/refunds", headers=buyer,
+                      json={"lines": [{"order_line_id": order["lines"][0]["id"], "quantity": 1}], "reason": "x"})
+    assert (res.status_code, res.json()["error"]["code"]) == (409, "order_not_refundable")
+    analyst = staff_headers("analyst")
+    res = client.post(f"/api/v1/admin/orders/{order['id']}/ship", json={"carrier": "x", "tracking_no": "y"},
+                      headers=analyst)
+    assert res.status_code == 403
+
+
+def test_a_bad_notification_answers_fail_and_changes_nothing(client, db, buyer, sandbox_url):
+    sku = make_product(db, prices=(20000,)).skus[0]
+    address = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
+    order = client.post("/api/v1/orders", json={"items": [{"sku_id": sku.id, "quantity": 1}],
+                                                "address_id": address["id"]}, headers=buyer).json()
+    pay = client.post(f"/api/v1/orders/{order['id']}/pay", headers=buyer).json()
+    xml = httpx.post(sandbox_url + "pay/confirm", json={"prepay_id": pay["prepay_id"], "deliver": False}).json()["xml"]
+    forged = client.post("/api/v1/payments/wechat/notify", content=xml.replace("20000", "1").encode())
+    assert forged.status_code == 422 and "FAIL" in forged.text
+    garbage = client.post("/api/v1/payments/wechat/notify", content=b"<xml><oops>")
+    assert garbage.status_code == 422 and "FAIL" in garbage.text
+    assert client.get(f"/api/v1/orders/{order['id']}", headers=buyer).json()["status"] == "pending_payment"
+
+
+def test_orders_are_private(client, db, buyer, shopper):
+    sku = make_product(db).skus[0]
+    address = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
+    order = client.post("/api/v1/orders", json={"items": [{"sku_id": sku.id, "quantity": 1}],
+                                                "address_id": address["id"]}, headers=buyer).json()
+    stranger, _ = shopper("order_stranger")
+    for method, path in [("get", f"/api/v1/orders/{order['id']}"), ("post", f"/api/v1/orders/{order['id']}/pay"),
+                         ("post", f"/api/v1/orders/{order['id']}/cancel")]:
+        res = getattr(client, method)(path, headers=stranger)
+        assert (res.status_code, res.json()["error"]["code"]) == (404, "order_not_found")
+    assert client.get("/api/v1/orders", headers=stranger).json()["total"] == 0
+    assert client.get("/api/v1/orders", headers=buyer).json()["total"] == 1
+
+
+def test_admin_order_list_filters_by_status_and_number(client, db, buyer, staff_headers):
+    sku = make_product(db).skus[0]
+    address = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
+    order = client.post("/api/v1/orders", json={"items": [{"sku_id": sku.id, "quantity": 1}],
+                                                "address_id": address["id"]}, headers=buyer).json()
+    support = staff_headers("support")
+    found = client.get("/api/v1/admin/orders", params={"order_no": order["order_no"][-8:]}, headers=support).json()
+    assert [o["id"] for o in found["items"]] == [order["id"]]
+    none = client.get("/api/v1/admin/orders", params={"status": "shipped", "order_no": order["order_no"]},
+                      headers=support).json()
+    assert none["total"] == 0
+    bad = client.get("/api/v1/admin/orders", params={"status": "lost"}, headers=support)
+    assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_status")
