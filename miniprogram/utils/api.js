@@ -92,6 +92,7 @@ module.exports = {
   request,
   get: (path, query, options) => request('GET', path, Object.assign({}, options, { query })),
   post: (path, data, options) => request('POST', path, Object.assign({}, options, { data })),
-  patch: (path, data, options) => request('PATCH', path, Object.assign({}, options, { data })),
+  put: (path, data, options) => request('PUT', path, Object.assign({}, options, { data })),
   del: (path, options) => request('DELETE', path, options),
+  // No patch(): wx.request has no PATCH method (OPTIONS GET HEAD POST PUT DELETE TRACE CONNECT only).
 }

@@ -8,7 +8,7 @@ const SANDBOX_NAME_KEY = 'sandbox_login_name'
 let loginPromise = null
 let reloginPromise = null
 let pendingInvite = ''
-const submittedInvites = {} // invite codes already sent once in this run; binding is refused after the first
+const submittedInvites = {} // invite codes already handled in this run: binding is refused after the first
 
 function sandboxLoginName() {
   if (config.sandboxLoginName) return config.sandboxLoginName
@@ -41,10 +41,7 @@ async function login() {
   if (config.sandbox) code = `sandbox-${sandboxLoginName()}`
   const body = { code }
   const invite = pendingInvite
-  if (invite) {
-    body.invite_code = invite
-    submittedInvites[invite] = true
-  }
+  if (invite) body.invite_code = invite
   const res = await api.post('/api/v1/auth/login', body, { auth: false })
   if (pendingInvite === invite) pendingInvite = ''
   wx.setStorageSync('token', res.token)
@@ -96,12 +93,12 @@ function reset() {
 // through the binding API. Refusals (already bound, own code, unknown code) are silent: the shopper did
 // nothing wrong by opening a link.
 function acceptInvite(code) {
-  if (!code || submittedInvites[code]) return Promise.resolve()
+  if (!code || submittedInvites[code]) return Promise.resolve() // onLaunch and onShow both see a cold start's
+  submittedInvites[code] = true
   if (!loginPromise) {
-    pendingInvite = code
+    pendingInvite = code // kept until a login succeeds, so a failed login retries with it
     return ready().then(() => undefined, () => undefined)
   }
-  submittedInvites[code] = true
   return loginPromise
     .then(() => api.post('/api/v1/distribution/bind', { invite_code: code }, { toast: false }))
     .then(refreshUser, () => undefined)

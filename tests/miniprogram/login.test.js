@@ -10,8 +10,11 @@ function newShopper() {
   return name
 }
 
+// A cold start: WeChat calls onLaunch and then onShow with the same options.
 async function launch(query) {
-  getApp().onLaunch({ path: 'pages/index/index', query, scene: 1001 })
+  const options = { path: 'pages/index/index', query, scene: 1001 }
+  getApp().onLaunch(options)
+  getApp().onShow(options)
   const user = await getApp().ready()
   await fakeWx.idle()
   return user
@@ -22,6 +25,8 @@ test('launching from a share link logs in through the sandbox and binds the invi
   const name = newShopper()
 
   const user = await launch({ invite: inviter.user.invite_code })
+  // One login carries the invite; nothing else was needed.
+  expect(fakeWx.requests.map((r) => `${r.method} ${r.url.replace(mp.harness().apiBase, '')}`)).toEqual(['POST /api/v1/auth/login'])
 
   const me = await api.get('/api/v1/me')
   expect(me.inviter_id).toBe(inviter.user.id)
@@ -103,4 +108,24 @@ test('a request that never reaches the server fails as network_error', async () 
   } finally {
     config.apiBase = base
   }
+})
+
+test('a failed login is retried with the same invite on the next ready()', async () => {
+  const inviter = await mp.loginAs('demo_a')
+  newShopper()
+  const config = require(mp.path('config'))
+  const base = config.apiBase
+  config.apiBase = 'http://127.0.0.1:9' // the network is down at launch
+  getApp().onLaunch({ path: 'pages/index/index', query: { invite: inviter.user.invite_code }, scene: 1001 })
+  await expect(getApp().ready()).rejects.toMatchObject({ code: 'network_error' })
+  config.apiBase = base
+
+  await getApp().ready()
+  expect((await api.get('/api/v1/me')).inviter_id).toBe(inviter.user.id)
+})
+
+test('like WeChat, the test wx.request refuses PATCH (the API’s PATCH routes need another method)', async () => {
+  await getApp().ready()
+  const err = await api.request('PATCH', '/api/v1/me', { data: { nickname: 'x' }, toast: false }).catch((e) => e)
+  expect(err.code).toBe('network_error')
 })

@@ -7,6 +7,7 @@ const toasts = [] // the options passed to wx.showToast
 const modals = [] // the options passed to wx.showModal
 const modalAnswers = [] // queued answers for wx.showModal; default: confirm with the content unchanged
 const titles = [] // wx.setNavigationBarTitle
+const requests = [] // { method, url } of every wx.request
 let pendingRequests = 0
 let loginCount = 0
 
@@ -28,8 +29,18 @@ function queryString(data) {
 
 // wx.request over Node's fetch. Callbacks run outside the fetch promise so that an assertion error in a
 // success callback is not mistaken for a network failure.
+// WeChat's wx.request knows these methods only: there is no PATCH.
+const METHODS = ['OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT']
+
 function request(options) {
   const method = (options.method || 'GET').toUpperCase()
+  requests.push({ method, url: options.url })
+  if (METHODS.indexOf(method) < 0) {
+    const res = { errMsg: `request:fail parameter.method should be one of ${METHODS.join(', ')}` }
+    later(options.fail, res)
+    later(options.complete, res)
+    return { abort() {} }
+  }
   let url = options.url
   let body
   if (options.data !== undefined && options.data !== null) {
@@ -133,6 +144,7 @@ function reset() {
   modals.length = 0
   modalAnswers.length = 0
   titles.length = 0
+  requests.length = 0
 }
 
 // Resolves once no request has been in flight for a few timer turns (a page often chains one after another).
@@ -146,4 +158,4 @@ async function idle(timeoutMs = 20000) {
   }
 }
 
-module.exports = { install, reset, idle, storage, navigations, toasts, modals, modalAnswers, titles }
+module.exports = { install, reset, idle, storage, navigations, toasts, modals, modalAnswers, titles, requests }
