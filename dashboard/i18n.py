@@ -71,6 +71,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "products.edit_none": ("没有可编辑的商品：请调整上方的搜索条件，或先新建商品。",
                            "Nothing to edit: change the search above, or create a product first."),
     "products.edit_select": ("选择商品", "Product"),
+    "products.reload": ("重新载入", "Reload"),
+    "products.reload_help": ("放弃未保存的修改，载入商品的最新数据。", "Discard unsaved changes and load the product afresh."),
     "products.edit_select_help": ("列表按上方的搜索和分类筛选。", "The list follows the search and category above."),
     # The product form
     "product.spec_axes": ("规格项", "Spec names"),

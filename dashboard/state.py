@@ -8,6 +8,7 @@ the only way to hand the editor fresh data after a save.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import streamlit as st
 
@@ -18,6 +19,7 @@ SIGNED_IN = "signed_in"  # SignedIn | None
 LANG = "lang"  # "zh" | "en"
 FLASH = "flash"  # list of messages shown once, after the rerun that follows a save
 FORM_VERSIONS = "form_versions"  # {form name: int}
+FORM_SNAPSHOTS = "form_snapshots"  # {form name: (version, the record the form shows)}
 
 # Widgets that live outside any screen.
 LANG_SWITCH = "sidebar.lang_switch"
@@ -45,6 +47,7 @@ def stock_adjust_form(product_id: int) -> str:
     return f"products.stock.{product_id}"
 
 DEFAULT_LANG = "zh"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,15 @@ def reset_form(form: str) -> None:
     """Give every widget of ``form`` a new key, so that it shows fresh data on the next run."""
     versions = st.session_state.setdefault(FORM_VERSIONS, {})
     versions[form] = versions.get(form, 0) + 1
+
+
+def form_snapshot(form: str, current: T) -> T:
+    """The record ``form`` shows: ``current`` when the form (re)opens, then the same until ``reset_form``."""
+    snapshots = st.session_state.setdefault(FORM_SNAPSHOTS, {})
+    version = form_version(form)
+    if form not in snapshots or snapshots[form][0] != version:
+        snapshots[form] = (version, current)
+    return snapshots[form][1]
 
 
 def widget_key(form: str, field: str, version: int | None = None) -> str:

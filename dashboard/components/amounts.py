@@ -17,8 +17,10 @@ def parse_percent(text: str) -> int:
     if negative:
         s = s[1:]
     whole, _, frac = s.partition(".")
+    if not (whole + frac):
+        raise ValueError(f"not a percentage: {text!r}")
     whole = whole or "0"
-    if not whole.isdigit() or (frac and not frac.isdigit()) or len(frac) > 2 or not (whole + frac):
+    if not whole.isdigit() or (frac and not frac.isdigit()) or len(frac) > 2:
         raise ValueError(f"not a percentage: {text!r}")
     bp = int(whole) * 100 + int((frac + "00")[:2])
     return -bp if negative else bp

@@ -137,15 +137,22 @@ def _edit_product(actor: Actor, rows: list[queries.StaffProductRow], categories:
                               format_func=lambda i: f"#{i} {titles[i]}", help=t("products.edit_select_help"))
     if product_id is None:
         return
-    product = read(lambda s: EditableProduct.of(get_product(s, product_id)))
-    rates = read(_default_rates)
     form = state.product_edit_form(product_id)
-    draft = product_form(form, categories=categories, default_rates_bp=rates, product=product)
-    if draft is not None and perform(lambda s: _save_edits(s, actor, product, draft),
+    if st.button(t("products.reload"), key=state.widget_key(form, "reload"), icon=":material/refresh:",
+                 help=t("products.reload_help")):
+        state.reset_form(form)
+        st.rerun()
+    current = read(lambda s: EditableProduct.of(get_product(s, product_id)))
+    # The form edits the product as it was when the form opened: Streamlit drops a dynamic data editor's
+    # edits when its data changes, and a sale in the meantime would change the stock column.
+    shown = state.form_snapshot(form, current)
+    rates = read(_default_rates)
+    draft = product_form(form, categories=categories, default_rates_bp=rates, product=shown)
+    if draft is not None and perform(lambda s: _save_edits(s, actor, shown, draft),
                                      success=t("products.saved", title=draft.fields["title"].strip())) is not None:
         state.reset_form(form)
         st.rerun()
-    _stock_adjustment(actor, product)
+    _stock_adjustment(actor, current)
 
 
 def _save_edits(session: Session, actor: Actor, shown: EditableProduct, draft: ProductDraft):

@@ -1,0 +1,103 @@
+"""The settings screen: the domain decides, the screen converts units and shows the domain's answer."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from dashboard import state
+from dashboard.components.amounts import parse_percent, percent_text
+from dashboard.views.settings import GROUPS
+from domain.db import unit_of_work
+from domain.models import AuditEntry
+from domain.settings.service import FIELD_NAMES, get_settings
+from tests.dashboard.conftest import open_screen
+
+SETTINGS = "views/settings.py"
+
+
+def key(field: str, version: int = 0) -> str:
+    return state.widget_key(state.SETTINGS_FORM, field, version)
+
+
+@pytest.fixture
+def settings_screen(signed_in):
+    return open_screen(signed_in("owner"), SETTINGS)
+
+
+def saved(committed):
+    with unit_of_work(committed) as session:
+        return get_settings(session)
+
+
+def test_commission_of_30_plus_10_percent_is_refused_under_the_default_30_percent_cap(committed, settings_screen):
+    at = settings_screen
+    at.text_input(key=key("commission_level1_bp")).set_value("30")
+    at.text_input(key=key("commission_level2_bp")).set_value("10")
+    at.button(key=key("submit")).click().run()
+    assert [e.value for e in at.error] == ["一级 + 二级佣金比例合计 40% 超过上限 30%（两级分销，合计不得超过上限）"]
+    assert (saved(committed).commission_level1_bp, saved(committed).commission_level2_bp) == (1000, 500)
+    with unit_of_work(committed) as session:
+        assert session.scalar(select(AuditEntry).where(AuditEntry.action == "settings.update")) is None
+
+
+def test_a_valid_change_is_saved_in_fen_and_basis_points_and_audited(committed, settings_screen):
+    at = settings_screen
+    at.text_input(key=key("commission_level1_bp")).set_value("12.5")
+    at.text_input(key=key("shipping_fee_fen")).set_value("8.80")
+    at.number_input(key=key("settle_after_days")).set_value(10)
+    at.selectbox(key=key("binding_mode")).set_value("overwrite")
+    at.toggle(key=key("self_purchase_rebate")).set_value(True)
+    at.button(key=key("submit")).click().run()
+
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == ["设置已保存。"]
+    s = saved(committed)
+    assert (s.commission_level1_bp, s.commission_level2_bp, s.shipping_fee_fen) == (1250, 500, 880)
+    assert (s.settle_after_days, s.binding_mode, s.self_purchase_rebate) == (10, "overwrite", True)
+    with unit_of_work(committed) as session:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "settings.update"))
+        assert entry.actor.startswith("owner")
+        assert entry.before == {"commission_level1_bp": 1000, "shipping_fee_fen": 1000, "settle_after_days": 7,
+                                "binding_mode": "first_touch", "self_purchase_rebate": False}
+        assert entry.after["commission_level1_bp"] == 1250 and entry.after["shipping_fee_fen"] == 880
+    # The form shows what is stored now.
+    assert at.text_input(key=key("commission_level1_bp", version=1)).value == "12.5"
+    assert at.text_input(key=key("shipping_fee_fen", version=1)).value == "8.80"
+
+
+def test_an_amount_that_is_not_yuan_is_reported_and_nothing_is_saved(committed, settings_screen):
+    at = settings_screen
+    at.text_input(key=key("withdraw_min_fen")).set_value("1.005")
+    at.text_input(key=key("shop_name")).set_value("新店名")
+    at.button(key=key("submit")).click().run()
+    assert [e.value for e in at.error] == ["最低提现金额：请填写金额（元），最多两位小数。"]
+    assert saved(committed).shop_name == "优选生活馆"
+
+
+def test_saving_without_changes_writes_nothing(committed, settings_screen):
+    settings_screen.button(key=key("submit")).click().run()
+    assert [i.value for i in settings_screen.info][-1] == "没有修改。"
+    with unit_of_work(committed) as session:
+        assert session.scalar(select(AuditEntry).where(AuditEntry.action == "settings.update")) is None
+
+
+def test_every_business_setting_is_on_the_screen_once(settings_screen):
+    names = [f.name for _, fields in GROUPS for f in fields]
+    assert sorted(names) == sorted(FIELD_NAMES)
+    rendered = {w.key for kind in ("text_input", "number_input", "selectbox", "toggle") for w in getattr(settings_screen, kind)}
+    assert {key(name) for name in names} <= rendered
+
+
+@pytest.mark.parametrize(("text", "bp"), [("10", 1000), ("12.5", 1250), ("0.05", 5), ("30%", 3000), (" 7.25 ", 725),
+                                          ("0", 0), ("-1", -100)])
+def test_percentages_become_basis_points_exactly(text, bp):
+    assert parse_percent(text) == bp
+    if bp >= 0:
+        assert parse_percent(percent_text(bp)) == bp
+
+
+@pytest.mark.parametrize("text", ["", "%", "1.234", "abc", "1e2", "1,5", "."])
+def test_anything_else_is_not_a_percentage(text):
+    with pytest.raises(ValueError):
+        parse_percent(text)
