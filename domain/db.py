@@ -96,8 +96,9 @@ def is_postgres(session: Session) -> bool:
 def lock_row(session: Session, table: str, key_column: str, key: object) -> None:
     """Take a write lock on one row for the rest of the transaction.
 
-    PostgreSQL: ``SELECT … FOR UPDATE``. SQLite needs nothing: every transaction already holds the database's
+    PostgreSQL: ``SELECT … FOR NO KEY UPDATE`` — the row lock an UPDATE takes, which (unlike plain FOR UPDATE)
+    does not block rows elsewhere that merely reference this one by foreign key. SQLite needs nothing: every transaction already holds the database's
     write lock from its first statement (``BEGIN IMMEDIATE``, see ``make_engine``).
     """
     if is_postgres(session):
-        session.execute(text(f"SELECT 1 FROM {table} WHERE {key_column} = :key FOR UPDATE"), {"key": key})
+        session.execute(text(f"SELECT 1 FROM {table} WHERE {key_column} = :key FOR NO KEY UPDATE"), {"key": key})

@@ -23,6 +23,8 @@ def _configure_environment() -> None:
     global _SANDBOX_PORT
     _SANDBOX_PORT = free_port()
     url = os.environ.get("MALL_DATABASE_URL") or f"sqlite:///{_VAR / 'test.db'}"
+    if url.startswith("postgresql") and os.environ.get("MALL_TEST_DB_SUFFIX"):
+        url = _private_postgres_database(url, os.environ["MALL_TEST_DB_SUFFIX"])
     os.environ.update({
         "MALL_DATABASE_URL": url,
         "MALL_VAR_DIR": str(_VAR),
@@ -32,6 +34,21 @@ def _configure_environment() -> None:
         "MALL_RATE_LIMIT_BIND_PER_MINUTE": "0",
         "MALL_RATE_LIMIT_WITHDRAW_PER_MINUTE": "0",
     })
+
+
+def _private_postgres_database(url: str, suffix: str) -> str:
+    """Use ``<db>_<suffix>`` on the same server, made if missing, so that parallel runs do not collide."""
+    from sqlalchemy import create_engine, make_url
+    from sqlalchemy import text as sql
+
+    base = make_url(url)
+    name = f"{base.database}_{suffix}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(sql("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(sql(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 _configure_environment()
@@ -116,3 +133,15 @@ def truncate_all(engine) -> None:
         else:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(scope="session")
+def api_url(sandbox_url, migrated_database):
+    """The real API as a separate process (two workers), on the test database, talking to the sandbox."""
+    from tests.support import free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"MALL_PUBLIC_URL": url}
+    with running(["serve", "--port", str(port), "--workers", "2"], url + "/healthz", env=env, log_name="api"):
+        yield url

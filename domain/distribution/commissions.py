@@ -73,7 +73,7 @@ def apply_line_refund(session: Session, *, line: OrderLine, refund_id: int) -> N
     (``(paid - refunded) * bp // 10000``, cancelled at 0); settled ones are clawed back from the wallet."""
     remaining = line.paid_fen - line.refunded_fen
     records = session.scalars(
-        select(CommissionRecord).where(CommissionRecord.order_line_id == line.id).with_for_update()
+        select(CommissionRecord).where(CommissionRecord.order_line_id == line.id).with_for_update(key_share=True)
     ).all()
     now = clock.now()
     for record in records:

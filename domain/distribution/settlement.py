@@ -40,7 +40,7 @@ WITH due AS (
         SELECT 1 FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id
         WHERE rl.order_line_id = cr.order_line_id AND r.status IN ('requested', 'approved'))
     ORDER BY cr.id LIMIT :batch
-    FOR UPDATE OF cr SKIP LOCKED
+    FOR NO KEY UPDATE OF cr SKIP LOCKED
 ), settled AS (
     UPDATE commission_records c SET status = 'settled', settled_at = :now
     FROM due WHERE c.id = due.id AND c.status = 'frozen'

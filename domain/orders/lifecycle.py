@@ -22,7 +22,7 @@ from domain.wechat.gateway import WeChatGateway
 def lock_order(session: Session, order_id: int, *, user: User | None = None) -> Order:
     """The order, row-locked for this transaction; another shopper's order is simply not found."""
     order = session.scalar(
-        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+        select(Order).where(Order.id == order_id).with_for_update(key_share=True).execution_options(populate_existing=True)
     )
     if order is None or (user is not None and order.user_id != user.id):
         raise NotFound("order_not_found", "订单不存在")
@@ -62,7 +62,7 @@ def close_expired_unpaid(session: Session, *, wechat: WeChatGateway, timeout_min
     deadline = clock.now() - timedelta(minutes=timeout_minutes)
     orders = list(session.scalars(
         select(Order).where(Order.status == OrderStatus.PENDING_PAYMENT, Order.created_at <= deadline)
-        .order_by(Order.id).limit(limit).with_for_update(skip_locked=True)
+        .order_by(Order.id).limit(limit).with_for_update(skip_locked=True, key_share=True)
     ))
     closable = [o for o in orders if _wechat_closed(o, wechat)]
     cancel_orders(session, closable, reason="timeout")
@@ -84,7 +84,7 @@ def auto_receive(session: Session, *, days: int, limit: int = 500) -> int:
     deadline = clock.now() - timedelta(days=days)
     ids = list(session.scalars(
         select(Order.id).where(Order.status == OrderStatus.SHIPPED, Order.shipped_at <= deadline)
-        .order_by(Order.id).limit(limit).with_for_update(skip_locked=True)
+        .order_by(Order.id).limit(limit).with_for_update(skip_locked=True, key_share=True)
     ))
     if not ids:
         return 0

@@ -205,7 +205,7 @@ def _reserved(session: Session, line_ids: list[int]) -> dict[int, tuple[int, int
 
 def _lock_refund(session: Session, refund_id: int) -> Refund:
     refund = session.scalar(
-        select(Refund).where(Refund.id == refund_id).with_for_update()
+        select(Refund).where(Refund.id == refund_id).with_for_update(key_share=True)
         .options(selectinload(Refund.lines)).execution_options(populate_existing=True)
     )
     if refund is None:

@@ -18,7 +18,7 @@ def take_stock(session: Session, quantities: dict[int, int]) -> None:
     ids = sorted(quantities)
     if is_postgres(session):
         # Lock in id order first, so that two orders sharing SKUs queue instead of deadlocking.
-        session.execute(select(Sku.id).where(Sku.id.in_(ids)).order_by(Sku.id).with_for_update())
+        session.execute(select(Sku.id).where(Sku.id.in_(ids)).order_by(Sku.id).with_for_update(key_share=True))
     amount = case(quantities, value=Sku.id)
     result = session.execute(
         update(Sku).where(Sku.id.in_(ids), Sku.stock >= amount).values(stock=Sku.stock - amount),

@@ -251,7 +251,7 @@ def _release(session: Session, withdrawal: Withdrawal, *, note: str) -> None:
 
 def _lock(session: Session, withdrawal_id: int) -> Withdrawal:
     withdrawal = session.scalar(
-        select(Withdrawal).where(Withdrawal.id == withdrawal_id).with_for_update()
+        select(Withdrawal).where(Withdrawal.id == withdrawal_id).with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     if withdrawal is None:

@@ -1,0 +1,188 @@
+"""Concurrency on PostgreSQL: real transactions at once, from threads and processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import func, select, update
+
+from domain import clock
+from domain.db import unit_of_work
+from domain.errors import DomainError
+from domain.models import (
+    CommissionRecord, EntryType, Order, OrderStatus, Payment, Sku, User, WalletEntry, Withdrawal,
+)
+from domain.orders.checkout import OrderItem, place_order
+from domain.wallet.service import available_balance, request_withdrawal
+from tests.builders import approve_distributor, make_address, make_product, make_user
+from tests.conftest import requires_postgres
+from tests.support import ROOT
+
+pytestmark = requires_postgres
+
+
+def run_at_once(n: int, fn, workers: int | None = None) -> list:
+    """Run fn(i) n times, all released together by a barrier; returns results or the DomainErrors raised."""
+    barrier = threading.Barrier(min(n, workers or n))
+
+    def call(i):
+        if (workers or n) >= n:
+            barrier.wait()
+        try:
+            return fn(i)
+        except DomainError as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=workers or n) as pool:
+        return list(pool.map(call, range(n)))
+
+
+def make_buyers(session, n: int, prefix: str):
+    buyers = [make_user(session, f"{prefix}{i}") for i in range(n)]
+    addresses = [make_address(session, b) for b in buyers]
+    return [(b.id, a.id) for b, a in zip(buyers, addresses, strict=True)]
+
+
+def test_fifty_buyers_for_the_last_ten_units_make_exactly_ten_orders(committed):
+    with unit_of_work(committed) as s:
+        sku_id = make_product(s, prices=(9900,), stock=10).skus[0].id
+        buyers = make_buyers(s, 50, "last10_")
+
+    def buy(i):
+        user_id, address_id = buyers[i]
+        with unit_of_work(committed) as s:
+            return place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 1)], address_id=address_id).id
+
+    results = run_at_once(50, buy)
+    orders = [r for r in results if isinstance(r, int)]
+    refusals = {r.code for r in results if isinstance(r, DomainError)}
+    assert len(orders) == 10 and refusals == {"out_of_stock"}
+    with unit_of_work(committed) as s:
+        assert s.get(Sku, sku_id).stock == 0
+        assert s.scalar(select(func.count()).select_from(Order)) == 10
+
+
+def test_flash_sale_five_hundred_buyers_one_hundred_units(committed):
+    with unit_of_work(committed) as s:
+        sku_id = make_product(s, prices=(1990,), stock=100).skus[0].id
+        buyers = make_buyers(s, 500, "flash_")
+
+    def buy(i):
+        user_id, address_id = buyers[i]
+        with unit_of_work(committed) as s:
+            return place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 1)], address_id=address_id).id
+
+    results = run_at_once(500, buy, workers=60)
+    assert sum(isinstance(r, int) for r in results) == 100
+    assert all(r.code == "out_of_stock" for r in results if not isinstance(r, int))
+    with unit_of_work(committed) as s:
+        assert s.get(Sku, sku_id).stock == 0
+        assert s.scalar(select(func.coalesce(func.sum(Order.goods_fen), 0))) == 100 * 1990
+
+
+def test_one_idempotency_key_sent_ten_times_at_once_gives_one_order(committed):
+    with unit_of_work(committed) as s:
+        sku_id = make_product(s, stock=50).skus[0].id
+        (user_id, address_id), = make_buyers(s, 1, "idem_")
+
+    def tap(_):
+        with unit_of_work(committed) as s:
+            return place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 2)], address_id=address_id,
+                               idempotency_key="double-tap-1").id
+
+    ids = run_at_once(10, tap)
+    assert len(set(ids)) == 1 and all(isinstance(i, int) for i in ids)
+    with unit_of_work(committed) as s:
+        assert s.scalar(select(func.count()).select_from(Order)) == 1
+        assert s.get(Sku, sku_id).stock == 48
+
+
+def test_double_tapped_pay_and_twenty_identical_notifications_pay_once(committed, api_url, sandbox_url):
+    with unit_of_work(committed) as s:
+        sku_id = make_product(s, prices=(15800,), stock=5).skus[0].id
+    login = httpx.post(f"{api_url}/api/v1/auth/login", json={"code": "sandbox-pay_racer"}).json()
+    h = {"Authorization": f"Bearer {login['token']}"}
+    address = httpx.post(f"{api_url}/api/v1/addresses", headers=h, json={
+        "name": "赵六", "phone": "13600136000", "province": "北京市", "city": "北京市", "district": "朝阳区",
+        "detail": "建国路 88 号"}).json()
+    order = httpx.post(f"{api_url}/api/v1/orders", headers=h, json={
+        "items": [{"sku_id": sku_id, "quantity": 1}], "address_id": address["id"]}).json()
+    pays = run_at_once(2, lambda _: httpx.post(f"{api_url}/api/v1/orders/{order['id']}/pay", headers=h, timeout=30))
+    assert [p.status_code for p in pays] == [200, 200]
+    prepay_ids = {p.json()["prepay_id"] for p in pays}
+    assert len(prepay_ids) == 1  # the same WeChat order behind both taps
+    xml = httpx.post(sandbox_url + "pay/confirm", json={"prepay_id": prepay_ids.pop(), "deliver": False}).json()["xml"]
+    acks = run_at_once(20, lambda _: httpx.post(f"{api_url}/api/v1/payments/wechat/notify", content=xml.encode(),
+                                                timeout=30))
+    assert all(a.status_code == 200 and "SUCCESS" in a.text for a in acks)
+    with unit_of_work(committed) as s:
+        assert s.get(Order, order["id"]).status == OrderStatus.PAID
+        assert s.scalar(select(func.count()).select_from(Payment)) == 1
+
+
+def test_twenty_withdrawals_of_the_whole_balance_give_exactly_one_hold(committed):
+    with unit_of_work(committed) as s:
+        user = make_user(s, "racer")
+        approve_distributor(s, user)
+        s.add(WalletEntry(user_id=user.id, entry_type=EntryType.ADJUSTMENT, amount_fen=8888))
+        user_id = user.id
+
+    def withdraw(_):
+        with unit_of_work(committed) as s:
+            return request_withdrawal(s, user=s.get(User, user_id), amount_fen=8888, method="wechat").id
+
+    results = run_at_once(20, withdraw)
+    assert sum(isinstance(r, int) for r in results) == 1
+    assert {r.code for r in results if isinstance(r, DomainError)} == {"insufficient_balance"}
+    with unit_of_work(committed) as s:
+        assert available_balance(s, user_id) == 0
+        holds = s.scalar(select(func.count()).where(WalletEntry.entry_type == EntryType.WITHDRAWAL_HOLD))
+        assert holds == 1 and s.scalar(select(func.count()).select_from(Withdrawal)) == 1
+
+
+def test_settle_job_in_four_processes_settles_each_record_exactly_once(committed):
+    n_orders = 300
+    with unit_of_work(committed) as s:
+        a = make_user(s, "settle_a")
+        b = make_user(s, "settle_b", inviter=a)
+        approve_distributor(s, a)
+        approve_distributor(s, b)
+        product = make_product(s, prices=(10000,), stock=10_000)
+        buyers = [make_user(s, f"settle_c{i}", inviter=b) for i in range(n_orders)]
+        now = clock.now()
+        for i, buyer in enumerate(buyers):
+            order = Order(order_no=f"S{i:017d}", user_id=buyer.id, status=OrderStatus.COMPLETED, goods_fen=10000,
+                          payable_fen=10000, receiver_name="x", receiver_phone_enc="x", receiver_address="x",
+                          completed_at=now - timedelta(days=10))
+            s.add(order)
+            s.flush()
+            from domain.models import OrderLine
+
+            line = OrderLine(order_id=order.id, line_no=1, product_id=product.id, sku_id=product.skus[0].id,
+                             title="t", unit_price_fen=10000, quantity=1, amount_fen=10000, paid_fen=10000)
+            s.add(line)
+            s.flush()
+            for level, uid, bp in ((1, b.id, 1000), (2, a.id, 500)):
+                s.add(CommissionRecord(order_id=order.id, order_line_id=line.id, buyer_id=buyer.id,
+                                       beneficiary_id=uid, level=level, rate_bp=bp, base_fen=10000,
+                                       amount_fen=10000 * bp // 10000))
+    code = ("import sys; from domain.distribution.settlement import settle_commissions_job as job; "
+            "print(job(batch_size=37))")
+    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    counts = [int(p.communicate(timeout=120)[0].strip().splitlines()[-1]) for p in procs]
+    assert sum(counts) == 2 * n_orders
+    with unit_of_work(committed) as s:
+        settled = s.scalar(select(func.count()).where(WalletEntry.entry_type == EntryType.COMMISSION_SETTLED))
+        distinct = s.scalar(select(func.count(func.distinct(WalletEntry.commission_record_id)))
+                            .where(WalletEntry.entry_type == EntryType.COMMISSION_SETTLED))
+        assert settled == distinct == 2 * n_orders
+        assert available_balance(s, b.id) == 1000 * n_orders and available_balance(s, a.id) == 500 * n_orders
+        s.execute(update(CommissionRecord).values(status="frozen"))  # would settle again if the guard failed
+        s.rollback()
