@@ -29,7 +29,6 @@ Component({
     quantity: 1,
     selectedText: '',
     shareEarnFen: 0, // level-1 commission on this product, shown to distributors only
-    currentImage: 0,
   },
 
   methods: {
@@ -104,10 +103,6 @@ Component({
       const limit = this.data.sku ? this.data.sku.stock : this.data.stock
       if (this.data.quantity < limit) this.setData({ quantity: this.data.quantity + 1 })
       else wx.showToast({ title: '库存不足', icon: 'none' })
-    },
-
-    onSwiperChange(e) {
-      this.setData({ currentImage: e.detail.current })
     },
 
     onPreviewImage(e) {
