@@ -9,10 +9,11 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from domain.config import get_config
-from domain.db import get_sessionmaker
+from domain.db import get_sessionmaker, unit_of_work
 from domain.errors import Unauthorized
 from domain.models import Staff, User
 from domain.security.ratelimit import check_rate
+from domain.security.tokens import token_hash
 from domain.staff.service import Actor, staff_for_token
 from domain.users.service import user_for_token
 from domain.wechat import WeChatGateway, get_wechat
@@ -80,5 +81,29 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+# Rate limits run as route-level dependencies, before the request's own session starts a transaction: they count
+# in a short transaction of their own, so that refused attempts are counted too (and, on SQLite, so that the two
+# never wait on each other).
+
 def limit_login(request: Request) -> None:
     check_rate("login", client_ip(request), get_config().rate_limit_login_per_minute)
+
+
+def _per_shopper(scope: str, setting: str):
+    def limit(request: Request) -> None:
+        token = request.headers.get("authorization", "").partition(" ")[2].strip()
+        key = token_hash(token)[:24] if token else client_ip(request)
+        check_rate(scope, key, getattr(get_config(), setting))
+
+    return limit
+
+
+limit_bind = _per_shopper("bind", "rate_limit_bind_per_minute")
+limit_withdraw = _per_shopper("withdraw", "rate_limit_withdraw_per_minute")
+
+
+def standalone_actor(request: Request) -> Actor:
+    """The staff member, read in a transaction of its own that is already closed: for endpoints that run
+    their own units of work (jobs), which must not wait on the request's transaction."""
+    with unit_of_work() as session:
+        return Actor.of(staff_for_token(session, bearer_token(request)))

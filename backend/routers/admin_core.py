@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 
-from backend.deps import CurrentActor, SessionDep, limit_login
+from backend.deps import CurrentActor, SessionDep, limit_login, standalone_actor
 from backend.schemas.admin import JobRunOut, StaffLoginIn, StaffLoginOut
 from domain.audit.service import record_action
 from domain.jobs import run_job
 from domain.security.roles import Permission
 from domain.settings.service import BusinessSettings, get_settings, update_settings
-from domain.staff.service import authenticate, issue_staff_token
+from domain.staff.service import Actor, authenticate, issue_staff_token
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -43,7 +43,7 @@ def write_settings(actor: CurrentActor, session: SessionDep, changes: Annotated[
 
 
 @router.post("/jobs/{name}/run", response_model=JobRunOut)
-def run_job_now(name: str, actor: CurrentActor) -> JobRunOut:
+def run_job_now(name: str, actor: Annotated[Actor, Depends(standalone_actor)]) -> JobRunOut:
     """Run one periodic job now: ``close-unpaid``, ``auto-receive``, ``settle-commissions``, ``recompute-levels``."""
     actor.require(Permission.JOBS)
     processed = run_job(name)

@@ -43,6 +43,7 @@ def add_item(body: CartItemIn, user: CurrentUser, session: SessionDep) -> CartOu
 
 
 @router.patch("/cart/items/{item_id}", response_model=CartOut)
+@router.put("/cart/items/{item_id}", response_model=CartOut, description="Same as PATCH: wx.request cannot send PATCH.")
 def update_item(item_id: int, body: CartItemPatch, user: CurrentUser, session: SessionDep) -> CartOut:
     cart.update_cart_item(session, user=user, item_id=item_id, quantity=body.quantity, selected=body.selected)
     return _cart(session, user)
@@ -82,6 +83,7 @@ def get_address(address_id: int, user: CurrentUser, session: SessionDep) -> Addr
 
 
 @router.patch("/addresses/{address_id}", response_model=AddressOut)
+@router.put("/addresses/{address_id}", response_model=AddressOut, description="Same as PATCH: wx.request cannot send PATCH.")
 def update_address(address_id: int, body: AddressPatch, user: CurrentUser, session: SessionDep) -> AddressOut:
     changes = body.model_dump(exclude_unset=True)
     return address_out(book.update_address(session, user=user, address_id=address_id, changes=changes))

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from backend.deps import CurrentUser, SessionDep, WeChatDep
+from backend.deps import CurrentUser, SessionDep, WeChatDep, limit_bind, limit_withdraw
 from backend.schemas.common import Page, PageParams, page_params
 from backend.schemas.distribution import (
     ApplicationOut,
@@ -28,7 +28,6 @@ from domain.config import get_config
 from domain.distribution import distributors, queries, share
 from domain.distribution.binding import bind_inviter
 from domain.errors import Forbidden
-from domain.security.ratelimit import check_rate
 from domain.settings.service import get_settings
 from domain.wallet import service as wallet
 
@@ -37,11 +36,10 @@ router = APIRouter(prefix="/api/v1/distribution", tags=["shopper: distribution"]
 PNG_CACHE = {"Cache-Control": "private, max-age=86400"}
 
 
-@router.post("/bind", response_model=BindOut)
+@router.post("/bind", response_model=BindOut, dependencies=[Depends(limit_bind)])
 def bind(body: BindIn, user: CurrentUser, session: SessionDep) -> BindOut:
     """Bind the inviter by invite code. Refusals: ``cannot_bind_self``, ``binding_cycle``, ``already_bound``,
     ``binding_closed``, ``invite_code_not_found``."""
-    check_rate("bind", str(user.id), get_config().rate_limit_bind_per_minute)
     inviter = bind_inviter(session, user=user, invite_code=body.invite_code)
     return BindOut(inviter_id=inviter.id)
 
@@ -116,11 +114,10 @@ def commissions(user: CurrentUser, session: SessionDep, paging: Annotated[PagePa
     return Page(items=[commission_out(r) for r in rows], total=total)
 
 
-@router.post("/withdrawals", response_model=WithdrawalOut, status_code=201)
+@router.post("/withdrawals", response_model=WithdrawalOut, status_code=201, dependencies=[Depends(limit_withdraw)])
 def withdraw(body: WithdrawIn, user: CurrentUser, session: SessionDep) -> WithdrawalOut:
     """Refusals: ``withdraw_below_minimum``, ``withdraw_above_maximum``, ``insufficient_balance``,
     ``negative_balance``, ``withdraw_daily_limit``, ``real_name_required``, ``not_distributor``."""
-    check_rate("withdraw", str(user.id), get_config().rate_limit_withdraw_per_minute)
     bank = wallet.BankAccount(**body.bank.model_dump()) if body.bank else None
     return withdrawal_out(wallet.request_withdrawal(session, user=user, amount_fen=body.amount_fen,
                                                     method=body.method, bank=bank))

@@ -53,6 +53,7 @@ def me(user: CurrentUser, session: SessionDep) -> MeOut:
 
 
 @router.patch("/me", response_model=MeOut)
+@router.put("/me", response_model=MeOut, description="Same as PATCH: wx.request cannot send PATCH.")
 def update_me(body: ProfileIn, user: CurrentUser, session: SessionDep) -> MeOut:
     users.update_profile(session, user=user, nickname=body.nickname, avatar_url=body.avatar_url)
     return me(user, session)
