@@ -53,7 +53,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return _COMMANDS[args.command](args)
+    from domain.errors import DomainError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except DomainError as exc:
+        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
 
 
 def _serve(args) -> int:
@@ -98,21 +104,16 @@ def _seed(args) -> int:
 
 def _create_staff(args) -> int:
     from domain.db import unit_of_work
-    from domain.errors import DomainError
     from domain.staff.service import create_staff
 
     if sys.stdin.isatty():
         password = getpass.getpass("密码: ")
     else:
         password = sys.stdin.readline().rstrip("\n")
-    try:
-        with unit_of_work() as session:
-            staff = create_staff(session, username=args.name, password=password, role=args.role,
-                                 display_name=args.display_name)
-            print(f"created staff {staff.username} ({staff.role})")
-    except DomainError as exc:
-        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
-        return 2
+    with unit_of_work() as session:
+        staff = create_staff(session, username=args.name, password=password, role=args.role,
+                             display_name=args.display_name)
+        print(f"created staff {staff.username} ({staff.role})")
     return 0
 
 
