@@ -24,29 +24,35 @@ def run_dev(*, api_port: int = 8000, sandbox_port: int = 8100, dashboard_port: i
     env.setdefault("MALL_WECHAT_SANDBOX_URL", f"http://127.0.0.1:{sandbox_port}/")
     env.setdefault("MALL_PUBLIC_URL", f"http://127.0.0.1:{api_port}")
 
-    subprocess.run([python, "-m", "backend", "migrate"], check=True, env=env, cwd=PROJECT_ROOT)
-    marker = config.var_dir / ".demo-seeded"
-    seed_args = ["seed"] if marker.exists() else ["seed", "--demo"]
-    seed = subprocess.run([python, "-m", "backend", *seed_args], check=True, env=env, cwd=PROJECT_ROOT,
-                          capture_output=True, text=True)
-    marker.touch()
-
     logs = config.var_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    procs = []
+    procs: list[tuple[str, subprocess.Popen]] = []
     specs = [
-        ("sandbox", [python, "-m", "backend", "sandbox", "--port", str(sandbox_port)], f"http://127.0.0.1:{sandbox_port}/healthz"),
         ("api", [python, "-m", "backend", "serve", "--port", str(api_port)], f"http://127.0.0.1:{api_port}/healthz"),
         ("dashboard", [python, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(dashboard_port),
                        "--server.headless", "true", "--browser.gatherUsageStats", "false"],
          f"http://127.0.0.1:{dashboard_port}/_stcore/health"),
         ("jobs", [python, "-m", "backend", "jobs", "loop", "--interval", "60"], None),
     ]
+
+    def start(name: str, cmd: list[str]) -> subprocess.Popen:
+        out = open(logs / f"{name}.log", "ab")
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        procs.append((name, proc))
+        return proc
+
     try:
-        for name, cmd, _ in specs:
-            out = open(logs / f"{name}.log", "ab")
-            procs.append((name, subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)))
-        for (name, proc), (_, _, health) in zip(procs, specs, strict=True):
+        # The sandbox first: the demo data's shipping uploads go to it.
+        sandbox = start("sandbox", [python, "-m", "backend", "sandbox", "--port", str(sandbox_port)])
+        _wait(f"http://127.0.0.1:{sandbox_port}/healthz", "sandbox", sandbox)
+        subprocess.run([python, "-m", "backend", "migrate"], check=True, env=env, cwd=PROJECT_ROOT)
+        marker = config.var_dir / ".demo-seeded"
+        seed_args = ["seed"] if marker.exists() else ["seed", "--demo"]
+        seed = subprocess.run([python, "-m", "backend", *seed_args], check=True, env=env, cwd=PROJECT_ROOT,
+                              capture_output=True, text=True)
+        marker.touch()
+        for name, cmd, health in specs:
+            proc = start(name, cmd)
             if health:
                 _wait(health, name, proc)
         _banner(api_port, sandbox_port, dashboard_port, seed.stdout, logs)

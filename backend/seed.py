@@ -120,7 +120,15 @@ def seed_demo(session: Session) -> list[str]:
             distribution_enabled=n != 22,
         ))
     lines.append(f"demo catalog: {len(CATEGORIES)} categories, {len(CATALOG)} products")
-    lines.extend(_demo_users(session))
+    from datetime import timedelta
+
+    from domain import clock
+
+    with clock.travel(-timedelta(days=30)):  # the shoppers joined before their order history
+        users = _demo_users(session)
+    lines.append(f"demo shoppers (sandbox login code sandbox-<name>): {', '.join(users)};"
+                 " demo_a invites demo_b, demo_b invites demo_c")
+    lines.extend(_demo_orders(session, users))
     for username, password, role, _ in DEMO_STAFF:
         lines.append(f"demo staff {role}: {username} / {password}")
     return lines
@@ -144,7 +152,7 @@ def _skus(axes: dict[str, list[str]], base_price: int, n: int) -> list[SkuInput]
     return skus
 
 
-def _demo_users(session: Session) -> list[str]:
+def _demo_users(session: Session) -> dict[str, User]:
     from domain.distribution.binding import bind_inviter
     from domain.distribution.distributors import apply, approve_application
     from domain.users.service import new_invite_code
@@ -157,13 +165,67 @@ def _demo_users(session: Session) -> list[str]:
         users[login] = user
         if inviter:
             bind_inviter(session, user=user, invite_code=users[inviter].invite_code, at_registration=True)
-    for i, (login, _, _, distributor) in enumerate(DEMO_USERS):
+    for i, (login, _, _, distributor) in enumerate(DEMO_USERS):  # noqa: B007
         if distributor:
             application = apply(session, user=users[login], real_name=["林晓", "王芳"][i], phone=f"1380013800{i}",
                                 reason="朋友多，愿意分享好物")
             approve_application(session, actor=_system(), application_id=application.id)
-    return [f"demo shoppers (sandbox login code sandbox-<name>): {', '.join(u[0] for u in DEMO_USERS)};"
-            " demo_a invites demo_b, demo_b invites demo_c"]
+    apply(session, user=users["demo_d"], real_name="赵磊", phone="13700137001", reason="想在朋友圈分享好物")
+    return users
+
+
+def _demo_orders(session: Session, users: dict[str, User]) -> list[str]:
+    """Order history written through the domain, travelling back in time so that commissions have settled.
+    Payments are recorded as WeChat would confirm them; shipping uploads go to the sandbox when it runs."""
+    from datetime import timedelta
+
+    from domain import clock
+    from domain.distribution.settlement import settle_due_commissions
+    from domain.orders.addresses import AddressInput, create_address
+    from domain.orders.checkout import OrderItem, place_order
+    from domain.orders.lifecycle import confirm_receipt, ship_order
+    from domain.orders.refunds import RefundItem, request_refund
+    from domain.payments.service import mark_paid
+    from domain.wallet.service import request_withdrawal
+    from domain.wechat import get_wechat
+
+    skus = {p.title: p.skus for p in session.scalars(select(Product))}
+    addresses = {}
+    for i, (login, user) in enumerate(users.items()):
+        addresses[login] = create_address(session, user=user, data=AddressInput(
+            name=user.nickname.split("（")[0], phone=f"1391234560{i}", province="广东省", city="深圳市",
+            district="南山区", detail=f"科技园科苑路 {10 + i} 号", is_default=True))
+
+    def buy(login: str, items: list[tuple[str, int, int]], *, paid=True, shipped=False, received=False):
+        order = place_order(session, user=users[login], address_id=addresses[login].id,
+                            items=[OrderItem(skus[title][variant].id, qty) for title, variant, qty in items])
+        if paid:
+            mark_paid(session, order=order, data={"transaction_id": f"4200DEMO{order.order_no}",
+                                                  "total_fee": order.payable_fen})
+        if shipped:
+            ship_order(session, actor=_system(), order_id=order.id, carrier="顺丰速运",
+                       tracking_no=f"SF{order.order_no[-10:]}", wechat=get_wechat())
+        if received:
+            confirm_receipt(session, user=users[login], order_id=order.id)
+        return order
+
+    with clock.travel(-timedelta(days=20)):
+        buy("demo_c", [("降噪蓝牙耳机", 0, 1), ("陶瓷马克杯 350ml", 1, 2)], shipped=True, received=True)
+        buy("demo_e", [("纯棉圆领短袖T恤", 2, 3)], shipped=True, received=True)
+        buy("demo_d", [("五常稻花香大米 5kg", 0, 2)], shipped=True, received=True)
+    settled = settle_due_commissions(session)
+    with clock.travel(-timedelta(days=3)):
+        buy("demo_c", [("赣南脐橙 新鲜当季", 1, 1)], shipped=True, received=True)
+    with clock.travel(-timedelta(days=1)):
+        returned = buy("demo_c", [("玻尿酸补水面膜 10片", 0, 2)], shipped=True)
+        request_refund(session, user=users["demo_c"], order_id=returned.id, reason="包装破损",
+                       items=[RefundItem(order_line_id=returned.lines[0].id, quantity=1)])
+        buy("demo_f", [("真空保温杯 500ml", 0, 1)], shipped=True)
+    buy("demo_d", [("全棉四件套 1.8m床", 1, 1)])
+    buy("demo_e", [("氮化镓快充充电器 65W", 0, 1)], paid=False)
+    request_withdrawal(session, user=users["demo_b"], amount_fen=1000, method="wechat")
+    return [f"demo orders: 9, {settled} commissions settled; a refund request, a withdrawal and a distributor "
+            "application wait for staff"]
 
 
 def _system():
