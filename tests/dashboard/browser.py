@@ -1,4 +1,5 @@
-"""Screenshots of the running dashboard with headless Chromium, over the DevTools protocol.
+"""The dashboard as a real ``streamlit run`` process, and screenshots of it with headless Chromium over the
+DevTools protocol.
 
 Chromium's ``--screenshot`` flag cannot tell when Streamlit has finished drawing (the page arrives over a
 websocket, and ``--virtual-time-budget`` races it), so the helper waits for text to appear and for
@@ -9,15 +10,19 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
 from websockets.sync.client import connect
+
+from tests.support import ROOT, free_port, wait_http
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
@@ -32,8 +37,10 @@ _SETTLED = """(() => {
 
 
 class Page:
-    def __init__(self, ws_url: str):
-        self._ws = connect(ws_url, max_size=None, open_timeout=10)
+    """One browser tab, driven over its DevTools websocket."""
+
+    def __init__(self, ws):
+        self._ws = ws
         self._next_id = 0
 
     def send(self, method: str, **params) -> dict:
@@ -76,35 +83,30 @@ class Page:
         path.write_bytes(base64.b64decode(data))
         return path
 
-    def close(self) -> None:
-        self._ws.close()
-
 
 @contextmanager
 def chromium(width: int = 1400, height: int = 900):
-    """A headless Chromium; yields ``open(url) -> Page``."""
+    """A headless Chromium; yields ``open_page(url) -> Page``."""
     profile = Path(tempfile.mkdtemp(prefix="chromium-"))
     proc = subprocess.Popen(
         [CHROMIUM, *CHROMIUM_FLAGS, f"--window-size={width},{height}", "--remote-debugging-port=0",
          f"--user-data-dir={profile}", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    pages: list[Page] = []
     try:
-        port = _devtools_port(profile, proc)
+        with ExitStack() as tabs:
+            port = _devtools_port(profile, proc)
 
-        def open_page(url: str) -> Page:
-            target = httpx.put(f"http://127.0.0.1:{port}/json/new?{url}", timeout=10).json()
-            page = Page(target["webSocketDebuggerUrl"])
-            page.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
-                      mobile=False)
-            pages.append(page)
-            return page
+            def open_page(url: str) -> Page:
+                target = httpx.put(f"http://127.0.0.1:{port}/json/new?{url}", timeout=10).json()
+                page = Page(tabs.enter_context(connect(target["webSocketDebuggerUrl"], max_size=None,
+                                                       open_timeout=10)))
+                page.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+                          mobile=False)
+                return page
 
-        yield open_page
+            yield open_page
     finally:
-        for page in pages:
-            page.close()
         proc.terminate()
         try:
             proc.wait(timeout=10)
@@ -123,3 +125,27 @@ def _devtools_port(profile: Path, proc: subprocess.Popen, timeout: float = 30.0)
             return int(marker.read_text().split()[0])
         time.sleep(0.1)
     raise RuntimeError("chromium did not open its DevTools port")
+
+
+@contextmanager
+def dashboard_server():
+    """``streamlit run dashboard/app.py`` on a free port, with this test run's MALL_* environment; yields its URL."""
+    port = free_port()
+    log_dir = ROOT / "tests" / "_artifacts"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with open(log_dir / "dashboard.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
+            cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_http(url + "/_stcore/health", timeout=60, proc=proc)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
