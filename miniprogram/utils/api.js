@@ -67,6 +67,36 @@ async function sendWithRelogin(method, path, options) {
   }
 }
 
+// wx.downloadFile with the shopper's token (images behind auth: the poster, the QR code) → the temp file path.
+function downloadOnce(url) {
+  const token = wx.getStorageSync('token')
+  const header = token ? { Authorization: `Bearer ${token}` } : {}
+  return new Promise((resolve, reject) => {
+    wx.downloadFile({
+      url,
+      header,
+      timeout: TIMEOUT_MS,
+      success(res) {
+        if (res.statusCode >= 200 && res.statusCode < 300) resolve(res.tempFilePath)
+        else reject(new ApiError(`http_${res.statusCode}`, `图片加载失败（${res.statusCode}）`, res.statusCode))
+      },
+      fail() {
+        reject(new ApiError('network_error', '网络不给力，请稍后重试', 0))
+      },
+    })
+  })
+}
+
+async function download(url) {
+  try {
+    return await downloadOnce(url)
+  } catch (err) {
+    if (err.statusCode !== 401 || !reloginHandler) throw err
+    await reloginHandler()
+    return downloadOnce(url)
+  }
+}
+
 function toastError(err) {
   wx.showToast({ title: err.message || '出错了，请稍后重试', icon: 'none', duration: 2500 })
 }
@@ -94,5 +124,7 @@ module.exports = {
   post: (path, data, options) => request('POST', path, Object.assign({}, options, { data })),
   put: (path, data, options) => request('PUT', path, Object.assign({}, options, { data })),
   del: (path, options) => request('DELETE', path, options),
+  download,
+  toastError,
   // No patch(): wx.request has no PATCH method (OPTIONS GET HEAD POST PUT DELETE TRACE CONNECT only).
 }

@@ -74,4 +74,33 @@ function dateTime(iso) {
   return t ? `${t.y}-${t.M}-${t.d} ${t.h}:${t.m}` : ''
 }
 
-module.exports = { moneyParts, yuan, price, count, parseTime, date, dateTime }
+// What the shopper typed as yuan → integer fen, or null when it is not an amount: digits, optionally a point
+// and at most two decimals. Parsed as text, never through a float: '0.29' → 29, '12.3' → 1230, '1.234' → null.
+const YUAN = /^(\d{1,9})(?:\.(\d{0,2}))?$/
+
+function parseYuan(text) {
+  const m = YUAN.exec(String(text === undefined || text === null ? '' : text).trim())
+  if (!m) return null
+  const dec = (m[2] || '') + '00'
+  return Number(m[1]) * 100 + Number(dec.slice(0, 2))
+}
+
+// Basis points as a percentage, by integer arithmetic: 1000 → '10%', 550 → '5.5%', 1 → '0.01%'.
+function percent(bp) {
+  const n = Math.max(0, Math.floor(Number(bp) || 0))
+  const rest = n % 100
+  if (!rest) return `${n / 100}%`
+  const dec = pad(rest, 2).replace(/0$/, '')
+  return `${Math.floor(n / 100)}.${dec}%`
+}
+
+// Seconds as 'mm:ss' (or 'h:mm:ss' from an hour on), for countdowns.
+function clock(seconds) {
+  const s = Math.max(0, Math.floor(seconds))
+  const h = Math.floor(s / 3600)
+  const mm = pad(Math.floor((s % 3600) / 60), 2)
+  const ss = pad(s % 60, 2)
+  return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`
+}
+
+module.exports = { moneyParts, yuan, price, count, parseTime, date, dateTime, parseYuan, percent, clock }

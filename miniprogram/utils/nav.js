@@ -5,10 +5,23 @@ const ROUTES = {
   cart: '/pages/cart/cart',
   me: '/pages/me/me',
   product: '/pages/product/detail',
-  checkout: '',
-  orders: '',
-  addresses: '',
-  distribution: '',
+  // subpackage "order"
+  checkout: '/pages/order/checkout',
+  orders: '/pages/order/list',
+  order: '/pages/order/detail',
+  logistics: '/pages/order/logistics',
+  payResult: '/pages/order/result',
+  // subpackage "address"
+  addresses: '/pages/address/list',
+  addressEdit: '/pages/address/edit',
+  // subpackage "distribution"
+  distribution: '/pages/distribution/index',
+  poster: '/pages/distribution/poster',
+  team: '/pages/distribution/team',
+  promotionOrders: '/pages/distribution/orders',
+  commissions: '/pages/distribution/commissions',
+  withdraw: '/pages/distribution/withdraw',
+  withdrawals: '/pages/distribution/withdrawals',
 }
 
 const TABS = [ROUTES.home, ROUTES.cart, ROUTES.me]
@@ -23,16 +36,29 @@ function isAvailable(name) {
   return !!ROUTES[name]
 }
 
-// go('product', { id: 3 }); tab pages are switched to (they take no query).
-function go(name, query) {
+function open(type, name, query) {
   const path = ROUTES[name]
   if (!path) {
     wx.showToast({ title: '敬请期待', icon: 'none' })
     return false
   }
   if (TABS.indexOf(path) >= 0) wx.switchTab({ url: path })
-  else wx.navigateTo({ url: withQuery(path, query) })
+  else wx[type]({ url: withQuery(path, query) })
   return true
 }
 
-module.exports = { ROUTES, go, isAvailable, withQuery }
+// go('product', { id: 3 }); tab pages are switched to (they take no query).
+function go(name, query) {
+  return open('navigateTo', name, query)
+}
+
+// Replaces the current page (checkout → order detail: back from there must not return to a spent checkout).
+function replace(name, query) {
+  return open('redirectTo', name, query)
+}
+
+function back() {
+  wx.navigateBack({ delta: 1 })
+}
+
+module.exports = { ROUTES, TABS, go, replace, back, isAvailable, withQuery }

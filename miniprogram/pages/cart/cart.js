@@ -1,9 +1,157 @@
-// 购物车: a placeholder tab until the cart issue lands (GET/POST/PATCH/DELETE /api/v1/cart).
+// 购物车 (tab): the shopper's cart lines from GET /api/v1/cart. Every change goes to the API, which answers
+// with the whole cart, so the page always shows the server's lines, selection and total.
+const api = require('../../utils/api')
 const nav = require('../../utils/nav')
 
+const MAX_QUANTITY = 999
+
+function specsText(specs) {
+  return Object.keys(specs || {}).map((k) => specs[k]).join(' ')
+}
+
+function lineView(line) {
+  let note = ''
+  if (!line.available) note = line.stock > 0 && line.stock < line.quantity ? `库存不足，仅剩 ${line.stock} 件` : '商品已失效'
+  return Object.assign({}, line, {
+    specsText: specsText(line.specs),
+    note,
+    // A line short of stock can still be turned down to what is left; a line off the shelf cannot be bought.
+    canStep: line.available || line.stock > 0,
+    maxQuantity: Math.max(1, Math.min(MAX_QUANTITY, line.stock)),
+  })
+}
+
 Component({
+  data: {
+    loading: true,
+    error: '',
+    items: [],
+    selectedCount: 0,
+    selectedAmountFen: 0,
+    allSelected: false,
+    availableCount: 0,
+  },
+
   methods: {
-    onLoad() {},
+    onLoad() {
+      this.queue = Promise.resolve()
+      return this.load()
+    },
+
+    onShow() {
+      // Back on the tab: something may have been added on a detail page, or bought at checkout.
+      if (this.loaded) return this.load()
+      return Promise.resolve()
+    },
+
+    onPullDownRefresh() {
+      return this.load().then(() => wx.stopPullDownRefresh())
+    },
+
+    load() {
+      return getApp().ready()
+        .then(() => api.get('/api/v1/cart', null, { toast: false }))
+        .then((cart) => this.show(cart), (err) => this.setData({ loading: false, error: err.message }))
+    },
+
+    show(cart) {
+      this.loaded = true
+      const items = cart.items.map(lineView)
+      const available = items.filter((l) => l.available)
+      this.setData({
+        loading: false,
+        error: '',
+        items,
+        selectedCount: cart.selected_count,
+        selectedAmountFen: cart.selected_amount_fen,
+        availableCount: available.length,
+        allSelected: available.length > 0 && available.every((l) => l.selected),
+      })
+      return cart
+    },
+
+    // One change at a time, in order: a quick second tap never overtakes the first.
+    change(request) {
+      const run = () => request().then((cart) => this.show(cart), () => this.load())
+      this.queue = (this.queue || Promise.resolve()).then(run, run)
+      return this.queue
+    },
+
+    lineAt(e) {
+      const id = Number(e.currentTarget.dataset.id)
+      return this.data.items.find((l) => l.id === id)
+    },
+
+    setQuantity(line, quantity) {
+      if (quantity === line.quantity) return Promise.resolve()
+      return this.change(() => api.put(`/api/v1/cart/items/${line.id}`, { quantity }))
+    },
+
+    onMinus(e) {
+      const line = this.lineAt(e)
+      if (!line || !line.canStep) return Promise.resolve()
+      if (line.quantity <= 1) {
+        wx.showToast({ title: '至少买 1 件，不想要可以删除', icon: 'none' })
+        return Promise.resolve()
+      }
+      return this.setQuantity(line, Math.min(line.quantity - 1, line.maxQuantity))
+    },
+
+    onPlus(e) {
+      const line = this.lineAt(e)
+      if (!line || !line.canStep) return Promise.resolve()
+      if (line.quantity >= line.maxQuantity) {
+        wx.showToast({ title: line.maxQuantity >= MAX_QUANTITY ? `最多购买 ${MAX_QUANTITY} 件` : `库存仅剩 ${line.stock} 件`, icon: 'none' })
+        return Promise.resolve()
+      }
+      return this.setQuantity(line, line.quantity + 1)
+    },
+
+    onToggle(e) {
+      const line = this.lineAt(e)
+      if (!line) return Promise.resolve()
+      if (!line.available) {
+        wx.showToast({ title: line.note, icon: 'none' })
+        return Promise.resolve()
+      }
+      return this.change(() => api.put(`/api/v1/cart/items/${line.id}`, { selected: !line.selected }))
+    },
+
+    onToggleAll() {
+      if (!this.data.availableCount) return Promise.resolve()
+      const selected = !this.data.allSelected
+      return this.change(() => api.post('/api/v1/cart/select-all', { selected }))
+    },
+
+    onDelete(e) {
+      const line = this.lineAt(e)
+      if (!line) return Promise.resolve(false)
+      return new Promise((resolve) => {
+        wx.showModal({
+          title: '删除商品',
+          content: `确定把“${line.title}”从购物车删除吗？`,
+          confirmText: '删除',
+          confirmColor: '#f2270c',
+          success: (res) => {
+            if (!res.confirm) return resolve(false)
+            this.change(() => api.del(`/api/v1/cart/items/${line.id}`)).then(() => resolve(true))
+          },
+          fail: () => resolve(false),
+        })
+      })
+    },
+
+    onOpenProduct(e) {
+      nav.go('product', { id: e.currentTarget.dataset.productId })
+    },
+
+    onCheckout() {
+      if (!this.data.selectedCount) {
+        wx.showToast({ title: '请选择要结算的商品', icon: 'none' })
+        return false
+      }
+      return nav.go('checkout', { from_cart: 1 })
+    },
 
     goShopping() {
       nav.go('home')

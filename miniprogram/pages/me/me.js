@@ -12,10 +12,24 @@ const DISTRIBUTOR_STATUS = {
 }
 
 const ENTRIES = [
-  { name: 'orders', title: '我的订单', hint: '查看全部订单' },
   { name: 'addresses', title: '收货地址', hint: '' },
   { name: 'distribution', title: '分销中心', hint: '分享好物赚佣金' },
 ]
+
+// The order shortcuts, with the count of orders in that state as a badge (GET /api/v1/orders/counts).
+const ORDER_SHORTCUTS = [
+  { status: 'pending_payment', title: '待付款', icon: '付' },
+  { status: 'paid', title: '待发货', icon: '发' },
+  { status: 'shipped', title: '待收货', icon: '收' },
+  { status: 'completed', title: '已完成', icon: '完' },
+  { status: 'refund', title: '退款/售后', icon: '售' },
+]
+const BADGED = ['pending_payment', 'paid', 'shipped']
+
+function badge(n) {
+  if (!n) return ''
+  return n > 99 ? '99+' : String(n)
+}
 
 Component({
   data: {
@@ -26,6 +40,7 @@ Component({
     growthPercent: 0,
     growthText: '',
     entries: ENTRIES,
+    shortcuts: ORDER_SHORTCUTS.map((s) => Object.assign({ badge: '' }, s)),
     sandbox: config.sandbox,
     sandboxName: '',
   },
@@ -47,9 +62,17 @@ Component({
     load() {
       const session = getApp().session
       return getApp().ready()
-        .then(() => api.get('/api/v1/me'))
-        .then((me) => this.show(me), () => this.setData({ loading: false }))
+        .then(() => Promise.all([api.get('/api/v1/me'), this.loadCounts()]))
+        .then(([me]) => this.show(me), () => this.setData({ loading: false }))
         .then(() => this.setData({ sandboxName: config.sandbox ? session.sandboxLoginName() : '' }))
+    },
+
+    loadCounts() {
+      return api.get('/api/v1/orders/counts', null, { toast: false }).then((counts) => {
+        this.setData({
+          shortcuts: ORDER_SHORTCUTS.map((s) => Object.assign({}, s, { badge: BADGED.indexOf(s.status) >= 0 ? badge(counts[s.status]) : '' })),
+        })
+      }, () => {})
     },
 
     show(me) {
@@ -67,6 +90,14 @@ Component({
 
     onEntryTap(e) {
       nav.go(e.currentTarget.dataset.name)
+    },
+
+    onAllOrders() {
+      nav.go('orders')
+    },
+
+    onShortcutTap(e) {
+      nav.go('orders', { status: e.currentTarget.dataset.status })
     },
 
     // Demos: act as another sandbox shopper (e.g. demo_c) without editing config.js.

@@ -25,8 +25,8 @@ function tail(text, lines = 40) {
   return String(text || '').trim().split('\n').slice(-lines).join('\n')
 }
 
-function python(args, env, what) {
-  const res = spawnSync(PYTHON, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 180000 })
+function python(args, env, what, input) {
+  const res = spawnSync(PYTHON, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 180000, input })
   if (res.status !== 0) {
     const detail = res.error ? res.error.message : `${tail(res.stdout)}\n${tail(res.stderr)}`
     throw new Error(`${what} failed (exit ${res.status}):\n${detail}`)
@@ -60,6 +60,14 @@ function prepareDatabase(env) {
       if (attempt >= attempts) throw err
     }
   }
+}
+
+// The tests' own staff account, made the way an operator makes one (the password on stdin).
+const TEST_STAFF = { username: 'mp_test_owner', password: 'mp-test-owner-pass-2026', role: 'owner' }
+
+function createStaff(env, { username, password, role }) {
+  python(['-m', 'backend', 'create-staff', username, '--role', role, '--display-name', '小程序测试'], env,
+    `python -m backend create-staff ${username}`, `${password}\n`)
 }
 
 async function waitHealthy(url, child, logFile, timeoutMs = 30000) {
@@ -98,7 +106,7 @@ async function stopService(service) {
   clearTimeout(timer)
 }
 
-/** Starts everything; returns { apiBase, sandboxBase, databaseUrl, varDir, services }. */
+/** Starts everything; returns { apiBase, sandboxBase, databaseUrl, varDir, services, staff }. */
 async function startBackend() {
   const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mall-miniprogram-'))
   const [sandboxPort, apiPort] = [await freePort(), await freePort()]
@@ -116,6 +124,7 @@ async function startBackend() {
     MALL_RATE_LIMIT_BIND_PER_MINUTE: '0',
   })
   prepareDatabase(env)
+  createStaff(env, TEST_STAFF)
 
   const services = []
   try {
@@ -127,7 +136,7 @@ async function startBackend() {
     await Promise.all(services.map(stopService))
     throw err
   }
-  return { apiBase, sandboxBase, databaseUrl, varDir, services }
+  return { apiBase, sandboxBase, databaseUrl, varDir, services, staff: TEST_STAFF }
 }
 
 async function stopBackend(backend, { keepLogsIn } = {}) {

@@ -11,7 +11,7 @@ module.exports = async function globalSetup() {
   process.on('exit', () => backend.services.forEach((s) => s.child.exitCode === null && s.child.kill('SIGKILL')))
 
   const stateFile = path.join(backend.varDir, 'harness.json')
-  const { apiBase, sandboxBase, databaseUrl } = backend
-  fs.writeFileSync(stateFile, JSON.stringify({ apiBase, sandboxBase, databaseUrl }))
+  const { apiBase, sandboxBase, databaseUrl, staff } = backend
+  fs.writeFileSync(stateFile, JSON.stringify({ apiBase, sandboxBase, databaseUrl, staff }))
   process.env.MALL_MINIPROGRAM_HARNESS = stateFile
 }

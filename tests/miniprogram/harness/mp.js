@@ -56,12 +56,24 @@ async function tap(node) {
   await new Promise((r) => setTimeout(r, 0))
 }
 
-async function api(method, urlPath, { token, body } = {}) {
-  const headers = { 'content-type': 'application/json' }
+// → { status, data } whatever the status.
+async function apiRaw(method, urlPath, { token, body, headers: extra } = {}) {
+  const headers = Object.assign({ 'content-type': 'application/json' }, extra)
   if (token) headers.Authorization = `Bearer ${token}`
   const res = await fetch(harness().apiBase + urlPath, { method, headers, body: body ? JSON.stringify(body) : undefined })
-  const data = JSON.parse(await res.text())
-  if (!res.ok) throw new Error(`${method} ${urlPath} → ${res.status} ${JSON.stringify(data)}`)
+  const text = await res.text()
+  let data = text
+  try {
+    data = JSON.parse(text)
+  } catch (e) {
+    // not JSON (e.g. a PNG)
+  }
+  return { status: res.status, data }
+}
+
+async function api(method, urlPath, options = {}) {
+  const { status, data } = await apiRaw(method, urlPath, options)
+  if (status < 200 || status >= 300) throw new Error(`${method} ${urlPath} → ${status} ${JSON.stringify(data)}`)
   return data
 }
 
@@ -74,6 +86,23 @@ async function staffToken(username = 'owner', password = 'owner-pass-2026') {
   return (await api('POST', '/api/v1/admin/auth/login', { body: { username, password } })).token
 }
 
+// The staff account the harness made with `python -m backend create-staff … --role owner`; one login per file.
+let adminTokenPromise = null
+function adminToken() {
+  if (!adminTokenPromise) {
+    const { username, password } = harness().staff
+    adminTokenPromise = staffToken(username, password).catch((err) => {
+      adminTokenPromise = null
+      throw err
+    })
+  }
+  return adminTokenPromise
+}
+
+async function admin(method, urlPath, body) {
+  return api(method, urlPath, { token: await adminToken(), body })
+}
+
 // Every product of the catalog through the API, page by page.
 async function allProducts(query = '') {
   const items = []
@@ -84,4 +113,67 @@ async function allProducts(query = '') {
   }
 }
 
-module.exports = { path: miniprogramPath, harness, loadPage, all, textOf, texts, text, tap, api, loginAs, staffToken, allProducts }
+// --- the shopping flow through the API, to set the scene for a page ------------------------------
+
+let uniqueSeq = 0
+function uniqueName(prefix = 'mp') {
+  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${++uniqueSeq}`
+}
+
+// A product of the demo catalog by title, with its SKUs.
+async function productTitled(title) {
+  const card = (await allProducts()).find((p) => p.title === title)
+  if (!card) throw new Error(`no product ${title} in the demo catalog`)
+  return api('GET', `/api/v1/products/${card.id}`)
+}
+
+// A SKU with at least `atLeast` in stock, of the product with that title.
+async function skuOf(title, atLeast = 5) {
+  const product = await productTitled(title)
+  const sku = product.skus.find((s) => s.stock >= atLeast)
+  if (!sku) throw new Error(`no SKU of ${title} with ${atLeast} in stock`)
+  return Object.assign({ product }, sku)
+}
+
+function addressBody(overrides) {
+  return Object.assign({ name: '张三', phone: '13800138000', province: '上海市', city: '上海市', district: '浦东新区',
+    detail: '世纪大道 100 号 8 楼', is_default: true }, overrides)
+}
+
+async function ensureAddress(token) {
+  const list = await api('GET', '/api/v1/addresses', { token })
+  return list.find((a) => a.is_default) || list[0] || api('POST', '/api/v1/addresses', { token, body: addressBody() })
+}
+
+// Places an order as the shopper with that token: items [{sku_id, quantity}] → the order.
+async function placeOrder(token, items, extra = {}) {
+  const address = await ensureAddress(token)
+  return api('POST', '/api/v1/orders', {
+    token, body: Object.assign({ items, address_id: address.id }, extra), headers: { 'Idempotency-Key': uniqueName('key') },
+  })
+}
+
+// Pays through the sandbox, as the mini-program does: /pay, then the sandbox sends the signed notification.
+async function payOrder(token, orderId) {
+  const started = await api('POST', `/api/v1/orders/${orderId}/pay`, { token, body: {} })
+  const res = await fetch(`${harness().sandboxBase}/pay/confirm`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prepay_id: started.prepay_id }),
+  })
+  if (!res.ok) throw new Error(`sandbox pay/confirm → ${res.status} ${await res.text()}`)
+  return api('GET', `/api/v1/orders/${orderId}`, { token })
+}
+
+async function paidOrder(token, items) {
+  const order = await placeOrder(token, items)
+  return payOrder(token, order.id)
+}
+
+function shipOrder(orderId, trackingNo = `SF${Date.now()}`) {
+  return admin('POST', `/api/v1/admin/orders/${orderId}/ship`, { carrier: '顺丰速运', tracking_no: trackingNo })
+}
+
+module.exports = {
+  path: miniprogramPath, harness, loadPage, all, textOf, texts, text, tap, api, apiRaw, loginAs, staffToken, adminToken,
+  admin, allProducts, uniqueName, productTitled, skuOf, addressBody, ensureAddress, placeOrder, payOrder, paidOrder,
+  shipOrder,
+}

@@ -27,6 +27,7 @@ simulateInternals.runJs = (componentPath) => {
 // The production config stays as it is; only the API base moves to the backend this run started.
 const config = require(mp.path('config'))
 config.apiBase = mp.harness().apiBase
+config.sandboxUrl = mp.harness().sandboxBase
 config.sandboxLoginName = ''
 
 let appOptions = null

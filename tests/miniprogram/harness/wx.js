@@ -1,5 +1,9 @@
 // The wx APIs that reach outside the page, faked for tests on top of miniprogram-simulate's mocks:
-// wx.request is real HTTP (to the running backend); storage, navigation, toasts and modals are recorded.
+// wx.request and wx.downloadFile are real HTTP (to the running backend and sandbox); storage, navigation,
+// toasts, modals, the clipboard, saved images and payments are recorded.
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
 
 const storage = new Map()
 const navigations = [] // { type: 'navigateTo' | 'switchTab' | ..., url }
@@ -7,8 +11,15 @@ const toasts = [] // the options passed to wx.showToast
 const modals = [] // the options passed to wx.showModal
 const modalAnswers = [] // queued answers for wx.showModal; default: confirm with the content unchanged
 const titles = [] // wx.setNavigationBarTitle
-const requests = [] // { method, url } of every wx.request
+const requests = [] // { method, url, header, data } of every wx.request
+const downloads = [] // { url, header, tempFilePath, statusCode } of every wx.downloadFile
+const savedImages = [] // filePath of every wx.saveImageToPhotosAlbum
+const clipboard = [] // data of every wx.setClipboardData
+const payments = [] // the options of every wx.requestPayment
+const paymentAnswers = [] // queued results for wx.requestPayment: { errMsg } fails, anything else succeeds
+const lostAnswers = [] // [method, RegExp]: the next matching request reaches the server but its answer is lost
 let pendingRequests = 0
+let tempDir = null
 let loginCount = 0
 
 function later(fn, ...args) {
@@ -32,9 +43,17 @@ function queryString(data) {
 // WeChat's wx.request knows these methods only: there is no PATCH.
 const METHODS = ['OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT']
 
+function takeLostAnswer(method, url) {
+  const i = lostAnswers.findIndex(([m, re]) => m === method && re.test(url))
+  if (i < 0) return false
+  lostAnswers.splice(i, 1)
+  return true
+}
+
 function request(options) {
   const method = (options.method || 'GET').toUpperCase()
-  requests.push({ method, url: options.url })
+  requests.push({ method, url: options.url, header: Object.assign({}, options.header), data: options.data })
+  const lose = takeLostAnswer(method, options.url)
   if (METHODS.indexOf(method) < 0) {
     const res = { errMsg: `request:fail parameter.method should be one of ${METHODS.join(', ')}` }
     later(options.fail, res)
@@ -69,6 +88,12 @@ function request(options) {
     })
     .then((res) => {
       pendingRequests--
+      if (lose) {
+        const failed = { errMsg: 'request:fail timeout' }
+        later(options.fail, failed)
+        later(options.complete, failed)
+        return
+      }
       succeed(options, res)
     }, (err) => {
       pendingRequests--
@@ -77,6 +102,48 @@ function request(options) {
       later(options.complete, res)
     })
   return { abort() {}, onHeadersReceived() {}, offHeadersReceived() {} }
+}
+
+function temporaryDir() {
+  if (!tempDir) tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mall-wx-download-'))
+  return tempDir
+}
+
+// wx.downloadFile over fetch: the body goes to a temp file, as WeChat's tempFilePath.
+function downloadFile(options) {
+  const record = { url: options.url, header: Object.assign({}, options.header) }
+  downloads.push(record)
+  pendingRequests++
+  fetch(options.url, { headers: Object.assign({}, options.header) })
+    .then(async (res) => {
+      const body = Buffer.from(await res.arrayBuffer())
+      const ext = (res.headers.get('content-type') || '').includes('png') ? '.png' : '.tmp'
+      const file = path.join(temporaryDir(), `tmp_${downloads.length}_${Date.now()}${ext}`)
+      fs.writeFileSync(file, body)
+      Object.assign(record, { tempFilePath: file, statusCode: res.status })
+      return { tempFilePath: file, statusCode: res.status, errMsg: 'downloadFile:ok' }
+    })
+    .then((res) => {
+      pendingRequests--
+      succeed(options, res)
+    }, (err) => {
+      pendingRequests--
+      const res = { errMsg: `downloadFile:fail ${err.message}` }
+      later(options.fail, res)
+      later(options.complete, res)
+    })
+  return { abort() {}, onProgressUpdate() {} }
+}
+
+function requestPayment(options) {
+  payments.push(options)
+  const answer = paymentAnswers.shift() || { errMsg: 'requestPayment:ok' }
+  if (/fail/.test(answer.errMsg)) {
+    later(options.fail, answer)
+    later(options.complete, answer)
+  } else {
+    succeed(options, answer)
+  }
 }
 
 function login(options) {
@@ -131,6 +198,17 @@ const fakes = {
     succeed(options, {})
   },
   previewImage: (options) => succeed(options, {}),
+  downloadFile,
+  requestPayment,
+  saveImageToPhotosAlbum: (options) => {
+    savedImages.push(options.filePath)
+    succeed(options, { errMsg: 'saveImageToPhotosAlbum:ok' })
+  },
+  setClipboardData: (options) => {
+    clipboard.push(options.data)
+    succeed(options, { errMsg: 'setClipboardData:ok' })
+  },
+  openSetting: (options) => succeed(options, { authSetting: {} }),
 }
 
 function install(wx) {
@@ -145,6 +223,18 @@ function reset() {
   modalAnswers.length = 0
   titles.length = 0
   requests.length = 0
+  downloads.length = 0
+  savedImages.length = 0
+  clipboard.length = 0
+  payments.length = 0
+  paymentAnswers.length = 0
+  lostAnswers.length = 0
+}
+
+// The next `method` request whose URL matches `pattern` reaches the server, but its answer never arrives
+// (request:fail timeout), as on a flaky mobile network.
+function loseNextAnswer(method, pattern) {
+  lostAnswers.push([method.toUpperCase(), pattern])
 }
 
 // Resolves once no request has been in flight for a few timer turns (a page often chains one after another).
@@ -158,4 +248,7 @@ async function idle(timeoutMs = 20000) {
   }
 }
 
-module.exports = { install, reset, idle, storage, navigations, toasts, modals, modalAnswers, titles, requests }
+module.exports = {
+  install, reset, idle, loseNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads,
+  savedImages, clipboard, payments, paymentAnswers,
+}
