@@ -33,12 +33,27 @@ test('an approved distributor is labelled 分销员', async () => {
   expect(mp.texts(page, '.profile__tag')).toEqual(['普通会员', '分销员'])
 })
 
-test('entries whose pages are not built yet say 敬请期待', async () => {
+test('the entries open the orders, addresses and distribution pages', async () => {
   const page = await openMe()
-  expect(mp.texts(page, '.menu__title')).toEqual(['我的订单', '收货地址', '分销中心', '沙箱用户'])
-  for (const row of mp.all(page, '.menu__row').slice(0, 3)) await mp.tap(row)
-  expect(fakeWx.toasts.map((t) => t.title)).toEqual(['敬请期待', '敬请期待', '敬请期待'])
-  expect(fakeWx.navigations).toEqual([])
+  expect(mp.texts(page, '.menu__title')).toEqual(['收货地址', '分销中心', '沙箱用户'])
+  for (const row of mp.all(page, '.menu__row').slice(0, 2)) await mp.tap(row)
+  await mp.tap(page.querySelector('.orders__head'))
+  await mp.tap(mp.all(page, '.shortcut')[2])
+  expect(fakeWx.navigations.map((n) => n.url)).toEqual([
+    '/pages/address/list', '/pages/distribution/index', '/pages/order/list', '/pages/order/list?status=shipped',
+  ])
+  expect(fakeWx.toasts).toEqual([])
+})
+
+test('the order shortcuts carry the count of orders in each state as a badge', async () => {
+  const { token } = await mp.loginAs('demo_c')
+  const counts = await mp.api('GET', '/api/v1/orders/counts', { token })
+  const page = await openMe('demo_c')
+  expect(mp.texts(page, '.shortcut__title')).toEqual(['待付款', '待发货', '待收货', '已完成', '退款/售后'])
+  const badges = mp.rows(page, '.shortcut').map((s) => mp.text(s, '.shortcut__badge'))
+  const expected = ['pending_payment', 'paid', 'shipped'].map((k) => (counts[k] ? String(counts[k]) : null))
+  expect(badges).toEqual([...expected, null, null])
+  expect(badges.some(Boolean)).toBe(true) // the demo shopper has orders on the way
 })
 
 test('switching the sandbox user logs in as that shopper', async () => {

@@ -127,15 +127,17 @@ test('加入购物车 puts the chosen SKU and quantity into the cart', async () 
   expect(cart.items.map((l) => [l.sku_id, l.quantity])).toEqual([[sku.id, 2]])
 })
 
-test('立即购买 checks the choice; checkout is not built yet', async () => {
+test('立即购买 checks the choice, then opens checkout with the SKU and quantity', async () => {
   const product = await productTitled(TSHIRT)
+  const sku = product.skus.find((s) => s.stock > 3)
   const page = await openDetail(product.id)
   page.instance.onBuyNow()
   expect(fakeWx.toasts.pop().title).toBe(`请选择 ${product.spec_names.join(' ')}`)
-  await choose(page, product.skus.find((s) => s.stock > 0).specs)
-  page.instance.onBuyNow()
-  expect(fakeWx.toasts.pop().title).toBe('敬请期待')
   expect(fakeWx.navigations).toEqual([])
+  await choose(page, sku.specs)
+  await mp.tap(page.querySelector('.stepper__btn--plus'))
+  page.instance.onBuyNow()
+  expect(fakeWx.navigations).toEqual([{ type: 'navigateTo', url: `/pages/order/checkout?sku_id=${sku.id}&quantity=2` }])
 })
 
 test('sharing a product carries my invite code', async () => {

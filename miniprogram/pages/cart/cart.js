@@ -70,10 +70,17 @@ Component({
       return cart
     },
 
-    // One change at a time, in order: a quick second tap never overtakes the first.
-    change(request) {
-      const run = () => request().then((cart) => this.show(cart), () => this.load())
-      this.queue = (this.queue || Promise.resolve()).then(run, run)
+    // One change at a time, in order. The line changes on screen at once (so that a quick second tap builds
+    // on the first), and the server's cart is shown when the last change has been answered.
+    change(request, optimistic) {
+      if (optimistic) this.setData(optimistic)
+      this.pendingChanges = (this.pendingChanges || 0) + 1
+      const run = () => request().then((cart) => cart, () => null)
+      this.queue = (this.queue || Promise.resolve()).then(run).then((cart) => {
+        this.pendingChanges--
+        if (this.pendingChanges > 0) return undefined
+        return cart ? this.show(cart) : this.load()
+      })
       return this.queue
     },
 
@@ -82,9 +89,14 @@ Component({
       return this.data.items.find((l) => l.id === id)
     },
 
+    indexOf(line) {
+      return this.data.items.findIndex((l) => l.id === line.id)
+    },
+
     setQuantity(line, quantity) {
       if (quantity === line.quantity) return Promise.resolve()
-      return this.change(() => api.put(`/api/v1/cart/items/${line.id}`, { quantity }))
+      return this.change(() => api.put(`/api/v1/cart/items/${line.id}`, { quantity }),
+        { [`items[${this.indexOf(line)}].quantity`]: quantity })
     },
 
     onMinus(e) {
@@ -114,13 +126,17 @@ Component({
         wx.showToast({ title: line.note, icon: 'none' })
         return Promise.resolve()
       }
-      return this.change(() => api.put(`/api/v1/cart/items/${line.id}`, { selected: !line.selected }))
+      const selected = !line.selected
+      return this.change(() => api.put(`/api/v1/cart/items/${line.id}`, { selected }),
+        { [`items[${this.indexOf(line)}].selected`]: selected })
     },
 
     onToggleAll() {
       if (!this.data.availableCount) return Promise.resolve()
       const selected = !this.data.allSelected
-      return this.change(() => api.post('/api/v1/cart/select-all', { selected }))
+      const optimistic = { allSelected: selected }
+      this.data.items.forEach((l, i) => { if (l.available) optimistic[`items[${i}].selected`] = selected })
+      return this.change(() => api.post('/api/v1/cart/select-all', { selected }), optimistic)
     },
 
     onDelete(e) {

@@ -37,6 +37,25 @@ function all(comp, selector) {
   return comp.querySelectorAll(selector)
 }
 
+// A plain node of a page (a view in a wx:for) as something to query inside, like a component:
+// rows(page, '.line') → one scope per line; text(row, '.line__title'), tap(row.querySelector('.check')).
+function scope(comp, node) {
+  return {
+    node,
+    dom: node.dom,
+    data: node.data,
+    dispatchEvent: (...args) => node.dispatchEvent(...args),
+    querySelectorAll: (selector) => comp.querySelectorAll(selector).filter((n) => n.dom !== node.dom && node.dom.contains(n.dom)),
+    querySelector(selector) {
+      return this.querySelectorAll(selector)[0]
+    },
+  }
+}
+
+function rows(comp, selector) {
+  return all(comp, selector).map((node) => scope(comp, node))
+}
+
 function textOf(node) {
   return node ? node.dom.textContent.trim() : null
 }
@@ -173,7 +192,7 @@ function shipOrder(orderId, trackingNo = `SF${Date.now()}`) {
 }
 
 module.exports = {
-  path: miniprogramPath, harness, loadPage, all, textOf, texts, text, tap, api, apiRaw, loginAs, staffToken, adminToken,
+  path: miniprogramPath, harness, loadPage, all, rows, scope, textOf, texts, text, tap, api, apiRaw, loginAs, staffToken, adminToken,
   admin, allProducts, uniqueName, productTitled, skuOf, addressBody, ensureAddress, placeOrder, payOrder, paidOrder,
   shipOrder,
 }

@@ -18,6 +18,7 @@ const clipboard = [] // data of every wx.setClipboardData
 const payments = [] // the options of every wx.requestPayment
 const paymentAnswers = [] // queued results for wx.requestPayment: { errMsg } fails, anything else succeeds
 const lostAnswers = [] // [method, RegExp]: the next matching request reaches the server but its answer is lost
+const alteredAnswers = [] // [method, RegExp, fn]: the next matching answer's JSON goes through fn
 let pendingRequests = 0
 let tempDir = null
 let loginCount = 0
@@ -54,6 +55,8 @@ function request(options) {
   const method = (options.method || 'GET').toUpperCase()
   requests.push({ method, url: options.url, header: Object.assign({}, options.header), data: options.data })
   const lose = takeLostAnswer(method, options.url)
+  const alterAt = alteredAnswers.findIndex(([m, re]) => m === method && re.test(options.url))
+  const alter = alterAt >= 0 ? alteredAnswers.splice(alterAt, 1)[0][2] : null
   if (METHODS.indexOf(method) < 0) {
     const res = { errMsg: `request:fail parameter.method should be one of ${METHODS.join(', ')}` }
     later(options.fail, res)
@@ -82,6 +85,7 @@ function request(options) {
           // WeChat also hands over the raw text when the body is not JSON
         }
       }
+      if (alter) data = alter(data)
       const header = {}
       res.headers.forEach((value, key) => { header[key] = value })
       return { statusCode: res.status, data, header, errMsg: 'request:ok' }
@@ -229,6 +233,12 @@ function reset() {
   payments.length = 0
   paymentAnswers.length = 0
   lostAnswers.length = 0
+  alteredAnswers.length = 0
+}
+
+// The next `method` request whose URL matches `pattern` gets its answer's JSON through fn(data) → data.
+function alterNextAnswer(method, pattern, fn) {
+  alteredAnswers.push([method.toUpperCase(), pattern, fn])
 }
 
 // The next `method` request whose URL matches `pattern` reaches the server, but its answer never arrives
@@ -249,6 +259,6 @@ async function idle(timeoutMs = 20000) {
 }
 
 module.exports = {
-  install, reset, idle, loseNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads,
+  install, reset, idle, loseNextAnswer, alterNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads,
   savedImages, clipboard, payments, paymentAnswers,
 }
