@@ -139,9 +139,11 @@ function uniqueName(prefix = 'mp') {
   return `${prefix}_${process.pid}_${Date.now().toString(36)}_${++uniqueSeq}`
 }
 
-// A product of the demo catalog by title, with its SKUs.
+// A product of the demo catalog by title, with its SKUs (fresh: stock changes; the titles do not).
+let catalogPromise = null
 async function productTitled(title) {
-  const card = (await allProducts()).find((p) => p.title === title)
+  if (!catalogPromise) catalogPromise = allProducts()
+  const card = (await catalogPromise).find((p) => p.title === title)
   if (!card) throw new Error(`no product ${title} in the demo catalog`)
   return api('GET', `/api/v1/products/${card.id}`)
 }
