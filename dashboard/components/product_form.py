@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 import pandas as pd
@@ -73,7 +73,7 @@ class ProductDraft:
     fields: dict
     images: list[str]
     uploads: list[UploadedFile]
-    skus: list[SkuRow] = field(default_factory=list)
+    skus: list[SkuRow]
 
 
 def product_form(form: str, *, categories: dict[int, str], default_rates_bp: tuple[int, int],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.access import require_screen
 from dashboard.components.actions import read, show_flashes
-from dashboard.components.session import require_screen
 from dashboard.i18n import role_label, t
 from dashboard.screens import screens_for
 from domain.catalog import queries

@@ -9,11 +9,11 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from dashboard import state
+from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import price_range_text
 from dashboard.components.images import thumbnail_url
 from dashboard.components.product_form import EditableProduct, ProductDraft, product_form
-from dashboard.components.session import require_screen
 from dashboard.i18n import t
 from domain.catalog import queries
 from domain.catalog.service import (
@@ -77,7 +77,7 @@ def _product_table(rows: list[queries.StaffProductRow], total: int, low: list[qu
         return
     table = pd.DataFrame([
         {
-            "id": r.id, "cover": thumbnail_url(r.cover_url) if r.cover_url else None, "title": r.title,
+            "id": r.id, "cover": thumbnail_url(r.cover_url), "title": r.title,
             "category": r.category_name or t("product.no_category"),
             "price": price_range_text(r.min_price_fen, r.max_price_fen), "stock": r.stock, "sales": r.sales,
             "status": t("products.on_shelf") if r.is_on_shelf else t("products.off_shelf"),
@@ -163,8 +163,8 @@ def _save_edits(session: Session, actor: Actor, shown: EditableProduct, draft: P
     """
     current = {s.id: s.stock for s in get_product(session, shown.id).skus}
     shown_stock = {s.id: s.stock for s in shown.skus}
-    skus = [SkuInput(id=s.id, specs=s.specs, price_fen=s.price_fen,
-                     stock=current.get(s.id, s.stock) if s.id is not None else s.stock)
+    # Existing SKUs keep their current stock in the update; the typed change follows as adjust_stock.
+    skus = [SkuInput(id=s.id, specs=s.specs, price_fen=s.price_fen, stock=current.get(s.id, s.stock))
             for s in draft.skus]
     product = update_product(session, actor=actor, product_id=shown.id, changes={
         **draft.fields, "images": [*draft.images, *_save_uploads(draft)], "skus": skus,

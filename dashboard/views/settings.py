@@ -10,9 +10,9 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from dashboard import state
+from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import parse_percent, percent_text
-from dashboard.components.session import require_screen
 from dashboard.i18n import t
 from domain.audit.service import record_action
 from domain.money import bp_of, parse_yuan, yuan

@@ -70,7 +70,8 @@ class Page:
         box = self.evaluate(
             f"(() => {{ const el = [...document.querySelectorAll({json.dumps(selector)})]"
             f".find(e => e.innerText.includes({json.dumps(text)})); if (!el) return null;"
-            " const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+            " el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect();"
+            " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
         )
         if box is None:
             raise AssertionError(f"no {selector} showing {text!r}")

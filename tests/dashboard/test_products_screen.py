@@ -204,3 +204,16 @@ def test_creating_a_category_and_refusing_a_duplicate(committed, products_screen
     at.button(key=key(form, "submit", version=1)).click().run()
     assert [e.value for e in at.error] == ["分类“数码配件”已存在"]
     assert at.selectbox(key=state.PRODUCTS_FILTER_CATEGORY).options == ["全部分类", "数码配件"]
+
+
+def test_long_lists_are_paged_and_a_new_search_starts_at_page_one(committed, products_screen):
+    with unit_of_work(committed) as session:
+        for n in range(1, 56):
+            make_product(session, title=f"批量商品{n:02d}", stock=50)
+    at = open_screen(products_screen, PRODUCTS)
+    assert at.caption[0].value == "共 55 件商品（含已下架）"
+    assert len(at.dataframe[0].value) == 50
+    at.get("pagination")[0].set_value(2).run()
+    assert list(at.dataframe[0].value["title"]) == [f"批量商品{n:02d}" for n in range(5, 0, -1)]
+    at.text_input(key=state.PRODUCTS_FILTER_Q).set_value("批量商品1").run()
+    assert len(at.dataframe[0].value) == 10  # 10–19, on page one again
