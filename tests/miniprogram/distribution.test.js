@@ -210,7 +210,7 @@ test('my team: 一级 has demo_b, 二级 has demo_c, with their orders, as the A
   expect(shown()).toEqual(expected(await level2))
   const c = mp.rows(page, '.member').find((m) => mp.text(m, '.member__name') === '陈明（顾客C）')
   expect(c).toBeTruthy()
-  expect(mp.text(c, '.member__via')).toBe('· 由 王芳（分销员B） 邀请')
+  expect(mp.text(c, '.member__via')).toBe('邀请人：王芳（分销员B）')
 })
 
 test('commissions: each tab shows the records of that status', async () => {
@@ -348,6 +348,22 @@ describe('withdrawals', () => {
     expect(mp.text(centre, '.wallet__available')).toBe(format.yuan(now.balance.available_fen))
     // The rejected 2.00 came back whole: only the paid 1.05 left the balance
     expect(now.balance.available_fen).toBe(before.balance.available_fen - 105)
+  })
+
+  test('past the daily count the API refuses with withdraw_daily_limit, shown with its message', async () => {
+    as('demo_a')
+    const { withdraw_rules: rules } = await distributionMe(demoA.token)
+    const today = (await mp.api('GET', '/api/v1/distribution/withdrawals?page_size=100', { token: demoA.token })).items
+      .filter((w) => w.status !== 'rejected' && format.date(w.created_at) === format.date(new Date().toISOString())).length
+    const page = await open('pages/distribution/withdraw')
+    let outcome = null
+    for (let i = today; i <= rules.daily_count; i++) {
+      page.instance.onAmountInput({ detail: { value: '1' } })
+      outcome = await page.instance.onSubmit()
+      if (i < rules.daily_count) expect(outcome.status).toBe('ok')
+    }
+    expect(outcome).toMatchObject({ status: 'refused', code: 'withdraw_daily_limit', message: `每天最多提现 ${rules.daily_count} 次` })
+    expect(mp.text(page, '.wd__message')).toBe(outcome.message)
   })
 
   test('a shopper who is not a distributor cannot open the withdraw form', async () => {

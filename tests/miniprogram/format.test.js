@@ -53,3 +53,33 @@ describe('invite codes arrive by share link or QR scene', () => {
     expect(inviteFromQuery(undefined)).toBe('')
   })
 })
+
+describe('amounts typed in yuan become integer fen, parsed as text', () => {
+  test.each([
+    ['1', 100], ['1.', 100], ['1.5', 150], ['1.05', 105], ['0.29', 29], ['0.01', 1], [' 12.30 ', 1230], ['007.1', 710],
+    ['20000', 2000000], ['0', 0], ['0.00', 0],
+  ])('%p is %i fen', (typed, fen) => {
+    expect(format.parseYuan(typed)).toBe(fen)
+  })
+
+  test.each(['1.234', '', '.5', 'abc', '1,00', '-1', '1e3', '+1', '1.2.3', '１２', '1234567890'])('%p is not an amount', (typed) => {
+    expect(format.parseYuan(typed)).toBeNull()
+  })
+
+  test('a yuan amount goes back to the same fen', () => {
+    for (const fen of [1, 29, 57, 100, 1005, 123456]) expect(format.parseYuan(format.yuan(fen))).toBe(fen)
+  })
+})
+
+describe('rates in basis points are shown as percentages without floats', () => {
+  test.each([[1000, '10%'], [500, '5%'], [1500, '15%'], [550, '5.5%'], [1, '0.01%'], [1234, '12.34%'], [0, '0%']])('%i bp is %s', (bp, shown) => {
+    expect(format.percent(bp)).toBe(shown)
+  })
+
+  test('countdowns are mm:ss, with hours from an hour on', () => {
+    expect(format.clock(0)).toBe('00:00')
+    expect(format.clock(29 * 60 + 5)).toBe('29:05')
+    expect(format.clock(3600 + 61)).toBe('1:01:01')
+    expect(format.clock(-5)).toBe('00:00')
+  })
+})

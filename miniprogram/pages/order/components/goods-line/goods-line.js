@@ -1,5 +1,6 @@
 // One order line: cover, title, specs, unit price × quantity, and an optional note (e.g. 已退 1 件).
 const { specsText } = require('../../utils/status')
+const format = require('../../../../utils/format')
 
 Component({
   options: { addGlobalClass: true },
@@ -12,10 +13,13 @@ Component({
     paidFen: { type: Number, value: -1 }, // shown as 实付 when given
     note: { type: String, value: '' },
   },
-  data: { specsText: '' },
+  data: { specsText: '', paidText: '' },
   observers: {
     specs(specs) {
       this.setData({ specsText: specsText(specs) })
+    },
+    paidFen(fen) {
+      this.setData({ paidText: fen >= 0 ? `实付 ${format.price(fen)}` : '' })
     },
   },
 })
