@@ -8,10 +8,9 @@ from fastapi import APIRouter, Body, Depends
 
 from backend.deps import CurrentActor, SessionDep, limit_login, standalone_actor
 from backend.schemas.admin import JobRunOut, StaffLoginIn, StaffLoginOut
-from domain.audit.service import record_action
 from domain.jobs import run_job
 from domain.security.roles import Permission
-from domain.settings.service import BusinessSettings, get_settings, update_settings
+from domain.settings.service import BusinessSettings, change_settings, get_settings
 from domain.staff.service import Actor, authenticate, issue_staff_token
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -34,12 +33,7 @@ def read_settings(actor: CurrentActor, session: SessionDep) -> BusinessSettings:
 def write_settings(actor: CurrentActor, session: SessionDep, changes: Annotated[dict[str, Any], Body()]) -> BusinessSettings:
     """Takes what GET returns, whole or in part. Refuses negative rates (``negative_rate``) and a level-1 +
     level-2 total above ``commission_cap_bp`` (``commission_cap_exceeded``)."""
-    actor.require(Permission.SETTINGS)
-    before, after = update_settings(session, changes)
-    diff_before = {k: v for k, v in before.model_dump().items() if k in changes}
-    record_action(session, actor=actor, action="settings.update", entity_type="settings", entity_id="business",
-                  before=diff_before, after={k: getattr(after, k) for k in changes})
-    return after
+    return change_settings(session, actor=actor, changes=changes)
 
 
 @router.post("/jobs/{name}/run", response_model=JobRunOut)

@@ -90,6 +90,21 @@ def update_settings(session: Session, changes: dict) -> tuple[BusinessSettings, 
     return before, after
 
 
+def change_settings(session: Session, *, actor, changes: dict) -> BusinessSettings:
+    """What staff do: check the role, apply, and write the audit log (only the keys that changed)."""
+    from domain.audit.service import record_action
+    from domain.security.roles import Permission
+
+    actor.require(Permission.SETTINGS)
+    before, after = update_settings(session, changes)
+    changed = {k for k in changes if getattr(before, k) != getattr(after, k)}
+    if changed:
+        record_action(session, actor=actor, action="settings.update", entity_type="settings", entity_id="business",
+                      before={k: getattr(before, k) for k in sorted(changed)},
+                      after={k: getattr(after, k) for k in sorted(changed)})
+    return after
+
+
 def ensure_defaults(session: Session) -> None:
     existing = set(session.scalars(select(SettingValue.key)))
     for key, value in DEFAULTS.model_dump().items():
