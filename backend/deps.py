@@ -19,9 +19,10 @@ from domain.users.service import user_for_token
 from domain.wechat import WeChatGateway, get_wechat
 
 
-def get_session() -> Iterator[Session]:
-    """One request, one transaction: committed before the answer is sent, rolled back on any error."""
-    session = get_sessionmaker()()
+def get_session(request: Request) -> Iterator[Session]:
+    """One request, one transaction: committed before the answer is sent, rolled back on any error.
+    GET requests read (on SQLite without taking the write lock)."""
+    session = get_sessionmaker(read_only=request.method in ("GET", "HEAD"))()
     try:
         yield session
         session.commit()

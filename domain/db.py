@@ -35,8 +35,10 @@ def make_engine(url: str, *, echo: bool = False, **kwargs) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
             # SQLite has one writer at a time. Taking the write lock when the transaction starts makes every
-            # transaction serializable and avoids failed lock upgrades halfway through (SQLITE_BUSY).
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # transaction serializable and avoids failed lock upgrades halfway through (SQLITE_BUSY). Read-only
+            # work (GET requests) takes a plain snapshot instead, so that readers never queue behind writers.
+            read_only = conn.get_execution_options().get("read_only", False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -62,12 +64,17 @@ def get_engine() -> Engine:
 
 
 @lru_cache
-def _sessionmaker_for(url: str) -> sessionmaker[Session]:
-    return sessionmaker(bind=_engine_for(url), expire_on_commit=False)
+def _sessionmaker_for(url: str, read_only: bool) -> sessionmaker[Session]:
+    engine = _engine_for(url)
+    if read_only:
+        engine = engine.execution_options(read_only=True)
+    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def get_sessionmaker() -> sessionmaker[Session]:
-    return _sessionmaker_for(get_config().resolved_database_url)
+def get_sessionmaker(*, read_only: bool = False) -> sessionmaker[Session]:
+    """``read_only`` sessions are for reads (GET requests): on SQLite they do not take the write lock; a write
+    in them may fail with "database is locked" if another transaction wrote meanwhile."""
+    return _sessionmaker_for(get_config().resolved_database_url, read_only)
 
 
 def reset_engines() -> None:

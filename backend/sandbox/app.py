@@ -331,11 +331,17 @@ def _xml(payload: dict, api_key: str | None = None) -> Response:
     return Response(dict_to_xml(payload, sign), media_type="application/xml")
 
 
+_client: httpx.AsyncClient | None = None
+
+
 async def _deliver(url: str, xml: str) -> tuple[int, str]:
+    """POST a notification to the merchant, as WeChat does (one pooled client: making one per call is slow)."""
+    global _client
+    if _client is None:
+        _client = httpx.AsyncClient(timeout=15)
     try:
-        async with httpx.AsyncClient(timeout=15) as client:
-            res = await client.post(url, content=xml.encode("utf-8"), headers={"Content-Type": "text/xml"})
-            return res.status_code, res.text
+        res = await _client.post(url, content=xml.encode("utf-8"), headers={"Content-Type": "text/xml"})
+        return res.status_code, res.text
     except httpx.HTTPError as exc:
         return 0, f"unreachable: {exc!r}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from PIL import Image, ImageDraw
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from domain.fonts import font
@@ -34,8 +34,8 @@ def qrcode_png(session: Session, *, user: User, wechat: WeChatGateway) -> bytes:
     try:
         with session.begin_nested():
             session.add(QrCodeImage(scene=scene, page=HOME_PAGE, png=png))
-    except IntegrityError:
-        pass  # fetched concurrently by another request; either image is the same code
+    except (IntegrityError, OperationalError):
+        pass  # fetched concurrently (either image is the same code), or the database is busy: cache next time
     return png
 
 

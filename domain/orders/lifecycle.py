@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from domain import clock
@@ -186,13 +187,17 @@ def logistics(session: Session, *, order: Order, tracker: Tracker) -> tuple[Ship
     if shipment is None:
         raise Conflict("order_not_shipped", "订单尚未发货，暂无物流信息")
     known = {(e.time, e.text) for e in shipment.events}
-    fresh = [e for e in tracker.events(shipment.carrier, shipment.tracking_no) if (e.time, e.text) not in known]
-    for e in fresh:
-        session.add(TrackingEvent(shipment_id=shipment.id, time=e.time, text=e.text, source="tracker"))
+    fresh = [TrackingEvent(shipment_id=shipment.id, time=e.time, text=e.text, source="tracker")
+             for e in tracker.events(shipment.carrier, shipment.tracking_no) if (e.time, e.text) not in known]
+    events = list(shipment.events)
     if fresh:
-        session.flush()
-        session.expire(shipment, ["events"])
-    return shipment, sorted(shipment.events, key=lambda e: e.time, reverse=True)
+        try:
+            with session.begin_nested():
+                session.add_all(fresh)
+        except (IntegrityError, OperationalError):
+            pass  # stored by a concurrent look, or the database is busy: shown now, stored next time
+        events += fresh
+    return shipment, sorted(events, key=lambda e: e.time, reverse=True)
 
 
 def _close_wechat_order(order: Order, wechat: WeChatGateway) -> None:

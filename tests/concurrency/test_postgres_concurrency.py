@@ -9,14 +9,21 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import httpx
-import pytest
 from sqlalchemy import func, select, update
 
 from domain import clock
 from domain.db import unit_of_work
 from domain.errors import DomainError
 from domain.models import (
-    CommissionRecord, EntryType, Order, OrderStatus, Payment, Sku, User, WalletEntry, Withdrawal,
+    CommissionRecord,
+    EntryType,
+    Order,
+    OrderStatus,
+    Payment,
+    Sku,
+    User,
+    WalletEntry,
+    Withdrawal,
 )
 from domain.orders.checkout import OrderItem, place_order
 from domain.wallet.service import available_balance, request_withdrawal

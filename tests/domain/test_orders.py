@@ -18,7 +18,14 @@ from domain.settings.service import update_settings
 from domain.staff.service import SYSTEM
 from domain.wechat import get_wechat
 from tests.builders import (
-    complete, make_address, make_product, make_user, notification_xml, pay, place, ship,
+    complete,
+    make_address,
+    make_product,
+    make_user,
+    notification_xml,
+    pay,
+    place,
+    ship,
 )
 
 
@@ -42,7 +49,7 @@ def test_placing_an_order_snapshots_prices_and_takes_stock(db, buyer):
     order = place(db, buyer, [(white.id, 2), (black.id, 1)])
     assert order.status == OrderStatus.PENDING_PAYMENT
     assert len(order.order_no) == 18 and order.order_no.isdigit()
-    assert [(l.title, l.unit_price_fen, l.quantity, l.paid_fen) for l in order.lines] == [
+    assert [(ln.title, ln.unit_price_fen, ln.quantity, ln.paid_fen) for ln in order.lines] == [
         ("保温杯", 8900, 2, 17800), ("保温杯", 9900, 1, 9900)]
     assert (order.goods_fen, order.shipping_fen, order.payable_fen) == (27700, 0, 27700)
     assert stock_of(db, white.id) == 8 and stock_of(db, black.id) == 9

@@ -22,7 +22,7 @@ def test_unit_price_and_flat_shipping_below_the_threshold():
     assert order.goods_fen == 7980
     assert order.shipping_fen == 1000
     assert order.payable_fen == 8980
-    assert [(l.amount_fen, l.discount_fen, l.paid_fen) for l in order.lines] == [(7980, 0, 7980)]
+    assert [(ln.amount_fen, ln.discount_fen, ln.paid_fen) for ln in order.lines] == [(7980, 0, 7980)]
 
 
 def test_shipping_is_free_at_the_threshold_and_never_part_of_a_line():
@@ -34,8 +34,8 @@ def test_shipping_is_free_at_the_threshold_and_never_part_of_a_line():
 
 def test_limited_time_price_replaces_the_sku_price_and_skips_the_member_discount():
     order = price_order([line(1, 10000, promo=8000), line(2, 10000)], PricingRules(**SHIP, member_discount_bp=9500))
-    assert [l.unit_price_fen for l in order.lines] == [8000, 10000]
-    assert [l.member_discount_fen for l in order.lines] == [0, 500]
+    assert [ln.unit_price_fen for ln in order.lines] == [8000, 10000]
+    assert [ln.member_discount_fen for ln in order.lines] == [0, 500]
     assert order.member_discount_fen == 500
     assert order.payable_fen == 8000 + 9500
 
@@ -53,8 +53,8 @@ def test_full_reduction_takes_the_highest_tier_met_and_spreads_it_by_largest_rem
     assert order.full_reduction_fen == 3000
     # 3000 over 10000:7000:3001 → 1499.92 / 1049.94 / 450.13 → floors 1499 + 1049 + 450 = 2998, +1 to the two
     # largest remainders (.94 then .92).
-    assert [l.full_reduction_fen for l in order.lines] == [1500, 1050, 450]
-    assert sum(l.paid_fen for l in order.lines) == 20001 - 3000
+    assert [ln.full_reduction_fen for ln in order.lines] == [1500, 1050, 450]
+    assert sum(ln.paid_fen for ln in order.lines) == 20001 - 3000
 
 
 def test_full_reduction_only_counts_lines_in_its_scope():
@@ -64,7 +64,7 @@ def test_full_reduction_only_counts_lines_in_its_scope():
     assert order.full_reduction_fen == 0  # only 4000 of eligible goods
     order = price_order([line(1, 6000, category_id=7), line(2, 9000, category_id=8)],
                         PricingRules(**SHIP, full_reduction=activity))
-    assert [l.full_reduction_fen for l in order.lines] == [500, 0]
+    assert [ln.full_reduction_fen for ln in order.lines] == [500, 0]
 
 
 def test_fixed_coupon_with_threshold():
@@ -73,7 +73,7 @@ def test_fixed_coupon_with_threshold():
     assert short.coupon_discount_fen == 0 and short.coupon_refusal == "coupon_threshold_not_met"
     met = price_order([line(1, 10000), line(2, 5000)], PricingRules(**SHIP, coupon=coupon))
     assert met.coupon_applied
-    assert [l.coupon_discount_fen for l in met.lines] == [1333, 667]
+    assert [ln.coupon_discount_fen for ln in met.lines] == [1333, 667]
     assert met.payable_fen == 13000
 
 
@@ -95,7 +95,7 @@ def test_every_step_together_keeps_the_lines_summing_to_the_goods_paid():
     order = price_order([line(1, 4990, 2), line(2, 3333, 3, promo=2999), line(3, 1999)], rules)
     assert order.goods_fen == 9980 + 8997 + 1999
     assert order.member_discount_fen == (9980 - 9980 * 9800 // 10000) + (1999 - 1999 * 9800 // 10000)
-    assert order.payable_fen == sum(l.paid_fen for l in order.lines) + 800
+    assert order.payable_fen == sum(ln.paid_fen for ln in order.lines) + 800
     assert order.payable_fen == order.goods_fen - order.member_discount_fen - order.full_reduction_fen \
         - order.coupon_discount_fen + order.shipping_fen
 
@@ -122,8 +122,8 @@ def test_any_order_prices_consistently(lines, member_bp, tier, coupon_value):
                          coupon=Coupon(id=1, kind="fixed", value_fen=coupon_value))
     inputs = [line(i + 1, p, q, promo=p * 9 // 10 if promo else None) for i, (p, q, promo) in enumerate(lines)]
     order = price_order(inputs, rules)
-    assert all(l.paid_fen >= 0 and l.discount_fen >= 0 for l in order.lines)
-    assert sum(l.paid_fen for l in order.lines) == order.payable_fen - order.shipping_fen
+    assert all(ln.paid_fen >= 0 and ln.discount_fen >= 0 for ln in order.lines)
+    assert sum(ln.paid_fen for ln in order.lines) == order.payable_fen - order.shipping_fen
     assert order.goods_fen - order.member_discount_fen - order.full_reduction_fen - order.coupon_discount_fen \
         == order.payable_fen - order.shipping_fen
     assert order.shipping_fen in (0, 1000)

@@ -13,7 +13,12 @@ from domain.models import EntryType, WalletEntry, Withdrawal, WithdrawalStatus
 from domain.settings.service import update_settings
 from domain.staff.service import SYSTEM
 from domain.wallet.service import (
-    BankAccount, approve_withdrawal, balances, mark_withdrawal_paid, reject_withdrawal, request_withdrawal,
+    BankAccount,
+    approve_withdrawal,
+    balances,
+    mark_withdrawal_paid,
+    reject_withdrawal,
+    request_withdrawal,
 )
 from domain.wechat import get_wechat
 from tests.builders import approve_distributor, make_user

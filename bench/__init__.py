@@ -1,0 +1,1 @@
+"""Benchmarks with stated targets: ``make bench`` (or ``python -m bench [checkout|settle]``). PostgreSQL."""
