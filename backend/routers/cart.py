@@ -18,7 +18,7 @@ from backend.schemas.orders import (
 )
 from domain.media import media_url
 from domain.orders import addresses as book
-from domain.orders import cart
+from domain.orders import cart, checkout
 
 router = APIRouter(prefix="/api/v1", tags=["shopper: cart and addresses"])
 
@@ -27,8 +27,15 @@ def _cart(session, user) -> CartOut:
     lines = cart.list_cart(session, user=user)
     items = [CartLineOut(**{**line.__dict__, "cover_url": media_url(line.cover_url)}) for line in lines]
     chosen = [line for line in lines if line.selected and line.available]
+    goods = discount = 0
+    if chosen:
+        # The same engine as checkout, so the cart's total never disagrees with the order's.
+        priced = checkout.preview_order(
+            session, user=user, items=[checkout.OrderItem(sku_id=line.sku_id, quantity=line.quantity) for line in chosen]
+        ).priced
+        goods, discount = priced.goods_fen, priced.goods_fen - priced.paid_goods_fen
     return CartOut(items=items, total=len(items), selected_count=sum(line.quantity for line in chosen),
-                   selected_amount_fen=sum(line.price_fen * line.quantity for line in chosen))
+                   selected_goods_fen=goods, selected_discount_fen=discount, selected_amount_fen=goods - discount)
 
 
 @router.get("/cart", response_model=CartOut)

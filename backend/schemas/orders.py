@@ -39,7 +39,9 @@ class CartOut(BaseModel):
     items: list[CartLineOut]
     total: int
     selected_count: int
-    selected_amount_fen: int
+    selected_goods_fen: int  # selected available lines at their unit prices
+    selected_discount_fen: int  # member discount and activities, as checkout will apply them
+    selected_amount_fen: int  # what the selected goods cost (shipping is added at checkout)
 
 
 class AddressIn(Strict):

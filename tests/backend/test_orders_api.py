@@ -169,3 +169,20 @@ def test_admin_order_list_filters_by_status_and_number(client, db, buyer, staff_
     assert none["total"] == 0
     bad = client.get("/api/v1/admin/orders", params={"status": "lost"}, headers=support)
     assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_status")
+
+
+def test_the_cart_total_comes_from_the_pricing_engine(client, db, shopper):
+    from domain.members.service import ensure_default_levels
+    from domain.models import User
+
+    ensure_default_levels(db)
+    headers, body = shopper("silver_member")
+    db.get(User, body["user"]["id"]).activity_growth = 1000  # 银卡会员: 98% of the price
+    db.commit()
+    sku = make_product(db, prices=(3333,), stock=5).skus[0]
+    cart = client.post("/api/v1/cart/items", json={"sku_id": sku.id, "quantity": 3}, headers=headers).json()
+    assert (cart["selected_goods_fen"], cart["selected_discount_fen"], cart["selected_amount_fen"]) == \
+        (9999, 9999 - 9999 * 9800 // 10000, 9999 * 9800 // 10000)
+    preview = client.post("/api/v1/orders/preview", json={"items": [{"sku_id": sku.id, "quantity": 3}]},
+                          headers=headers).json()
+    assert preview["member_discount_fen"] == cart["selected_discount_fen"] == 200
