@@ -22,15 +22,8 @@ from domain.wechat import WeChatGateway, get_wechat
 def get_session(request: Request) -> Iterator[Session]:
     """One request, one transaction: committed before the answer is sent, rolled back on any error.
     GET requests read (on SQLite without taking the write lock)."""
-    session = get_sessionmaker(read_only=request.method in ("GET", "HEAD"))()
-    try:
+    with unit_of_work(get_sessionmaker(read_only=request.method in ("GET", "HEAD"))) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
