@@ -87,7 +87,9 @@ def my_orders(user: CurrentUser, session: SessionDep, paging: Annotated[PagePara
 
 @router.get("/orders/counts", response_model=dict[str, int])
 def my_order_counts(user: CurrentUser, session: SessionDep) -> dict[str, int]:
-    return queries.status_counts(session, user=user)
+    """Orders per status (every status present, 0 when none) and ``after_sale``: refund requests still open."""
+    counts = {status: 0 for status in OrderStatus.ALL} | queries.status_counts(session, user=user)
+    return counts | {"after_sale": queries.open_refund_count(session, user=user)}
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)

@@ -61,3 +61,8 @@ def status_counts(session: Session, *, user: User | None = None) -> dict[str, in
     if user is not None:
         query = query.where(Order.user_id == user.id)
     return {status: count for status, count in session.execute(query).all()}
+
+
+def open_refund_count(session: Session, *, user: User) -> int:
+    return session.scalar(select(func.count()).where(Refund.user_id == user.id,
+                                                     Refund.status.in_(RefundStatus.OPEN))) or 0

@@ -99,6 +99,8 @@ def test_preview_order_pay_ship_logistics_receive_and_refund(client, db, buyer, 
     support = staff_headers("support")
     queue = client.get("/api/v1/admin/refunds", params={"status": "requested"}, headers=support).json()
     assert asked.json()["id"] in [r["id"] for r in queue["items"]]
+    counts = client.get("/api/v1/orders/counts", headers=buyer).json()
+    assert (counts["completed"], counts["pending_payment"], counts["after_sale"]) == (1, 0, 1)
     approved = client.post(f"/api/v1/admin/refunds/{asked.json()['id']}/approve", headers=support).json()
     assert (approved["status"], approved["amount_fen"]) == ("refunded", 4500)
     final = client.get(f"/api/v1/orders/{order['id']}", headers=buyer).json()
