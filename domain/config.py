@@ -34,6 +34,8 @@ class Config(BaseSettings):
     wechat_mch_key: str | None = None
     # The IP that WeChat Pay sees as ours (spbill_create_ip); wechatpy would otherwise look it up online.
     wechat_client_ip: str = "127.0.0.1"
+    # Subscribe-message template for "order shipped" (订单发货提醒); empty in live mode means none is sent.
+    wechat_template_order_shipped: str = ""
     secret_key: str = ""
     data_key: str = ""
     shopper_token_days: int = 30
@@ -55,6 +57,10 @@ class Config(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.var_dir / "media"
+
+    @property
+    def shipped_template(self) -> str:
+        return self.wechat_template_order_shipped or ("sandbox_order_shipped" if self.sandbox else "")
 
     @property
     def sandbox(self) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from domain import clock
 from domain.audit.service import record_action
+from domain.config import get_config
 from domain.errors import Conflict, ExternalServiceError, Invalid, NotFound
 from domain.models import Order, OrderLine, OrderStatus, Shipment, TrackingEvent, User
 from domain.orders.logistics import Tracker
@@ -121,6 +122,7 @@ def ship_order(session: Session, *, actor: Actor, order_id: int, carrier: str, t
     session.add(TrackingEvent(shipment_id=shipment.id, time=now, text=f"商家已发货，{carrier} 运单号 {tracking_no}",
                               source="system"))
     upload_shipping(session, order=order, shipment=shipment, wechat=wechat)
+    _notify_shipped(session, order=order, shipment=shipment, wechat=wechat)
     record_action(session, actor=actor, action="order.ship", entity_type="order", entity_id=order.id,
                   before={"status": OrderStatus.PAID},
                   after={"status": OrderStatus.SHIPPED, "carrier": carrier, "tracking_no": tracking_no,
@@ -144,6 +146,20 @@ def upload_shipping(session: Session, *, order: Order, shipment: Shipment, wecha
         shipment.wechat_uploaded, shipment.wechat_error = True, ""
     session.flush()
     return shipment.wechat_uploaded
+
+
+def _notify_shipped(session: Session, *, order: Order, shipment: Shipment, wechat: WeChatGateway) -> None:
+    """A subscribe message to the buyer (best effort: WeChat only delivers it if the buyer subscribed)."""
+    template = get_config().shipped_template
+    if not template:
+        return
+    first = session.scalar(select(OrderLine.title).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no))
+    wechat.send_subscribe_message(
+        session.get(User, order.user_id).openid, template,
+        {"character_string1": {"value": order.order_no}, "thing2": {"value": (first or "")[:20]},
+         "phrase3": {"value": shipment.carrier[:5]}, "character_string4": {"value": shipment.tracking_no}},
+        page=f"pages/order/detail?id={order.id}",
+    )
 
 
 def retry_shipping_upload(session: Session, *, actor: Actor, order_id: int, wechat: WeChatGateway) -> Shipment:

@@ -193,6 +193,10 @@ def test_shipping_uploads_to_wechat_and_builds_the_timeline(db, buyer, sandbox_u
     mine = [u for u in uploads if u["shipping_list"][0]["tracking_no"] == "SF9000000001"]
     assert mine and mine[0]["order_key"]["transaction_id"] == order.payment.transaction_id
     assert mine[0]["payer"]["openid"] == buyer.openid
+    messages = httpx.get(sandbox_url + "records", params={"kind": "message"}).json()["items"]
+    sent = [m for m in messages if m["data"]["character_string4"]["value"] == "SF9000000001"]
+    assert [(m["touser"], m["template_id"], m["page"]) for m in sent] == \
+        [(buyer.openid, "sandbox_order_shipped", f"pages/order/detail?id={order.id}")]
     with clock.travel(timedelta(hours=5)):
         lifecycle.add_tracking_event(db, actor=SYSTEM, order_id=order.id, text="【深圳】快件已到达南山营业部")
 
