@@ -1,7 +1,7 @@
 """The one list of screens. A new screen is a file in ``views/`` plus one line here.
 
 Each role sees the screens its permissions allow (``domain.security.roles``); the screen itself checks
-again with ``components.session.require_screen``, and the domain checks a third time on every write.
+again with ``components.access.require_screen``, and the domain checks a third time on every write.
 """
 
 from __future__ import annotations
@@ -24,12 +24,23 @@ class Screen:
         return self.file.rsplit("/", 1)[-1].removesuffix(".py")
 
 
+DISTRIBUTION, INSIGHT, SYSTEM = "nav.section.distribution", "nav.section.insight", "nav.section.system"
+
 SCREENS: tuple[Screen, ...] = (
     Screen("views/home.py", "nav.home", ":material/dashboard:", None),
     Screen("views/products.py", "nav.products", ":material/inventory_2:", Permission.PRODUCTS),
-    # Orders, refunds, distributors, withdrawals, commissions and analytics come next, one line each, e.g.
-    # Screen("views/orders.py", "nav.orders", ":material/receipt_long:", Permission.ORDERS_READ),
-    Screen("views/settings.py", "nav.settings", ":material/settings:", Permission.SETTINGS, "nav.section.system"),
+    Screen("views/orders.py", "nav.orders", ":material/receipt_long:", Permission.ORDERS_READ),
+    Screen("views/refunds.py", "nav.refunds", ":material/assignment_return:", Permission.REFUNDS),
+    Screen("views/applications.py", "nav.applications", ":material/how_to_reg:", Permission.DISTRIBUTORS,
+           DISTRIBUTION),
+    Screen("views/distributors.py", "nav.distributors", ":material/account_tree:", Permission.DISTRIBUTORS,
+           DISTRIBUTION),
+    Screen("views/withdrawals.py", "nav.withdrawals", ":material/payments:", Permission.WITHDRAWALS, DISTRIBUTION),
+    Screen("views/commissions.py", "nav.commissions", ":material/percent:", Permission.COMMISSIONS_READ,
+           DISTRIBUTION),
+    Screen("views/analytics.py", "nav.analytics", ":material/monitoring:", Permission.ANALYTICS, INSIGHT),
+    Screen("views/settings.py", "nav.settings", ":material/settings:", Permission.SETTINGS, SYSTEM),
+    Screen("views/audit.py", "nav.audit", ":material/history:", Permission.AUDIT, SYSTEM),
 )
 
 

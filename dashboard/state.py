@@ -8,7 +8,7 @@ the only way to hand the editor fresh data after a save.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import streamlit as st
 
@@ -17,7 +17,7 @@ from domain.staff.service import Actor
 # Plain (non-widget) keys.
 SIGNED_IN = "signed_in"  # SignedIn | None
 LANG = "lang"  # "zh" | "en"
-FLASH = "flash"  # list of messages shown once, after the rerun that follows a save
+FLASH = "flash"  # list of (kind, message) shown once, after the rerun that follows a save
 FORM_VERSIONS = "form_versions"  # {form name: int}
 FORM_SNAPSHOTS = "form_snapshots"  # {form name: (version, the record the form shows)}
 
@@ -38,6 +38,44 @@ PRODUCTS_PAGE = "products.page"
 PRODUCTS_EDIT_SELECT = "products.edit.select"
 SETTINGS_FORM = "settings"
 
+ORDERS_FILTER_STATUS = "orders.filter.status"
+ORDERS_FILTER_DAYS = "orders.filter.days"
+ORDERS_FILTER_NO = "orders.filter.no"
+ORDERS_PAGE = "orders.page"
+ORDERS_SELECT = "orders.select"
+
+REFUNDS_FILTER_STATUS = "refunds.filter.status"
+REFUNDS_PAGE = "refunds.page"
+REFUNDS_SELECT = "refunds.select"
+
+APPLICATIONS_REVEAL = "applications.reveal"
+APPLICATIONS_PAGE = "applications.page"
+APPLICATIONS_SELECT = "applications.select"
+APPLICATIONS_HISTORY_STATUS = "applications.history.status"
+APPLICATIONS_HISTORY_PAGE = "applications.history.page"
+
+DISTRIBUTORS_FILTER_Q = "distributors.filter.q"
+DISTRIBUTORS_PAGE = "distributors.page"
+DISTRIBUTORS_SELECT = "distributors.select"
+
+WITHDRAWALS_FILTER_STATUS = "withdrawals.filter.status"
+WITHDRAWALS_PAGE = "withdrawals.page"
+WITHDRAWALS_SELECT = "withdrawals.select"
+
+COMMISSIONS_FILTER_STATUS = "commissions.filter.status"
+COMMISSIONS_FILTER_LEVEL = "commissions.filter.level"
+COMMISSIONS_FILTER_WHO = "commissions.filter.who"
+COMMISSIONS_FILTER_BENEFICIARY = "commissions.filter.beneficiary"
+COMMISSIONS_FILTER_NO = "commissions.filter.no"
+COMMISSIONS_FILTER_DAYS = "commissions.filter.days"
+COMMISSIONS_PAGE = "commissions.page"
+COMMISSIONS_SETTLE = "commissions.settle"
+
+AUDIT_FILTER_TYPE = "audit.filter.type"
+AUDIT_FILTER_ID = "audit.filter.id"
+AUDIT_FILTER_ACTION = "audit.filter.action"
+AUDIT_PAGE = "audit.page"
+
 
 def product_edit_form(product_id: int) -> str:
     return f"products.edit.{product_id}"
@@ -45,6 +83,32 @@ def product_edit_form(product_id: int) -> str:
 
 def stock_adjust_form(product_id: int) -> str:
     return f"products.stock.{product_id}"
+
+
+# Per-record forms and buttons: the record's id is part of the key, so that picking another record never
+# carries half-typed text over.
+def ship_form(order_id: int) -> str:
+    return f"orders.ship.{order_id}"
+
+
+def tracking_form(order_id: int) -> str:
+    return f"orders.tracking.{order_id}"
+
+
+def refund_form(refund_id: int) -> str:
+    return f"refunds.decide.{refund_id}"
+
+
+def application_form(application_id: int) -> str:
+    return f"applications.review.{application_id}"
+
+
+def distributor_form(user_id: int) -> str:
+    return f"distributors.switch.{user_id}"
+
+
+def withdrawal_form(withdrawal_id: int) -> str:
+    return f"withdrawals.decide.{withdrawal_id}"
 
 DEFAULT_LANG = "zh"
 T = TypeVar("T")
@@ -82,11 +146,14 @@ def set_lang(value: str) -> None:
     st.session_state[LANG] = value
 
 
-def flash(message: str) -> None:
-    st.session_state.setdefault(FLASH, []).append(message)
+FlashKind = Literal["success", "warning", "error"]
 
 
-def take_flashes() -> list[str]:
+def flash(message: str, kind: FlashKind = "success") -> None:
+    st.session_state.setdefault(FLASH, []).append((kind, message))
+
+
+def take_flashes() -> list[tuple[FlashKind, str]]:
     return st.session_state.pop(FLASH, [])
 
 

@@ -26,5 +26,13 @@ def cjk_font_path() -> str | None:
 def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     path = cjk_font_path()
     if path:
-        return ImageFont.truetype(path, size)
+        # The basic layout engine: Chinese needs no shaping, and raqm refuses some strings users can type.
+        return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
     return ImageFont.load_default(size=size)
+
+
+def drawable(text: str) -> str:
+    """Text safe to draw: no control or private-use characters (nicknames can hold anything)."""
+    import unicodedata
+
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in ("C",) or ch == " ")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from backend.deps import CurrentActor, SessionDep, WeChatDep
-from backend.schemas.common import Page, PageParams, page_params
+from backend.schemas.common import IdPath, IdQuery, Page, PageParams, page_params
 from backend.schemas.distribution import (
     AdminApplicationOut,
     AdminWithdrawalOut,
@@ -50,13 +50,13 @@ def applications(actor: CurrentActor, session: SessionDep, paging: Annotated[Pag
 
 
 @router.post("/distributor-applications/{application_id}/approve", response_model=AdminApplicationOut)
-def approve_application(application_id: int, actor: CurrentActor, session: SessionDep) -> AdminApplicationOut:
+def approve_application(application_id: IdPath, actor: CurrentActor, session: SessionDep) -> AdminApplicationOut:
     application = distributors.approve_application(session, actor=actor, application_id=application_id)
     return _application_out(application, session.get(User, application.user_id))
 
 
 @router.post("/distributor-applications/{application_id}/reject", response_model=AdminApplicationOut)
-def reject_application(application_id: int, body: RejectIn, actor: CurrentActor,
+def reject_application(application_id: IdPath, body: RejectIn, actor: CurrentActor,
                        session: SessionDep) -> AdminApplicationOut:
     application = distributors.reject_application(session, actor=actor, application_id=application_id,
                                                    reason=body.reason)
@@ -72,7 +72,7 @@ def list_distributors(actor: CurrentActor, session: SessionDep, paging: Annotate
 
 
 @router.get("/distributors/{user_id}/team", response_model=Page[TeamMemberOut])
-def distributor_team(user_id: int, actor: CurrentActor, session: SessionDep,
+def distributor_team(user_id: IdPath, actor: CurrentActor, session: SessionDep,
                      paging: Annotated[PageParams, Depends(page_params)],
                      level: Annotated[int, Query(ge=1, le=2)] = 1) -> Page[TeamMemberOut]:
     actor.require(Permission.DISTRIBUTORS)
@@ -81,13 +81,13 @@ def distributor_team(user_id: int, actor: CurrentActor, session: SessionDep,
 
 
 @router.post("/distributors/{user_id}/disable", response_model=DistributorOut)
-def disable(user_id: int, actor: CurrentActor, session: SessionDep, body: DisableIn | None = None) -> DistributorOut:
+def disable(user_id: IdPath, actor: CurrentActor, session: SessionDep, body: DisableIn | None = None) -> DistributorOut:
     distributors.set_enabled(session, actor=actor, user_id=user_id, enabled=False, reason=body.reason if body else "")
     return _distributor(session, user_id)
 
 
 @router.post("/distributors/{user_id}/enable", response_model=DistributorOut)
-def enable(user_id: int, actor: CurrentActor, session: SessionDep) -> DistributorOut:
+def enable(user_id: IdPath, actor: CurrentActor, session: SessionDep) -> DistributorOut:
     distributors.set_enabled(session, actor=actor, user_id=user_id, enabled=True)
     return _distributor(session, user_id)
 
@@ -102,7 +102,7 @@ def _distributor(session, user_id: int) -> DistributorOut:
 def list_commissions(actor: CurrentActor, session: SessionDep, paging: Annotated[PageParams, Depends(page_params)],
                      status: Annotated[Literal["frozen", "settled", "cancelled"] | None, Query()] = None,
                      level: Annotated[int | None, Query(ge=1, le=2)] = None,
-                     beneficiary_id: Annotated[int | None, Query(ge=1)] = None,
+                     beneficiary_id: IdQuery = None,
                      order_no: Annotated[str | None, Query(max_length=32)] = None,
                      created_from: datetime | None = None, created_to: datetime | None = None) -> Page[CommissionOut]:
     actor.require(Permission.COMMISSIONS_READ)
@@ -129,7 +129,7 @@ def list_withdrawals(actor: CurrentActor, session: SessionDep, paging: Annotated
 
 
 @router.post("/withdrawals/{withdrawal_id}/approve", response_model=AdminWithdrawalOut)
-def approve_withdrawal(withdrawal_id: int, actor: CurrentActor, session: SessionDep,
+def approve_withdrawal(withdrawal_id: IdPath, actor: CurrentActor, session: SessionDep,
                        wechat: WeChatDep) -> AdminWithdrawalOut:
     """WeChat payouts are transferred at once (the withdrawal number is the idempotency key); a failed
     transfer marks it ``failed`` and releases the hold."""
@@ -138,12 +138,12 @@ def approve_withdrawal(withdrawal_id: int, actor: CurrentActor, session: Session
 
 
 @router.post("/withdrawals/{withdrawal_id}/reject", response_model=AdminWithdrawalOut)
-def reject_withdrawal(withdrawal_id: int, body: RejectIn, actor: CurrentActor, session: SessionDep) -> AdminWithdrawalOut:
+def reject_withdrawal(withdrawal_id: IdPath, body: RejectIn, actor: CurrentActor, session: SessionDep) -> AdminWithdrawalOut:
     return _admin_withdrawal(session, wallet.reject_withdrawal(session, actor=actor, withdrawal_id=withdrawal_id,
                                                                reason=body.reason))
 
 
 @router.post("/withdrawals/{withdrawal_id}/mark-paid", response_model=AdminWithdrawalOut)
-def mark_paid(withdrawal_id: int, body: MarkPaidIn, actor: CurrentActor, session: SessionDep) -> AdminWithdrawalOut:
+def mark_paid(withdrawal_id: IdPath, body: MarkPaidIn, actor: CurrentActor, session: SessionDep) -> AdminWithdrawalOut:
     return _admin_withdrawal(session, wallet.mark_withdrawal_paid(session, actor=actor, withdrawal_id=withdrawal_id,
                                                                   reference=body.reference))

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from backend.deps import CurrentActor, SessionDep, WeChatDep
-from backend.schemas.common import Page, PageParams, page_params
+from backend.schemas.common import IdPath, Page, PageParams, page_params
 from backend.schemas.orders import (
     OrderOut,
     RefundOut,
@@ -38,14 +38,14 @@ def list_orders(actor: CurrentActor, session: SessionDep, paging: Annotated[Page
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-def get_order(order_id: int, actor: CurrentActor, session: SessionDep) -> OrderOut:
+def get_order(order_id: IdPath, actor: CurrentActor, session: SessionDep) -> OrderOut:
     actor.require(Permission.ORDERS_READ)
     order = queries.get_order(session, order_id)
     return order_out(order, open_refunds=queries.open_refunds_by_order(session, [order.id]).get(order.id, 0))
 
 
 @router.post("/orders/{order_id}/ship", response_model=OrderOut)
-def ship(order_id: int, body: ShipIn, actor: CurrentActor, session: SessionDep, wechat: WeChatDep) -> OrderOut:
+def ship(order_id: IdPath, body: ShipIn, actor: CurrentActor, session: SessionDep, wechat: WeChatDep) -> OrderOut:
     """Record carrier and tracking number and upload the shipping info to WeChat."""
     lifecycle.ship_order(session, actor=actor, order_id=order_id, carrier=body.carrier, tracking_no=body.tracking_no,
                          wechat=wechat)
@@ -53,13 +53,13 @@ def ship(order_id: int, body: ShipIn, actor: CurrentActor, session: SessionDep, 
 
 
 @router.post("/orders/{order_id}/shipping-upload", response_model=OrderOut)
-def retry_upload(order_id: int, actor: CurrentActor, session: SessionDep, wechat: WeChatDep) -> OrderOut:
+def retry_upload(order_id: IdPath, actor: CurrentActor, session: SessionDep, wechat: WeChatDep) -> OrderOut:
     lifecycle.retry_shipping_upload(session, actor=actor, order_id=order_id, wechat=wechat)
     return order_out(queries.get_order(session, order_id))
 
 
 @router.post("/orders/{order_id}/tracking-events", response_model=TrackingEventOut, status_code=201)
-def add_tracking(order_id: int, body: TrackingEventIn, actor: CurrentActor, session: SessionDep) -> TrackingEventOut:
+def add_tracking(order_id: IdPath, body: TrackingEventIn, actor: CurrentActor, session: SessionDep) -> TrackingEventOut:
     event = lifecycle.add_tracking_event(session, actor=actor, order_id=order_id, text=body.text, time=body.time)
     return TrackingEventOut(time=event.time, text=event.text)
 
@@ -73,12 +73,12 @@ def list_refunds(actor: CurrentActor, session: SessionDep, paging: Annotated[Pag
 
 
 @router.post("/refunds/{refund_id}/approve", response_model=RefundOut)
-def approve(refund_id: int, actor: CurrentActor, session: SessionDep, wechat: WeChatDep) -> RefundOut:
+def approve(refund_id: IdPath, actor: CurrentActor, session: SessionDep, wechat: WeChatDep) -> RefundOut:
     refunds.approve_refund(session, actor=actor, refund_id=refund_id, wechat=wechat)
     return refund_out(refunds.get_refund(session, refund_id))
 
 
 @router.post("/refunds/{refund_id}/reject", response_model=RefundOut)
-def reject(refund_id: int, body: RejectIn, actor: CurrentActor, session: SessionDep) -> RefundOut:
+def reject(refund_id: IdPath, body: RejectIn, actor: CurrentActor, session: SessionDep) -> RefundOut:
     refunds.reject_refund(session, actor=actor, refund_id=refund_id, reason=body.reason)
     return refund_out(refunds.get_refund(session, refund_id))

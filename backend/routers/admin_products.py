@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from backend.deps import CurrentActor, SessionDep
 from backend.schemas.catalog import AdminProductOut, AdminSkuOut, ProductIn, ProductPatch
-from backend.schemas.common import Page, PageParams, page_params
+from backend.schemas.common import IdPath, IdQuery, Page, PageParams, page_params
 from domain.catalog import queries
 from domain.catalog.service import ProductInput, SkuInput, create_product, get_product, update_product
 from domain.security.roles import Permission
@@ -34,7 +34,7 @@ def create(body: ProductIn, actor: CurrentActor, session: SessionDep) -> AdminPr
 @router.get("", response_model=Page[AdminProductOut])
 def list_all(actor: CurrentActor, session: SessionDep, paging: Annotated[PageParams, Depends(page_params)],
              q: Annotated[str | None, Query(max_length=50)] = None,
-             category_id: Annotated[int | None, Query(ge=1)] = None) -> Page[AdminProductOut]:
+             category_id: IdQuery = None) -> Page[AdminProductOut]:
     actor.require(Permission.PRODUCTS)
     cards, total = queries.list_products(session, q=q, category_id=category_id, page=paging.page,
                                          page_size=paging.page_size, include_off_shelf=True)
@@ -43,14 +43,14 @@ def list_all(actor: CurrentActor, session: SessionDep, paging: Annotated[PagePar
 
 
 @router.get("/{product_id}", response_model=AdminProductOut)
-def read(product_id: int, actor: CurrentActor, session: SessionDep) -> AdminProductOut:
+def read(product_id: IdPath, actor: CurrentActor, session: SessionDep) -> AdminProductOut:
     actor.require(Permission.PRODUCTS)
     return product_out(get_product(session, product_id))
 
 
 @router.patch("/{product_id}", response_model=AdminProductOut)
-def patch(product_id: int, body: ProductPatch, actor: CurrentActor, session: SessionDep) -> AdminProductOut:
-    changes = body.model_dump(exclude_unset=True)
-    if "skus" in changes:
-        changes["skus"] = [SkuInput(**s) for s in changes["skus"]]
+def patch(product_id: IdPath, body: ProductPatch, actor: CurrentActor, session: SessionDep) -> AdminProductOut:
+    changes = body.model_dump(exclude_unset=True, exclude={"skus"})
+    if body.skus is not None:
+        changes["skus"] = [SkuInput(**sku.model_dump()) for sku in body.skus]
     return product_out(update_product(session, actor=actor, product_id=product_id, changes=changes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.deps import CurrentUser, SessionDep
-from backend.schemas.common import Ok
+from backend.schemas.common import IdPath, Ok
 from backend.schemas.orders import (
     AddressIn,
     AddressOut,
@@ -51,13 +51,13 @@ def add_item(body: CartItemIn, user: CurrentUser, session: SessionDep) -> CartOu
 
 @router.patch("/cart/items/{item_id}", response_model=CartOut)
 @router.put("/cart/items/{item_id}", response_model=CartOut, description="Same as PATCH: wx.request cannot send PATCH.")
-def update_item(item_id: int, body: CartItemPatch, user: CurrentUser, session: SessionDep) -> CartOut:
+def update_item(item_id: IdPath, body: CartItemPatch, user: CurrentUser, session: SessionDep) -> CartOut:
     cart.update_cart_item(session, user=user, item_id=item_id, quantity=body.quantity, selected=body.selected)
     return _cart(session, user)
 
 
 @router.delete("/cart/items/{item_id}", response_model=CartOut)
-def delete_item(item_id: int, user: CurrentUser, session: SessionDep) -> CartOut:
+def delete_item(item_id: IdPath, user: CurrentUser, session: SessionDep) -> CartOut:
     cart.remove_cart_item(session, user=user, item_id=item_id)
     return _cart(session, user)
 
@@ -85,18 +85,18 @@ def create_address(body: AddressIn, user: CurrentUser, session: SessionDep) -> A
 
 
 @router.get("/addresses/{address_id}", response_model=AddressOut)
-def get_address(address_id: int, user: CurrentUser, session: SessionDep) -> AddressOut:
+def get_address(address_id: IdPath, user: CurrentUser, session: SessionDep) -> AddressOut:
     return address_out(book.get_address(session, user=user, address_id=address_id))
 
 
 @router.patch("/addresses/{address_id}", response_model=AddressOut)
 @router.put("/addresses/{address_id}", response_model=AddressOut, description="Same as PATCH: wx.request cannot send PATCH.")
-def update_address(address_id: int, body: AddressPatch, user: CurrentUser, session: SessionDep) -> AddressOut:
+def update_address(address_id: IdPath, body: AddressPatch, user: CurrentUser, session: SessionDep) -> AddressOut:
     changes = body.model_dump(exclude_unset=True)
     return address_out(book.update_address(session, user=user, address_id=address_id, changes=changes))
 
 
 @router.delete("/addresses/{address_id}", response_model=Ok)
-def delete_address(address_id: int, user: CurrentUser, session: SessionDep) -> Ok:
+def delete_address(address_id: IdPath, user: CurrentUser, session: SessionDep) -> Ok:
     book.delete_address(session, user=user, address_id=address_id)
     return Ok()

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from backend.deps import OptionalUser, SessionDep
 from backend.schemas.catalog import CategoryOut, CommissionPreviewOut, ProductCardOut, ProductDetailOut, SkuOut
-from backend.schemas.common import Page, PageParams, page_params
+from backend.schemas.common import IdPath, IdQuery, Page, PageParams, page_params
 from domain.catalog import queries
 from domain.distribution.distributors import is_qualified
 from domain.distribution.rates import preview_fen, rates_for
@@ -26,7 +26,7 @@ def categories(session: SessionDep) -> list[CategoryOut]:
 
 @router.get("/products", response_model=Page[ProductCardOut])
 def products(session: SessionDep, paging: Annotated[PageParams, Depends(page_params)],
-             category_id: Annotated[int | None, Query(ge=1)] = None,
+             category_id: IdQuery = None,
              q: Annotated[str | None, Query(max_length=50)] = None) -> Page[ProductCardOut]:
     cards, total = queries.list_products(session, q=q, category_id=category_id, page=paging.page,
                                          page_size=paging.page_size)
@@ -36,7 +36,7 @@ def products(session: SessionDep, paging: Annotated[PageParams, Depends(page_par
 
 
 @router.get("/products/{product_id}", response_model=ProductDetailOut)
-def product_detail(product_id: int, session: SessionDep, user: OptionalUser) -> ProductDetailOut:
+def product_detail(product_id: IdPath, session: SessionDep, user: OptionalUser) -> ProductDetailOut:
     product = queries.product_detail(session, product_id)
     skus = queries.active_skus(product)
     settings = get_settings(session)

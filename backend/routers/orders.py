@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 
 from backend.deps import CurrentUser, SessionDep, WeChatDep
-from backend.schemas.common import Page, PageParams, page_params
+from backend.schemas.common import IdPath, Page, PageParams, page_params
 from backend.schemas.orders import (
     LogisticsOut,
     OrderOut,
@@ -93,12 +93,12 @@ def my_order_counts(user: CurrentUser, session: SessionDep) -> dict[str, int]:
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-def my_order(order_id: int, user: CurrentUser, session: SessionDep) -> OrderOut:
+def my_order(order_id: IdPath, user: CurrentUser, session: SessionDep) -> OrderOut:
     return _order_out(session, queries.get_order(session, order_id, user=user))
 
 
 @router.post("/orders/{order_id}/pay", response_model=PayOut)
-def pay(order_id: int, user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> PayOut:
+def pay(order_id: IdPath, user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> PayOut:
     """WeChat Pay (JSAPI): the parameters for ``wx.requestPayment``. In sandbox mode the mini-program then
     asks the sandbox to confirm (``POST {sandbox}/pay/confirm {prepay_id}``)."""
     started = start_payment(session, user=user, order_id=order_id, wechat=wechat)
@@ -106,19 +106,19 @@ def pay(order_id: int, user: CurrentUser, session: SessionDep, wechat: WeChatDep
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut)
-def cancel(order_id: int, user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> OrderOut:
+def cancel(order_id: IdPath, user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> OrderOut:
     lifecycle.cancel_order(session, user=user, order_id=order_id, wechat=wechat)
     return _order_out(session, queries.get_order(session, order_id, user=user))
 
 
 @router.post("/orders/{order_id}/confirm-receipt", response_model=OrderOut)
-def confirm_receipt(order_id: int, user: CurrentUser, session: SessionDep) -> OrderOut:
+def confirm_receipt(order_id: IdPath, user: CurrentUser, session: SessionDep) -> OrderOut:
     lifecycle.confirm_receipt(session, user=user, order_id=order_id)
     return _order_out(session, queries.get_order(session, order_id, user=user))
 
 
 @router.get("/orders/{order_id}/logistics", response_model=LogisticsOut)
-def order_logistics(order_id: int, user: CurrentUser, session: SessionDep) -> LogisticsOut:
+def order_logistics(order_id: IdPath, user: CurrentUser, session: SessionDep) -> LogisticsOut:
     order = queries.get_order(session, order_id, user=user)
     shipment, events = lifecycle.logistics(session, order=order, tracker=get_tracker())
     return LogisticsOut(carrier=shipment.carrier, tracking_no=shipment.tracking_no,
@@ -126,7 +126,7 @@ def order_logistics(order_id: int, user: CurrentUser, session: SessionDep) -> Lo
 
 
 @router.post("/orders/{order_id}/refunds", response_model=RefundOut, status_code=201)
-def request_refund(order_id: int, body: RefundIn, user: CurrentUser, session: SessionDep) -> RefundOut:
+def request_refund(order_id: IdPath, body: RefundIn, user: CurrentUser, session: SessionDep) -> RefundOut:
     refund = refunds.request_refund(
         session, user=user, order_id=order_id, reason=body.reason,
         items=[refunds.RefundItem(order_line_id=i.order_line_id, quantity=i.quantity) for i in body.lines],
@@ -135,7 +135,7 @@ def request_refund(order_id: int, body: RefundIn, user: CurrentUser, session: Se
 
 
 @router.get("/orders/{order_id}/refunds", response_model=list[RefundOut])
-def order_refunds(order_id: int, user: CurrentUser, session: SessionDep) -> list[RefundOut]:
+def order_refunds(order_id: IdPath, user: CurrentUser, session: SessionDep) -> list[RefundOut]:
     queries.get_order(session, order_id, user=user)
     rows, _ = refunds.list_refunds(session, user=user, order_id=order_id, page_size=100)
     return [refund_out(r) for r in rows]
@@ -149,5 +149,5 @@ def my_refunds(user: CurrentUser, session: SessionDep,
 
 
 @router.get("/refunds/{refund_id}", response_model=RefundOut)
-def my_refund(refund_id: int, user: CurrentUser, session: SessionDep) -> RefundOut:
+def my_refund(refund_id: IdPath, user: CurrentUser, session: SessionDep) -> RefundOut:
     return refund_out(refunds.get_refund(session, refund_id, user=user))

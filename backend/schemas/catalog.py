@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from backend.schemas.common import Strict
+from backend.schemas.common import IdField, Strict
 
 
 class CategoryOut(BaseModel):
@@ -54,7 +54,7 @@ class ProductDetailOut(BaseModel):
 
 
 class SkuIn(Strict):
-    id: int | None = None
+    id: IdField | None = None
     specs: dict[str, str] = Field(default_factory=dict)
     price_fen: int = Field(gt=0, le=100_000_000)
     stock: int = Field(ge=0, le=10_000_000)
@@ -63,29 +63,29 @@ class SkuIn(Strict):
 
 class ProductIn(Strict):
     title: str = Field(min_length=1, max_length=120)
-    category_id: int | None = None
+    category_id: IdField | None = None
     subtitle: str = Field("", max_length=200)
     description: str = Field("", max_length=20_000)
     images: list[str] = Field(default_factory=list, max_length=20)
     is_on_shelf: bool = True
-    sort: int = 0
+    sort: int = Field(0, ge=-10**6, le=10**6)
     distribution_enabled: bool = True
-    commission_level1_bp: int | None = None
-    commission_level2_bp: int | None = None
+    commission_level1_bp: int | None = Field(None, ge=-10_000, le=10_000)
+    commission_level2_bp: int | None = Field(None, ge=-10_000, le=10_000)
     skus: list[SkuIn] = Field(min_length=1, max_length=100)
 
 
 class ProductPatch(Strict):
     title: str | None = Field(None, min_length=1, max_length=120)
-    category_id: int | None = None
+    category_id: IdField | None = None
     subtitle: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=20_000)
     images: list[str] | None = Field(None, max_length=20)
     is_on_shelf: bool | None = None
-    sort: int | None = None
+    sort: int | None = Field(None, ge=-10**6, le=10**6)
     distribution_enabled: bool | None = None
-    commission_level1_bp: int | None = None
-    commission_level2_bp: int | None = None
+    commission_level1_bp: int | None = Field(None, ge=-10_000, le=10_000)
+    commission_level2_bp: int | None = Field(None, ge=-10_000, le=10_000)
     skus: list[SkuIn] | None = Field(None, min_length=1, max_length=100)
 
 

@@ -2,8 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Query
-from pydantic import BaseModel, ConfigDict
+from fastapi import Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_ID = 2_147_483_647  # ids are 32-bit; anything larger cannot exist, and is refused before the database sees it
+MAX_FEN = 10**12
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+IdField = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 T = TypeVar("T")
 

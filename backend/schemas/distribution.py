@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from backend.schemas.common import Strict
+from backend.schemas.common import MAX_FEN, Strict
 
 
 class ApplyIn(Strict):
@@ -91,7 +91,7 @@ class BankIn(Strict):
 
 
 class WithdrawIn(Strict):
-    amount_fen: int = Field(gt=0)
+    amount_fen: int = Field(gt=0, le=MAX_FEN)
     method: Literal["wechat", "bank"] = "wechat"
     bank: BankIn | None = None
 

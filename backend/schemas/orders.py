@@ -4,11 +4,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from backend.schemas.common import Strict
+from backend.schemas.common import IdField, Strict
 
 
 class CartItemIn(Strict):
-    sku_id: int = Field(ge=1)
+    sku_id: IdField
     quantity: int = Field(1, ge=1, le=999)
 
 
@@ -76,18 +76,18 @@ class AddressOut(BaseModel):
 
 
 class OrderItemIn(Strict):
-    sku_id: int = Field(ge=1)
+    sku_id: IdField
     quantity: int = Field(ge=1, le=999)
 
 
 class PreviewIn(Strict):
     items: list[OrderItemIn] = Field(min_length=1, max_length=50)
-    coupon_id: int | None = None
-    address_id: int | None = None
+    coupon_id: IdField | None = None
+    address_id: IdField | None = None
 
 
 class PlaceOrderIn(PreviewIn):
-    address_id: int
+    address_id: IdField
     remark: str = Field("", max_length=200)
     from_cart: bool = False
 
@@ -183,7 +183,7 @@ class LogisticsOut(BaseModel):
 
 
 class RefundItemIn(Strict):
-    order_line_id: int = Field(ge=1)
+    order_line_id: IdField
     quantity: int = Field(ge=1, le=999)
 
 

@@ -42,6 +42,14 @@ def read(query: Callable[[Session], T]) -> T:
         return query(session)
 
 
+_FLASH_STYLE = {
+    "success": (st.success, ":material/check_circle:"),
+    "warning": (st.warning, ":material/warning:"),
+    "error": (st.error, ":material/error:"),
+}
+
+
 def show_flashes() -> None:
-    for message in state.take_flashes():
-        st.success(message, icon=":material/check_circle:")
+    for kind, message in state.take_flashes():
+        show, icon = _FLASH_STYLE[kind]
+        show(message, icon=icon)

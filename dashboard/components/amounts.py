@@ -6,6 +6,8 @@ fixed-point idea with two decimals: "12.5" % is 1250 bp.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from domain.money import yuan
 
 
@@ -35,3 +37,9 @@ def percent_text(bp: int) -> str:
 
 def price_range_text(min_fen: int, max_fen: int) -> str:
     return f"¥{yuan(min_fen)}" if min_fen == max_fen else f"¥{yuan(min_fen)} – ¥{yuan(max_fen)}"
+
+
+def chart_yuan(fen: int) -> Decimal:
+    """An amount as a chart axis value, in yuan and exact (``Decimal``): a chart needs numbers, not text.
+    Labels and hover text still come from ``yuan``."""
+    return Decimal(fen).scaleb(-2)

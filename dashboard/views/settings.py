@@ -7,18 +7,15 @@ from functools import partial
 from typing import Literal
 
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import parse_percent, percent_text
 from dashboard.i18n import t
-from domain.audit.service import record_action
 from domain.money import bp_of, parse_yuan, yuan
 from domain.security.roles import Permission
-from domain.settings.service import MAX_COMMISSION_CAP_BP, BusinessSettings, get_settings, update_settings
-from domain.staff.service import Actor
+from domain.settings.service import MAX_COMMISSION_CAP_BP, BusinessSettings, change_settings, get_settings
 
 FORM = state.SETTINGS_FORM
 
@@ -92,18 +89,11 @@ def main() -> None:
     if not changes:
         st.info(t("settings.no_changes"))
         return
-    if perform(partial(save_settings, actor=who.actor, changes=changes), success=t("settings.saved")) is not None:
+    # The domain checks the role, validates (the cap, ranges) and records who changed what.
+    if perform(lambda s: change_settings(s, actor=who.actor, changes=changes),
+               success=t("settings.saved")) is not None:
         state.reset_form(FORM)
         st.rerun()
-
-
-def save_settings(session: Session, *, actor: Actor, changes: dict) -> BusinessSettings:
-    """The same steps as ``PUT /api/v1/admin/settings``: check the role, update, record who changed what."""
-    actor.require(Permission.SETTINGS)
-    before, after = update_settings(session, changes)
-    record_action(session, actor=actor, action="settings.update", entity_type="settings", entity_id="business",
-                  before={k: getattr(before, k) for k in changes}, after={k: getattr(after, k) for k in changes})
-    return after
 
 
 def parse_settings(raw: dict[str, object]) -> tuple[dict[str, object], list[str]]:

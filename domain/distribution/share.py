@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from domain.fonts import font
+from domain.fonts import drawable, font
 from domain.models import QrCodeImage, User
 from domain.settings.service import get_settings
 from domain.wechat.gateway import WeChatGateway
@@ -59,5 +59,6 @@ def poster_png(session: Session, *, user: User, wechat: WeChatGateway) -> bytes:
 
 
 def _centered(draw: ImageDraw.ImageDraw, text: str, y: int, f, fill, width: int) -> None:
+    text = drawable(text)
     w = draw.textlength(text, font=f)
     draw.text(((width - w) / 2, y), text, font=f, fill=fill)

@@ -30,6 +30,13 @@ class LoginResult:
     bind_error: DomainError | None = None
 
 
+def clean_text(text: str) -> str:
+    """User-typed text without control characters or surrounding space."""
+    import unicodedata
+
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc").strip()
+
+
 def new_invite_code() -> str:
     return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
 
@@ -49,8 +56,8 @@ def login(session: Session, *, wechat: WeChatGateway, code: str, invite_code: st
     if identity.get("session_key"):
         user.session_key_enc = crypto.encrypt(identity["session_key"])
     if not created:
-        if nickname:
-            user.nickname = nickname[:64]
+        if nickname and clean_text(nickname):
+            user.nickname = clean_text(nickname)[:64]
         if avatar_url:
             user.avatar_url = avatar_url[:512]
     user.last_login_at = clock.now()
@@ -71,7 +78,7 @@ def _get_or_create_user(session: Session, *, openid: str, nickname: str | None, 
         return user, False
     user = User(
         openid=openid,
-        nickname=(nickname or f"微信用户{openid[-4:]}")[:64],
+        nickname=(clean_text(nickname or "") or f"微信用户{openid[-4:]}")[:64],
         avatar_url=(avatar_url or "")[:512],
         invite_code=new_invite_code(),
     )
@@ -111,7 +118,7 @@ def user_for_token(session: Session, token: str) -> User:
 
 def update_profile(session: Session, *, user: User, nickname: str | None = None, avatar_url: str | None = None) -> User:
     if nickname is not None:
-        nickname = nickname.strip()
+        nickname = clean_text(nickname)
         if not nickname or len(nickname) > 64:
             raise Invalid("invalid_nickname", "昵称需为 1–64 个字符")
         user.nickname = nickname

@@ -148,3 +148,18 @@ def test_sandbox_draws_a_real_png_qr_code(sandbox_url):
     png = get_wechat().wxa_code("i=ABCD2345", page="pages/index/index")
     assert png.startswith(b"\x89PNG") and len(png) > 500
     assert httpx.get(sandbox_url + "records", params={"kind": "wxacode"}).json()["items"][-1]["scene"] == "i=ABCD2345"
+
+
+def test_out_of_range_ids_and_partial_sku_patches_are_4xx(client, staff_headers, shopper, db):
+    h, _ = shopper("range_checker")
+    for path in ("/api/v1/orders/99999999999999999999", "/api/v1/orders/9223372036854775808/logistics",
+                 "/api/v1/products/0"):
+        res = client.get(path, headers=h)
+        assert res.status_code == 422 and res.json()["error"]["code"] == "invalid_request", path
+    owner = staff_headers("owner")
+    product = make_product(db, prices=(1000,))
+    patched = client.patch(f"/api/v1/admin/products/{product.id}", headers=owner,
+                           json={"skus": [{"price_fen": 1200, "stock": 3}], "title": "改名"})
+    assert patched.status_code == 200 and [(s["price_fen"], s["specs"]) for s in patched.json()["skus"]
+                                           if s["is_active"]] == [(1200, {})]
+    assert client.patch(f"/api/v1/admin/products/{product.id}", headers=owner, json={"skus": None}).status_code == 200

@@ -78,6 +78,34 @@ class Page:
         for kind in ("mousePressed", "mouseReleased"):
             self.send("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1)
 
+    def resize(self, *, width: int = 1400, height: int) -> None:
+        """A taller window for a long screen: Streamlit scrolls inside the page, so a screenshot only holds what
+        the window shows."""
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+                  mobile=False)
+
+    def type_into(self, label: str, text: str) -> None:
+        """Type ``text`` into the text input labelled ``label`` and press Enter, as Streamlit expects."""
+        found = self.evaluate(
+            f"(() => {{ const el = document.querySelector('input[aria-label={json.dumps(label)}]');"
+            " if (!el) return false; el.focus(); return true; })()"
+        )
+        if not found:
+            raise AssertionError(f"no text input labelled {label!r}")
+        self.send("Input.insertText", text=text)
+        for kind in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13)
+        self.evaluate("document.activeElement && document.activeElement.blur()")
+
+    def wait_for(self, expression: str, timeout: float = 30.0) -> None:
+        """Wait until a JavaScript expression is true (e.g. a chart has drawn)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.evaluate(expression):
+                return
+            time.sleep(0.25)
+        raise AssertionError(f"{expression} never became true")
+
     def screenshot(self, path: Path) -> Path:
         data = self.send("Page.captureScreenshot", format="png")["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,8 +130,7 @@ def chromium(width: int = 1400, height: int = 900):
                 target = httpx.put(f"http://127.0.0.1:{port}/json/new?{url}", timeout=10).json()
                 page = Page(tabs.enter_context(connect(target["webSocketDebuggerUrl"], max_size=None,
                                                        open_timeout=10)))
-                page.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
-                          mobile=False)
+                page.resize(width=width, height=height)
                 return page
 
             yield open_page

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
 from dashboard.screens import SCREENS
 from domain.db import unit_of_work
+from domain.staff.service import Actor
 from tests.builders import make_staff
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
@@ -67,3 +69,47 @@ def open_screen(at: AppTest, file: str) -> AppTest:
     at.switch_page(file).run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture
+def open_as(committed) -> Callable[[str, str], AppTest]:
+    """The app on screen ``file``, signed in as a new staff member of ``role``.
+
+    Signing in through the form is tested in test_sign_in_and_navigation.py; here the signed-in state is set
+    directly, which saves a run and a password hash check per test. The app still reloads the staff member
+    from the database on every run.
+    """
+
+    def open_(role: str, file: str) -> AppTest:
+        with unit_of_work(committed) as session:
+            member = make_staff(session, role, password=PASSWORD)
+            who = state.SignedIn(actor=Actor.of(member), display_name=member.username)
+        at = new_app()
+        at.session_state[state.SIGNED_IN] = who
+        at.run()
+        return open_screen(at, file)
+
+    return open_
+
+
+def sandbox_records(sandbox_url: str, kind: str) -> list[dict]:
+    """What the WeChat sandbox received (shipping, refund, transfer, ...) during this test run."""
+    return httpx.get(sandbox_url + "records", params={"kind": kind}).json()["items"]
+
+
+def fail_next(sandbox_url: str, kind: str, code: str = "SYSTEMERROR") -> None:
+    """Make the sandbox refuse the next WeChat call of ``kind`` (pay, refund, transfer, shipping)."""
+    httpx.post(sandbox_url + "control/fail-next", json={"kind": kind, "code": code}).raise_for_status()
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    """The values of every element of ``kind`` (success, error, warning, info, markdown, caption)."""
+    return [e.value for e in getattr(at, kind)]
+
+
+def table(at: AppTest, column: str) -> list[dict]:
+    """The rows of the first table on the screen that has ``column``."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value.to_dict("records")
+    raise AssertionError(f"no table with a {column!r} column")

@@ -47,8 +47,8 @@ def api():
 
 
 @pytest.fixture
-def products_screen(signed_in):
-    return open_screen(signed_in("operator"), PRODUCTS)
+def products_screen(open_as):
+    return open_as("operator", PRODUCTS)
 
 
 def fill_new_product(at, *, title: str, axes: str, rows: list[dict], category_id: int | None = None):

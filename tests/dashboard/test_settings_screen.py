@@ -11,7 +11,6 @@ from dashboard.views.settings import GROUPS
 from domain.db import unit_of_work
 from domain.models import AuditEntry
 from domain.settings.service import FIELD_NAMES, get_settings
-from tests.dashboard.conftest import open_screen
 
 SETTINGS = "views/settings.py"
 
@@ -21,8 +20,8 @@ def key(field: str, version: int = 0) -> str:
 
 
 @pytest.fixture
-def settings_screen(signed_in):
-    return open_screen(signed_in("owner"), SETTINGS)
+def settings_screen(open_as):
+    return open_as("owner", SETTINGS)
 
 
 def saved(committed):

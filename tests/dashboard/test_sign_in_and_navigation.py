@@ -6,17 +6,28 @@ import re
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dashboard import state
 from dashboard.i18n import STRINGS
 from dashboard.screens import SCREENS
+from dashboard.state import SignedIn
 from domain.db import unit_of_work
 from domain.models import Staff
-from domain.staff.service import issue_staff_token
+from domain.staff.service import Actor, issue_staff_token
+from tests.builders import make_staff
 from tests.dashboard.conftest import APP, new_app, open_screen, sign_in, visible_screens
 
 HOME, PRODUCTS, SETTINGS = "views/home.py", "views/products.py", "views/settings.py"
-SHORTCUTS = {PRODUCTS: "商品", SETTINGS: "设置"}
+ORDERS, REFUNDS, APPLICATIONS, DISTRIBUTORS = ("views/orders.py", "views/refunds.py", "views/applications.py",
+                                               "views/distributors.py")
+WITHDRAWALS, COMMISSIONS, ANALYTICS, AUDIT = ("views/withdrawals.py", "views/commissions.py", "views/analytics.py",
+                                              "views/audit.py")
+EVERY_SCREEN = {s.file for s in SCREENS}
+SHORTCUTS = {PRODUCTS: "商品", SETTINGS: "设置", ORDERS: "订单", REFUNDS: "售后退款", APPLICATIONS: "分销审核",
+             DISTRIBUTORS: "分销员", WITHDRAWALS: "提现审核", COMMISSIONS: "佣金明细", ANALYTICS: "数据分析",
+             AUDIT: "操作日志"}
+CATALOG = ["商品总数", "在售商品", "商品分类", "低库存规格"]
 
 
 def test_wrong_password_shows_the_domain_error_and_keeps_the_login_form(staff):
@@ -33,35 +44,53 @@ def test_signing_in_opens_the_overview_with_shop_name_and_role(signed_in):
     assert [h.value for h in at.header] == ["优选生活馆 · 概览"]
     assert "运营" in at.sidebar.caption[0].value
     assert at.sidebar.button(key=state.LOGOUT).label == "退出登录"
-    assert [m.label for m in at.metric] == ["商品总数", "在售商品", "商品分类", "低库存规格"]
+    # What waits for an operator (orders to ship), then the catalog.
+    assert [m.label for m in at.metric] == ["待发货订单", *CATALOG]
 
 
 @pytest.mark.parametrize(
     ("role", "screens"),
     [
-        ("owner", {HOME, PRODUCTS, SETTINGS}),
-        ("operator", {HOME, PRODUCTS}),
-        ("support", {HOME}),
-        ("finance", {HOME}),
-        ("analyst", {HOME}),
+        ("owner", EVERY_SCREEN),
+        ("operator", {HOME, PRODUCTS, ORDERS}),
+        ("support", {HOME, ORDERS, REFUNDS}),
+        ("finance", {HOME, WITHDRAWALS, COMMISSIONS}),
+        ("analyst", {HOME, ANALYTICS}),
     ],
 )
 def test_each_role_sees_only_the_screens_its_permissions_allow(signed_in, role, screens):
     at = signed_in(role)
     assert visible_screens(at) == screens
-    # The overview's shortcuts list the same screens.
-    assert {link.value for link in at.get("page_link")} == {SHORTCUTS[f] for f in screens - {HOME}}
+    # The overview's shortcuts list the same screens (the other links open a role's queues).
+    shortcuts = {link.value for link in at.get("page_link")} - {"去处理"}
+    assert shortcuts == {SHORTCUTS[f] for f in screens - {HOME}}
     for file in screens:
         open_screen(at, file)
         assert at.header, f"{file} shows no header for {role}"
         assert not at.error, [e.value for e in at.error]
 
 
-def test_support_cannot_reach_products_or_settings(signed_in):
-    at = signed_in("support")
-    for file in (PRODUCTS, SETTINGS):
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(file)
+# One role that may not, for each screen (a stale tab or link): the screen's own guard stops it.
+FORBIDDEN = [("support", PRODUCTS), ("analyst", ORDERS), ("operator", REFUNDS), ("finance", APPLICATIONS),
+             ("support", DISTRIBUTORS), ("operator", WITHDRAWALS), ("support", COMMISSIONS), ("finance", ANALYTICS),
+             ("operator", SETTINGS), ("analyst", AUDIT)]
+
+
+def test_every_screen_checks_the_role_itself_too(committed):
+    """Navigation hides what a role may not use (above); each screen, run on its own, refuses it as well."""
+    who = {}
+    with unit_of_work(committed) as session:
+        for role in {role for role, _ in FORBIDDEN}:
+            member = make_staff(session, role)
+            who[role] = SignedIn(actor=Actor.of(member), display_name=member.username)
+    assert {screen for _, screen in FORBIDDEN} == EVERY_SCREEN - {HOME}
+    for role, screen in FORBIDDEN:
+        at = AppTest.from_file(str(Path(APP).parent / screen), default_timeout=30)
+        at.session_state[state.SIGNED_IN] = who[role]
+        at.run()
+        assert not at.exception, (screen, at.exception)
+        assert [e.value for e in at.error] == ["当前角色无权使用此页面。"], screen
+        assert not at.dataframe and not at.button, screen
 
 
 def test_logout_returns_to_the_login_form(signed_in):
@@ -84,7 +113,9 @@ def test_english_switch_changes_labels_and_survives_navigation(signed_in):
     at = signed_in("owner")
     at.sidebar.segmented_control(key=state.LANG_SWITCH).set_value("en").run()
     assert [h.value for h in at.header] == ["优选生活馆 · Overview"]
-    assert [m.label for m in at.metric] == ["Products", "On shelf", "Categories", "Low-stock SKUs"]
+    assert [m.label for m in at.metric] == ["Orders to ship", "Refund requests", "Distributor applications",
+                                            "Withdrawals to review", "Products", "On shelf", "Categories",
+                                            "Low-stock SKUs"]
     assert at.sidebar.button(key=state.LOGOUT).label == "Log out"
     assert "Role: Owner" in at.sidebar.caption[0].value
     open_screen(at, PRODUCTS)
@@ -111,7 +142,7 @@ def test_magic_link_token_signs_in_and_leaves_the_address_bar(committed, staff):
     at.run()
     assert not at.exception
     assert "token" not in at.query_params
-    assert visible_screens(at) == {HOME, PRODUCTS, SETTINGS}
+    assert visible_screens(at) == EVERY_SCREEN
 
 
 def test_an_invalid_magic_link_shows_the_domain_error():
@@ -132,3 +163,26 @@ def test_every_label_has_chinese_and_english():
     missing = sorted(used - set(STRINGS))
     assert not missing, f"labels without a translation: {missing}"
     assert all(zh.strip() and en.strip() for zh, en in STRINGS.values())
+
+
+def test_every_stored_code_the_screens_show_has_a_label():
+    from domain.distribution.commissions import LEVELS
+    from domain.models import (
+        ApplicationStatus,
+        CommissionStatus,
+        EntryType,
+        OrderStatus,
+        RefundStatus,
+        WithdrawalStatus,
+    )
+    from domain.wallet.service import METHODS
+
+    def codes(holder) -> set[str]:
+        return {v for k, v in vars(holder).items() if k.isupper() and isinstance(v, str)}
+
+    kinds = {"order": set(OrderStatus.ALL), "refund": codes(RefundStatus), "application": codes(ApplicationStatus),
+             "withdrawal": codes(WithdrawalStatus), "commission": codes(CommissionStatus), "method": set(METHODS),
+             "entry": codes(EntryType), "level": set(LEVELS)}
+    missing = [f"label.{kind}.{code}" for kind, values in kinds.items() for code in values
+               if f"label.{kind}.{code}" not in STRINGS]
+    assert not missing

@@ -1,0 +1,264 @@
+"""分销员: every distributor with team sizes and balances; one distributor's two-level team, wallet ledger and
+commission records; disable (with a reason) or enable their right to earn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from dashboard import state
+from dashboard.components.access import require_screen
+from dashboard.components.actions import perform, read, show_flashes
+from dashboard.components.listing import back_to_first_page, local_time, page_of, pager, select_record
+from dashboard.i18n import label, t
+from domain.analytics.queries import TeamNode, team_tree
+from domain.distribution.distributors import set_enabled
+from domain.distribution.queries import DistributorRow, list_commissions, list_distributors
+from domain.models import Distributor
+from domain.money import percent, yuan
+from domain.security.roles import Permission
+from domain.staff.service import Actor
+from domain.wallet.service import Balances, balances, ledger
+
+PAGE_SIZE = 20
+TEAM_LIMIT = 500
+RECENT = 50  # ledger entries and commission records shown
+ROOT_COLOUR = "#e8edf5"
+LEVEL_COLOURS = {1: "#1f4e99", 2: "#f0a35e"}  # the same as the analytics screen's
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    created_at: datetime
+    entry_type: str
+    amount_fen: int
+    note: str
+
+
+@dataclass(frozen=True)
+class CommissionLine:
+    created_at: datetime
+    order_no: str
+    buyer: str
+    title: str
+    level: int
+    base_fen: int
+    rate_bp: int
+    amount_fen: int
+    clawed_back_fen: int
+    status: str
+
+
+@dataclass(frozen=True)
+class DistributorDetail:
+    disabled_reason: str
+    balances: Balances
+    team: list[TeamNode]
+    team_total: int
+    ledger: list[LedgerLine]
+    commissions: list[CommissionLine]
+    commissions_total: int
+
+
+def main() -> None:
+    who = require_screen(Permission.DISTRIBUTORS)
+    st.header(t("distributors.header"))
+    show_flashes()
+    q = st.text_input(t("distributors.search"), key=state.DISTRIBUTORS_FILTER_Q,
+                      placeholder=t("distributors.search_placeholder"),
+                      on_change=back_to_first_page(state.DISTRIBUTORS_PAGE))
+    rows, total = read(lambda s: list_distributors(s, q=q, page=page_of(state.DISTRIBUTORS_PAGE),
+                                                   page_size=PAGE_SIZE))
+    st.caption(t("distributors.count", n=total))
+    if not rows:
+        st.info(t("distributors.empty"))
+        return
+    _distributor_table(rows)
+    pager(state.DISTRIBUTORS_PAGE, total, PAGE_SIZE)
+
+    chosen = {r.user_id: r for r in rows}
+    user_id = select_record(t("distributors.select"), {
+        r.user_id: f"{r.nickname} · {r.invite_code}" for r in rows
+    }, state.DISTRIBUTORS_SELECT)
+    row = chosen[user_id]
+    detail = read(lambda s: _distributor_detail(s, user_id))
+    _show_detail(who.actor, row, detail)
+
+
+def _distributor_table(rows: list[DistributorRow]) -> None:
+    st.dataframe(pd.DataFrame([{
+        "nickname": r.nickname, "code": r.invite_code, "name": r.real_name_masked,
+        "status": t("distributors.enabled") if r.is_enabled else t("distributors.disabled"),
+        "level1": r.level1_count, "level2": r.level2_count, "available": f"¥{yuan(r.available_fen)}",
+        "frozen": f"¥{yuan(r.frozen_fen)}", "withdrawn": f"¥{yuan(r.withdrawn_fen)}",
+        "earned": f"¥{yuan(r.total_earned_fen)}", "since": local_time(r.since),
+    } for r in rows]), hide_index=True, width="stretch", column_config={
+        "nickname": t("distributors.col_nickname"), "code": t("distributors.col_code"),
+        "name": t("distributors.col_real_name"), "status": t("distributors.col_status"),
+        "level1": st.column_config.NumberColumn(t("distributors.col_level1"), format="%d"),
+        "level2": st.column_config.NumberColumn(t("distributors.col_level2"), format="%d"),
+        "available": t("distributors.available"), "frozen": t("distributors.frozen"),
+        "withdrawn": t("distributors.withdrawn"), "earned": t("distributors.earned"),
+        "since": t("distributors.col_since"),
+    })
+
+
+def _distributor_detail(session: Session, user_id: int) -> DistributorDetail:
+    distributor = session.get(Distributor, user_id)
+    team, team_total = team_tree(session, user_id, limit=TEAM_LIMIT)
+    commissions, commissions_total = list_commissions(session, beneficiary_id=user_id, page_size=RECENT)
+    return DistributorDetail(
+        disabled_reason=distributor.disabled_reason if distributor else "",
+        balances=balances(session, user_id), team=team, team_total=team_total,
+        ledger=[LedgerLine(created_at=e.created_at, entry_type=e.entry_type, amount_fen=e.amount_fen, note=e.note)
+                for e in ledger(session, user_id, limit=RECENT)],
+        commissions=[CommissionLine(
+            created_at=c.record.created_at, order_no=c.order_no, buyer=c.buyer_nickname, title=c.line_title,
+            level=c.record.level, base_fen=c.record.base_fen, rate_bp=c.record.rate_bp,
+            amount_fen=c.record.amount_fen, clawed_back_fen=c.record.clawed_back_fen, status=c.record.status,
+        ) for c in commissions],
+        commissions_total=commissions_total,
+    )
+
+
+def _show_detail(actor: Actor, row: DistributorRow, d: DistributorDetail) -> None:
+    with st.container(border=True):
+        status = t("distributors.enabled") if row.is_enabled else t("distributors.disabled")
+        st.subheader(t("distributors.detail", name=row.nickname, code=row.invite_code, status=status))
+        if not row.is_enabled and d.disabled_reason:
+            st.warning(t("distributors.disabled_because", reason=d.disabled_reason), icon=":material/block:")
+        b = d.balances
+        for column, (key, fen) in zip(st.columns(5), (
+            ("distributors.available", b.available_fen), ("distributors.frozen", b.frozen_fen),
+            ("distributors.withdrawing", b.withdrawing_fen), ("distributors.withdrawn", b.withdrawn_fen),
+            ("distributors.earned", b.total_earned_fen),
+        ), strict=True):
+            column.metric(t(key), f"¥{yuan(fen)}")
+        team_tab, ledger_tab, commission_tab, switch_tab = st.tabs([
+            t("distributors.tab_team", n=d.team_total), t("distributors.tab_ledger"),
+            t("distributors.tab_commissions", n=d.commissions_total), t("distributors.tab_switch"),
+        ])
+        with team_tab:
+            _team(row, d)
+        with ledger_tab:
+            _ledger(d.ledger)
+        with commission_tab:
+            _commissions(d.commissions)
+        with switch_tab:
+            _switch(actor, row)
+
+
+def _team(row: DistributorRow, d: DistributorDetail) -> None:
+    if not d.team:
+        st.info(t("distributors.team_empty"))
+        return
+    if d.team_total > len(d.team):
+        st.caption(t("distributors.team_truncated", shown=len(d.team), total=d.team_total))
+    level1 = [n for n in d.team if n.level == 1]
+    below: dict[int, list[TeamNode]] = {}
+    for node in d.team:
+        if node.level == 2:
+            below.setdefault(node.inviter_id, []).append(node)
+    chart, lists = st.columns([2, 3])
+    with chart:
+        st.plotly_chart(_team_sunburst(row, level1, below), key=f"team.{row.user_id}",
+                        config={"displayModeBar": False})
+    with lists:
+        st.markdown(f"**{t('distributors.level1_members', n=len(level1))}**")
+        st.dataframe(pd.DataFrame([{
+            t("distributors.col_nickname"): n.nickname, t("distributors.col_joined"): local_time(n.joined_at),
+            t("distributors.col_orders"): n.order_count, t("distributors.col_amount"): f"¥{yuan(n.order_amount_fen)}",
+            t("distributors.col_level2"): len(below.get(n.user_id, [])),
+        } for n in level1]), hide_index=True, width="stretch")
+        for member in level1:
+            team = below.get(member.user_id)
+            if not team:
+                continue
+            with st.expander(t("distributors.level2_under", name=member.nickname, n=len(team))):
+                st.dataframe(pd.DataFrame([{
+                    t("distributors.col_nickname"): n.nickname, t("distributors.col_joined"): local_time(n.joined_at),
+                    t("distributors.col_orders"): n.order_count,
+                    t("distributors.col_amount"): f"¥{yuan(n.order_amount_fen)}",
+                } for n in team]), hide_index=True, width="stretch")
+
+
+def _team_sunburst(row: DistributorRow, level1: list[TeamNode], below: dict[int, list[TeamNode]]) -> go.Figure:
+    """The distributor in the middle, level 1 around, level 2 outside. A level-1 slice is as wide as the
+    members under it (at least one), so the outer ring sits exactly on its level-1 member."""
+    width = {n.user_id: max(1, len(below.get(n.user_id, []))) for n in level1}
+    level2 = [child for parent in level1 for child in below.get(parent.user_id, [])]
+    nodes = [*level1, *level2]
+    figure = go.Figure(go.Sunburst(
+        ids=[f"u{row.user_id}", *(f"u{n.user_id}" for n in nodes)],
+        labels=[row.nickname, *(n.nickname for n in nodes)],
+        parents=["", *(f"u{n.inviter_id}" for n in nodes)],
+        values=[sum(width.values()), *(width[n.user_id] for n in level1), *(1 for _ in level2)],
+        branchvalues="total",
+        marker={"colors": [ROOT_COLOUR, *(LEVEL_COLOURS[n.level] for n in nodes)],
+                "line": {"color": "white", "width": 2}},
+        customdata=[t("distributors.sunburst_root"),
+                    *(t("distributors.sunburst_member", level=label("level", n.level), orders=n.order_count,
+                        amount=yuan(n.order_amount_fen)) for n in nodes)],
+        hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
+        insidetextorientation="horizontal",
+    ))
+    figure.update_layout(margin={"t": 8, "l": 8, "r": 8, "b": 8}, height=340)
+    return figure
+
+
+def _ledger(lines: list[LedgerLine]) -> None:
+    if not lines:
+        st.info(t("distributors.ledger_empty"))
+        return
+    st.caption(t("distributors.recent", n=RECENT))
+    st.dataframe(pd.DataFrame([{
+        t("distributors.col_time"): local_time(e.created_at), t("distributors.col_entry"): label("entry", e.entry_type),
+        t("distributors.col_change"): f"{'+' if e.amount_fen > 0 else ''}{yuan(e.amount_fen)}",
+        t("distributors.col_note"): e.note,
+    } for e in lines]), hide_index=True, width="stretch")
+
+
+def _commissions(lines: list[CommissionLine]) -> None:
+    if not lines:
+        st.info(t("distributors.commissions_empty"))
+        return
+    st.caption(t("distributors.recent", n=RECENT))
+    st.dataframe(pd.DataFrame([{
+        t("commissions.col_time"): local_time(c.created_at), t("commissions.col_order"): c.order_no,
+        t("commissions.col_buyer"): c.buyer, t("commissions.col_line"): c.title,
+        t("commissions.col_level"): label("level", c.level), t("commissions.col_base"): f"¥{yuan(c.base_fen)}",
+        t("commissions.col_rate"): percent(c.rate_bp), t("commissions.col_amount"): f"¥{yuan(c.amount_fen)}",
+        t("commissions.col_clawed_back"): f"¥{yuan(c.clawed_back_fen)}" if c.clawed_back_fen else "",
+        t("commissions.col_status"): label("commission", c.status),
+    } for c in lines]), hide_index=True, width="stretch")
+
+
+def _switch(actor: Actor, row: DistributorRow) -> None:
+    form = state.distributor_form(row.user_id)
+    key = partial(state.widget_key, form)
+    if row.is_enabled:
+        with st.form(key("disable")):
+            st.caption(t("distributors.disable_help"))
+            reason = st.text_input(t("distributors.disable_reason"), key=key("reason"), max_chars=200)
+            submitted = st.form_submit_button(t("distributors.disable_submit"), key=key("disable_submit"),
+                                              icon=":material/block:")
+        enabled, success = False, t("distributors.disabled_done", name=row.nickname)
+    else:
+        st.caption(t("distributors.enable_help"))
+        submitted = st.button(t("distributors.enable_submit"), type="primary", key=key("enable_submit"),
+                              icon=":material/check_circle:")
+        enabled, reason, success = True, "", t("distributors.enabled_done", name=row.nickname)
+    if submitted and perform(lambda s: set_enabled(s, actor=actor, user_id=row.user_id, enabled=enabled,
+                                                   reason=reason), success=success) is not None:
+        state.reset_form(form)
+        st.rerun()
+
+
+if __name__ == "__main__":
+    main()
