@@ -37,8 +37,9 @@ def perform(action: Callable[[Session], T], *, success: str | None = None) -> T 
 
 
 def read(query: Callable[[Session], T]) -> T:
-    """Run read-only queries; return plain values (dataclasses, dicts), never ORM objects to keep around."""
-    with get_sessionmaker()() as session:
+    """Run read-only queries; return plain values (dataclasses, dicts), never ORM objects to keep around.
+    On SQLite the session reads a snapshot without taking the write lock, so a screen never waits for a writer."""
+    with get_sessionmaker(read_only=True)() as session:
         return query(session)
 
 
