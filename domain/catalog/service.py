@@ -16,6 +16,7 @@ from domain.settings.service import get_settings
 from domain.staff.service import Actor
 
 MAX_SKUS = 100
+NULLABLE_FIELDS = {"category_id", "commission_level1_bp", "commission_level2_bp"}
 
 
 @dataclass
@@ -92,6 +93,9 @@ def update_product(session: Session, *, actor: Actor, product_id: int, changes: 
     unknown = set(changes) - set(ProductInput.__dataclass_fields__)
     if unknown:
         raise Invalid("unknown_field", f"未知字段：{', '.join(sorted(unknown))}")
+    emptied = sorted(k for k, v in changes.items() if v is None and k not in NULLABLE_FIELDS)
+    if emptied:
+        raise Invalid("field_required", f"不能为空：{', '.join(emptied)}")
     for key, value in changes.items():
         if key == "skus":
             value = [s if isinstance(s, SkuInput) else SkuInput(**s) for s in value]

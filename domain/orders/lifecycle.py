@@ -187,6 +187,10 @@ def add_tracking_event(session: Session, *, actor: Actor, order_id: int, text: s
     when = time or clock.now()
     if when.tzinfo is None:
         raise Invalid("invalid_time", "时间需带时区")
+    same = session.scalar(select(TrackingEvent).where(TrackingEvent.shipment_id == order.shipment.id,
+                                                      TrackingEvent.time == when, TrackingEvent.text == text))
+    if same is not None:
+        return same  # entered twice: once is enough
     event = TrackingEvent(shipment_id=order.shipment.id, time=when, text=text, source="staff")
     session.add(event)
     session.flush()

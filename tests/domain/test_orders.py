@@ -267,3 +267,13 @@ def test_auto_receive_completes_orders_shipped_seven_days_ago(db, buyer, sandbox
         assert lifecycle.auto_receive(db, days=7) == 1
     db.refresh(order)
     assert order.status == OrderStatus.COMPLETED
+
+
+def test_the_same_tracking_event_entered_twice_is_kept_once(db, buyer, sandbox_url):
+    sku = make_product(db).skus[0]
+    order = pay(db, place(db, buyer, [(sku.id, 1)]), sandbox_url)
+    ship(db, order)
+    when = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+    first = lifecycle.add_tracking_event(db, actor=SYSTEM, order_id=order.id, text="已揽收", time=when)
+    again = lifecycle.add_tracking_event(db, actor=SYSTEM, order_id=order.id, text="已揽收", time=when)
+    assert again.id == first.id
