@@ -537,7 +537,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "commissions.col_settled": ("结算时间", "Settled"),
     # Analytics
     "analytics.header": ("数据分析", "Analytics"),
-    "analytics.caption": ("最近 {days} 天，按北京时间的自然日统计。", "The last {days} days, by day in Beijing time."),
+    "analytics.caption": ("最近 {days} 天，按北京时间的自然日统计；数据每分钟更新。",
+                          "The last {days} days, by day in Beijing time; refreshed every minute."),
     "analytics.net_sales": ("净销售额", "Net sales"),
     "analytics.paid_orders": ("付款订单", "Paid orders"),
     "analytics.commission": ("产生佣金（净）", "Commission (net)"),

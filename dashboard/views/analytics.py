@@ -3,21 +3,18 @@ this screen only draws them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import plotly.graph_objects as go
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from dashboard.components.access import require_screen
 from dashboard.components.actions import read
 from dashboard.components.amounts import chart_yuan
 from dashboard.i18n import label, t
 from domain.analytics import queries
+from domain.config import get_config
 from domain.distribution.commissions import LEVELS
 from domain.models import CommissionStatus, OrderStatus
 from domain.money import yuan
-from domain.orders.queries import status_counts
 from domain.security.roles import Permission
 
 DAYS = 30
@@ -31,36 +28,17 @@ COMMISSION_COLOURS = {
 LEVEL_COLOURS = {1: "#1f4e99", 2: "#f0a35e"}
 
 
-@dataclass(frozen=True)
-class Figures:
-    sales: list[queries.DailySales]
-    statuses: dict[str, int]
-    top: list[queries.TopProduct]
-    commissions: list[queries.CommissionDay]
-    commission_total: queries.CommissionTotal
-    network: list[queries.NetworkRow]
-    distributors: int
-    funnel: queries.Funnel
-
-
-def _load(session: Session) -> Figures:
-    network, distributors = queries.distribution_network(session, limit=15)
-    return Figures(
-        sales=queries.sales_by_day(session, days=DAYS), statuses=status_counts(session),
-        top=queries.top_products(session, days=DAYS, limit=10),
-        commissions=queries.commission_by_day(session, days=DAYS),
-        commission_total=queries.commission_totals(
-            session, created_from=queries.day_start(queries.last_days(DAYS)[0])).overall,
-        network=network, distributors=distributors,
-        funnel=queries.distribution_funnel(session),
-    )
+@st.cache_data(ttl=60, show_spinner=False)
+def _overview(database: str) -> queries.Overview:
+    """Every figure, recomputed at most once a minute (per database) however many people look."""
+    return read(lambda s: queries.overview(s, days=DAYS, top=10, network_size=15))
 
 
 def main() -> None:
     require_screen(Permission.ANALYTICS)
     st.header(t("analytics.header"))
     st.caption(t("analytics.caption", days=DAYS))
-    f = read(_load)
+    f = _overview(get_config().resolved_database_url)
 
     net = sum(d.net_fen for d in f.sales)  # thirty daily totals, each already summed in SQL
     paid_orders = sum(d.orders for d in f.sales)
@@ -74,15 +52,15 @@ def main() -> None:
     with left:
         _chart("analytics.sales_by_day", _sales_figure(f.sales))
     with right:
-        _chart("analytics.orders_by_status", _status_figure(f.statuses), empty=not f.statuses)
+        _chart("analytics.orders_by_status", _status_figure(f.order_statuses), empty=not f.order_statuses)
     left, right = st.columns(2)
     with left:
-        _chart("analytics.top_products", _top_figure(f.top), empty=not f.top)
+        _chart("analytics.top_products", _top_figure(f.top_products), empty=not f.top_products)
     with right:
         _chart("analytics.funnel", _funnel_figure(f.funnel), help_key="analytics.funnel_help")
     left, right = st.columns(2)
     with left:
-        _chart("analytics.commission_by_day", _commission_figure(f.commissions), empty=not f.commissions)
+        _chart("analytics.commission_by_day", _commission_figure(f.commission_days), empty=not f.commission_days)
     with right:
         _chart("analytics.network", _network_figure(f.network), empty=not f.network,
                help_key="analytics.network_help")

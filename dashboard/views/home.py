@@ -53,8 +53,9 @@ def main() -> None:
     shortcuts = [s for s in screens_for(who.role) if s.permission is not None]
     if shortcuts:
         st.subheader(t("home.shortcuts"))
-        for column, screen in zip(st.columns(4) * (len(shortcuts) // 4 + 1), shortcuts, strict=False):
-            column.page_link(screen.file, label=t(screen.title_key), icon=screen.icon)
+        columns = st.columns(4)
+        for i, screen in enumerate(shortcuts):
+            columns[i % len(columns)].page_link(screen.file, label=t(screen.title_key), icon=screen.icon)
 
 
 def _queues(mine: list[Queue], counts: WorkQueues) -> None:

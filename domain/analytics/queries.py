@@ -340,3 +340,32 @@ def audit_entity_types(session: Session) -> dict[str, int]:
                            .group_by(AuditEntry.entity_type).order_by(AuditEntry.entity_type)).all()
     return {kind: int(n) for kind, n in rows}
 
+
+
+# --- everything the analytics screen draws --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    days: int
+    sales: list[DailySales]
+    order_statuses: dict[str, int]
+    top_products: list[TopProduct]
+    commission_days: list[CommissionDay]
+    commission_total: CommissionTotal  # written in the period
+    network: list[NetworkRow]
+    distributors: int
+    funnel: Funnel
+
+
+def overview(session: Session, *, days: int = 30, top: int = 10, network_size: int = 15) -> Overview:
+    from domain.orders.queries import status_counts
+
+    network, distributors = distribution_network(session, limit=network_size)
+    return Overview(
+        days=days, sales=sales_by_day(session, days=days), order_statuses=status_counts(session),
+        top_products=top_products(session, days=days, limit=top),
+        commission_days=commission_by_day(session, days=days),
+        commission_total=commission_totals(session, created_from=day_start(last_days(days)[0])).overall,
+        network=network, distributors=distributors, funnel=distribution_funnel(session),
+    )

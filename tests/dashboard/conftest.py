@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
@@ -40,6 +41,12 @@ def visible_screens(at: AppTest) -> set[str]:
             continue
         visible.add(screen.file)
     return visible
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Cached reads (analytics) live for the test process; each test starts without them."""
+    st.cache_data.clear()
 
 
 @pytest.fixture

@@ -181,3 +181,12 @@ def test_nicknames_and_audit_kinds_are_single_lookups(db, shop):
     kinds = queries.audit_entity_types(db)
     assert kinds["distributor_application"] == 2  # A's and B's approvals
     assert kinds["refund"] == 1
+
+
+def test_the_overview_gathers_every_figure_of_the_period(db, shop):
+    o = queries.overview(db, days=30)
+    assert (o.days, len(o.sales), o.distributors) == (30, 30, 2)
+    assert o.order_statuses == {"paid": 1, "completed": 1, "closed": 1, "pending_payment": 2}
+    assert [p.title for p in o.top_products] == ["大物件", "小物件"]
+    assert (o.commission_total.records, o.commission_total.net_fen) == (5, 3300)
+    assert o.funnel == queries.distribution_funnel(db) and len(o.commission_days) == 5

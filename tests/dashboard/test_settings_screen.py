@@ -31,6 +31,9 @@ def saved(committed):
 
 def test_commission_of_30_plus_10_percent_is_refused_under_the_default_30_percent_cap(committed, settings_screen):
     at = settings_screen
+    [explainer] = [i.value for i in at.info if "两级分销" in i.value]
+    assert "不存在第三级" in explainer and "禁止传销" in explainer
+    assert "当前 30%，上限最高 50%" in explainer and "一级得 ¥10.00，二级得 ¥5.00" in explainer
     at.text_input(key=key("commission_level1_bp")).set_value("30")
     at.text_input(key=key("commission_level2_bp")).set_value("10")
     at.button(key=key("submit")).click().run()
