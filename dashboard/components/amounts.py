@@ -43,3 +43,8 @@ def chart_yuan(fen: int) -> Decimal:
     """An amount as a chart axis value, in yuan and exact (``Decimal``): a chart needs numbers, not text.
     Labels and hover text still come from ``yuan``."""
     return Decimal(fen).scaleb(-2)
+
+
+def money(fen: int) -> str:
+    """An amount as staff read it: 12345 → '¥123.45', -500 → '-¥5.00'."""
+    return f"-¥{yuan(-fen)}" if fen < 0 else f"¥{yuan(fen)}"

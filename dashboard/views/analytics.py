@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.components.access import require_screen
 from dashboard.components.actions import read
-from dashboard.components.amounts import chart_yuan
+from dashboard.components.amounts import chart_yuan, money
 from dashboard.i18n import label, t
 from domain.analytics import queries
 from domain.config import get_config
@@ -43,8 +43,8 @@ def main() -> None:
     net = sum(d.net_fen for d in f.sales)  # thirty daily totals, each already summed in SQL
     paid_orders = sum(d.orders for d in f.sales)
     for column, (key, value) in zip(st.columns(4), (
-        ("analytics.net_sales", f"¥{yuan(net)}"), ("analytics.paid_orders", paid_orders),
-        ("analytics.commission", f"¥{yuan(f.commission_total.net_fen)}"), ("analytics.distributors", f.distributors),
+        ("analytics.net_sales", money(net)), ("analytics.paid_orders", paid_orders),
+        ("analytics.commission", money(f.commission_total.net_fen)), ("analytics.distributors", f.distributors),
     ), strict=True):
         column.metric(t(key), value, border=True)
 
@@ -99,7 +99,7 @@ def _top_figure(top: list[queries.TopProduct]) -> go.Figure:
     ranked = list(reversed(top))  # the best at the top of a horizontal bar chart
     figure = go.Figure(go.Bar(
         x=[chart_yuan(p.net_fen) for p in ranked], y=[p.title for p in ranked], orientation="h",
-        marker_color="#1f4e99", text=[f"¥{yuan(p.net_fen)}" for p in ranked], textposition="auto",
+        marker_color="#1f4e99", text=[money(p.net_fen) for p in ranked], textposition="auto",
         customdata=[[p.units, p.orders] for p in ranked],
         hovertemplate=t("analytics.top_hover") + "<extra></extra>",
     ))

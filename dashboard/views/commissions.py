@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import read, show_flashes
+from dashboard.components.amounts import money
 from dashboard.components.listing import back_to_first_page, day_range, local_time, page_of, pager
 from dashboard.i18n import label, t
 from domain.analytics.queries import CommissionTotals, commission_totals
@@ -63,9 +64,9 @@ def main() -> None:
         t("commissions.col_time"): local_time(r.record.created_at), t("commissions.col_order"): r.order_no,
         t("commissions.col_beneficiary"): r.beneficiary_nickname, t("commissions.col_buyer"): r.buyer_nickname,
         t("commissions.col_line"): r.line_title, t("commissions.col_level"): label("level", r.record.level),
-        t("commissions.col_base"): f"¥{yuan(r.record.base_fen)}", t("commissions.col_rate"): percent(r.record.rate_bp),
-        t("commissions.col_amount"): f"¥{yuan(r.record.amount_fen)}",
-        t("commissions.col_clawed_back"): f"¥{yuan(r.record.clawed_back_fen)}" if r.record.clawed_back_fen else "",
+        t("commissions.col_base"): money(r.record.base_fen), t("commissions.col_rate"): percent(r.record.rate_bp),
+        t("commissions.col_amount"): money(r.record.amount_fen),
+        t("commissions.col_clawed_back"): money(r.record.clawed_back_fen) if r.record.clawed_back_fen else "",
         t("commissions.col_status"): label("commission", r.record.status),
         t("commissions.col_settled"): local_time(r.record.settled_at),
     } for r in rows]), hide_index=True, width="stretch")
@@ -90,15 +91,15 @@ def _totals(totals: CommissionTotals) -> None:
     overall = totals.overall
     first, *columns = st.columns(1 + len(STATUSES) + len(LEVELS))
     by_status, by_level = columns[:len(STATUSES)], columns[len(STATUSES):]
-    first.metric(t("commissions.total"), f"¥{yuan(overall.net_fen)}", border=True,
+    first.metric(t("commissions.total"), money(overall.net_fen), border=True,
                  help=t("commissions.total_help", n=overall.records, back=yuan(overall.clawed_back_fen)))
     for column, status in zip(by_status, STATUSES, strict=True):
         part = totals.by_status.get(status)
-        column.metric(label("commission", status), f"¥{yuan(part.net_fen if part else 0)}", border=True,
+        column.metric(label("commission", status), money(part.net_fen if part else 0), border=True,
                       help=t("commissions.records", n=part.records if part else 0))
     for column, level in zip(by_level, LEVELS, strict=True):
         part = totals.by_level.get(level)
-        column.metric(label("level", level), f"¥{yuan(part.net_fen if part else 0)}", border=True,
+        column.metric(label("level", level), money(part.net_fen if part else 0), border=True,
                       help=t("commissions.records", n=part.records if part else 0))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
+from dashboard.components.amounts import money
 from dashboard.components.listing import back_to_first_page, local_time, page_of, pager, select_record
 from dashboard.i18n import label, t
 from domain.analytics.queries import TeamNode, team_tree
@@ -95,9 +96,9 @@ def _distributor_table(rows: list[DistributorRow]) -> None:
     st.dataframe(pd.DataFrame([{
         "nickname": r.nickname, "code": r.invite_code, "name": r.real_name_masked,
         "status": t("distributors.enabled") if r.is_enabled else t("distributors.disabled"),
-        "level1": r.level1_count, "level2": r.level2_count, "available": f"¥{yuan(r.available_fen)}",
-        "frozen": f"¥{yuan(r.frozen_fen)}", "withdrawn": f"¥{yuan(r.withdrawn_fen)}",
-        "earned": f"¥{yuan(r.total_earned_fen)}", "since": local_time(r.since),
+        "level1": r.level1_count, "level2": r.level2_count, "available": money(r.available_fen),
+        "frozen": money(r.frozen_fen), "withdrawn": money(r.withdrawn_fen),
+        "earned": money(r.total_earned_fen), "since": local_time(r.since),
     } for r in rows]), hide_index=True, width="stretch", column_config={
         "nickname": t("distributors.col_nickname"), "code": t("distributors.col_code"),
         "name": t("distributors.col_real_name"), "status": t("distributors.col_status"),
@@ -139,7 +140,7 @@ def _show_detail(actor: Actor, row: DistributorRow, d: DistributorDetail) -> Non
             ("distributors.withdrawing", b.withdrawing_fen), ("distributors.withdrawn", b.withdrawn_fen),
             ("distributors.earned", b.total_earned_fen),
         ), strict=True):
-            column.metric(t(key), f"¥{yuan(fen)}")
+            column.metric(t(key), money(fen))
         team_tab, ledger_tab, commission_tab, switch_tab = st.tabs([
             t("distributors.tab_team", n=d.team_total), t("distributors.tab_ledger"),
             t("distributors.tab_commissions", n=d.commissions_total), t("distributors.tab_switch"),
@@ -173,7 +174,7 @@ def _team(row: DistributorRow, d: DistributorDetail) -> None:
         st.markdown(f"**{t('distributors.level1_members', n=len(level1))}**")
         st.dataframe(pd.DataFrame([{
             t("distributors.col_nickname"): n.nickname, t("distributors.col_joined"): local_time(n.joined_at),
-            t("distributors.col_orders"): n.order_count, t("distributors.col_amount"): f"¥{yuan(n.order_amount_fen)}",
+            t("distributors.col_orders"): n.order_count, t("distributors.col_amount"): money(n.order_amount_fen),
             t("distributors.col_level2"): len(below.get(n.user_id, [])),
         } for n in level1]), hide_index=True, width="stretch")
         for member in level1:
@@ -184,7 +185,7 @@ def _team(row: DistributorRow, d: DistributorDetail) -> None:
                 st.dataframe(pd.DataFrame([{
                     t("distributors.col_nickname"): n.nickname, t("distributors.col_joined"): local_time(n.joined_at),
                     t("distributors.col_orders"): n.order_count,
-                    t("distributors.col_amount"): f"¥{yuan(n.order_amount_fen)}",
+                    t("distributors.col_amount"): money(n.order_amount_fen),
                 } for n in team]), hide_index=True, width="stretch")
 
 
@@ -232,9 +233,9 @@ def _commissions(lines: list[CommissionLine]) -> None:
     st.dataframe(pd.DataFrame([{
         t("commissions.col_time"): local_time(c.created_at), t("commissions.col_order"): c.order_no,
         t("commissions.col_buyer"): c.buyer, t("commissions.col_line"): c.title,
-        t("commissions.col_level"): label("level", c.level), t("commissions.col_base"): f"¥{yuan(c.base_fen)}",
-        t("commissions.col_rate"): percent(c.rate_bp), t("commissions.col_amount"): f"¥{yuan(c.amount_fen)}",
-        t("commissions.col_clawed_back"): f"¥{yuan(c.clawed_back_fen)}" if c.clawed_back_fen else "",
+        t("commissions.col_level"): label("level", c.level), t("commissions.col_base"): money(c.base_fen),
+        t("commissions.col_rate"): percent(c.rate_bp), t("commissions.col_amount"): money(c.amount_fen),
+        t("commissions.col_clawed_back"): money(c.clawed_back_fen) if c.clawed_back_fen else "",
         t("commissions.col_status"): label("commission", c.status),
     } for c in lines]), hide_index=True, width="stretch")
 

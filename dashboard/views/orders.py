@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
+from dashboard.components.amounts import money
 from dashboard.components.listing import back_to_first_page, day_range, local_time, page_of, pager, select_record
 from dashboard.i18n import label, t
 from domain.analytics.queries import nicknames
 from domain.models import Order, OrderStatus, Shipment
-from domain.money import yuan
 from domain.orders import queries
 from domain.orders.lifecycle import add_tracking_event, retry_shipping_upload, ship_order
 from domain.orders.logistics import CARRIERS
@@ -119,7 +119,7 @@ def main() -> None:
     pager(state.ORDERS_PAGE, total, PAGE_SIZE)
 
     order_id = select_record(t("orders.select"), {
-        r.id: f"{r.order_no} · {r.buyer} · ¥{yuan(r.payable_fen)} · {label('order', r.status)}" for r in rows
+        r.id: f"{r.order_no} · {r.buyer} · {money(r.payable_fen)} · {label('order', r.status)}" for r in rows
     }, state.ORDERS_SELECT)
     detail = read(lambda s: _order_detail(s, order_id, full_phone=manage))
     _show_detail(detail)
@@ -172,7 +172,7 @@ def _order_detail(session: Session, order_id: int, *, full_phone: bool) -> Order
 def _order_table(rows: list[OrderRow]) -> None:
     table = pd.DataFrame([{
         "order_no": r.order_no, "time": local_time(r.created_at), "buyer": r.buyer, "lines": r.lines,
-        "payable": f"¥{yuan(r.payable_fen)}", "status": label("order", r.status),
+        "payable": money(r.payable_fen), "status": label("order", r.status),
         "refunds": t("orders.open_refunds", n=r.open_refunds) if r.open_refunds else "",
         "wechat": "" if r.wechat_uploaded is None else ("✓" if r.wechat_uploaded else t("orders.upload_failed_short")),
     } for r in rows])
@@ -202,13 +202,13 @@ def _show_detail(d: OrderDetail) -> None:
         with left:
             st.dataframe(pd.DataFrame([{
                 t("orders.line_title"): line.title, t("sku.specs"): line.specs,
-                t("orders.line_unit_price"): f"¥{yuan(line.unit_price_fen)}", t("orders.line_quantity"): line.quantity,
-                t("orders.line_paid"): f"¥{yuan(line.paid_fen)}",
-                t("orders.line_refunded"): (f"{line.refunded_quantity} · ¥{yuan(line.refunded_fen)}"
+                t("orders.line_unit_price"): money(line.unit_price_fen), t("orders.line_quantity"): line.quantity,
+                t("orders.line_paid"): money(line.paid_fen),
+                t("orders.line_refunded"): (f"{line.refunded_quantity} · {money(line.refunded_fen)}"
                                             if line.refunded_quantity else ""),
             } for line in d.lines]), hide_index=True, width="stretch")
             st.dataframe(pd.DataFrame(
-                [{t("orders.amount_item"): t(k), t("orders.amount"): f"¥{yuan(v)}"} for k, v in d.amounts.items()
+                [{t("orders.amount_item"): t(k), t("orders.amount"): money(v)} for k, v in d.amounts.items()
                  if v or k in ("orders.goods", "orders.payable")]
             ), hide_index=True)
         with right:
@@ -230,7 +230,7 @@ def _show_detail(d: OrderDetail) -> None:
             st.markdown(f"**{t('orders.refunds')}**")
             st.dataframe(pd.DataFrame([{
                 t("refunds.col_no"): r.refund_no, t("refunds.col_time"): local_time(r.created_at),
-                t("refunds.col_amount"): f"¥{yuan(r.amount_fen)}", t("refunds.col_status"): label("refund", r.status),
+                t("refunds.col_amount"): money(r.amount_fen), t("refunds.col_status"): label("refund", r.status),
                 t("refunds.col_reason"): r.reason, t("refunds.col_note"): r.failure or r.reject_reason,
             } for r in d.refunds]), hide_index=True, width="stretch")
 

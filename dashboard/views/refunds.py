@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
+from dashboard.components.amounts import money
 from dashboard.components.listing import back_to_first_page, local_time, page_of, pager, select_record
 from dashboard.i18n import label, t
 from domain.analytics.queries import nicknames, work_queues
@@ -91,14 +92,14 @@ def main() -> None:
         return
     st.dataframe(pd.DataFrame([{
         t("refunds.col_no"): r.refund_no, t("refunds.col_order"): r.order_no, t("refunds.col_buyer"): r.buyer,
-        t("refunds.col_amount"): f"¥{yuan(r.amount_fen)}", t("refunds.col_reason"): r.reason,
+        t("refunds.col_amount"): money(r.amount_fen), t("refunds.col_reason"): r.reason,
         t("refunds.col_status"): label("refund", r.status), t("refunds.col_time"): local_time(r.created_at),
         t("refunds.col_note"): r.note,
     } for r in rows]), hide_index=True, width="stretch")
     pager(state.REFUNDS_PAGE, total, PAGE_SIZE)
 
     refund_id = select_record(t("refunds.select"), {
-        r.id: f"{r.refund_no} · {r.buyer} · ¥{yuan(r.amount_fen)}" for r in rows
+        r.id: f"{r.refund_no} · {r.buyer} · {money(r.amount_fen)}" for r in rows
     }, state.REFUNDS_SELECT)
     detail = read(lambda s: _refund_detail(s, refund_id))
     _show_detail(detail)
@@ -144,7 +145,7 @@ def _show_detail(d: RefundDetail) -> None:
         st.dataframe(pd.DataFrame([{
             t("orders.line_title"): line.title, t("sku.specs"): line.specs,
             t("refunds.quantity"): t("refunds.quantity_of", n=line.quantity, of=line.bought),
-            t("refunds.col_amount"): f"¥{yuan(line.amount_fen)}",
+            t("refunds.col_amount"): money(line.amount_fen),
         } for line in d.lines]), hide_index=True, width="stretch")
         st.markdown(t("refunds.breakdown", goods=yuan(d.goods_fen), shipping=yuan(d.shipping_fen),
                       total=yuan(d.amount_fen), payable=yuan(d.order_payable_fen)))

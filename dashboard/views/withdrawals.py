@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
+from dashboard.components.amounts import money
 from dashboard.components.listing import back_to_first_page, local_time, page_of, pager, select_record
 from dashboard.i18n import label, t
 from domain.analytics.queries import nicknames, work_queues
@@ -72,8 +73,8 @@ def main() -> None:
         return
     st.dataframe(pd.DataFrame([{
         t("withdrawals.col_no"): r.withdrawal_no, t("withdrawals.col_distributor"): r.distributor,
-        t("withdrawals.col_amount"): f"¥{yuan(r.amount_fen)}", t("withdrawals.col_fee"): f"¥{yuan(r.fee_fen)}",
-        t("withdrawals.col_payout"): f"¥{yuan(r.payout_fen)}", t("withdrawals.col_method"): label("method", r.method),
+        t("withdrawals.col_amount"): money(r.amount_fen), t("withdrawals.col_fee"): money(r.fee_fen),
+        t("withdrawals.col_payout"): money(r.payout_fen), t("withdrawals.col_method"): label("method", r.method),
         t("withdrawals.col_bank"): r.bank, t("withdrawals.col_status"): label("withdrawal", r.status),
         t("withdrawals.col_time"): local_time(r.created_at), t("withdrawals.col_note"): r.note,
     } for r in rows]), hide_index=True, width="stretch")
@@ -81,7 +82,7 @@ def main() -> None:
 
     chosen = {r.id: r for r in rows}
     withdrawal_id = select_record(t("withdrawals.select"), {
-        r.id: f"{r.withdrawal_no} · {r.distributor} · ¥{yuan(r.amount_fen)} · {label('method', r.method)}"
+        r.id: f"{r.withdrawal_no} · {r.distributor} · {money(r.amount_fen)} · {label('method', r.method)}"
         for r in rows
     }, state.WITHDRAWALS_SELECT)
     _actions(who.actor, chosen[withdrawal_id])

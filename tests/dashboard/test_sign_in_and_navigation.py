@@ -120,6 +120,8 @@ def test_english_switch_changes_labels_and_survives_navigation(signed_in):
     assert "Role: Owner" in at.sidebar.caption[0].value
     open_screen(at, PRODUCTS)
     assert at.header[0].value == "Products"
+    open_screen(at, WITHDRAWALS)
+    assert (at.header[0].value, at.get("button_group")[0].options[0]) == ("Withdrawals", "Pending")
     open_screen(at, SETTINGS)
     assert at.header[0].value == "Settings"
     at.sidebar.segmented_control(key=state.LANG_SWITCH).set_value("zh").run()
