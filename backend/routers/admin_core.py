@@ -39,6 +39,5 @@ def write_settings(actor: CurrentActor, session: SessionDep, changes: Annotated[
 @router.post("/jobs/{name}/run", response_model=JobRunOut)
 def run_job_now(name: str, actor: Annotated[Actor, Depends(standalone_actor)]) -> JobRunOut:
     """Run one periodic job now: ``close-unpaid``, ``auto-receive``, ``settle-commissions``, ``recompute-levels``."""
-    actor.require(Permission.JOBS)
-    processed = run_job(name)
+    processed = run_job(name, actor=actor)
     return JobRunOut(job=name, processed=processed)

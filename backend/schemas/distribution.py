@@ -55,6 +55,7 @@ class TeamMemberOut(BaseModel):
     joined_at: datetime | None
     order_count: int
     order_amount_fen: int
+    inviter_id: int | None
     inviter_nickname: str
 
 

@@ -31,7 +31,7 @@ def main() -> None:
     st.header(t("commissions.header"))
     show_flashes()
     if can(who.role, Permission.JOBS):
-        _settle_now()
+        _settle_now(who.actor)
 
     first_page = back_to_first_page(state.COMMISSIONS_PAGE)
     status_col, level_col, who_col, no_col, days_col = st.columns([2, 2, 3, 3, 3])
@@ -103,7 +103,7 @@ def _totals(totals: CommissionTotals) -> None:
                       help=t("commissions.records", n=part.records if part else 0))
 
 
-def _settle_now() -> None:
+def _settle_now(actor) -> None:
     left, right = st.columns([4, 1], vertical_alignment="center")
     left.caption(t("commissions.settle_help"))
     if not right.button(t("commissions.settle"), key=state.COMMISSIONS_SETTLE, icon=":material/done_all:"):
@@ -111,7 +111,7 @@ def _settle_now() -> None:
     # The job commits in its own units of work; it must never run inside one of ours (on SQLite it would
     # wait for the write lock we hold).
     try:
-        settled = run_job(SETTLE_JOB)
+        settled = run_job(SETTLE_JOB, actor=actor)
     except DomainError as exc:
         st.error(exc.message, icon=":material/error:")
         return

@@ -34,6 +34,7 @@ class TeamMember:
     joined_at: datetime | None
     order_count: int
     order_amount_fen: int  # paid goods, net of refunds
+    inviter_id: int | None = None
     inviter_nickname: str = ""
 
 
@@ -65,7 +66,8 @@ def team(session: Session, user_id: int, *, level: int, page: int = 1, page_size
     rows = session.execute(query.order_by(User.bound_at.desc().nulls_last(), User.id.desc())
                            .offset((page - 1) * page_size).limit(page_size)).all()
     return [TeamMember(user_id=u.id, nickname=u.nickname, avatar_url=u.avatar_url, level=level, joined_at=u.bound_at,
-                       order_count=int(n), order_amount_fen=max(0, int(fen)), inviter_nickname=inviter_name)
+                       order_count=int(n), order_amount_fen=max(0, int(fen)), inviter_id=u.inviter_id,
+                       inviter_nickname=inviter_name)
             for u, inviter_name, n, fen in rows], total
 
 

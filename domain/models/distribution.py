@@ -56,6 +56,7 @@ class CommissionRecord(CreatedAt, Base):
         UniqueConstraint("order_line_id", "level"),
         Index("ix_commission_records_status_order", "status", "order_id"),
         Index("ix_commission_records_beneficiary_status", "beneficiary_id", "status"),
+        Index("ix_commission_records_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -70,7 +70,7 @@ class Order(CreatedAt, Base):
     receiver_address: Mapped[str] = mapped_column(String(300))
     remark: Mapped[str] = mapped_column(String(200), default="")
     prepay_id: Mapped[str | None] = mapped_column(String(64))
-    paid_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None] = mapped_column(index=True)  # sales analytics by day
     shipped_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None] = mapped_column(index=True)
     cancelled_at: Mapped[datetime | None]

@@ -62,3 +62,20 @@ def test_backup_and_restore_bring_the_data_back(committed):
     assert restored.returncode == 0, restored.stderr
     with unit_of_work(committed) as s:
         assert s.scalar(select(Product.title).where(Product.title == "备份前的商品")) == "备份前的商品"
+
+
+def test_staff_running_a_job_needs_the_permission_and_is_audited(committed):
+    import pytest
+
+    from domain.errors import Forbidden
+    from domain.jobs import run_job
+    from domain.models import AuditEntry
+    from domain.security.roles import Role
+    from domain.staff.service import Actor
+
+    with pytest.raises(Forbidden):
+        run_job("settle-commissions", actor=Actor(staff_id=None, username="ana", role=Role.ANALYST))
+    assert run_job("settle-commissions", actor=Actor(staff_id=None, username="fin", role=Role.FINANCE)) == 0
+    with unit_of_work(committed) as s:
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.action == "job.run")).all()
+        assert [(e.actor, e.entity_id, e.after) for e in entries] == [("fin", "settle-commissions", {"processed": 0})]

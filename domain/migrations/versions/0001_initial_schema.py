@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 23:54:34.403081
+Create Date: 2026-11-28 01:06:50.986548
 """
 from __future__ import annotations
 
@@ -188,6 +188,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_orders_completed_at'), ['completed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_paid_at'), ['paid_at'], unique=False)
         batch_op.create_index('ix_orders_status_created', ['status', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_user_id'), ['user_id'], unique=False)
 
@@ -433,6 +434,7 @@ def upgrade() -> None:
     with op.batch_alter_table('commission_records', schema=None) as batch_op:
         batch_op.create_index('ix_commission_records_beneficiary_status', ['beneficiary_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_commission_records_buyer_id'), ['buyer_id'], unique=False)
+        batch_op.create_index('ix_commission_records_created', ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_commission_records_order_id'), ['order_id'], unique=False)
         batch_op.create_index('ix_commission_records_status_order', ['status', 'order_id'], unique=False)
 
@@ -494,6 +496,7 @@ def downgrade() -> None:
     with op.batch_alter_table('commission_records', schema=None) as batch_op:
         batch_op.drop_index('ix_commission_records_status_order')
         batch_op.drop_index(batch_op.f('ix_commission_records_order_id'))
+        batch_op.drop_index('ix_commission_records_created')
         batch_op.drop_index(batch_op.f('ix_commission_records_buyer_id'))
         batch_op.drop_index('ix_commission_records_beneficiary_status')
 
@@ -546,6 +549,7 @@ def downgrade() -> None:
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_orders_user_id'))
         batch_op.drop_index('ix_orders_status_created')
+        batch_op.drop_index(batch_op.f('ix_orders_paid_at'))
         batch_op.drop_index(batch_op.f('ix_orders_completed_at'))
 
     op.drop_table('orders')
