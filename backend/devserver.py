@@ -30,7 +30,7 @@ def run_dev(*, api_port: int = 8000, sandbox_port: int = 8100, dashboard_port: i
     specs = [
         ("api", [python, "-m", "backend", "serve", "--port", str(api_port)], f"http://127.0.0.1:{api_port}/healthz"),
         ("dashboard", [python, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(dashboard_port),
-                       "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                       "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
          f"http://127.0.0.1:{dashboard_port}/_stcore/health"),
         ("jobs", [python, "-m", "backend", "jobs", "loop", "--interval", "60"], None),
     ]
