@@ -54,6 +54,9 @@ async def _checkout(client, api, sandbox, shopper, sku_ids) -> float:
     return time.perf_counter() - started
 
 
+ERRORS: dict[str, int] = {}
+
+
 async def _load(worker, duration: float, concurrency: int) -> tuple[int, list[float], int]:
     latencies: list[float] = []
     errors = 0
@@ -64,8 +67,10 @@ async def _load(worker, duration: float, concurrency: int) -> tuple[int, list[fl
         while time.perf_counter() < stop:
             try:
                 latencies.append(await worker(n))
-            except Exception:
+            except Exception as exc:  # counted and named in the report
                 errors += 1
+                name = f"{type(exc).__name__}: {str(exc)[:120]}"
+                ERRORS[name] = ERRORS.get(name, 0) + 1
 
     await asyncio.gather(*(loop(n) for n in range(concurrency)))
     return len(latencies), sorted(latencies), errors
@@ -107,6 +112,8 @@ async def run() -> bool:
     p50, p99 = percentile(lat, 50), percentile(lat, 99)
     print(f"checkout: {n} orders placed and paid in {DURATION_S:.0f} s by {CONCURRENCY} concurrent shoppers "
           f"({SHOPPERS} accounts), errors {errors}")
+    for name, count in ERRORS.items():
+        print(f"  error ×{count}: {name}")
     print(f"  orders per second      {rate:8.1f}   target ≥ {TARGET_ORDERS_PER_S}  {verdict(rate >= TARGET_ORDERS_PER_S)}")
     print(f"  p50 place+pay+notify   {p50 * 1000:8.0f} ms")
     print(f"  p99 place+pay+notify   {p99 * 1000:8.0f} ms  target < {TARGET_P99_S * 1000:.0f} ms  "

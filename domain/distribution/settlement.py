@@ -3,8 +3,9 @@
 ledger once (a unique index guarantees it).
 
 Set-based, so the number of statements does not grow with the number of records: on PostgreSQL one statement
-per batch claims the rows (``FOR UPDATE SKIP LOCKED``), settles them and writes their ledger entries, so any
-number of job runners may run at once; on SQLite (one writer at a time) a batch is three statements.
+claims every due row (``FOR NO KEY UPDATE SKIP LOCKED``), settles them and writes their ledger entries, so any
+number of job runners may run at once and each record is settled by exactly one; on SQLite (one writer at a
+time) it is three statements per batch of ``SQLITE_BATCH``. A ``batch_size`` bounds a run where that matters.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from domain.models import (
 )
 from domain.settings.service import get_settings
 
-BATCH_SIZE = 50_000
+SQLITE_BATCH = 5_000
 
 _PG_SETTLE = text("""
 WITH due AS (
@@ -39,7 +40,7 @@ WITH due AS (
       AND NOT EXISTS (
         SELECT 1 FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id
         WHERE rl.order_line_id = cr.order_line_id AND r.status IN ('requested', 'approved'))
-    ORDER BY cr.id LIMIT :batch
+    ORDER BY cr.id LIMIT :batch  -- NULL: no limit
     FOR NO KEY UPDATE OF cr SKIP LOCKED
 ), settled AS (
     UPDATE commission_records c SET status = 'settled', settled_at = :now
@@ -51,14 +52,14 @@ SELECT beneficiary_id, 'commission_settled', amount_fen, id, '佣金结算', :no
 """)
 
 
-def settle_due_commissions(session: Session, *, batch_size: int = BATCH_SIZE) -> int:
-    """Settle one batch of due records; returns how many."""
+def settle_due_commissions(session: Session, *, batch_size: int | None = None) -> int:
+    """Settle due records (at most ``batch_size``; on SQLite at most ``SQLITE_BATCH``); returns how many."""
     now = clock.now()
     cutoff = now - timedelta(days=get_settings(session).settle_after_days)
     if is_postgres(session):
         done = session.execute(_PG_SETTLE, {"cutoff": cutoff, "now": now, "batch": batch_size}).rowcount or 0
     else:
-        done = _settle_portable(session, cutoff=cutoff, now=now, batch_size=batch_size)
+        done = _settle_portable(session, cutoff=cutoff, now=now, batch_size=min(batch_size or SQLITE_BATCH, SQLITE_BATCH))
     _expire_loaded(session)
     return done
 
@@ -97,11 +98,13 @@ def _expire_loaded(session: Session) -> None:
 
 
 @job("settle-commissions")
-def settle_commissions_job(batch_size: int = BATCH_SIZE) -> int:
+def settle_commissions_job(batch_size: int | None = None) -> int:
+    """Settle everything due, in as many units of work as batches (one on PostgreSQL unless bounded)."""
     total = 0
     while True:
         with unit_of_work() as session:
-            done = settle_due_commissions(session, batch_size=batch_size)
+            limit = batch_size if is_postgres(session) else min(batch_size or SQLITE_BATCH, SQLITE_BATCH)
+            done = settle_due_commissions(session, batch_size=limit)
         total += done
-        if done < batch_size:
+        if limit is None or done < limit:
             return total
