@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 NPM_DIR := tests/miniprogram
 
-.PHONY: run test test-py test-js lint bench clean
+.PHONY: run test test-py test-js lint bench clean system-deps
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,10 +23,19 @@ $(NPM_DIR)/node_modules/.installed: $(NPM_DIR)/package.json
 	cd $(NPM_DIR) && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Browser tests need Debian's chromium; posters and screenshots need a font with Chinese glyphs.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q . ; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "please install chromium and fonts-wqy-microhei (apt-get install chromium fonts-wqy-microhei)"; exit 1; fi; \
+	fi
+
 run: $(VENV)/.installed
 	$(PY) -m backend dev
 
-test: $(VENV)/.installed-test $(NPM_DIR)/node_modules/.installed
+test: system-deps $(VENV)/.installed-test $(NPM_DIR)/node_modules/.installed
 	$(PY) -m pytest -q
 	cd $(NPM_DIR) && npx jest --runInBand
 
