@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -104,10 +105,10 @@ def _reset_clock():
     clock.reset()
 
 
-@pytest.fixture
-def db(migrated_database):
-    """A session inside a transaction that is rolled back after the test; commits become savepoints."""
-    conn = migrated_database.connect()
+@contextmanager
+def rolled_back(engine):
+    """A session inside a transaction that is rolled back at the end; its commits become savepoints."""
+    conn = engine.connect()
     outer = conn.begin()
     session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
@@ -116,6 +117,13 @@ def db(migrated_database):
         session.close()
         outer.rollback()
         conn.close()
+
+
+@pytest.fixture
+def db(migrated_database):
+    """Each test's session: everything it writes is rolled back afterwards."""
+    with rolled_back(migrated_database) as session:
+        yield session
 
 
 @pytest.fixture

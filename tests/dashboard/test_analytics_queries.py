@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.analytics import queries
@@ -20,6 +19,7 @@ from domain.distribution.settlement import settle_due_commissions
 from domain.settings.service import update_settings
 from domain.wallet.service import request_withdrawal
 from tests.builders import approve_distributor, complete, make_product, make_user, pay, place, refund
+from tests.conftest import rolled_back
 
 
 def shanghai(day_offset: int, hour: int, minute: int) -> datetime:
@@ -34,15 +34,8 @@ def at(moment: datetime):
 @pytest.fixture(scope="module")
 def db(migrated_database):
     """One transaction for the whole module, rolled back at its end: the shop is built once and only read."""
-    conn = migrated_database.connect()
-    outer = conn.begin()
-    session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    try:
+    with rolled_back(migrated_database) as session:
         yield session
-    finally:
-        session.close()
-        outer.rollback()
-        conn.close()
 
 
 @pytest.fixture(scope="module")

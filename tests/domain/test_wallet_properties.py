@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.db import get_engine
@@ -26,6 +25,7 @@ from domain.staff.service import SYSTEM
 from domain.wallet import service as wallet
 from domain.wechat import get_wechat
 from tests.builders import approve_distributor, complete, make_product, make_user, pay, place, refund
+from tests.conftest import rolled_back
 
 PRICES = (1999, 2999, 9999, 33333)
 
@@ -34,9 +34,8 @@ def test_ledger_invariants_hold_under_any_sequence(sandbox_url):
     class Wallets(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
-            self.conn = get_engine().connect()
-            self.outer = self.conn.begin()
-            self.s = Session(bind=self.conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+            self.transaction = rolled_back(get_engine())
+            self.s = self.transaction.__enter__()
             self.a = make_user(self.s)
             self.b = make_user(self.s, inviter=self.a)
             self.c = make_user(self.s, inviter=self.b)
@@ -52,9 +51,7 @@ def test_ledger_invariants_hold_under_any_sequence(sandbox_url):
             self.orders = [first]
 
         def teardown(self):
-            self.s.close()
-            self.outer.rollback()
-            self.conn.close()
+            self.transaction.__exit__(None, None, None)
             clock.reset()
 
         @rule(sku=st.integers(0, len(PRICES) - 1), quantity=st.integers(1, 4))
