@@ -37,15 +37,16 @@ def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = N
 
 
 @contextmanager
-def running(args: list[str], health_url: str, env: dict | None = None, log_name: str = "proc"):
-    """Run ``python -m backend …`` as a real process for the block's duration."""
+def running(args: list[str], health_url: str, env: dict | None = None, log_name: str = "proc",
+            module: str = "backend", timeout: float = 30.0):
+    """Run ``python -m backend …`` (or another module) as a real process for the block's duration."""
     log_dir = ROOT / "tests" / "_artifacts"
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_dir / f"{log_name}.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "backend", *args], cwd=ROOT, env={**os.environ, **(env or {})},
+    proc = subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env={**os.environ, **(env or {})},
                             stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_http(health_url, proc=proc)
+        wait_http(health_url, timeout=timeout, proc=proc)
         yield proc
     finally:
         proc.terminate()

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack, contextmanager
@@ -22,7 +20,7 @@ from pathlib import Path
 import httpx
 from websockets.sync.client import connect
 
-from tests.support import ROOT, free_port, wait_http
+from tests.support import free_port, running
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
@@ -159,21 +157,8 @@ def _devtools_port(profile: Path, proc: subprocess.Popen, timeout: float = 30.0)
 def dashboard_server():
     """``streamlit run dashboard/app.py`` on a free port, with this test run's MALL_* environment; yields its URL."""
     port = free_port()
-    log_dir = ROOT / "tests" / "_artifacts"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    with open(log_dir / "dashboard.log", "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
-            cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_http(url + "/_stcore/health", timeout=60, proc=proc)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    url = f"http://127.0.0.1:{port}"
+    args = ["run", "dashboard/app.py", "--server.port", str(port), "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
+    with running(args, url + "/_stcore/health", log_name="dashboard", module="streamlit", timeout=60):
+        yield url
