@@ -69,7 +69,7 @@ def select_all(body: CartSelectAll, user: CurrentUser, session: SessionDep) -> C
 
 
 def address_out(address) -> AddressOut:
-    return AddressOut(id=address.id, name=address.name, phone=book.phone_of(address), province=address.province,
+    return AddressOut(id=address.id, name=book.name_of(address), phone=book.phone_of(address), province=address.province,
                       city=address.city, district=address.district, detail=address.detail,
                       is_default=address.is_default)
 

@@ -247,7 +247,7 @@ def order_out(order, *, open_refunds: int = 0, pay_expires_at: datetime | None =
         goods_fen=order.goods_fen, member_discount_fen=order.member_discount_fen,
         full_reduction_fen=order.full_reduction_fen, coupon_discount_fen=order.coupon_discount_fen,
         shipping_fen=order.shipping_fen, payable_fen=order.payable_fen, refunded_fen=order.refunded_fen,
-        receiver_name=order.receiver_name, receiver_phone=crypto.decrypt(order.receiver_phone_enc),
+        receiver_name=crypto.decrypt(order.receiver_name_enc), receiver_phone=crypto.decrypt(order.receiver_phone_enc),
         receiver_address=order.receiver_address, remark=order.remark, created_at=order.created_at,
         paid_at=order.paid_at, shipped_at=order.shipped_at, completed_at=order.completed_at,
         cancelled_at=order.cancelled_at, pay_expires_at=pay_expires_at,

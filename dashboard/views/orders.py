@@ -152,7 +152,7 @@ def _order_detail(session: Session, order_id: int, *, full_phone: bool) -> Order
             "orders.full_reduction": -o.full_reduction_fen, "orders.coupon": -o.coupon_discount_fen,
             "orders.shipping": o.shipping_fen, "orders.payable": o.payable_fen, "orders.refunded": -o.refunded_fen,
         },
-        receiver_name=o.receiver_name, receiver_phone=phone if full_phone else crypto.mask_phone(phone),
+        receiver_name=crypto.decrypt(o.receiver_name_enc), receiver_phone=phone if full_phone else crypto.mask_phone(phone),
         receiver_address=o.receiver_address, remark=o.remark,
         transaction_id=o.payment.transaction_id if o.payment else "",
         carrier=shipment.carrier if shipment else "", tracking_no=shipment.tracking_no if shipment else "",

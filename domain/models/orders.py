@@ -24,7 +24,8 @@ class Address(CreatedAt, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(32))
+    # The receiver's name and phone are personal data: encrypted at rest (domain.security.crypto).
+    name_enc: Mapped[str] = mapped_column(Text)
     phone_enc: Mapped[str] = mapped_column(Text)
     province: Mapped[str] = mapped_column(String(32))
     city: Mapped[str] = mapped_column(String(32))
@@ -64,8 +65,8 @@ class Order(CreatedAt, Base):
     payable_fen: Mapped[int] = mapped_column(Fen)
     refunded_fen: Mapped[int] = mapped_column(Fen, default=0)
     coupon_id: Mapped[int | None]
-    # Address snapshot: the receiver's phone stays encrypted here too.
-    receiver_name: Mapped[str] = mapped_column(String(32))
+    # Address snapshot: the receiver's name and phone stay encrypted here too.
+    receiver_name_enc: Mapped[str] = mapped_column(Text)
     receiver_phone_enc: Mapped[str] = mapped_column(Text)
     receiver_address: Mapped[str] = mapped_column(String(300))
     remark: Mapped[str] = mapped_column(String(200), default="")

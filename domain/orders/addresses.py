@@ -53,7 +53,7 @@ def create_address(session: Session, *, user: User, data: AddressInput) -> Addre
 
 def update_address(session: Session, *, user: User, address_id: int, changes: dict) -> Address:
     address = get_address(session, user=user, address_id=address_id)
-    current = AddressInput(name=address.name, phone=phone_of(address), province=address.province, city=address.city,
+    current = AddressInput(name=name_of(address), phone=phone_of(address), province=address.province, city=address.city,
                            district=address.district, detail=address.detail, is_default=address.is_default)
     for key, value in changes.items():
         if key not in AddressInput.__dataclass_fields__:
@@ -84,6 +84,10 @@ def make_default(session: Session, *, user: User, address_id: int) -> None:
     session.flush()
 
 
+def name_of(address: Address) -> str:
+    return crypto.decrypt(address.name_enc)
+
+
 def phone_of(address: Address) -> str:
     return crypto.decrypt(address.phone_enc)
 
@@ -101,7 +105,7 @@ def _apply(address: Address, data: AddressInput) -> None:
                                 ("详细地址", data.detail, 200)):
         if not (value or "").strip() or len(value) > limit:
             raise Invalid("invalid_address", f"请填写{label}")
-    address.name = name
+    address.name_enc = crypto.encrypt(name)
     address.phone_enc = crypto.encrypt(phone)
     address.province, address.city = data.province.strip(), data.city.strip()
     address.district, address.detail = (data.district or "").strip(), data.detail.strip()

@@ -60,7 +60,7 @@ def place_order(session: Session, *, user: User, items: list[OrderItem], address
         member_discount_fen=priced.member_discount_fen, full_reduction_fen=priced.full_reduction_fen,
         coupon_discount_fen=priced.coupon_discount_fen, shipping_fen=priced.shipping_fen,
         payable_fen=priced.payable_fen, coupon_id=coupon_id if priced.coupon_applied else None,
-        receiver_name=address.name, receiver_phone_enc=address.phone_enc,
+        receiver_name_enc=address.name_enc, receiver_phone_enc=address.phone_enc,
         receiver_address=address_book.full_text(address), remark=(remark or "").strip(),
     )
     for n, line in enumerate(priced.lines, start=1):

@@ -165,7 +165,7 @@ def test_settle_job_in_four_processes_settles_each_record_exactly_once(committed
         now = clock.now()
         for i, buyer in enumerate(buyers):
             order = Order(order_no=f"S{i:017d}", user_id=buyer.id, status=OrderStatus.COMPLETED, goods_fen=10000,
-                          payable_fen=10000, receiver_name="x", receiver_phone_enc="x", receiver_address="x",
+                          payable_fen=10000, receiver_name_enc="x", receiver_phone_enc="x", receiver_address="x",
                           completed_at=now - timedelta(days=10))
             s.add(order)
             s.flush()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 01:06:50.986548
+Create Date: 2026-11-28 01:31:12.711357
 """
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def upgrade() -> None:
     op.create_table('addresses',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('name_enc', sa.Text(), nullable=False),
     sa.Column('phone_enc', sa.Text(), nullable=False),
     sa.Column('province', sa.String(length=32), nullable=False),
     sa.Column('city', sa.String(length=32), nullable=False),
@@ -169,7 +169,7 @@ def upgrade() -> None:
     sa.Column('payable_fen', sa.BigInteger(), nullable=False),
     sa.Column('refunded_fen', sa.BigInteger(), nullable=False),
     sa.Column('coupon_id', sa.Integer(), nullable=True),
-    sa.Column('receiver_name', sa.String(length=32), nullable=False),
+    sa.Column('receiver_name_enc', sa.Text(), nullable=False),
     sa.Column('receiver_phone_enc', sa.Text(), nullable=False),
     sa.Column('receiver_address', sa.String(length=300), nullable=False),
     sa.Column('remark', sa.String(length=200), nullable=False),
