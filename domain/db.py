@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Select, create_engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import get_config
@@ -94,6 +94,12 @@ def unit_of_work(session_factory: sessionmaker[Session] | None = None) -> Iterat
         raise
     finally:
         session.close()
+
+
+def paginate(session: Session, query: Select, *order_by, page: int, page_size: int) -> tuple[Select, int]:
+    """One page of a list query, and the number of rows of the whole list (two statements, whatever the size)."""
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return query.order_by(*order_by).offset((page - 1) * page_size).limit(page_size), total
 
 
 def is_postgres(session: Session) -> bool:

@@ -52,9 +52,6 @@ def run_job(name: str, *, actor=None) -> int:
     return processed
 
 
-def run_all() -> dict[str, int]:
-    return {name: run_job(name) for name in job_names()}
-
 
 def _load() -> None:
     # Job modules register themselves on import.

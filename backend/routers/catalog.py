@@ -8,12 +8,10 @@ from backend.deps import OptionalUser, SessionDep
 from backend.schemas.catalog import CategoryOut, CommissionPreviewOut, ProductCardOut, ProductDetailOut, SkuOut
 from backend.schemas.common import IdPath, IdQuery, Page, PageParams, page_params
 from domain.catalog import queries
-from domain.distribution.distributors import is_qualified
-from domain.distribution.rates import preview_fen, rates_for
+from domain.distribution.rates import preview_fen, viewer_rates
 from domain.media import media_url
 from domain.members.service import member_summary
 from domain.money import bp_of
-from domain.settings.service import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["shopper: catalog"])
 
@@ -39,9 +37,8 @@ def products(session: SessionDep, paging: Annotated[PageParams, Depends(page_par
 def product_detail(product_id: IdPath, session: SessionDep, user: OptionalUser) -> ProductDetailOut:
     product = queries.product_detail(session, product_id)
     skus = queries.active_skus(product)
-    settings = get_settings(session)
     discount_bp = member_summary(session, user).discount_bp if user else 10_000
-    rates = rates_for(product, settings) if user and is_qualified(session, user.id) else None
+    rates = viewer_rates(session, product, user)
     spec_names: list[str] = []
     for sku in skus:
         for name in sku.specs:

@@ -27,7 +27,6 @@ from backend.schemas.users import BindIn, BindOut
 from domain.config import get_config
 from domain.distribution import distributors, queries, share
 from domain.distribution.binding import bind_inviter
-from domain.errors import Forbidden
 from domain.settings.service import get_settings
 from domain.wallet import service as wallet
 
@@ -72,22 +71,15 @@ def distribution_me(user: CurrentUser, session: SessionDep) -> DistributionMeOut
     )
 
 
-def _require_distributor(session, user) -> None:
-    if not distributors.is_qualified(session, user.id):
-        raise Forbidden("not_distributor", "成为分销员后才能使用推广功能")
-
-
 @router.get("/qrcode", response_class=Response, responses={200: {"content": {"image/png": {}}}})
 def qrcode(user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> Response:
     """The distributor's mini-program code (scene ``i=CODE``), fetched from WeChat once and cached."""
-    _require_distributor(session, user)
     return Response(share.qrcode_png(session, user=user, wechat=wechat), media_type="image/png", headers=PNG_CACHE)
 
 
 @router.get("/poster", response_class=Response, responses={200: {"content": {"image/png": {}}}})
 def poster(user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> Response:
     """A share poster (PNG): shop name, nickname and the mini-program code."""
-    _require_distributor(session, user)
     return Response(share.poster_png(session, user=user, wechat=wechat), media_type="image/png", headers=PNG_CACHE)
 
 

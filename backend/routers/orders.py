@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -27,7 +26,7 @@ from domain.media import media_url
 from domain.models import OrderStatus
 from domain.orders import checkout, lifecycle, queries, refunds
 from domain.orders.logistics import get_tracker
-from domain.payments.service import start_payment
+from domain.payments.service import payment_deadline, start_payment
 from domain.settings.service import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["shopper: orders"])
@@ -38,11 +37,9 @@ def _items(body: PreviewIn) -> list[checkout.OrderItem]:
 
 
 def _order_out(session, order) -> OrderOut:
-    expires = None
-    if order.status == OrderStatus.PENDING_PAYMENT:
-        expires = order.created_at + timedelta(minutes=get_settings(session).unpaid_timeout_minutes)
+    timeout = get_settings(session).unpaid_timeout_minutes
     return order_out(order, open_refunds=queries.open_refunds_by_order(session, [order.id]).get(order.id, 0),
-                     pay_expires_at=expires)
+                     pay_expires_at=payment_deadline(order, timeout_minutes=timeout))
 
 
 @router.post("/orders/preview", response_model=PreviewOut)
@@ -79,10 +76,9 @@ def my_orders(user: CurrentUser, session: SessionDep, paging: Annotated[PagePara
     orders, total = queries.list_orders(session, user=user, status=status, page=paging.page,
                                         page_size=paging.page_size)
     open_counts = queries.open_refunds_by_order(session, [o.id for o in orders])
-    timeout = timedelta(minutes=get_settings(session).unpaid_timeout_minutes)
+    timeout = get_settings(session).unpaid_timeout_minutes
     return Page(items=[order_out(o, open_refunds=open_counts.get(o.id, 0),
-                                 pay_expires_at=o.created_at + timeout if o.status == OrderStatus.PENDING_PAYMENT
-                                 else None) for o in orders], total=total)
+                                 pay_expires_at=payment_deadline(o, timeout_minutes=timeout)) for o in orders], total=total)
 
 
 @router.get("/orders/counts", response_model=dict[str, int])

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from dashboard.i18n import t
+from dashboard.i18n import label, t
 from domain import clock
 from domain.analytics.queries import day_bounds
 
@@ -46,3 +46,12 @@ def select_record(label: str, options: dict[int, str], key: str) -> int | None:
     if not options:
         return None
     return st.selectbox(label, list(options), format_func=options.__getitem__, key=key)
+
+
+def status_queue(title: str, kind: str, statuses, *, default: str, key: str, page_key: str,
+                 waiting: dict[str, int]) -> str:
+    """A status switch for a work queue: each status shows how many wait in it, and switching goes to page one."""
+    return st.segmented_control(
+        title, statuses, default=default, required=True, key=key, on_change=back_to_first_page(page_key),
+        format_func=lambda s: f"{label(kind, s)} ({waiting[s]})" if waiting.get(s) else label(kind, s),
+    )

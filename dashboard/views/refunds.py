@@ -15,7 +15,7 @@ from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import money
-from dashboard.components.listing import back_to_first_page, local_time, page_of, pager, select_record
+from dashboard.components.listing import local_time, page_of, pager, select_record, status_queue
 from dashboard.i18n import label, t
 from domain.analytics.queries import nicknames, work_queues
 from domain.models import RefundStatus
@@ -80,11 +80,8 @@ def main() -> None:
     if queues.refunds_failed:
         st.error(t("refunds.failed_banner", n=queues.refunds_failed), icon=":material/sync_problem:")
     waiting = {RefundStatus.REQUESTED: queues.refunds_requested, RefundStatus.APPROVED: queues.refunds_failed}
-    status = st.segmented_control(
-        t("refunds.filter_status"), STATUSES, default=RefundStatus.REQUESTED, required=True,
-        key=state.REFUNDS_FILTER_STATUS, on_change=back_to_first_page(state.REFUNDS_PAGE),
-        format_func=lambda s: f"{label('refund', s)} ({waiting[s]})" if waiting.get(s) else label("refund", s),
-    )
+    status = status_queue(t("refunds.filter_status"), "refund", STATUSES, default=RefundStatus.REQUESTED,
+                          key=state.REFUNDS_FILTER_STATUS, page_key=state.REFUNDS_PAGE, waiting=waiting)
     rows, total = read(lambda s: _refund_page(s, status=status, page=page_of(state.REFUNDS_PAGE)))
     st.caption(t("refunds.count", n=total))
     if not rows:

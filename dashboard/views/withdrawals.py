@@ -16,7 +16,7 @@ from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import money
-from dashboard.components.listing import back_to_first_page, local_time, page_of, pager, select_record
+from dashboard.components.listing import local_time, page_of, pager, select_record, status_queue
 from dashboard.i18n import label, t
 from domain.analytics.queries import nicknames, work_queues
 from domain.models import Withdrawal, WithdrawalStatus
@@ -61,11 +61,8 @@ def main() -> None:
     queues = read(work_queues)
     waiting = {WithdrawalStatus.PENDING: queues.withdrawals_pending,
                WithdrawalStatus.APPROVED: queues.withdrawals_approved}
-    status = st.segmented_control(
-        t("withdrawals.filter_status"), STATUSES, default=WithdrawalStatus.PENDING, required=True,
-        key=state.WITHDRAWALS_FILTER_STATUS, on_change=back_to_first_page(state.WITHDRAWALS_PAGE),
-        format_func=lambda s: f"{label('withdrawal', s)} ({waiting[s]})" if waiting.get(s) else label("withdrawal", s),
-    )
+    status = status_queue(t("withdrawals.filter_status"), "withdrawal", STATUSES, default=WithdrawalStatus.PENDING,
+                          key=state.WITHDRAWALS_FILTER_STATUS, page_key=state.WITHDRAWALS_PAGE, waiting=waiting)
     rows, total = read(lambda s: _withdrawal_page(s, status=status, page=page_of(state.WITHDRAWALS_PAGE)))
     st.caption(t("withdrawals.count", n=total))
     if not rows:

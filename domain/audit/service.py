@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.db import paginate
 from domain.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -38,9 +39,8 @@ def list_actions(session: Session, *, entity_type: str | None = None, entity_id:
         query = query.where(AuditEntry.entity_id == str(entity_id))
     if action_prefix:
         query = query.where(AuditEntry.action.startswith(action_prefix))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * page_size).limit(page_size))
-    return list(rows), total
+    query, total = paginate(session, query, AuditEntry.id.desc(), page=page, page_size=page_size)
+    return list(session.scalars(query)), total
 
 
 def _jsonable(value):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from domain.db import paginate
 from domain.errors import NotFound
 from domain.models import Category, Product, Sku
 
@@ -49,10 +50,8 @@ def list_products(session: Session, *, q: str | None = None, category_id: int | 
     if q and q.strip():
         pattern = f"%{_escape_like(q.strip())}%"
         query = query.where(or_(Product.title.ilike(pattern, escape="\\"), Product.subtitle.ilike(pattern, escape="\\")))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.order_by(Product.sort.desc(), Product.id.desc()).offset((page - 1) * page_size).limit(page_size)
-    ).all()
+    query, total = paginate(session, query, Product.sort.desc(), Product.id.desc(), page=page, page_size=page_size)
+    rows = session.execute(query).all()
     cards = [
         ProductCard(id=p.id, title=p.title, subtitle=p.subtitle, cover_url=p.cover_url, price_fen=int(price),
                     sales=p.sales, category_id=p.category_id, stock=int(stock or 0), is_on_shelf=p.is_on_shelf)

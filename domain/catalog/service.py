@@ -128,10 +128,6 @@ def update_product(session: Session, *, actor: Actor, product_id: int, changes: 
     return product
 
 
-def set_shelf(session: Session, *, actor: Actor, product_id: int, on_shelf: bool) -> Product:
-    return update_product(session, actor=actor, product_id=product_id, changes={"is_on_shelf": on_shelf})
-
-
 def adjust_stock(session: Session, *, actor: Actor, sku_id: int, delta: int, reason: str = "") -> Sku:
     """Add (or remove) stock relative to what is there now, so that sales in between are not overwritten."""
     actor.require(Permission.PRODUCTS)

@@ -13,6 +13,7 @@ from domain.security import crypto
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
 from domain.staff.service import Actor
+from domain.text import reject_reason
 
 
 def distributor_status(session: Session, user_id: int) -> str:
@@ -86,9 +87,7 @@ def approve_application(session: Session, *, actor: Actor, application_id: int) 
 
 def reject_application(session: Session, *, actor: Actor, application_id: int, reason: str) -> DistributorApplication:
     actor.require(Permission.DISTRIBUTORS)
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid("reason_required", "请填写驳回原因")
+    reason = reject_reason(reason)
     application = _pending(session, application_id)
     application.status = ApplicationStatus.REJECTED
     application.reject_reason = reason[:200]

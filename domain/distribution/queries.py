@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from domain.db import paginate
 from domain.models import (
     CommissionRecord,
     CommissionStatus,
@@ -105,8 +106,8 @@ def list_commissions(session: Session, *, beneficiary_id: int | None = None, sta
         query = query.where(CommissionRecord.created_at >= created_from)
     if created_to:
         query = query.where(CommissionRecord.created_at < created_to)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(query.order_by(CommissionRecord.id.desc()).offset((page - 1) * page_size).limit(page_size))
+    query, total = paginate(session, query, CommissionRecord.id.desc(), page=page, page_size=page_size)
+    rows = session.execute(query)
     return [CommissionRow(record=r, order_no=no, buyer_nickname=b, beneficiary_nickname=bn, line_title=t)
             for r, no, b, bn, t in rows], total
 
@@ -147,10 +148,8 @@ def list_applications(session: Session, *, status: str | None = None, page: int 
     query = select(DistributorApplication, User).join(User, User.id == DistributorApplication.user_id)
     if status:
         query = query.where(DistributorApplication.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(query.order_by(DistributorApplication.id.desc()).offset((page - 1) * page_size)
-                           .limit(page_size)).all()
-    return [(a, u) for a, u in rows], total
+    query, total = paginate(session, query, DistributorApplication.id.desc(), page=page, page_size=page_size)
+    return [(a, u) for a, u in session.execute(query).all()], total
 
 
 @dataclass(frozen=True)
@@ -193,9 +192,8 @@ def list_distributors(session: Session, *, q: str | None = None, page: int = 1,
     if q and q.strip():
         term = q.strip()
         query = query.where(or_(User.nickname.contains(term), User.invite_code == term.upper()))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(query.order_by(Distributor.created_at.desc()).offset((page - 1) * page_size)
-                           .limit(page_size)).all()
+    query, total = paginate(session, query, Distributor.created_at.desc(), page=page, page_size=page_size)
+    rows = session.execute(query).all()
     return [DistributorRow(user_id=u.id, nickname=u.nickname, invite_code=u.invite_code, is_enabled=d.is_enabled,
                            real_name_masked=crypto.mask_name(crypto.decrypt_optional(d.real_name_enc)),
                            level1_count=int(a), level2_count=int(b), available_fen=int(av), frozen_fen=int(fr),

@@ -24,6 +24,16 @@ def rates_for(product: Product, settings: BusinessSettings) -> CommissionRates |
     return CommissionRates(settings.commission_level1_bp, settings.commission_level2_bp)
 
 
+def viewer_rates(session, product: Product, user) -> CommissionRates | None:
+    """The rates a signed-in shopper would earn by sharing this product: only distributors who qualify now."""
+    from domain.distribution.distributors import is_qualified
+    from domain.settings.service import get_settings
+
+    if user is None or not is_qualified(session, user.id):
+        return None
+    return rates_for(product, get_settings(session))
+
+
 def preview_fen(price_fen: int, rates: CommissionRates) -> tuple[int, int]:
     """What each level would earn on one unit at this price (the 分享赚 figure)."""
     return bp_of(price_fen, rates.level1_bp), bp_of(price_fen, rates.level2_bp)

@@ -8,6 +8,8 @@ from PIL import Image, ImageDraw
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from domain.distribution.distributors import is_qualified
+from domain.errors import Forbidden
 from domain.fonts import drawable, font
 from domain.models import QrCodeImage, User
 from domain.settings.service import get_settings
@@ -25,7 +27,10 @@ def scene_for(user: User) -> str:
 
 
 def qrcode_png(session: Session, *, user: User, wechat: WeChatGateway) -> bytes:
-    """The user's mini-program code (scene ``i=CODE``). WeChat is asked once; later calls read the cache."""
+    """The user's mini-program code (scene ``i=CODE``). WeChat is asked once; later calls read the cache.
+    Promotion material is for distributors: anyone else is refused with ``not_distributor``."""
+    if not is_qualified(session, user.id):
+        raise Forbidden("not_distributor", "成为分销员后才能使用推广功能")
     scene = scene_for(user)
     cached = session.get(QrCodeImage, scene)
     if cached is not None:

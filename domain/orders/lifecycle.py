@@ -18,6 +18,7 @@ from domain.orders.stock import return_stock
 from domain.security import crypto
 from domain.security.roles import Permission
 from domain.staff.service import Actor
+from domain.text import required_text
 from domain.wechat.gateway import WeChatGateway
 
 
@@ -176,9 +177,8 @@ def retry_shipping_upload(session: Session, *, actor: Actor, order_id: int, wech
 def add_tracking_event(session: Session, *, actor: Actor, order_id: int, text: str,
                        time: datetime | None = None) -> TrackingEvent:
     actor.require(Permission.ORDERS_MANAGE)
-    text = (text or "").strip()
-    if not text or len(text) > 300:
-        raise Invalid("invalid_tracking_event", "请填写物流信息（不超过 300 字）")
+    text = required_text(text, code="invalid_tracking_event", message="请填写物流信息（不超过 300 字）",
+                         max_length=300)
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound("order_not_found", "订单不存在")

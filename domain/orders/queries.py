@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from domain.db import paginate
 from domain.errors import Invalid, NotFound
 from domain.models import Order, OrderStatus, Refund, RefundStatus, Shipment, User
 
@@ -34,9 +35,8 @@ def list_orders(session: Session, *, user: User | None = None, status: str | Non
         query = query.where(Order.created_at >= created_from)
     if created_to:
         query = query.where(Order.created_at < created_to)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(_with_details(query).order_by(Order.id.desc()).offset((page - 1) * page_size).limit(page_size))
-    return list(rows), total
+    query, total = paginate(session, query, Order.id.desc(), page=page, page_size=page_size)
+    return list(session.scalars(_with_details(query))), total
 
 
 def get_order(session: Session, order_id: int, *, user: User | None = None) -> Order:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from domain import clock
 from domain.audit.service import record_action
+from domain.db import paginate
 from domain.errors import Conflict, DomainError, Invalid, NotFound
 from domain.models import Order, OrderLine, OrderStatus, Refund, RefundLine, RefundStatus, User
 from domain.numbers import business_number
@@ -22,6 +23,7 @@ from domain.orders.lifecycle import lock_order
 from domain.orders.stock import return_stock
 from domain.security.roles import Permission
 from domain.staff.service import Actor
+from domain.text import reject_reason, required_text
 from domain.wechat.gateway import WeChatGateway
 
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
@@ -35,9 +37,7 @@ class RefundItem:
 
 
 def request_refund(session: Session, *, user: User, order_id: int, items: list[RefundItem], reason: str) -> Refund:
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 200:
-        raise Invalid("reason_required", "请填写退款原因（不超过 200 字）")
+    reason = required_text(reason, code="reason_required", message="请填写退款原因（不超过 200 字）")
     if not items:
         raise Invalid("empty_refund", "请选择要退款的商品")
     order = lock_order(session, order_id, user=user)  # serialises requests on one order
@@ -136,9 +136,7 @@ def complete_refund(session: Session, *, refund: Refund, order: Order) -> None:
 
 def reject_refund(session: Session, *, actor: Actor, refund_id: int, reason: str) -> Refund:
     actor.require(Permission.REFUNDS)
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 200:
-        raise Invalid("reason_required", "请填写驳回原因")
+    reason = reject_reason(reason)
     refund = _lock_refund(session, refund_id)
     if refund.status not in (RefundStatus.REQUESTED, RefundStatus.APPROVED):
         raise Conflict("refund_not_pending", "该退款申请已处理")
@@ -184,10 +182,9 @@ def list_refunds(session: Session, *, status: str | None = None, user: User | No
         query = query.where(Refund.user_id == user.id)
     if order_id is not None:
         query = query.where(Refund.order_id == order_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query, total = paginate(session, query, Refund.id.desc(), page=page, page_size=page_size)
     rows = session.scalars(
         query.options(selectinload(Refund.lines).selectinload(RefundLine.order_line), selectinload(Refund.order))
-        .order_by(Refund.id.desc()).offset((page - 1) * page_size).limit(page_size)
     )
     return list(rows), total
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
@@ -44,14 +44,20 @@ def refund_notify_url() -> str:
     return get_config().public_url.rstrip("/") + REFUND_NOTIFY_PATH
 
 
+def payment_deadline(order: Order, *, timeout_minutes: int) -> datetime | None:
+    """Until when an unpaid order can be paid (None once it is no longer waiting for payment)."""
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return None
+    return order.created_at + timedelta(minutes=timeout_minutes)
+
+
 def start_payment(session: Session, *, user: User, order_id: int, wechat: WeChatGateway) -> PaymentStart:
     """Unified order (JSAPI) for an unpaid order; returns what ``wx.requestPayment`` needs.
     Paying twice in a row is harmless: WeChat answers the same ``out_trade_no`` with the same prepay_id."""
     order = lock_order(session, order_id, user=user)
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise Conflict("order_not_payable", "订单不是待付款状态")
-    timeout = timedelta(minutes=get_settings(session).unpaid_timeout_minutes)
-    expires = order.created_at + timeout
+    expires = payment_deadline(order, timeout_minutes=get_settings(session).unpaid_timeout_minutes)
     if clock.now() >= expires:
         raise Conflict("order_expired", "订单已超时，请重新下单")
     first = session.scalar(select(OrderLine.title).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no))

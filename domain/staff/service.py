@@ -87,8 +87,5 @@ def staff_for_token(session: Session, token: str) -> Staff:
     return row.Staff
 
 
-def list_staff(session: Session) -> list[Staff]:
-    return list(session.scalars(select(Staff).order_by(Staff.id)))
-
 
 _DUMMY_HASH = hash_password("not-a-real-password")

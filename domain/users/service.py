@@ -16,6 +16,7 @@ from domain.errors import DomainError, Invalid, Unauthorized
 from domain.models import User, UserToken
 from domain.security import crypto
 from domain.security.tokens import new_token, token_hash
+from domain.text import clean_text
 from domain.wechat.gateway import WeChatGateway
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
@@ -28,13 +29,6 @@ class LoginResult:
     token: str
     created: bool
     bind_error: DomainError | None = None
-
-
-def clean_text(text: str) -> str:
-    """User-typed text without control characters or surrounding space."""
-    import unicodedata
-
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc").strip()
 
 
 def new_invite_code() -> str:

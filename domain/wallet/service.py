@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.audit.service import record_action
-from domain.db import lock_row
+from domain.db import lock_row, paginate
 from domain.distribution.distributors import ensure_distributor, is_qualified
 from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from domain.models import (
@@ -33,6 +33,7 @@ from domain.security import crypto
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
 from domain.staff.service import Actor
+from domain.text import reject_reason, required_text
 from domain.wechat.gateway import WeChatGateway
 
 METHODS = ("wechat", "bank")
@@ -184,9 +185,7 @@ def _transfer(session: Session, *, withdrawal: Withdrawal, wechat: WeChatGateway
 
 def reject_withdrawal(session: Session, *, actor: Actor, withdrawal_id: int, reason: str) -> Withdrawal:
     actor.require(Permission.WITHDRAWALS)
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 200:
-        raise Invalid("reason_required", "请填写驳回原因")
+    reason = reject_reason(reason)
     withdrawal = _lock(session, withdrawal_id)
     # An approved WeChat payout may already be on its way; only pending ones (and approved bank ones) can be
     # rejected.
@@ -205,9 +204,7 @@ def reject_withdrawal(session: Session, *, actor: Actor, withdrawal_id: int, rea
 def mark_withdrawal_paid(session: Session, *, actor: Actor, withdrawal_id: int, reference: str) -> Withdrawal:
     """A bank payout made by hand: record its reference."""
     actor.require(Permission.WITHDRAWALS)
-    reference = (reference or "").strip()
-    if not reference or len(reference) > 64:
-        raise Invalid("reference_required", "请填写银行转账流水号")
+    reference = required_text(reference, code="reference_required", message="请填写银行转账流水号", max_length=64)
     withdrawal = _lock(session, withdrawal_id)
     if withdrawal.method != "bank":
         raise Conflict("not_bank_withdrawal", "只有银行卡提现需要手动标记打款")
@@ -231,9 +228,8 @@ def list_withdrawals(session: Session, *, user_id: int | None = None, status: st
         query = query.where(Withdrawal.user_id == user_id)
     if status:
         query = query.where(Withdrawal.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Withdrawal.id.desc()).offset((page - 1) * page_size).limit(page_size))
-    return list(rows), total
+    query, total = paginate(session, query, Withdrawal.id.desc(), page=page, page_size=page_size)
+    return list(session.scalars(query)), total
 
 
 def ledger(session: Session, user_id: int, *, limit: int = 100) -> list[WalletEntry]:

@@ -56,17 +56,23 @@ def make_buyers(session, n: int, prefix: str):
     return [(b.id, a.id) for b, a in zip(buyers, addresses, strict=True)]
 
 
+def buyer_of_one(sessions, sku_id: int, buyers: list[tuple[int, int]]):
+    """Buyer i places an order for one unit, in a transaction of its own."""
+
+    def buy(i):
+        user_id, address_id = buyers[i]
+        with unit_of_work(sessions) as s:
+            return place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 1)], address_id=address_id).id
+
+    return buy
+
+
 def test_fifty_buyers_for_the_last_ten_units_make_exactly_ten_orders(committed):
     with unit_of_work(committed) as s:
         sku_id = make_product(s, prices=(9900,), stock=10).skus[0].id
         buyers = make_buyers(s, 50, "last10_")
 
-    def buy(i):
-        user_id, address_id = buyers[i]
-        with unit_of_work(committed) as s:
-            return place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 1)], address_id=address_id).id
-
-    results = run_at_once(50, buy)
+    results = run_at_once(50, buyer_of_one(committed, sku_id, buyers))
     orders = [r for r in results if isinstance(r, int)]
     refusals = {r.code for r in results if isinstance(r, DomainError)}
     assert len(orders) == 10 and refusals == {"out_of_stock"}
@@ -80,12 +86,7 @@ def test_flash_sale_five_hundred_buyers_one_hundred_units(committed):
         sku_id = make_product(s, prices=(1990,), stock=100).skus[0].id
         buyers = make_buyers(s, 500, "flash_")
 
-    def buy(i):
-        user_id, address_id = buyers[i]
-        with unit_of_work(committed) as s:
-            return place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 1)], address_id=address_id).id
-
-    results = run_at_once(500, buy, workers=60)
+    results = run_at_once(500, buyer_of_one(committed, sku_id, buyers), workers=60)
     assert sum(isinstance(r, int) for r in results) == 100
     assert all(r.code == "out_of_stock" for r in results if not isinstance(r, int))
     with unit_of_work(committed) as s:
