@@ -69,7 +69,9 @@ async def _load(worker, duration: float, concurrency: int) -> tuple[int, list[fl
                 latencies.append(await worker(n))
             except Exception as exc:  # counted and named in the report
                 errors += 1
-                name = f"{type(exc).__name__}: {str(exc)[:120]}"
+                request = getattr(exc, "_request", None)  # httpx keeps the failed request here
+                where = f" on {request.method} {request.url.path}" if request is not None else ""
+                name = f"{type(exc).__name__}{where}: {str(exc)[:120]}"
                 ERRORS[name] = ERRORS.get(name, 0) + 1
 
     await asyncio.gather(*(loop(n) for n in range(concurrency)))

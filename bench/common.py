@@ -49,8 +49,9 @@ def free_port() -> int:
 
 @contextmanager
 def process(args: list[str], health: str, env: dict):
-    proc = subprocess.Popen([sys.executable, "-m", "backend", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = open(Path(env["MALL_VAR_DIR"]) / f"{args[0]}.log", "wb")  # kept, to read when something fails
+    proc = subprocess.Popen([sys.executable, "-m", "backend", *args], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -66,6 +67,7 @@ def process(args: list[str], health: str, env: dict):
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+        log.close()
 
 
 def percentile(sorted_values: list[float], p: float) -> float:

@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 
 import requests
+import requests.adapters
 from wechatpy import WeChatClient
 from wechatpy.exceptions import InvalidSignatureException, WeChatClientException, WeChatPayException
 from wechatpy.pay import WeChatPay
@@ -24,6 +25,7 @@ from domain.errors import ExternalServiceError, Invalid
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10
+POOL_SIZE = 64
 
 
 class _Client(WeChatClient):
@@ -48,6 +50,12 @@ class WeChatGateway:
             mch_key=config.wechat_mch_key,
             timeout=TIMEOUT_SECONDS,
         )
+        # One gateway serves every request thread of a worker: keep as many connections as there are threads,
+        # instead of requests' default 10 (which opens and throws away connections under load).
+        for session in (self.client._http, self.pay._http):
+            adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
         if config.sandbox:
             base = config.wechat_sandbox_url.rstrip("/") + "/"
             self.client.API_BASE_URL = base + "cgi-bin/"
