@@ -46,7 +46,7 @@ test-js: $(VENV)/.installed $(NPM_DIR)/node_modules/.installed
 	cd $(NPM_DIR) && npx jest --runInBand
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check --line-length 120 --select E,F,W,I,B,UP --ignore E501 --extend-exclude domain/migrations/versions domain backend dashboard tests bench
+	$(VENV)/bin/ruff check domain backend dashboard tests bench
 
 bench: $(VENV)/.installed-test
 	command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk not installed: the ceiling is measured with the Python client")

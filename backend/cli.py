@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     run = jobs_sub.add_parser("run", help="run jobs once")
     run.add_argument("--job", help="only this job")
     loop = jobs_sub.add_parser("loop", help="run all jobs forever")
-    loop.add_argument("--interval", type=int, default=60, help="seconds between rounds")
+    loop.add_argument("--interval", type=int, default=20, help="seconds between looks at which jobs are due")
 
     dev = sub.add_parser("dev", help="first-run set-up, then sandbox + API + dashboard + jobs (make run)")
     dev.add_argument("--api-port", type=int, default=8000)
@@ -118,19 +118,19 @@ def _create_staff(args) -> int:
 
 
 def _jobs(args) -> int:
-    from domain.jobs import job_names, run_job
+    from domain.jobs import due_jobs, job_names, run_job
 
     if args.jobs_command == "run":
         names = [args.job] if args.job else job_names()
         for name in names:
             print(f"{name}: processed {run_job(name)}")
         return 0
-    while True:  # jobs loop
-        for name in job_names():
+    while True:  # jobs loop: every job whose interval has passed (see domain/jobs.py's table)
+        for job in due_jobs():
             try:
-                run_job(name)
+                run_job(job.name)
             except Exception:  # one failing job must not stop the others
-                logging.getLogger("jobs").exception("job %s failed", name)
+                logging.getLogger("jobs").exception("job %s failed", job.name)
         time.sleep(args.interval)
 
 

@@ -12,9 +12,10 @@ from domain.config import get_config
 from domain.db import get_sessionmaker, unit_of_work
 from domain.errors import Unauthorized
 from domain.models import Staff, User
+from domain.security.actor import Actor
 from domain.security.ratelimit import check_rate
 from domain.security.tokens import token_hash
-from domain.staff.service import Actor, staff_for_token
+from domain.staff.service import staff_for_token
 from domain.users.service import user_for_token
 from domain.wechat import WeChatGateway, get_wechat
 

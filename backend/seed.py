@@ -6,7 +6,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.demo_images import draw_product_image
-from domain.catalog.service import ProductInput, SkuInput, create_category, create_product
+from domain.catalog.service import (
+    ProductInput,
+    SkuInput,
+    create_category,
+    create_product,
+)
 from domain.config import get_config
 from domain.members.service import ensure_default_levels
 from domain.models import Category, Product, Staff, User
@@ -155,7 +160,7 @@ def _skus(axes: dict[str, list[str]], base_price: int, n: int) -> list[SkuInput]
 def _demo_users(session: Session) -> dict[str, User]:
     from domain.distribution.binding import bind_inviter
     from domain.distribution.distributors import apply, approve_application
-    from domain.users.service import new_invite_code
+    from domain.distribution.invite_codes import new_invite_code
 
     users: dict[str, User] = {}
     for login, nickname, inviter, _ in DEMO_USERS:
@@ -229,6 +234,6 @@ def _demo_orders(session: Session, users: dict[str, User]) -> list[str]:
 
 
 def _system():
-    from domain.staff.service import SYSTEM
+    from domain.security.actor import SYSTEM
 
     return SYSTEM

@@ -20,7 +20,15 @@ import uuid
 
 import httpx
 
-from bench.common import bench_database, environment, free_port, percentile, process, verdict, wrk_rate
+from bench.common import (
+    bench_database,
+    environment,
+    free_port,
+    percentile,
+    process,
+    verdict,
+    wrk_rate,
+)
 
 SHOPPERS = 200
 CONCURRENCY = 32

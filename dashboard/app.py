@@ -22,8 +22,9 @@ from dashboard.i18n import LANGUAGES, role_label, t  # noqa: E402
 from dashboard.screens import screens_for  # noqa: E402
 from domain.config import get_config  # noqa: E402
 from domain.models import Staff  # noqa: E402
+from domain.security.actor import Actor  # noqa: E402
 from domain.security.ratelimit import check_rate  # noqa: E402
-from domain.staff.service import Actor, authenticate, staff_for_token  # noqa: E402
+from domain.staff.service import authenticate, staff_for_token  # noqa: E402
 
 
 def main() -> None:

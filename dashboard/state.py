@@ -12,7 +12,7 @@ from typing import Literal, TypeVar
 
 import streamlit as st
 
-from domain.staff.service import Actor
+from domain.security.actor import Actor
 
 # Plain (non-widget) keys.
 SIGNED_IN = "signed_in"  # SignedIn | None

@@ -1,48 +1,72 @@
-"""Periodic jobs. Each is idempotent and claims its rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
-so any number of runners may run at once. A job commits in batches through its own units of work."""
+"""The periodic jobs, in one table: what each is called, how often the runner starts it, and the permission
+staff need to run it by hand. Each job is idempotent and claims its rows with ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so any number of runners may run at once. A job commits in batches through its own units of work.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
 
 from domain import clock
 from domain.audit.service import record_action
 from domain.db import get_sessionmaker, unit_of_work
+from domain.distribution.settlement import settle_commissions_job
 from domain.errors import NotFound
+from domain.members.jobs import recompute_levels
 from domain.models import JobRun
+from domain.orders.jobs import auto_receive_shipped, close_unpaid
+from domain.security.actor import Actor
 from domain.security.roles import Permission
 
 log = logging.getLogger(__name__)
 
-JobFn = Callable[[], int]
-_JOBS: dict[str, JobFn] = {}
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[], int]
+    every: timedelta  # how often ``jobs loop`` starts it
+    permission: Permission  # what staff need to run it by hand
+    description: str
 
 
-def job(name: str) -> Callable[[JobFn], JobFn]:
-    def register(fn: JobFn) -> JobFn:
-        _JOBS[name] = fn
-        return fn
-
-    return register
+JOBS: tuple[Job, ...] = (
+    Job("close-unpaid", close_unpaid, timedelta(minutes=1), Permission.ORDERS_MANAGE,
+        "关闭超时未付款的订单，退回库存"),
+    Job("auto-receive", auto_receive_shipped, timedelta(minutes=30), Permission.ORDERS_MANAGE,
+        "发货满期限后自动确认收货"),
+    Job("settle-commissions", settle_commissions_job, timedelta(minutes=10), Permission.SETTLEMENT,
+        "结算已过售后期的佣金"),
+    Job("recompute-levels", recompute_levels, timedelta(hours=1), Permission.SETTINGS,
+        "按成长值更新会员等级"),
+)
+_BY_NAME = {j.name: j for j in JOBS}
 
 
 def job_names() -> list[str]:
-    _load()
-    return list(_JOBS)
+    return [j.name for j in JOBS]
 
 
-def run_job(name: str, *, actor=None) -> int:
-    """Run one job now. Staff who trigger it (``actor``) need the JOBS permission, and the run is audited;
+def get_job(name: str) -> Job:
+    job = _BY_NAME.get(name)
+    if job is None:
+        raise NotFound("unknown_job", f"没有名为 {name} 的任务（可选：{', '.join(_BY_NAME)}）")
+    return job
+
+
+def run_job(name: str, *, actor: Actor | None = None) -> int:
+    """Run one job now. Staff who trigger it (``actor``) need the job's permission, and the run is audited;
     the job runner and the CLI run without one."""
-    _load()
-    fn = _JOBS.get(name)
-    if fn is None:
-        raise NotFound("unknown_job", f"没有名为 {name} 的任务（可选：{', '.join(_JOBS)}）")
+    job = get_job(name)
     if actor is not None:
-        actor.require(Permission.JOBS)
+        actor.require(job.permission)
     started = clock.now()
-    processed = fn()
+    processed = job.run()
     with unit_of_work(get_sessionmaker()) as session:
         session.add(JobRun(job=name, started_at=started, finished_at=clock.now(), processed=processed))
         if actor is not None:
@@ -52,9 +76,10 @@ def run_job(name: str, *, actor=None) -> int:
     return processed
 
 
-
-def _load() -> None:
-    # Job modules register themselves on import.
-    import domain.distribution.settlement  # noqa: F401
-    import domain.members.jobs  # noqa: F401
-    import domain.orders.jobs  # noqa: F401
+def due_jobs(*, now: datetime | None = None) -> list[Job]:
+    """The jobs whose last run started at least their interval ago (or never ran), for ``jobs loop``.
+    Runners on other hosts count too: the runs are in the database."""
+    now = now or clock.now()
+    with unit_of_work(get_sessionmaker(read_only=True)) as session:
+        last = dict(session.execute(select(JobRun.job, func.max(JobRun.started_at)).group_by(JobRun.job)).all())
+    return [j for j in JOBS if j.name not in last or now - last[j.name] >= j.every]

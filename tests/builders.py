@@ -6,10 +6,16 @@ import itertools
 
 from sqlalchemy.orm import Session
 
-from domain.catalog.service import ProductInput, SkuInput, create_category, create_product
+from domain.catalog.service import (
+    ProductInput,
+    SkuInput,
+    create_category,
+    create_product,
+)
+from domain.distribution.invite_codes import new_invite_code
 from domain.models import Product, Staff, User
-from domain.staff.service import SYSTEM, Actor, create_staff
-from domain.users.service import new_invite_code
+from domain.security.actor import SYSTEM, Actor
+from domain.staff.service import create_staff
 
 _seq = itertools.count(1)
 

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Body, Depends
 from backend.deps import CurrentActor, SessionDep, limit_login, standalone_actor
 from backend.schemas.admin import JobRunOut, StaffLoginIn, StaffLoginOut
 from domain.jobs import run_job
+from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.service import BusinessSettings, change_settings, get_settings
-from domain.staff.service import Actor, authenticate, issue_staff_token
+from domain.staff.service import authenticate, issue_staff_token
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 

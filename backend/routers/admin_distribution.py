@@ -23,6 +23,7 @@ from backend.schemas.distribution import (
 )
 from backend.schemas.orders import RejectIn
 from domain.distribution import distributors, queries
+from domain.distribution.team import team_members
 from domain.models import User
 from domain.security import crypto
 from domain.security.roles import Permission
@@ -76,7 +77,7 @@ def distributor_team(user_id: IdPath, actor: CurrentActor, session: SessionDep,
                      paging: Annotated[PageParams, Depends(page_params)],
                      level: Annotated[int, Query(ge=1, le=2)] = 1) -> Page[TeamMemberOut]:
     actor.require(Permission.DISTRIBUTORS)
-    members, total = queries.team(session, user_id, level=level, page=paging.page, page_size=paging.page_size)
+    members, total = team_members(session, user_id, level=level, page=paging.page, page_size=paging.page_size)
     return Page(items=[TeamMemberOut(**m.__dict__) for m in members], total=total)
 
 
@@ -93,9 +94,7 @@ def enable(user_id: IdPath, actor: CurrentActor, session: SessionDep) -> Distrib
 
 
 def _distributor(session, user_id: int) -> DistributorOut:
-    invite_code = session.scalar(select(User.invite_code).where(User.id == user_id))
-    rows, _ = queries.list_distributors(session, q=invite_code, page_size=1)
-    return DistributorOut(**rows[0].__dict__)
+    return DistributorOut(**queries.distributor_row(session, user_id).__dict__)
 
 
 @router.get("/commissions", response_model=Page[CommissionOut])

@@ -5,10 +5,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from backend.deps import CurrentActor, SessionDep
-from backend.schemas.catalog import AdminProductOut, AdminSkuOut, ProductIn, ProductPatch
+from backend.schemas.catalog import (
+    AdminProductOut,
+    AdminSkuOut,
+    ProductIn,
+    ProductPatch,
+)
 from backend.schemas.common import IdPath, IdQuery, Page, PageParams, page_params
 from domain.catalog import queries
-from domain.catalog.service import ProductInput, SkuInput, create_product, get_product, update_product
+from domain.catalog.service import (
+    ProductInput,
+    SkuInput,
+    create_product,
+    get_product,
+    update_product,
+)
 from domain.security.roles import Permission
 
 router = APIRouter(prefix="/api/v1/admin/products", tags=["admin: products"])

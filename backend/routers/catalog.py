@@ -5,7 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from backend.deps import OptionalUser, SessionDep
-from backend.schemas.catalog import CategoryOut, CommissionPreviewOut, ProductCardOut, ProductDetailOut, SkuOut
+from backend.schemas.catalog import (
+    CategoryOut,
+    CommissionPreviewOut,
+    ProductCardOut,
+    ProductDetailOut,
+    SkuOut,
+)
 from backend.schemas.common import IdPath, IdQuery, Page, PageParams, page_params
 from domain.catalog import queries
 from domain.distribution.rates import preview_fen, viewer_rates

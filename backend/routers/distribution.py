@@ -27,6 +27,7 @@ from backend.schemas.users import BindIn, BindOut
 from domain.config import get_config
 from domain.distribution import distributors, queries, share
 from domain.distribution.binding import bind_inviter
+from domain.distribution.team import team_counts, team_members
 from domain.settings.service import get_settings
 from domain.wallet import service as wallet
 
@@ -55,7 +56,7 @@ def distribution_me(user: CurrentUser, session: SessionDep) -> DistributionMeOut
     status = distributors.distributor_status(session, user.id)
     application = distributors.latest_application(session, user.id)
     settings = get_settings(session)
-    n1, n2 = queries.team_counts(session, user.id)
+    n1, n2 = team_counts(session, user.id)
     base = get_config().public_url.rstrip("/")
     return DistributionMeOut(
         status=status, invite_code=user.invite_code, share_path=share.share_path(user),
@@ -86,7 +87,7 @@ def poster(user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> Respons
 @router.get("/team", response_model=Page[TeamMemberOut])
 def team(user: CurrentUser, session: SessionDep, paging: Annotated[PageParams, Depends(page_params)],
          level: Annotated[int, Query(ge=1, le=2)] = 1) -> Page[TeamMemberOut]:
-    members, total = queries.team(session, user.id, level=level, page=paging.page, page_size=paging.page_size)
+    members, total = team_members(session, user.id, level=level, page=paging.page, page_size=paging.page_size)
     return Page(items=[TeamMemberOut(**m.__dict__) for m in members], total=total)
 
 

@@ -14,14 +14,20 @@ from sqlalchemy.orm import Session
 from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
-from dashboard.components.listing import back_to_first_page, local_time, page_of, pager, select_record
+from dashboard.components.listing import (
+    back_to_first_page,
+    local_time,
+    page_of,
+    pager,
+    select_record,
+)
 from dashboard.i18n import label, t
 from domain.distribution.distributors import approve_application, reject_application
 from domain.distribution.queries import list_applications
 from domain.models import ApplicationStatus
 from domain.security import crypto
+from domain.security.actor import Actor
 from domain.security.roles import Permission
-from domain.staff.service import Actor
 
 PAGE_SIZE = 20
 

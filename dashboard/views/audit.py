@@ -12,8 +12,7 @@ from dashboard.components.access import require_screen
 from dashboard.components.actions import read
 from dashboard.components.listing import back_to_first_page, local_time, page_of, pager
 from dashboard.i18n import t
-from domain.analytics.queries import audit_entity_types
-from domain.audit.service import list_actions
+from domain.audit.service import audit_entity_types, list_actions
 from domain.security.roles import Permission
 
 PAGE_SIZE = 50

@@ -10,13 +10,19 @@ from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import read, show_flashes
 from dashboard.components.amounts import money
-from dashboard.components.listing import back_to_first_page, day_range, local_time, page_of, pager
+from dashboard.components.listing import (
+    back_to_first_page,
+    day_range,
+    local_time,
+    page_of,
+    pager,
+)
 from dashboard.i18n import label, t
 from domain.analytics.queries import CommissionTotals, commission_totals
 from domain.distribution.commissions import LEVELS
 from domain.distribution.queries import list_commissions, list_distributors
 from domain.errors import DomainError
-from domain.jobs import run_job
+from domain.jobs import get_job, run_job
 from domain.models import CommissionStatus
 from domain.money import percent, yuan
 from domain.security.roles import Permission, can
@@ -30,7 +36,7 @@ def main() -> None:
     who = require_screen(Permission.COMMISSIONS_READ)
     st.header(t("commissions.header"))
     show_flashes()
-    if can(who.role, Permission.JOBS):
+    if can(who.role, get_job(SETTLE_JOB).permission):
         _settle_now(who.actor)
 
     first_page = back_to_first_page(state.COMMISSIONS_PAGE)

@@ -16,15 +16,25 @@ from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import money
-from dashboard.components.listing import back_to_first_page, local_time, page_of, pager, select_record
+from dashboard.components.listing import (
+    back_to_first_page,
+    local_time,
+    page_of,
+    pager,
+    select_record,
+)
 from dashboard.i18n import label, t
-from domain.analytics.queries import TeamNode, team_tree
 from domain.distribution.distributors import set_enabled
-from domain.distribution.queries import DistributorRow, list_commissions, list_distributors
+from domain.distribution.queries import (
+    DistributorRow,
+    list_commissions,
+    list_distributors,
+)
+from domain.distribution.team import TeamNode, team_tree
 from domain.models import Distributor
 from domain.money import percent, yuan
+from domain.security.actor import Actor
 from domain.security.roles import Permission
-from domain.staff.service import Actor
 from domain.wallet.service import Balances, balances, ledger
 
 PAGE_SIZE = 20

@@ -11,10 +11,10 @@ from dashboard.components.access import require_screen
 from dashboard.components.actions import read, show_flashes
 from dashboard.i18n import role_label, t
 from dashboard.screens import screens_for
-from domain.analytics.queries import WorkQueues, work_queues
 from domain.catalog import queries
 from domain.security.roles import Permission, can
 from domain.settings.service import get_settings
+from domain.staff.work_queues import WorkQueues, work_queues
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,28 @@ from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import money
-from dashboard.components.listing import back_to_first_page, day_range, local_time, page_of, pager, select_record
+from dashboard.components.listing import (
+    back_to_first_page,
+    day_range,
+    local_time,
+    page_of,
+    pager,
+    select_record,
+)
 from dashboard.i18n import label, t
-from domain.analytics.queries import nicknames
 from domain.models import Order, OrderStatus, Shipment
 from domain.orders import queries
-from domain.orders.lifecycle import add_tracking_event, retry_shipping_upload, ship_order
+from domain.orders.lifecycle import (
+    add_tracking_event,
+    retry_shipping_upload,
+    ship_order,
+)
 from domain.orders.logistics import CARRIERS
 from domain.orders.refunds import list_refunds
 from domain.security import crypto
+from domain.security.actor import Actor
 from domain.security.roles import Permission, can
-from domain.staff.service import Actor
+from domain.users.queries import nicknames
 from domain.wechat import get_wechat
 
 PAGE_SIZE = 20

@@ -13,7 +13,11 @@ from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import price_range_text
 from dashboard.components.images import thumbnail_url
-from dashboard.components.product_form import EditableProduct, ProductDraft, product_form
+from dashboard.components.product_form import (
+    EditableProduct,
+    ProductDraft,
+    product_form,
+)
 from dashboard.i18n import t
 from domain.catalog import queries
 from domain.catalog.service import (
@@ -26,9 +30,9 @@ from domain.catalog.service import (
     update_product,
 )
 from domain.media import save_image
+from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
-from domain.staff.service import Actor
 
 PAGE_SIZE = 50
 

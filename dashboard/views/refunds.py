@@ -15,14 +15,26 @@ from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import money
-from dashboard.components.listing import local_time, page_of, pager, select_record, status_queue
+from dashboard.components.listing import (
+    local_time,
+    page_of,
+    pager,
+    select_record,
+    status_queue,
+)
 from dashboard.i18n import label, t
-from domain.analytics.queries import nicknames, work_queues
 from domain.models import RefundStatus
 from domain.money import yuan
-from domain.orders.refunds import approve_refund, get_refund, list_refunds, reject_refund
+from domain.orders.refunds import (
+    approve_refund,
+    get_refund,
+    list_refunds,
+    reject_refund,
+)
+from domain.security.actor import Actor
 from domain.security.roles import Permission
-from domain.staff.service import Actor
+from domain.staff.work_queues import work_queues
+from domain.users.queries import nicknames
 from domain.wechat import get_wechat
 
 PAGE_SIZE = 20

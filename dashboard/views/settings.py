@@ -15,7 +15,12 @@ from dashboard.components.amounts import parse_percent, percent_text
 from dashboard.i18n import t
 from domain.money import bp_of, parse_yuan, yuan
 from domain.security.roles import Permission
-from domain.settings.service import MAX_COMMISSION_CAP_BP, BusinessSettings, change_settings, get_settings
+from domain.settings.service import (
+    MAX_COMMISSION_CAP_BP,
+    BusinessSettings,
+    change_settings,
+    get_settings,
+)
 
 FORM = state.SETTINGS_FORM
 

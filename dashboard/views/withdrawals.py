@@ -16,15 +16,27 @@ from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import money
-from dashboard.components.listing import local_time, page_of, pager, select_record, status_queue
+from dashboard.components.listing import (
+    local_time,
+    page_of,
+    pager,
+    select_record,
+    status_queue,
+)
 from dashboard.i18n import label, t
-from domain.analytics.queries import nicknames, work_queues
 from domain.models import Withdrawal, WithdrawalStatus
 from domain.money import yuan
 from domain.security import crypto
+from domain.security.actor import Actor
 from domain.security.roles import Permission
-from domain.staff.service import Actor
-from domain.wallet.service import approve_withdrawal, list_withdrawals, mark_withdrawal_paid, reject_withdrawal
+from domain.staff.work_queues import work_queues
+from domain.users.queries import nicknames
+from domain.wallet.service import (
+    approve_withdrawal,
+    list_withdrawals,
+    mark_withdrawal_paid,
+    reject_withdrawal,
+)
 from domain.wechat import get_wechat
 
 PAGE_SIZE = 20

@@ -9,30 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import String, distinct, func, or_, select
+from sqlalchemy import String, distinct, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from domain import clock
-from domain.distribution.queries import PAID_STATES
 from domain.models import (
-    ApplicationStatus,
-    AuditEntry,
     CommissionRecord,
     Distributor,
-    DistributorApplication,
     Order,
     OrderLine,
     OrderStatus,
     Product,
-    Refund,
-    RefundStatus,
-    Shipment,
     User,
-    Withdrawal,
-    WithdrawalStatus,
 )
+from domain.orders.queries import status_counts
 
 # --- days -----------------------------------------------------------------------------------------
 
@@ -94,7 +86,7 @@ def sales_by_day(session: Session, *, days: int = 30) -> list[DailySales]:
     day = shanghai_day(Order.paid_at)
     rows = session.execute(
         select(day, func.count(Order.id), func.sum(Order.payable_fen), func.sum(Order.refunded_fen))
-        .where(Order.paid_at >= day_start(calendar[0]), Order.status.in_(PAID_STATES))
+        .where(Order.paid_at >= day_start(calendar[0]), Order.status.in_(OrderStatus.PAID_STATES))
         .group_by(day)
     ).all()
     found = {date.fromisoformat(d): (int(n), int(paid), int(refunded)) for d, n, paid, refunded in rows}
@@ -118,7 +110,7 @@ def top_products(session: Session, *, days: int = 30, limit: int = 10) -> list[T
         select(OrderLine.product_id, Product.title, func.count(distinct(OrderLine.order_id)),
                func.sum(OrderLine.quantity - OrderLine.refunded_quantity), net)
         .join(Order, Order.id == OrderLine.order_id).join(Product, Product.id == OrderLine.product_id)
-        .where(Order.paid_at >= day_start(last_days(days)[0]), Order.status.in_(PAID_STATES))
+        .where(Order.paid_at >= day_start(last_days(days)[0]), Order.status.in_(OrderStatus.PAID_STATES))
         .group_by(OrderLine.product_id, Product.title)
         .order_by(net.desc(), OrderLine.product_id).limit(limit)
     ).all()
@@ -252,94 +244,10 @@ def distribution_funnel(session: Session) -> Funnel:
         select(func.count(User.id)).scalar_subquery(),
         select(func.count(User.id)).where(User.inviter_id.is_not(None)).scalar_subquery(),
         bound_buyers.scalar_subquery(),
-        bound_buyers.where(Order.status.in_(PAID_STATES)).scalar_subquery(),
+        bound_buyers.where(Order.status.in_(OrderStatus.PAID_STATES)).scalar_subquery(),
         bound_buyers.where(Order.status == OrderStatus.COMPLETED).scalar_subquery(),
     )).one()
     return Funnel(*(int(n or 0) for n in row))
-
-
-@dataclass(frozen=True)
-class TeamNode:
-    user_id: int
-    nickname: str
-    level: int
-    inviter_id: int  # for level 2, the level-1 member above them
-    joined_at: datetime | None
-    order_count: int  # paid orders
-    order_amount_fen: int  # paid goods, net of refunds (the same measure as the shopper's team page)
-
-
-def team_tree(session: Session, user_id: int, *, limit: int = 500) -> tuple[list[TeamNode], int]:
-    """Both levels under a distributor in one query, level 1 first, each member with its inviter's id so that
-    level 2 can hang under level 1. Returns at most ``limit`` members and how many there are."""
-    level1_ids = select(User.id).where(User.inviter_id == user_id)
-    orders = (
-        select(Order.user_id, func.count(Order.id).label("n"),
-               func.sum(Order.payable_fen - Order.shipping_fen - Order.refunded_fen).label("fen"))
-        .where(Order.status.in_(PAID_STATES)).group_by(Order.user_id).subquery()
-    )
-    members = or_(User.inviter_id == user_id, User.inviter_id.in_(level1_ids))
-    is_level1 = User.inviter_id == user_id
-    rows = session.execute(
-        select(User.id, User.nickname, is_level1, User.inviter_id, User.bound_at,
-               func.coalesce(orders.c.n, 0), func.coalesce(orders.c.fen, 0))
-        .outerjoin(orders, orders.c.user_id == User.id)
-        .where(members)
-        .order_by(is_level1.desc(), User.inviter_id, User.id).limit(limit)
-    ).all()
-    total = session.scalar(select(func.count(User.id)).where(members)) or 0
-    return [TeamNode(user_id=uid, nickname=name, level=1 if first else 2, inviter_id=inviter, joined_at=joined,
-                     order_count=int(n), order_amount_fen=max(0, int(fen)))
-            for uid, name, first, inviter, joined, n, fen in rows], total
-
-
-# --- what waits for staff -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorkQueues:
-    to_ship: int  # paid, not shipped
-    upload_failed: int  # shipped, but WeChat has not got the shipping info
-    refunds_requested: int
-    refunds_failed: int  # approved, but WeChat has not refunded (approving again retries)
-    applications_pending: int
-    withdrawals_pending: int
-    withdrawals_approved: int  # bank payouts to make, or WeChat transfers to retry
-
-
-def work_queues(session: Session) -> WorkQueues:
-    def count(model, *conditions):
-        return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
-
-    row = session.execute(select(
-        count(Order, Order.status == OrderStatus.PAID),
-        count(Shipment, Shipment.wechat_uploaded.is_(False)),
-        count(Refund, Refund.status == RefundStatus.REQUESTED),
-        count(Refund, Refund.status == RefundStatus.APPROVED),
-        count(DistributorApplication, DistributorApplication.status == ApplicationStatus.PENDING),
-        count(Withdrawal, Withdrawal.status == WithdrawalStatus.PENDING),
-        count(Withdrawal, Withdrawal.status == WithdrawalStatus.APPROVED),
-    )).one()
-    return WorkQueues(*(int(n) for n in row))
-
-
-# --- small look-ups for staff lists ---------------------------------------------------------------
-
-
-def nicknames(session: Session, user_ids: list[int] | set[int]) -> dict[int, str]:
-    """Nicknames of the users a page of orders, refunds or withdrawals refers to, in one query."""
-    ids = {i for i in user_ids if i is not None}
-    if not ids:
-        return {}
-    return dict(session.execute(select(User.id, User.nickname).where(User.id.in_(ids))).all())
-
-
-def audit_entity_types(session: Session) -> dict[str, int]:
-    """The kinds of records the audit log mentions, with how many entries each."""
-    rows = session.execute(select(AuditEntry.entity_type, func.count(AuditEntry.id))
-                           .group_by(AuditEntry.entity_type).order_by(AuditEntry.entity_type)).all()
-    return {kind: int(n) for kind, n in rows}
-
 
 
 # --- everything the analytics screen draws --------------------------------------------------------
@@ -359,8 +267,6 @@ class Overview:
 
 
 def overview(session: Session, *, days: int = 30, top: int = 10, network_size: int = 15) -> Overview:
-    from domain.orders.queries import status_counts
-
     network, distributors = distribution_network(session, limit=network_size)
     return Overview(
         days=days, sales=sales_by_day(session, days=days), order_statuses=status_counts(session),

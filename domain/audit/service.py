@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.db import paginate
 from domain.models import AuditEntry
-
-if TYPE_CHECKING:
-    from domain.staff.service import Actor
+from domain.security.actor import Actor
 
 
 def record_action(session: Session, *, actor: Actor, action: str, entity_type: str, entity_id: object,
@@ -41,6 +38,13 @@ def list_actions(session: Session, *, entity_type: str | None = None, entity_id:
         query = query.where(AuditEntry.action.startswith(action_prefix))
     query, total = paginate(session, query, AuditEntry.id.desc(), page=page, page_size=page_size)
     return list(session.scalars(query)), total
+
+
+def audit_entity_types(session: Session) -> dict[str, int]:
+    """The kinds of records the audit log mentions, with how many entries each."""
+    rows = session.execute(select(AuditEntry.entity_type, func.count(AuditEntry.id))
+                           .group_by(AuditEntry.entity_type).order_by(AuditEntry.entity_type)).all()
+    return {kind: int(n) for kind, n in rows}
 
 
 def _jsonable(value):

@@ -11,9 +11,9 @@ from domain.audit.service import record_action
 from domain.errors import Conflict, Invalid, NotFound
 from domain.models import Category, Product, Sku
 from domain.money import percent
+from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
-from domain.staff.service import Actor
 
 MAX_SKUS = 100
 NULLABLE_FIELDS = {"category_id", "commission_level1_bp", "commission_level2_bp"}

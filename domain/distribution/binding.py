@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, aliased
 
 from domain import clock
 from domain.db import lock_row
+from domain.distribution.invite_codes import normalize_invite_code
 from domain.errors import Conflict, NotFound
 from domain.models import User
 from domain.settings.service import get_settings
@@ -17,8 +18,6 @@ MAX_CHAIN_DEPTH = 10_000
 
 def bind_inviter(session: Session, *, user: User, invite_code: str, at_registration: bool = False) -> User:
     """Set ``user.inviter_id`` from an invite code, by the binding mode in the settings. Returns the inviter."""
-    from domain.users.service import normalize_invite_code
-
     code = normalize_invite_code(invite_code)
     inviter = session.scalar(select(User).where(User.invite_code == code)) if code else None
     if inviter is None:

@@ -8,11 +8,17 @@ from sqlalchemy.orm import Session
 from domain import clock
 from domain.audit.service import record_action
 from domain.errors import Conflict, Invalid, NotFound
-from domain.models import ApplicationStatus, Distributor, DistributorApplication, User, Wallet
+from domain.models import (
+    ApplicationStatus,
+    Distributor,
+    DistributorApplication,
+    User,
+    Wallet,
+)
 from domain.security import crypto
+from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
-from domain.staff.service import Actor
 from domain.text import reject_reason
 
 

@@ -9,67 +9,20 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.db import paginate
+from domain.errors import NotFound
 from domain.models import (
     CommissionRecord,
     CommissionStatus,
     Distributor,
     DistributorApplication,
     Order,
-    OrderStatus,
+    OrderLine,
     User,
     WalletEntry,
     Withdrawal,
     WithdrawalStatus,
 )
 from domain.security import crypto
-
-PAID_STATES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.CLOSED)
-
-
-@dataclass(frozen=True)
-class TeamMember:
-    user_id: int
-    nickname: str
-    avatar_url: str
-    level: int
-    joined_at: datetime | None
-    order_count: int
-    order_amount_fen: int  # paid goods, net of refunds
-    inviter_id: int | None = None
-    inviter_nickname: str = ""
-
-
-def team_counts(session: Session, user_id: int) -> tuple[int, int]:
-    level1 = select(User.id).where(User.inviter_id == user_id)
-    n1 = session.scalar(select(func.count()).select_from(level1.subquery())) or 0
-    n2 = session.scalar(select(func.count()).where(User.inviter_id.in_(level1))) or 0
-    return n1, n2
-
-
-def team(session: Session, user_id: int, *, level: int, page: int = 1, page_size: int = 20) -> tuple[list[TeamMember], int]:
-    """Level-1 members (invited by the user) or level-2 (invited by those), with their orders, in one query."""
-    inviter = aliased(User)
-    members = select(User.id).where(User.inviter_id == user_id)
-    if level == 2:
-        members = select(User.id).where(User.inviter_id.in_(members))
-    orders = (
-        select(Order.user_id, func.count(Order.id).label("n"),
-               func.coalesce(func.sum(Order.payable_fen - Order.shipping_fen - Order.refunded_fen), 0).label("fen"))
-        .where(Order.status.in_(PAID_STATES)).group_by(Order.user_id).subquery()
-    )
-    query = (
-        select(User, inviter.nickname, func.coalesce(orders.c.n, 0), func.coalesce(orders.c.fen, 0))
-        .join(inviter, inviter.id == User.inviter_id)
-        .outerjoin(orders, orders.c.user_id == User.id)
-        .where(User.id.in_(members))
-    )
-    total = session.scalar(select(func.count()).select_from(members.subquery())) or 0
-    rows = session.execute(query.order_by(User.bound_at.desc().nulls_last(), User.id.desc())
-                           .offset((page - 1) * page_size).limit(page_size)).all()
-    return [TeamMember(user_id=u.id, nickname=u.nickname, avatar_url=u.avatar_url, level=level, joined_at=u.bound_at,
-                       order_count=int(n), order_amount_fen=max(0, int(fen)), inviter_id=u.inviter_id,
-                       inviter_nickname=inviter_name)
-            for u, inviter_name, n, fen in rows], total
 
 
 @dataclass(frozen=True)
@@ -84,8 +37,6 @@ class CommissionRow:
 def list_commissions(session: Session, *, beneficiary_id: int | None = None, status: str | None = None,
                      level: int | None = None, order_no: str | None = None, created_from: datetime | None = None,
                      created_to: datetime | None = None, page: int = 1, page_size: int = 20) -> tuple[list[CommissionRow], int]:
-    from domain.models import OrderLine
-
     buyer, beneficiary = aliased(User), aliased(User)
     query = (
         select(CommissionRecord, Order.order_no, buyer.nickname, beneficiary.nickname, OrderLine.title)
@@ -168,7 +119,7 @@ class DistributorRow:
     since: datetime
 
 
-def list_distributors(session: Session, *, q: str | None = None, page: int = 1,
+def list_distributors(session: Session, *, q: str | None = None, user_id: int | None = None, page: int = 1,
                       page_size: int = 20) -> tuple[list[DistributorRow], int]:
     """Every distributor with team sizes and balances — aggregated in SQL, one query per page."""
     lvl1 = aliased(User)
@@ -189,6 +140,8 @@ def list_distributors(session: Session, *, q: str | None = None, page: int = 1,
                  .where(Withdrawal.user_id == Distributor.user_id, Withdrawal.status == WithdrawalStatus.PAID)
                  .scalar_subquery())
     query = select(Distributor, User, n1, n2, available, frozen, withdrawn, earned).join(User, User.id == Distributor.user_id)
+    if user_id is not None:
+        query = query.where(Distributor.user_id == user_id)
     if q and q.strip():
         term = q.strip()
         query = query.where(or_(User.nickname.contains(term), User.invite_code == term.upper()))
@@ -199,3 +152,11 @@ def list_distributors(session: Session, *, q: str | None = None, page: int = 1,
                            level1_count=int(a), level2_count=int(b), available_fen=int(av), frozen_fen=int(fr),
                            withdrawn_fen=int(wd), total_earned_fen=int(te), since=d.created_at)
             for d, u, a, b, av, fr, wd, te in rows], total
+
+
+def distributor_row(session: Session, user_id: int) -> DistributorRow:
+    """One distributor, found by user id (never by a text search that could match another's nickname)."""
+    rows, _ = list_distributors(session, user_id=user_id, page_size=1)
+    if not rows:
+        raise NotFound("distributor_not_found", "分销员不存在")
+    return rows[0]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.distribution.distributors import is_qualified
 from domain.models import Product
 from domain.money import bp_of
-from domain.settings.service import BusinessSettings
+from domain.settings.service import BusinessSettings, get_settings
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,6 @@ def rates_for(product: Product, settings: BusinessSettings) -> CommissionRates |
 
 def viewer_rates(session, product: Product, user) -> CommissionRates | None:
     """The rates a signed-in shopper would earn by sharing this product: only distributors who qualify now."""
-    from domain.distribution.distributors import is_qualified
-    from domain.settings.service import get_settings
-
     if user is None or not is_qualified(session, user.id):
         return None
     return rates_for(product, get_settings(session))

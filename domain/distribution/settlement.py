@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.db import is_postgres, unit_of_work
-from domain.jobs import job
 from domain.models import (
     CommissionRecord,
     CommissionStatus,
@@ -97,7 +96,6 @@ def _expire_loaded(session: Session) -> None:
             session.expire(obj)
 
 
-@job("settle-commissions")
 def settle_commissions_job(batch_size: int | None = None) -> int:
     """Settle everything due, in as many units of work as batches (one on PostgreSQL unless bounded)."""
     total = 0

@@ -5,11 +5,9 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, cast, func, select, update
 
 from domain.db import unit_of_work
-from domain.jobs import job
 from domain.models import Order, OrderLine, OrderStatus, User
 
 
-@job("recompute-levels")
 def recompute_levels() -> int:
     net_fen = cast(func.coalesce(func.sum(OrderLine.paid_fen - OrderLine.refunded_fen), 0), BigInteger)
     growth = (

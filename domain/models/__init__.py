@@ -27,7 +27,13 @@ from domain.models.settings import SettingValue
 from domain.models.staff import AuditEntry, Staff, StaffToken
 from domain.models.system import JobRun, RateLimitWindow
 from domain.models.users import MemberLevel, User, UserToken
-from domain.models.wallet import EntryType, Wallet, WalletEntry, Withdrawal, WithdrawalStatus
+from domain.models.wallet import (
+    EntryType,
+    Wallet,
+    WalletEntry,
+    Withdrawal,
+    WithdrawalStatus,
+)
 
 __all__ = [
     "Address", "ApplicationStatus", "AuditEntry", "Base", "CartItem", "Category", "CommissionRecord",

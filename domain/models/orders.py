@@ -43,6 +43,8 @@ class OrderStatus:
     CLOSED = "closed"
 
     ALL = (PENDING_PAYMENT, PAID, SHIPPED, COMPLETED, CANCELLED, CLOSED)
+    # Money was received (a closed order was paid, then refunded whole).
+    PAID_STATES = (PAID, SHIPPED, COMPLETED, CLOSED)
 
 
 class Order(CreatedAt, Base):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from domain.db import unit_of_work
-from domain.jobs import job
 from domain.orders.lifecycle import auto_receive, close_expired_unpaid
 from domain.settings.service import get_settings
 from domain.wechat import get_wechat
 
 
-@job("close-unpaid")
 def close_unpaid() -> int:
     total = 0
     while True:
@@ -21,7 +19,6 @@ def close_unpaid() -> int:
             return total
 
 
-@job("auto-receive")
 def auto_receive_shipped() -> int:
     total = 0
     while True:

@@ -16,8 +16,8 @@ from domain.models import Order, OrderLine, OrderStatus, Shipment, TrackingEvent
 from domain.orders.logistics import Tracker
 from domain.orders.stock import return_stock
 from domain.security import crypto
+from domain.security.actor import Actor
 from domain.security.roles import Permission
-from domain.staff.service import Actor
 from domain.text import required_text
 from domain.wechat.gateway import WeChatGateway
 

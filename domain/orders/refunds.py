@@ -16,13 +16,23 @@ from sqlalchemy.orm import Session, selectinload
 from domain import clock
 from domain.audit.service import record_action
 from domain.db import paginate
+from domain.distribution.commissions import apply_line_refund
 from domain.errors import Conflict, DomainError, Invalid, NotFound
-from domain.models import Order, OrderLine, OrderStatus, Refund, RefundLine, RefundStatus, User
+from domain.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    Refund,
+    RefundLine,
+    RefundStatus,
+    User,
+)
 from domain.numbers import business_number
 from domain.orders.lifecycle import lock_order
 from domain.orders.stock import return_stock
+from domain.payments.service import refund_notify_url
+from domain.security.actor import Actor
 from domain.security.roles import Permission
-from domain.staff.service import Actor
 from domain.text import reject_reason, required_text
 from domain.wechat.gateway import WeChatGateway
 
@@ -92,8 +102,6 @@ def approve_refund(session: Session, *, actor: Actor, refund_id: int, wechat: We
     refund.status = RefundStatus.APPROVED
     refund.decided_by, refund.decided_at = actor.staff_id, clock.now()
     try:
-        from domain.payments.service import refund_notify_url
-
         refund.wechat_refund_id = wechat.refund(
             out_trade_no=order.order_no, out_refund_no=refund.refund_no, total_fen=order.payable_fen,
             refund_fen=refund.amount_fen, reason=refund.reason, notify_url=refund_notify_url(),
@@ -111,8 +119,6 @@ def approve_refund(session: Session, *, actor: Actor, refund_id: int, wechat: We
 
 def complete_refund(session: Session, *, refund: Refund, order: Order) -> None:
     """The money is back with the buyer: update lines, stock, commissions and the order."""
-    from domain.distribution.commissions import apply_line_refund
-
     if refund.status == RefundStatus.REFUNDED:
         return
     refund.status, refund.refunded_at, refund.failure = RefundStatus.REFUNDED, clock.now(), ""

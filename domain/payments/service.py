@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.config import get_config
+from domain.distribution.commissions import record_commissions
 from domain.errors import Conflict, DomainError, Invalid, NotFound
 from domain.models import Order, OrderLine, OrderStatus, Payment, Product, User
 from domain.orders.lifecycle import lock_order
@@ -95,8 +96,6 @@ def handle_payment_notification(session: Session, *, wechat: WeChatGateway, xml:
 
 
 def mark_paid(session: Session, *, order: Order, data: dict) -> None:
-    from domain.distribution.commissions import record_commissions
-
     now = clock.now()
     order.status = OrderStatus.PAID
     order.paid_at = now

@@ -16,6 +16,7 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.config import get_config
+from domain.errors import Invalid
 
 _PREFIX = "v1."
 
@@ -63,8 +64,6 @@ def normalize_phone(phone: str) -> str:
 
 def parse_mobile(phone: str) -> str:
     """A mainland mobile number as 11 digits; spaces, dashes and a +86 prefix are allowed, nothing else."""
-    from domain.errors import Invalid
-
     raw = (phone or "").strip()
     if not raw or any(not (ch.isdigit() or ch in " -+") for ch in raw):
         raise Invalid("invalid_phone", "请输入 11 位手机号")

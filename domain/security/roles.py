@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.errors import Forbidden
+from domain.errors import Forbidden, Invalid
 
 
 class Role(StrEnum):
@@ -27,7 +27,7 @@ class Permission(StrEnum):
     SETTINGS = "settings"
     STAFF = "staff"
     ANALYTICS = "analytics"
-    JOBS = "jobs"
+    SETTLEMENT = "settlement"  # run the commission settlement by hand
     AUDIT = "audit"
 
 
@@ -37,8 +37,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {Permission.PRODUCTS, Permission.ORDERS_READ, Permission.ORDERS_MANAGE, Permission.MARKETING}
     ),
     Role.SUPPORT: frozenset({Permission.ORDERS_READ, Permission.REFUNDS}),
-    # Settlements: finance reads commissions and may run the settlement job.
-    Role.FINANCE: frozenset({Permission.WITHDRAWALS, Permission.COMMISSIONS_READ, Permission.JOBS}),
+    # Settlements: finance reads commissions and may run the settlement job (no other job).
+    Role.FINANCE: frozenset({Permission.WITHDRAWALS, Permission.COMMISSIONS_READ, Permission.SETTLEMENT}),
     Role.ANALYST: frozenset({Permission.ANALYTICS}),
 }
 
@@ -55,8 +55,6 @@ def parse_role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        from domain.errors import Invalid
-
         raise Invalid("invalid_role", f"未知角色：{value}（可选 {', '.join(r.value for r in Role)}）") from None
 
 

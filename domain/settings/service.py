@@ -9,9 +9,12 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.audit.service import record_action
 from domain.errors import Invalid
 from domain.models import SettingValue
 from domain.money import percent
+from domain.security.actor import Actor
+from domain.security.roles import Permission
 
 MAX_COMMISSION_CAP_BP = 5000
 
@@ -90,11 +93,8 @@ def update_settings(session: Session, changes: dict) -> tuple[BusinessSettings, 
     return before, after
 
 
-def change_settings(session: Session, *, actor, changes: dict) -> BusinessSettings:
+def change_settings(session: Session, *, actor: Actor, changes: dict) -> BusinessSettings:
     """What staff do: check the role, apply, and write the audit log (only the keys that changed)."""
-    from domain.audit.service import record_action
-    from domain.security.roles import Permission
-
     actor.require(Permission.SETTINGS)
     before, after = update_settings(session, changes)
     changed = {k for k in changes if getattr(before, k) != getattr(after, k)}

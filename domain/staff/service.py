@@ -1,8 +1,7 @@
-"""Staff accounts, logins and the ``Actor`` that every staff operation receives."""
+"""Staff accounts and logins."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -13,30 +12,12 @@ from domain.audit.service import record_action
 from domain.config import get_config
 from domain.errors import Conflict, Invalid, Unauthorized
 from domain.models import Staff, StaffToken
+from domain.security.actor import SYSTEM, Actor
 from domain.security.passwords import hash_password, verify_password
-from domain.security.roles import Permission, Role, parse_role, require
+from domain.security.roles import Permission, parse_role
 from domain.security.tokens import new_token, token_hash
 
 MIN_PASSWORD_LENGTH = 8
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: passed to every staff operation, which checks the role itself."""
-
-    staff_id: int | None
-    username: str
-    role: Role
-
-    def require(self, permission: Permission) -> None:
-        require(self.role, permission)
-
-    @classmethod
-    def of(cls, staff: Staff) -> Actor:
-        return cls(staff_id=staff.id, username=staff.username, role=Role(staff.role))
-
-
-SYSTEM = Actor(staff_id=None, username="system", role=Role.OWNER)
 
 
 def create_staff(session: Session, *, username: str, password: str, role: str, display_name: str = "",

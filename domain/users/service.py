@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,15 +11,14 @@ from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.config import get_config
+from domain.distribution.binding import bind_inviter
+from domain.distribution.invite_codes import new_invite_code
 from domain.errors import DomainError, Invalid, Unauthorized
 from domain.models import User, UserToken
 from domain.security import crypto
 from domain.security.tokens import new_token, token_hash
 from domain.text import clean_text
 from domain.wechat.gateway import WeChatGateway
-
-INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
-INVITE_CODE_LENGTH = 8
 
 
 @dataclass
@@ -31,20 +29,10 @@ class LoginResult:
     bind_error: DomainError | None = None
 
 
-def new_invite_code() -> str:
-    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
-
-
-def normalize_invite_code(code: str) -> str:
-    return (code or "").strip().upper()
-
-
 def login(session: Session, *, wechat: WeChatGateway, code: str, invite_code: str | None = None,
           nickname: str | None = None, avatar_url: str | None = None) -> LoginResult:
     """``wx.login`` code → user and token. Creates the user on first login and binds the inviter
     when an invite code comes with it. A refused binding never fails the login; it is reported."""
-    from domain.distribution.binding import bind_inviter
-
     identity = wechat.code_to_session(code)
     user, created = _get_or_create_user(session, openid=identity["openid"], nickname=nickname, avatar_url=avatar_url)
     if identity.get("session_key"):

@@ -30,9 +30,9 @@ from domain.models import (
 from domain.money import bp_of, yuan
 from domain.numbers import business_number
 from domain.security import crypto
+from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
-from domain.staff.service import Actor
 from domain.text import reject_reason, required_text
 from domain.wechat.gateway import WeChatGateway
 

@@ -15,7 +15,11 @@ from functools import lru_cache
 import requests
 import requests.adapters
 from wechatpy import WeChatClient
-from wechatpy.exceptions import InvalidSignatureException, WeChatClientException, WeChatPayException
+from wechatpy.exceptions import (
+    InvalidSignatureException,
+    WeChatClientException,
+    WeChatPayException,
+)
 from wechatpy.pay import WeChatPay
 
 from domain import clock

@@ -70,8 +70,8 @@ def test_staff_running_a_job_needs_the_permission_and_is_audited(committed):
     from domain.errors import Forbidden
     from domain.jobs import run_job
     from domain.models import AuditEntry
+    from domain.security.actor import Actor
     from domain.security.roles import Role
-    from domain.staff.service import Actor
 
     with pytest.raises(Forbidden):
         run_job("settle-commissions", actor=Actor(staff_id=None, username="ana", role=Role.ANALYST))

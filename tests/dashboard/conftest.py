@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import state
 from dashboard.screens import SCREENS
 from domain.db import unit_of_work
-from domain.staff.service import Actor
+from domain.security.actor import Actor
 from tests.builders import make_staff
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"

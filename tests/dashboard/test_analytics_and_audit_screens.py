@@ -10,7 +10,7 @@ from dashboard import state
 from domain.db import unit_of_work
 from domain.distribution.distributors import apply
 from domain.models import Order
-from domain.staff.service import SYSTEM
+from domain.security.actor import SYSTEM
 from domain.wallet.service import request_withdrawal
 from tests.builders import make_user, refund, ship
 from tests.dashboard.conftest import table, texts

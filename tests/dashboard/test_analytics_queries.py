@@ -14,11 +14,23 @@ import pytest
 
 from domain import clock
 from domain.analytics import queries
+from domain.audit.service import audit_entity_types
 from domain.distribution.distributors import apply
 from domain.distribution.settlement import settle_due_commissions
+from domain.distribution.team import team_tree
 from domain.settings.service import update_settings
+from domain.staff.work_queues import WorkQueues, work_queues
+from domain.users.queries import nicknames
 from domain.wallet.service import request_withdrawal
-from tests.builders import approve_distributor, complete, make_product, make_user, pay, place, refund
+from tests.builders import (
+    approve_distributor,
+    complete,
+    make_product,
+    make_user,
+    pay,
+    place,
+    refund,
+)
 from tests.conftest import rolled_back
 
 
@@ -140,7 +152,7 @@ def test_funnel_narrows_from_users_to_completed_orders(db, shop):
 
 
 def test_team_tree_hangs_level_two_under_level_one(db, shop):
-    nodes, total = queries.team_tree(db, shop["A"].id)
+    nodes, total = team_tree(db, shop["A"].id)
     assert total == 4
     b, d = shop["B"].id, shop["D"].id
     assert [(n.nickname, n.level, n.inviter_id, n.order_count, n.order_amount_fen) for n in nodes] == [
@@ -150,11 +162,11 @@ def test_team_tree_hangs_level_two_under_level_one(db, shop):
         ("F", 2, b, 0, 0),  # an unpaid order does not count
     ]
     assert d not in {n.inviter_id for n in nodes}
-    assert queries.team_tree(db, shop["C"].id) == ([], 0)
+    assert team_tree(db, shop["C"].id) == ([], 0)
 
 
 def test_work_queues_count_what_waits_for_staff(db, shop):
-    assert queries.work_queues(db) == queries.WorkQueues(
+    assert work_queues(db) == WorkQueues(
         to_ship=1, upload_failed=0, refunds_requested=1, refunds_failed=0, applications_pending=1,
         withdrawals_pending=1, withdrawals_approved=0,
     )
@@ -169,9 +181,9 @@ def test_day_bounds_are_shanghai_midnights_in_utc():
 
 
 def test_nicknames_and_audit_kinds_are_single_lookups(db, shop):
-    assert queries.nicknames(db, [shop["A"].id, shop["C"].id, None]) == {shop["A"].id: "A", shop["C"].id: "C"}
-    assert queries.nicknames(db, []) == {}
-    kinds = queries.audit_entity_types(db)
+    assert nicknames(db, [shop["A"].id, shop["C"].id, None]) == {shop["A"].id: "A", shop["C"].id: "C"}
+    assert nicknames(db, []) == {}
+    kinds = audit_entity_types(db)
     assert kinds["distributor_application"] == 2  # A's and B's approvals
     assert kinds["refund"] == 1
 

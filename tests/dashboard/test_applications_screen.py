@@ -6,7 +6,11 @@ import pytest
 
 from dashboard import state
 from domain.db import unit_of_work
-from domain.distribution.distributors import apply, distributor_status, latest_application
+from domain.distribution.distributors import (
+    apply,
+    distributor_status,
+    latest_application,
+)
 from domain.models import ApplicationStatus
 from tests.builders import make_user
 from tests.dashboard.conftest import texts

@@ -14,7 +14,8 @@ from dashboard.screens import SCREENS
 from dashboard.state import SignedIn
 from domain.db import unit_of_work
 from domain.models import Staff
-from domain.staff.service import Actor, issue_staff_token
+from domain.security.actor import Actor
+from domain.staff.service import issue_staff_token
 from tests.builders import make_staff
 from tests.dashboard.conftest import APP, new_app, open_screen, sign_in, visible_screens
 

@@ -12,10 +12,18 @@ from domain.distribution.distributors import set_enabled
 from domain.distribution.settlement import settle_due_commissions
 from domain.errors import DomainError
 from domain.models import CommissionRecord, CommissionStatus
+from domain.security.actor import SYSTEM
 from domain.settings.service import update_settings
-from domain.staff.service import SYSTEM
 from domain.wallet.service import balances
-from tests.builders import approve_distributor, complete, make_product, make_user, pay, place, refund
+from tests.builders import (
+    approve_distributor,
+    complete,
+    make_product,
+    make_user,
+    pay,
+    place,
+    refund,
+)
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from domain.orders import lifecycle
 from domain.orders.checkout import OrderItem, place_order, preview_order
 from domain.orders.logistics import StaffEntered, TrackedEvent
 from domain.payments.service import handle_payment_notification, start_payment
+from domain.security.actor import SYSTEM
 from domain.settings.service import update_settings
-from domain.staff.service import SYSTEM
 from domain.wechat import get_wechat
 from tests.builders import (
     complete,

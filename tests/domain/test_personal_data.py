@@ -10,7 +10,13 @@ from domain.orders.addresses import name_of, phone_of
 from domain.security import crypto
 from domain.users.service import find_user_by_phone, set_phone
 from domain.wallet.service import BankAccount, request_withdrawal
-from tests.builders import approve_distributor, make_address, make_product, make_user, place
+from tests.builders import (
+    approve_distributor,
+    make_address,
+    make_product,
+    make_user,
+    place,
+)
 
 SECRETS = ("13987654321", "保密收件人", "钱保密", "6222020200112233445", "15811112222", "申请人甲")
 

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.orders.pricing import Coupon, FullReduction, LineInput, PricingRules, Scope, price_order
+from domain.orders.pricing import (
+    Coupon,
+    FullReduction,
+    LineInput,
+    PricingRules,
+    Scope,
+    price_order,
+)
 
 SHIP = dict(shipping_fee_fen=1000, free_shipping_threshold_fen=9900)
 

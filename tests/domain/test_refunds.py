@@ -7,8 +7,13 @@ import pytest
 
 from domain.errors import DomainError
 from domain.models import OrderStatus, RefundStatus, Sku
-from domain.orders.refunds import RefundItem, approve_refund, reject_refund, request_refund
-from domain.staff.service import SYSTEM
+from domain.orders.refunds import (
+    RefundItem,
+    approve_refund,
+    reject_refund,
+    request_refund,
+)
+from domain.security.actor import SYSTEM
 from domain.wechat import get_wechat
 from tests.builders import make_product, make_user, pay, place, refund, ship
 

@@ -10,8 +10,8 @@ import pytest
 from domain import clock
 from domain.errors import DomainError
 from domain.models import EntryType, WalletEntry, Withdrawal, WithdrawalStatus
+from domain.security.actor import SYSTEM
 from domain.settings.service import update_settings
-from domain.staff.service import SYSTEM
 from domain.wallet.service import (
     BankAccount,
     approve_withdrawal,

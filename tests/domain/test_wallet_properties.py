@@ -13,18 +13,39 @@ from datetime import timedelta
 import httpx
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import func, select
 
 from domain import clock
 from domain.db import get_engine
 from domain.distribution.settlement import settle_due_commissions
 from domain.errors import DomainError
-from domain.models import CommissionRecord, CommissionStatus, OrderLine, OrderStatus, Withdrawal, WithdrawalStatus
-from domain.staff.service import SYSTEM
+from domain.models import (
+    CommissionRecord,
+    CommissionStatus,
+    OrderLine,
+    OrderStatus,
+    Withdrawal,
+    WithdrawalStatus,
+)
+from domain.security.actor import SYSTEM
 from domain.wallet import service as wallet
 from domain.wechat import get_wechat
-from tests.builders import approve_distributor, complete, make_product, make_user, pay, place, refund
+from tests.builders import (
+    approve_distributor,
+    complete,
+    make_product,
+    make_user,
+    pay,
+    place,
+    refund,
+)
 from tests.conftest import rolled_back
 
 PRICES = (1999, 2999, 9999, 33333)

@@ -1,0 +1,47 @@
+"""What waits for staff: the counts behind the overview's queues and the status filters' badges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain.models import (
+    ApplicationStatus,
+    DistributorApplication,
+    Order,
+    OrderStatus,
+    Refund,
+    RefundStatus,
+    Shipment,
+    Withdrawal,
+    WithdrawalStatus,
+)
+
+
+@dataclass(frozen=True)
+class WorkQueues:
+    to_ship: int  # paid, not shipped
+    upload_failed: int  # shipped, but WeChat has not got the shipping info
+    refunds_requested: int
+    refunds_failed: int  # approved, but WeChat has not refunded (approving again retries)
+    applications_pending: int
+    withdrawals_pending: int
+    withdrawals_approved: int  # bank payouts to make, or WeChat transfers to retry
+
+
+def work_queues(session: Session) -> WorkQueues:
+    def count(model, *conditions):
+        return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
+
+    row = session.execute(select(
+        count(Order, Order.status == OrderStatus.PAID),
+        count(Shipment, Shipment.wechat_uploaded.is_(False)),
+        count(Refund, Refund.status == RefundStatus.REQUESTED),
+        count(Refund, Refund.status == RefundStatus.APPROVED),
+        count(DistributorApplication, DistributorApplication.status == ApplicationStatus.PENDING),
+        count(Withdrawal, Withdrawal.status == WithdrawalStatus.PENDING),
+        count(Withdrawal, Withdrawal.status == WithdrawalStatus.APPROVED),
+    )).one()
+    return WorkQueues(*(int(n) for n in row))
