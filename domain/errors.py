@@ -1,6 +1,25 @@
-"""Domain errors carry a stable snake_case code and the HTTP status that fits them."""
+"""Domain errors carry a stable snake_case code and the HTTP status that fits them.
+
+Codes are ``StrEnum`` members, one enum per area, next to the code that raises them
+(``domain/orders/errors.py``: ``OrderError.OUT_OF_STOCK`` …). A member is a ``str``, so the API's JSON and
+every comparison see the plain code; tests refer to the members, never to string literals.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CommonError(StrEnum):
+    """Codes that any area may give."""
+
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    UNAUTHORIZED = "unauthorized"
+    INVALID = "invalid"
+    INVALID_TEXT = "invalid_text"
+    RATE_LIMITED = "rate_limited"
+    WECHAT_UNAVAILABLE = "wechat_unavailable"
 
 
 class DomainError(Exception):

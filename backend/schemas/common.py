@@ -40,3 +40,38 @@ def page_params(
 
 class Ok(BaseModel):
     ok: bool = True
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable snake_case code, e.g. out_of_stock")
+    message: str = Field(description="a sentence for people, in Chinese")
+    details: dict | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every refusal: ``{"error": {"code", "message"}}``."""
+
+    error: ErrorDetail
+
+
+_MEANING = {
+    400: "请求无法处理",
+    401: "未登录或登录已失效（missing_token, invalid_token）",
+    403: "当前角色无权执行此操作（forbidden）",
+    404: "不存在，或不属于你",
+    409: "业务规则拒绝（如 out_of_stock, already_bound, insufficient_balance）",
+    422: "请求格式不正确（invalid_request, invalid_text …）",
+    429: "操作太频繁（rate_limited）",
+    502: "微信服务暂时不可用（wechat_unavailable）",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI ``responses`` for the refusals an endpoint can give, each with the error body's schema."""
+    return {status: {"model": ErrorOut, "description": _MEANING[status]} for status in statuses}
+
+
+# What every endpoint of a kind can answer, set once on its router; endpoints add their own (404, 409 …).
+SHOPPER_ERRORS = errors(401, 422)
+STAFF_ERRORS = errors(401, 403, 422)
+PUBLIC_ERRORS = errors(422)
