@@ -16,6 +16,7 @@ from domain.security.actor import Actor
 from domain.security.ratelimit import check_rate
 from domain.security.tokens import token_hash
 from domain.staff.service import staff_for_token
+from domain.users.errors import UserError
 from domain.users.service import user_for_token
 from domain.wechat import WeChatGateway, get_wechat
 
@@ -34,7 +35,7 @@ def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("missing_token", "请先登录")
+        raise Unauthorized(UserError.MISSING_TOKEN, "请先登录")
     return token.strip()
 
 

@@ -18,6 +18,7 @@ class CommonError(StrEnum):
     UNAUTHORIZED = "unauthorized"
     INVALID = "invalid"
     INVALID_TEXT = "invalid_text"
+    REASON_REQUIRED = "reason_required"  # a refusal or request that the other side must be told why
     RATE_LIMITED = "rate_limited"
     WECHAT_UNAVAILABLE = "wechat_unavailable"
 

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import func, select
 
@@ -24,6 +25,10 @@ from domain.security.actor import Actor
 from domain.security.roles import Permission
 
 log = logging.getLogger(__name__)
+
+
+class JobError(StrEnum):
+    UNKNOWN_JOB = "unknown_job"
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def job_names() -> list[str]:
 def get_job(name: str) -> Job:
     job = _BY_NAME.get(name)
     if job is None:
-        raise NotFound("unknown_job", f"没有名为 {name} 的任务（可选：{', '.join(_BY_NAME)}）")
+        raise NotFound(JobError.UNKNOWN_JOB, f"没有名为 {name} 的任务（可选：{', '.join(_BY_NAME)}）")
     return job
 
 

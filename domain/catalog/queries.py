@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from domain.catalog.errors import CatalogError
 from domain.db import paginate
 from domain.errors import NotFound
 from domain.models import Category, Product, Sku
@@ -65,7 +66,7 @@ def product_detail(session: Session, product_id: int, *, include_off_shelf: bool
         select(Product).where(Product.id == product_id).options(selectinload(Product.skus), selectinload(Product.category))
     )
     if product is None or (not product.is_on_shelf and not include_off_shelf):
-        raise NotFound("product_not_found", "商品不存在或已下架")
+        raise NotFound(CatalogError.PRODUCT_NOT_FOUND, "商品不存在或已下架")
     return product
 
 

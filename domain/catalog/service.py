@@ -8,11 +8,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from domain.audit.service import record_action
+from domain.catalog.errors import CatalogError
 from domain.errors import Conflict, Invalid, NotFound
 from domain.models import Category, Product, Sku
 from domain.money import percent
 from domain.security.actor import Actor
 from domain.security.roles import Permission
+from domain.settings.errors import SettingsError
 from domain.settings.service import get_settings
 
 MAX_SKUS = 100
@@ -47,9 +49,9 @@ def create_category(session: Session, *, actor: Actor, name: str, sort: int = 0,
     actor.require(Permission.PRODUCTS)
     name = name.strip()
     if not name or len(name) > 32:
-        raise Invalid("invalid_category", "分类名称需为 1–32 个字符")
+        raise Invalid(CatalogError.INVALID_CATEGORY, "分类名称需为 1–32 个字符")
     if session.scalar(select(Category.id).where(Category.name == name)):
-        raise Conflict("category_exists", f"分类“{name}”已存在")
+        raise Conflict(CatalogError.CATEGORY_EXISTS, f"分类“{name}”已存在")
     category = Category(name=name, sort=sort, icon_url=icon_url)
     session.add(category)
     session.flush()
@@ -92,10 +94,10 @@ def update_product(session: Session, *, actor: Actor, product_id: int, changes: 
     )
     unknown = set(changes) - set(ProductInput.__dataclass_fields__)
     if unknown:
-        raise Invalid("unknown_field", f"未知字段：{', '.join(sorted(unknown))}")
+        raise Invalid(CatalogError.UNKNOWN_FIELD, f"未知字段：{', '.join(sorted(unknown))}")
     emptied = sorted(k for k, v in changes.items() if v is None and k not in NULLABLE_FIELDS)
     if emptied:
-        raise Invalid("field_required", f"不能为空：{', '.join(emptied)}")
+        raise Invalid(CatalogError.FIELD_REQUIRED, f"不能为空：{', '.join(emptied)}")
     for key, value in changes.items():
         if key == "skus":
             value = [s if isinstance(s, SkuInput) else SkuInput(**s) for s in value]
@@ -113,7 +115,7 @@ def update_product(session: Session, *, actor: Actor, product_id: int, changes: 
         for s in current.skus:
             if s.id is not None:
                 if s.id not in by_id:
-                    raise NotFound("sku_not_found", f"规格 {s.id} 不属于该商品")
+                    raise NotFound(CatalogError.SKU_NOT_FOUND, f"规格 {s.id} 不属于该商品")
                 sku = by_id[s.id]
                 sku.specs, sku.price_fen, sku.stock, sku.is_active = _clean_specs(s.specs), s.price_fen, s.stock, s.is_active
                 keep.add(s.id)
@@ -133,13 +135,13 @@ def adjust_stock(session: Session, *, actor: Actor, sku_id: int, delta: int, rea
     actor.require(Permission.PRODUCTS)
     sku = session.get(Sku, sku_id)
     if sku is None:
-        raise NotFound("sku_not_found", "规格不存在")
+        raise NotFound(CatalogError.SKU_NOT_FOUND, "规格不存在")
     before = sku.stock
     result = session.execute(
         update(Sku).where(Sku.id == sku_id, Sku.stock + delta >= 0).values(stock=Sku.stock + delta)
     )
     if result.rowcount != 1:
-        raise Conflict("stock_negative", "调整后库存不能为负数")
+        raise Conflict(CatalogError.STOCK_NEGATIVE, "调整后库存不能为负数")
     session.refresh(sku)
     record_action(session, actor=actor, action="sku.adjust_stock", entity_type="sku", entity_id=sku_id,
                   before={"stock": before}, after={"stock": sku.stock, "delta": delta, "reason": reason})
@@ -151,7 +153,7 @@ def get_product(session: Session, product_id: int) -> Product:
         select(Product).where(Product.id == product_id).options(selectinload(Product.skus))
     )
     if product is None:
-        raise NotFound("product_not_found", "商品不存在")
+        raise NotFound(CatalogError.PRODUCT_NOT_FOUND, "商品不存在")
     return product
 
 
@@ -176,32 +178,45 @@ def _clean_specs(specs: dict) -> dict[str, str]:
 def _validate(session: Session, data: ProductInput) -> None:
     title = (data.title or "").strip()
     if not title or len(title) > 120:
-        raise Invalid("invalid_title", "商品标题需为 1–120 个字符")
-    active = [s for s in data.skus if s.is_active]
-    if not active:
-        raise Invalid("no_skus", "至少需要一个规格")
-    if len(data.skus) > MAX_SKUS:
-        raise Invalid("too_many_skus", f"规格不能超过 {MAX_SKUS} 个")
+        raise Invalid(CatalogError.INVALID_TITLE, "商品标题需为 1–120 个字符")
+    _validate_skus(data.skus)
+    if data.category_id is not None and session.get(Category, data.category_id) is None:
+        raise NotFound(CatalogError.CATEGORY_NOT_FOUND, "分类不存在")
+    _validate_commission(session, data.commission_level1_bp, data.commission_level2_bp)
+
+
+def _validate_skus(skus: list[SkuInput]) -> None:
+    if not any(s.is_active for s in skus):
+        raise Invalid(CatalogError.NO_SKUS, "至少需要一个规格")
+    if len(skus) > MAX_SKUS:
+        raise Invalid(CatalogError.TOO_MANY_SKUS, f"规格不能超过 {MAX_SKUS} 个")
     seen: set[tuple] = set()
-    for s in data.skus:
-        if not isinstance(s.price_fen, int) or isinstance(s.price_fen, bool) or s.price_fen <= 0:
-            raise Invalid("invalid_price", "价格必须是大于 0 的整数（分）")
+    for s in skus:
+        if not _is_whole_number(s.price_fen) or s.price_fen <= 0:
+            raise Invalid(CatalogError.INVALID_PRICE, "价格必须是大于 0 的整数（分）")
         if s.price_fen > 100_000_000:
-            raise Invalid("invalid_price", "价格过高")
-        if not isinstance(s.stock, int) or isinstance(s.stock, bool) or s.stock < 0:
-            raise Invalid("invalid_stock", "库存必须是不小于 0 的整数")
+            raise Invalid(CatalogError.INVALID_PRICE, "价格过高")
+        if not _is_whole_number(s.stock) or s.stock < 0:
+            raise Invalid(CatalogError.INVALID_STOCK, "库存必须是不小于 0 的整数")
         key = tuple(sorted(_clean_specs(s.specs).items()))
         if s.is_active and key in seen:
-            raise Invalid("duplicate_sku", f"规格重复：{' / '.join(v for _, v in key) or '默认'}")
+            raise Invalid(CatalogError.DUPLICATE_SKU, f"规格重复：{' / '.join(v for _, v in key) or '默认'}")
         seen.add(key)
-    if data.category_id is not None and session.get(Category, data.category_id) is None:
-        raise NotFound("category_not_found", "分类不存在")
-    l1, l2 = data.commission_level1_bp, data.commission_level2_bp
+
+
+def _is_whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _validate_commission(session: Session, l1: int | None, l2: int | None) -> None:
+    """A product's own rates: both or neither, and under the same rules as the shop's (never negative, the cap)."""
     if (l1 is None) != (l2 is None):
-        raise Invalid("invalid_commission_override", "一级和二级佣金需同时设置，或都留空使用全局设置")
-    if l1 is not None:
-        if l1 < 0 or l2 < 0:
-            raise Invalid("negative_rate", "佣金比例不能为负数")
-        cap = get_settings(session).commission_cap_bp
-        if l1 + l2 > cap:
-            raise Invalid("commission_cap_exceeded", f"一级 + 二级佣金合计 {percent(l1 + l2)} 超过上限 {percent(cap)}")
+        raise Invalid(CatalogError.INVALID_COMMISSION_OVERRIDE, "一级和二级佣金需同时设置，或都留空使用全局设置")
+    if l1 is None or l2 is None:
+        return
+    if l1 < 0 or l2 < 0:
+        raise Invalid(SettingsError.NEGATIVE_RATE, "佣金比例不能为负数")
+    cap = get_settings(session).commission_cap_bp
+    if l1 + l2 > cap:
+        raise Invalid(SettingsError.COMMISSION_CAP_EXCEEDED,
+                      f"一级 + 二级佣金合计 {percent(l1 + l2)} 超过上限 {percent(cap)}")

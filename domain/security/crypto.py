@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.config import get_config
 from domain.errors import Invalid
+from domain.users.errors import UserError
 
 _PREFIX = "v1."
 
@@ -66,10 +67,10 @@ def parse_mobile(phone: str) -> str:
     """A mainland mobile number as 11 digits; spaces, dashes and a +86 prefix are allowed, nothing else."""
     raw = (phone or "").strip()
     if not raw or any(not (ch.isdigit() or ch in " -+") for ch in raw):
-        raise Invalid("invalid_phone", "请输入 11 位手机号")
+        raise Invalid(UserError.INVALID_PHONE, "请输入 11 位手机号")
     digits = normalize_phone(raw)
     if len(digits) != 11 or not digits.startswith("1"):
-        raise Invalid("invalid_phone", "请输入 11 位手机号")
+        raise Invalid(UserError.INVALID_PHONE, "请输入 11 位手机号")
     return digits
 
 

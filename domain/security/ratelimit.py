@@ -10,7 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from domain import clock
 from domain.db import get_sessionmaker, unit_of_work
-from domain.errors import RateLimited
+from domain.errors import CommonError, RateLimited
 from domain.models import RateLimitWindow
 
 
@@ -30,7 +30,7 @@ def check_rate(scope: str, key: str, limit_per_minute: int) -> None:
         ).returning(RateLimitWindow.hits)
         hits = session.execute(stmt).scalar_one()
     if hits > limit_per_minute:
-        raise RateLimited("rate_limited", "操作太频繁，请稍后再试")
+        raise RateLimited(CommonError.RATE_LIMITED, "操作太频繁，请稍后再试")
 
 
 def purge_old_windows(session, *, older_than: timedelta = timedelta(hours=1)) -> int:

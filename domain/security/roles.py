@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.errors import Forbidden, Invalid
+from domain.errors import CommonError, Forbidden, Invalid
+from domain.staff.errors import StaffError
 
 
 class Role(StrEnum):
@@ -55,7 +56,7 @@ def parse_role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise Invalid("invalid_role", f"未知角色：{value}（可选 {', '.join(r.value for r in Role)}）") from None
+        raise Invalid(StaffError.INVALID_ROLE, f"未知角色：{value}（可选 {', '.join(r.value for r in Role)}）") from None
 
 
 def can(role: str | Role, permission: Permission) -> bool:
@@ -67,4 +68,4 @@ def can(role: str | Role, permission: Permission) -> bool:
 
 def require(role: str | Role, permission: Permission) -> None:
     if not can(role, permission):
-        raise Forbidden("forbidden", f"当前角色无权执行此操作（需要 {permission.value}）")
+        raise Forbidden(CommonError.FORBIDDEN, f"当前角色无权执行此操作（需要 {permission.value}）")

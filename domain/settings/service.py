@@ -15,6 +15,7 @@ from domain.models import SettingValue
 from domain.money import percent
 from domain.security.actor import Actor
 from domain.security.roles import Permission
+from domain.settings.errors import SettingsError
 
 MAX_COMMISSION_CAP_BP = 5000
 
@@ -49,12 +50,12 @@ class BusinessSettings(BaseModel):
         total = self.commission_level1_bp + self.commission_level2_bp
         if total > self.commission_cap_bp:
             raise PydanticCustomError(
-                "commission_cap_exceeded",
+                SettingsError.COMMISSION_CAP_EXCEEDED,
                 "一级 + 二级佣金比例合计 {total} 超过上限 {cap}（两级分销，合计不得超过上限）",
                 {"total": percent(total), "cap": percent(self.commission_cap_bp)},
             )
         if self.withdraw_min_fen > self.withdraw_max_fen:
-            raise PydanticCustomError("invalid_withdraw_limits", "最低提现金额不能高于单笔最高提现金额")
+            raise PydanticCustomError(SettingsError.INVALID_WITHDRAW_LIMITS, "最低提现金额不能高于单笔最高提现金额")
         return self
 
 
@@ -80,7 +81,7 @@ def update_settings(session: Session, changes: dict) -> tuple[BusinessSettings, 
     """Apply a partial update; returns (before, after). Unknown keys and bad values are refused whole."""
     unknown = sorted(set(changes) - set(FIELD_NAMES))
     if unknown:
-        raise Invalid("unknown_setting", f"未知设置项：{', '.join(unknown)}")
+        raise Invalid(SettingsError.UNKNOWN_SETTING, f"未知设置项：{', '.join(unknown)}")
     before = get_settings(session)
     after = validate_settings(before.model_dump() | changes)
     existing = {row.key: row for row in session.scalars(select(SettingValue))}
@@ -125,18 +126,18 @@ _FIELD_LABELS = {
 }
 
 
-def _error_code(exc: ValidationError) -> str:
+def _error_code(exc: ValidationError) -> SettingsError:
     """A stable code: the first custom rule broken, else ``negative_rate`` for a rate below 0."""
     errors = exc.errors()
     for err in errors:
-        if err["type"] in ("commission_cap_exceeded", "invalid_withdraw_limits"):
-            return err["type"]
+        if err["type"] in (SettingsError.COMMISSION_CAP_EXCEEDED, SettingsError.INVALID_WITHDRAW_LIMITS):
+            return SettingsError(err["type"])
     for err in errors:
         if err["type"] == "greater_than_equal" and str(err["loc"][-1]).endswith("_bp") and err["ctx"]["ge"] == 0:
-            return "negative_rate"
+            return SettingsError.NEGATIVE_RATE
         if err["type"] == "less_than_equal" and str(err["loc"][-1]).startswith("commission_"):
-            return "commission_cap_exceeded"
-    return "invalid_settings"
+            return SettingsError.COMMISSION_CAP_EXCEEDED
+    return SettingsError.INVALID_SETTINGS
 
 
 def _readable(exc: ValidationError) -> str:

@@ -16,6 +16,7 @@ from domain.security.actor import SYSTEM, Actor
 from domain.security.passwords import hash_password, verify_password
 from domain.security.roles import Permission, parse_role
 from domain.security.tokens import new_token, token_hash
+from domain.staff.errors import StaffError
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -25,12 +26,12 @@ def create_staff(session: Session, *, username: str, password: str, role: str, d
     actor.require(Permission.STAFF)
     username = username.strip()
     if not username or len(username) > 64:
-        raise Invalid("invalid_username", "用户名不能为空，且不超过 64 个字符")
+        raise Invalid(StaffError.INVALID_USERNAME, "用户名不能为空，且不超过 64 个字符")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid("weak_password", f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+        raise Invalid(StaffError.WEAK_PASSWORD, f"密码至少 {MIN_PASSWORD_LENGTH} 位")
     parsed = parse_role(role)
     if session.scalar(select(Staff.id).where(Staff.username == username)):
-        raise Conflict("username_taken", f"用户名 {username} 已存在")
+        raise Conflict(StaffError.USERNAME_TAKEN, f"用户名 {username} 已存在")
     staff = Staff(username=username, password_hash=hash_password(password), role=parsed.value,
                   display_name=display_name or username)
     session.add(staff)
@@ -45,7 +46,7 @@ def authenticate(session: Session, *, username: str, password: str) -> Staff:
     # Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
     valid = verify_password(staff.password_hash if staff else _DUMMY_HASH, password)
     if not staff or not valid or not staff.is_active:
-        raise Unauthorized("invalid_credentials", "用户名或密码错误")
+        raise Unauthorized(StaffError.INVALID_CREDENTIALS, "用户名或密码错误")
     return staff
 
 
@@ -64,9 +65,8 @@ def staff_for_token(session: Session, token: str) -> Staff:
         .where(StaffToken.token_hash == token_hash(token))
     ).first()
     if row is None or row.expires_at <= clock.now() or not row.Staff.is_active:
-        raise Unauthorized("invalid_token", "登录已失效，请重新登录")
+        raise Unauthorized(StaffError.INVALID_TOKEN, "登录已失效，请重新登录")
     return row.Staff
-
 
 
 _DUMMY_HASH = hash_password("not-a-real-password")

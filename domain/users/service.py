@@ -18,6 +18,7 @@ from domain.models import User, UserToken
 from domain.security import crypto
 from domain.security.tokens import new_token, token_hash
 from domain.text import clean_text
+from domain.users.errors import UserError
 from domain.wechat.gateway import WeChatGateway
 
 
@@ -94,7 +95,7 @@ def user_for_token(session: Session, token: str) -> User:
         .where(UserToken.token_hash == token_hash(token))
     ).first()
     if row is None or row.expires_at <= clock.now():
-        raise Unauthorized("invalid_token", "登录已失效，请重新登录")
+        raise Unauthorized(UserError.INVALID_TOKEN, "登录已失效，请重新登录")
     return row.User
 
 
@@ -102,7 +103,7 @@ def update_profile(session: Session, *, user: User, nickname: str | None = None,
     if nickname is not None:
         nickname = clean_text(nickname)
         if not nickname or len(nickname) > 64:
-            raise Invalid("invalid_nickname", "昵称需为 1–64 个字符")
+            raise Invalid(UserError.INVALID_NICKNAME, "昵称需为 1–64 个字符")
         user.nickname = nickname
     if avatar_url is not None:
         user.avatar_url = avatar_url[:512]

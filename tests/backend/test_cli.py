@@ -8,7 +8,14 @@ import sys
 from sqlalchemy import func, select
 
 from domain.db import unit_of_work
-from domain.models import Product, Staff
+from domain.errors import CommonError
+from domain.jobs import JobError, run_job
+from domain.models import AuditEntry, Product, Staff
+from domain.security.actor import Actor
+from domain.security.roles import Role
+from domain.staff.errors import StaffError
+from tests.builders import make_product
+from tests.refusals import refused
 from tests.support import ROOT
 
 
@@ -22,9 +29,9 @@ def test_create_staff_reads_the_password_on_stdin_and_refuses_bad_input(committe
     assert done.returncode == 0, done.stderr
     assert "cli_finance" in done.stdout
     weak = backend("create-staff", "cli_weak", "--role", "finance", stdin="short\n")
-    assert weak.returncode == 2 and "weak_password" in weak.stderr
+    assert weak.returncode == 2 and StaffError.WEAK_PASSWORD in weak.stderr
     taken = backend("create-staff", "cli_finance", "--role", "owner", stdin="another-secret-1\n")
-    assert taken.returncode == 2 and "username_taken" in taken.stderr
+    assert taken.returncode == 2 and StaffError.USERNAME_TAKEN in taken.stderr
     with unit_of_work(committed) as s:
         staff = s.scalar(select(Staff).where(Staff.username == "cli_finance"))
         assert staff.role == "finance" and staff.password_hash.startswith("$argon2id$")
@@ -45,12 +52,10 @@ def test_jobs_run_lists_every_job(committed):
     for name in ("close-unpaid", "auto-receive", "settle-commissions", "recompute-levels"):
         assert f"{name}: processed" in done.stdout
     unknown = backend("jobs", "run", "--job", "nope")
-    assert unknown.returncode == 2 and "unknown_job" in unknown.stderr
+    assert unknown.returncode == 2 and JobError.UNKNOWN_JOB in unknown.stderr
 
 
 def test_backup_and_restore_bring_the_data_back(committed):
-    from tests.builders import make_product
-
     with unit_of_work(committed) as s:
         make_product(s, title="备份前的商品")
     made = backend("backup")
@@ -65,15 +70,7 @@ def test_backup_and_restore_bring_the_data_back(committed):
 
 
 def test_staff_running_a_job_needs_the_permission_and_is_audited(committed):
-    import pytest
-
-    from domain.errors import Forbidden
-    from domain.jobs import run_job
-    from domain.models import AuditEntry
-    from domain.security.actor import Actor
-    from domain.security.roles import Role
-
-    with pytest.raises(Forbidden):
+    with refused(CommonError.FORBIDDEN, status=403):
         run_job("settle-commissions", actor=Actor(staff_id=None, username="ana", role=Role.ANALYST))
     assert run_job("settle-commissions", actor=Actor(staff_id=None, username="fin", role=Role.FINANCE)) == 0
     with unit_of_work(committed) as s:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import httpx
 
+from domain.catalog.errors import CatalogError
+from domain.errors import CommonError
+from domain.settings.errors import SettingsError
+from domain.users.errors import UserError
 from tests.builders import make_category, make_product
+from tests.refusals import refused
 
 
 def test_login_creates_the_user_once_through_the_sandbox(client):
@@ -76,7 +81,7 @@ def test_product_detail_has_skus_and_hides_off_shelf(client, db):
     assert detail["spec_names"] == ["规格"] and detail["commission"] is None
     hidden = make_product(db, is_on_shelf=False)
     res = client.get(f"/api/v1/products/{hidden.id}")
-    assert (res.status_code, res.json()["error"]["code"]) == (404, "product_not_found")
+    refused(CatalogError.PRODUCT_NOT_FOUND, res, status=404)
 
 
 def test_admin_creates_and_updates_a_product_that_shoppers_then_see(client, staff_headers):
@@ -101,7 +106,7 @@ def test_admin_roles_are_enforced(client, staff_headers):
     support = staff_headers("support")
     res = client.post("/api/v1/admin/products", headers=support, json={
         "title": "x", "skus": [{"price_fen": 100, "stock": 1}]})
-    assert (res.status_code, res.json()["error"]["code"]) == (403, "forbidden")
+    refused(CommonError.FORBIDDEN, res, status=403)
     assert client.get("/api/v1/admin/settings", headers=support).status_code == 403
     assert client.get("/api/v1/admin/settings").status_code == 401
 
@@ -111,9 +116,7 @@ def test_admin_settings_put_validates_with_the_domain_message(client, staff_head
     s = client.get("/api/v1/admin/settings", headers=owner).json()
     assert s["commission_level1_bp"] == 1000
     bad = client.put("/api/v1/admin/settings", headers=owner, json={"commission_level1_bp": 2800})
-    assert bad.status_code == 422
-    assert bad.json()["error"]["code"] == "commission_cap_exceeded"
-    assert "上限" in bad.json()["error"]["message"]
+    assert "上限" in refused(SettingsError.COMMISSION_CAP_EXCEEDED, bad, status=422)["message"]
     ok = client.put("/api/v1/admin/settings", headers=owner, json={**s, "shipping_fee_fen": 600})
     assert ok.status_code == 200 and ok.json()["shipping_fee_fen"] == 600
 
@@ -121,8 +124,8 @@ def test_admin_settings_put_validates_with_the_domain_message(client, staff_head
 def test_errors_are_4xx_with_the_error_body(client):
     for res, status, code in [
         (client.get("/api/v1/nowhere"), 404, "not_found"),
-        (client.get("/api/v1/me"), 401, "missing_token"),
-        (client.get("/api/v1/me", headers={"Authorization": "Bearer nope"}), 401, "invalid_token"),
+        (client.get("/api/v1/me"), 401, UserError.MISSING_TOKEN),
+        (client.get("/api/v1/me", headers={"Authorization": "Bearer nope"}), 401, UserError.INVALID_TOKEN),
         (client.post("/api/v1/auth/login", content=b"{not json", headers={"Content-Type": "application/json"}), 422,
          "invalid_request"),
         (client.post("/api/v1/auth/login", json={"code": 12}), 422, "invalid_request"),
@@ -170,7 +173,7 @@ def test_clearing_a_required_product_field_is_refused(client, staff_headers, db)
     product = make_product(db)
     db.commit()  # keep it when the refused request below rolls back
     res = client.patch(f"/api/v1/admin/products/{product.id}", headers=owner, json={"is_on_shelf": None, "images": None})
-    assert (res.status_code, res.json()["error"]["code"]) == (422, "field_required")
+    refused(CatalogError.FIELD_REQUIRED, res, status=422)
     cleared = client.patch(f"/api/v1/admin/products/{product.id}", headers=owner, json={"category_id": None})
     assert cleared.status_code == 200, cleared.text
     assert cleared.json()["category_id"] is None

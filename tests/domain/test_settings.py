@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import Invalid
+from domain.settings.errors import SettingsError
 from domain.settings.service import get_settings, update_settings
+from tests.refusals import refused
 
 
 def test_defaults_follow_the_design(db):
@@ -19,19 +20,18 @@ def test_defaults_follow_the_design(db):
 @pytest.mark.parametrize(
     ("changes", "code"),
     [
-        ({"commission_level1_bp": -1}, "negative_rate"),
-        ({"commission_level2_bp": -500}, "negative_rate"),
-        ({"commission_level1_bp": 2600, "commission_level2_bp": 500}, "commission_cap_exceeded"),
-        ({"commission_cap_bp": 5001}, "commission_cap_exceeded"),
-        ({"commission_level3_bp": 100}, "unknown_setting"),
-        ({"binding_mode": "forever"}, "invalid_settings"),
-        ({"withdraw_min_fen": 5000, "withdraw_max_fen": 1000}, "invalid_withdraw_limits"),
+        ({"commission_level1_bp": -1}, SettingsError.NEGATIVE_RATE),
+        ({"commission_level2_bp": -500}, SettingsError.NEGATIVE_RATE),
+        ({"commission_level1_bp": 2600, "commission_level2_bp": 500}, SettingsError.COMMISSION_CAP_EXCEEDED),
+        ({"commission_cap_bp": 5001}, SettingsError.COMMISSION_CAP_EXCEEDED),
+        ({"commission_level3_bp": 100}, SettingsError.UNKNOWN_SETTING),
+        ({"binding_mode": "forever"}, SettingsError.INVALID_SETTINGS),
+        ({"withdraw_min_fen": 5000, "withdraw_max_fen": 1000}, SettingsError.INVALID_WITHDRAW_LIMITS),
     ],
 )
 def test_bad_settings_are_refused_whole(db, changes, code):
-    with pytest.raises(Invalid) as info:
+    with refused(code, status=422):
         update_settings(db, changes)
-    assert info.value.code == code
     assert get_settings(db).commission_level1_bp == 1000
 
 
