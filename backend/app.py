@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.errors import install_error_handlers
+from backend.text_guard import TextGuard
 from backend.routers import (
     admin_core,
     admin_distribution,
@@ -36,6 +37,7 @@ def create_app() -> FastAPI:
     logging.basicConfig(level=logging.INFO)
     app = FastAPI(title="二级分销商城 API", version="1.0", description=DESCRIPTION)
     install_error_handlers(app)
+    app.add_middleware(TextGuard)
     for module in (users, catalog, cart, orders, payments, distribution, admin_core, admin_products, admin_orders,
                    admin_distribution):
         app.include_router(module.router)

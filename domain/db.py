@@ -6,6 +6,7 @@ Domain operations take a ``Session`` and never commit; the caller wraps one user
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -14,9 +15,39 @@ from sqlalchemy import Engine, Select, create_engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import get_config
+from domain.errors import DomainError
+from domain.text import refuse_bad_text
 
 
 def make_engine(url: str, *, echo: bool = False, **kwargs) -> Engine:
+    engine = _make_engine(url, echo=echo, json_serializer=_json_text, **kwargs)
+    # The last line of defence for text that may not be stored (see domain/text.py): whatever front end it came
+    # from, a bound parameter with NUL, a control character or a lone surrogate is refused as ``invalid_text``
+    # before the database sees it, and the unit of work rolls back.
+    event.listen(engine, "before_cursor_execute", _refuse_bad_parameters)
+    event.listen(engine, "handle_error", _domain_errors_unwrapped)
+    return engine
+
+
+def _domain_errors_unwrapped(context) -> None:
+    """A refusal raised while binding parameters (the JSON check) stays a refusal, not a wrapped StatementError."""
+    if isinstance(context.original_exception, DomainError):
+        raise context.original_exception
+
+
+def _refuse_bad_parameters(_conn, _cursor, _statement, parameters, _context, executemany) -> None:
+    rows = parameters if executemany else (parameters,)
+    for row in rows or ():
+        refuse_bad_text(list(row.values()) if isinstance(row, dict) else row)
+
+
+def _json_text(value: object) -> str:
+    """JSON columns (settings, SKU specs …) are checked before they are serialised, when the text is still text."""
+    refuse_bad_text(value)
+    return json.dumps(value)
+
+
+def _make_engine(url: str, *, echo: bool = False, **kwargs) -> Engine:
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
