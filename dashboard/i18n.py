@@ -459,6 +459,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "distributors.enable_help": ("恢复后，此人从下一笔付款订单起重新获得佣金。", "Once enabled they earn again from the next paid order."),
     "distributors.enable_submit": ("恢复分销资格", "Enable"),
     "distributors.enabled_done": ("已恢复 {name} 的分销资格。", "{name} enabled."),
+    "distributors.disable_confirm": ("确认停用 {name} 的分销资格", "Disable {name}"),
+    "distributors.disable_confirm_first": ("请先勾选确认停用。", "Tick the box to confirm first."),
     # Withdrawals
     "withdrawals.header": ("提现审核", "Withdrawals"),
     "withdrawals.filter_status": ("状态", "Status"),
@@ -503,6 +505,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "withdrawals.reject_placeholder": ("如：银行卡信息有误，请重新申请", "e.g. wrong bank details, please apply again"),
     "withdrawals.reject_submit": ("驳回并退回余额", "Reject and release"),
     "withdrawals.rejected": ("提现 {no} 已驳回，¥{amount} 已退回余额。", "Withdrawal {no} rejected; ¥{amount} released."),
+    "withdrawals.reveal": ("显示完整账号", "Show the full account"),
+    "withdrawals.reveal_help": ("银行卡号和户名默认打码；每次显示都会记入操作日志。",
+                                "Bank accounts are masked; every reveal is written to the audit log."),
+    "withdrawals.revealed": ("完整收款账户（本次查看已记入操作日志）：", "The full account (this view is in the audit log):"),
     # Commissions
     "commissions.header": ("佣金明细", "Commissions"),
     "commissions.settle_help": ("结算条件：订单已完成、售后期已过、没有进行中的退款。系统会定时结算，也可以现在立即结算。",

@@ -3,9 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from backend.schemas.common import MAX_FEN, Strict
+from domain.distribution.actions import ApplicationAction, DistributorAction
+from domain.wallet.actions import WithdrawalAction
+
+
+class FromDomain(BaseModel):
+    """Answers read straight from the domain's objects and read models."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class ApplyIn(Strict):
@@ -14,14 +22,14 @@ class ApplyIn(Strict):
     reason: str = Field("", max_length=300)
 
 
-class ApplicationOut(BaseModel):
+class ApplicationOut(FromDomain):
     id: int
     status: str
     reject_reason: str = ""
     created_at: datetime
 
 
-class BalanceOut(BaseModel):
+class BalanceOut(FromDomain):
     available_fen: int
     frozen_fen: int
     withdrawing_fen: int
@@ -47,7 +55,7 @@ class DistributionMeOut(BaseModel):
     withdraw_rules: dict[str, int]
 
 
-class TeamMemberOut(BaseModel):
+class TeamMemberOut(FromDomain):
     user_id: int
     nickname: str
     avatar_url: str
@@ -59,7 +67,7 @@ class TeamMemberOut(BaseModel):
     inviter_nickname: str
 
 
-class CommissionOut(BaseModel):
+class CommissionOut(FromDomain):
     id: int
     order_no: str
     title: str
@@ -74,7 +82,7 @@ class CommissionOut(BaseModel):
     settled_at: datetime | None
 
 
-class PromotionOrderOut(BaseModel):
+class PromotionOrderOut(FromDomain):
     order_id: int
     order_no: str
     buyer_nickname: str
@@ -97,7 +105,7 @@ class WithdrawIn(Strict):
     bank: BankIn | None = None
 
 
-class WithdrawalOut(BaseModel):
+class WithdrawalOut(FromDomain):
     id: int
     withdrawal_no: str
     status: Literal["pending", "approved", "paid", "rejected", "failed"]
@@ -113,8 +121,13 @@ class WithdrawalOut(BaseModel):
     created_at: datetime
     paid_at: datetime | None
 
+    @field_serializer("account_no_masked")
+    def _spaced(self, masked: str) -> str:
+        # The mini-program has always shown the card as "**** 6789"; the domain's mask is "****6789".
+        return masked.replace("****", "**** ", 1)
 
-class AdminApplicationOut(BaseModel):
+
+class AdminApplicationOut(FromDomain):
     id: int
     user_id: int
     nickname: str
@@ -125,9 +138,10 @@ class AdminApplicationOut(BaseModel):
     reject_reason: str
     created_at: datetime
     reviewed_at: datetime | None
+    actions: list[ApplicationAction]
 
 
-class DistributorOut(BaseModel):
+class DistributorOut(FromDomain):
     user_id: int
     nickname: str
     invite_code: str
@@ -140,11 +154,23 @@ class DistributorOut(BaseModel):
     withdrawn_fen: int
     total_earned_fen: int
     since: datetime
+    disabled_reason: str
+    actions: list[DistributorAction]
 
 
 class AdminWithdrawalOut(WithdrawalOut):
     user_id: int
     nickname: str
+    account_holder_masked: str
+    reviewed_at: datetime | None
+    actions: list[WithdrawalAction]
+
+
+class RevealedAccountOut(FromDomain):
+    withdrawal_id: int
+    bank_name: str
+    account_name: str
+    account_no: str
 
 
 class DisableIn(Strict):
@@ -153,25 +179,3 @@ class DisableIn(Strict):
 
 class MarkPaidIn(Strict):
     reference: str = Field(min_length=1, max_length=64)
-
-
-def withdrawal_out(w) -> WithdrawalOut:
-    from domain.security import crypto
-
-    account = crypto.decrypt_optional(w.account_no_enc) or ""
-    return WithdrawalOut(
-        id=w.id, withdrawal_no=w.withdrawal_no, status=w.status, amount_fen=w.amount_fen, fee_fen=w.fee_fen,
-        payout_fen=w.payout_fen, method=w.method, bank_name=w.bank_name,
-        account_no_masked=f"**** {account[-4:]}" if account else "", reject_reason=w.reject_reason,
-        failure=w.failure, payout_ref=w.payout_ref, created_at=w.created_at, paid_at=w.paid_at,
-    )
-
-
-def commission_out(row) -> CommissionOut:
-    from domain.security import crypto
-
-    r = row.record
-    return CommissionOut(id=r.id, order_no=row.order_no, title=row.line_title,
-                         buyer_nickname=crypto.mask_name(row.buyer_nickname), level=r.level, base_fen=r.base_fen,
-                         rate_bp=r.rate_bp, amount_fen=r.amount_fen, clawed_back_fen=r.clawed_back_fen,
-                         status=r.status, created_at=r.created_at, settled_at=r.settled_at)

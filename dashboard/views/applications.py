@@ -1,15 +1,12 @@
 """分销审核: shoppers' applications to become distributors; approve, or reject with a reason. Phone numbers are
-masked unless the reviewer reveals them."""
+masked unless the reviewer reveals them. The buttons are those the domain offers (``application_actions``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from dashboard import state
 from dashboard.components.access import require_screen
@@ -22,28 +19,14 @@ from dashboard.components.listing import (
     select_record,
 )
 from dashboard.i18n import label, t
+from domain.distribution.actions import ApplicationAction
 from domain.distribution.distributors import approve_application, reject_application
-from domain.distribution.queries import list_applications
+from domain.distribution.queries import ApplicationView, list_applications
 from domain.models import ApplicationStatus
-from domain.security import crypto
 from domain.security.actor import Actor
 from domain.security.roles import Permission
 
 PAGE_SIZE = 20
-
-
-@dataclass(frozen=True)
-class ApplicationRow:
-    id: int
-    nickname: str
-    invite_code: str
-    real_name: str
-    phone: str
-    reason: str
-    status: str
-    created_at: datetime
-    reviewed_at: datetime | None
-    reject_reason: str
 
 
 def main() -> None:
@@ -54,20 +37,20 @@ def main() -> None:
     with pending:
         _pending(who.actor)
     with history:
-        _history()
+        _history(who.actor)
 
 
 def _pending(actor: Actor) -> None:
     reveal = st.toggle(t("applications.reveal"), key=state.APPLICATIONS_REVEAL, help=t("applications.reveal_help"))
-    rows, total = read(lambda s: _application_page(s, status=ApplicationStatus.PENDING, reveal=reveal,
-                                                   page=page_of(state.APPLICATIONS_PAGE)))
+    rows, total = read(lambda s: list_applications(s, viewer=actor, status=ApplicationStatus.PENDING,
+                                                   page=page_of(state.APPLICATIONS_PAGE), page_size=PAGE_SIZE))
     st.caption(t("applications.pending_count", n=total))
     if not rows:
         st.info(t("applications.empty"))
         return
     st.dataframe(pd.DataFrame([{
         "ID": r.id, t("applications.col_nickname"): r.nickname, t("applications.col_real_name"): r.real_name,
-        t("applications.col_phone"): r.phone, t("applications.col_reason"): r.reason,
+        t("applications.col_phone"): r.phone if reveal else r.phone_masked, t("applications.col_reason"): r.reason,
         t("applications.col_time"): local_time(r.created_at),
     } for r in rows]), hide_index=True, width="stretch")
     pager(state.APPLICATIONS_PAGE, total, PAGE_SIZE)
@@ -76,63 +59,56 @@ def _pending(actor: Actor) -> None:
     application_id = select_record(t("applications.select"), {
         r.id: f"#{r.id} {r.nickname} · {r.real_name}" for r in rows
     }, state.APPLICATIONS_SELECT)
-    application = chosen[application_id]
-    form = state.application_form(application_id)
+    _review(actor, chosen[application_id])
+
+
+def _review(actor: Actor, application: ApplicationView) -> None:
+    form = state.application_form(application.id)
     key = partial(state.widget_key, form)
     approve_col, reject_col = st.columns(2)
-    with approve_col, st.container(border=True):
-        st.markdown(f"**{t('applications.approve')}**")
-        st.caption(t("applications.approve_help"))
-        if st.button(t("applications.approve_submit", name=application.nickname), type="primary",
-                     key=key("approve"), icon=":material/how_to_reg:"):
-            if perform(lambda s: approve_application(s, actor=actor, application_id=application_id),
-                       success=t("applications.approved", name=application.nickname)) is not None:
+    if ApplicationAction.APPROVE in application.actions:
+        with approve_col, st.container(border=True):
+            st.markdown(f"**{t('applications.approve')}**")
+            st.caption(t("applications.approve_help"))
+            if st.button(t("applications.approve_submit", name=application.nickname), type="primary",
+                         key=key("approve"), icon=":material/how_to_reg:") and perform(
+                lambda s: approve_application(s, actor=actor, application_id=application.id),
+                success=t("applications.approved", name=application.nickname),
+            ) is not None:
                 st.rerun()
+    if ApplicationAction.REJECT not in application.actions:
+        return
     with reject_col, st.form(key("reject")):
         st.markdown(f"**{t('applications.reject')}**")
         reason = st.text_area(t("applications.reject_reason"), key=key("reason"), max_chars=200, height=80)
         rejected = st.form_submit_button(t("applications.reject_submit"), key=key("reject_submit"))
-    if rejected and perform(lambda s: reject_application(s, actor=actor, application_id=application_id, reason=reason),
+    if rejected and perform(lambda s: reject_application(s, actor=actor, application_id=application.id, reason=reason),
                             success=t("applications.rejected", name=application.nickname)) is not None:
         state.reset_form(form)
         st.rerun()
 
 
-def _history() -> None:
+def _history(actor: Actor) -> None:
     status = st.segmented_control(
         t("applications.filter_status"), (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED),
         default=ApplicationStatus.APPROVED, required=True, key=state.APPLICATIONS_HISTORY_STATUS,
         format_func=lambda s: label("application", s), on_change=back_to_first_page(state.APPLICATIONS_HISTORY_PAGE),
     )
-    rows, total = read(lambda s: _application_page(s, status=status, reveal=False,
-                                                   page=page_of(state.APPLICATIONS_HISTORY_PAGE)))
+    rows, total = read(lambda s: list_applications(s, viewer=actor, status=status,
+                                                   page=page_of(state.APPLICATIONS_HISTORY_PAGE), page_size=PAGE_SIZE))
     st.caption(t("applications.history_count", n=total))
     if not rows:
         st.info(t("applications.history_empty"))
         return
     st.dataframe(pd.DataFrame([{
         "ID": r.id, t("applications.col_nickname"): r.nickname, t("applications.col_invite_code"): r.invite_code,
-        t("applications.col_real_name"): crypto.mask_name(r.real_name), t("applications.col_phone"): r.phone,
+        t("applications.col_real_name"): r.real_name_masked, t("applications.col_phone"): r.phone_masked,
         t("applications.col_status"): label("application", r.status),
         t("applications.col_time"): local_time(r.created_at),
         t("applications.col_reviewed"): local_time(r.reviewed_at),
         t("applications.col_reject_reason"): r.reject_reason,
     } for r in rows]), hide_index=True, width="stretch")
     pager(state.APPLICATIONS_HISTORY_PAGE, total, PAGE_SIZE)
-
-
-def _application_page(session: Session, *, status: str, reveal: bool, page: int) -> tuple[list[ApplicationRow], int]:
-    pairs, total = list_applications(session, status=status, page=page, page_size=PAGE_SIZE)
-    rows = []
-    for application, user in pairs:
-        phone = crypto.decrypt(application.phone_enc)
-        rows.append(ApplicationRow(
-            id=application.id, nickname=user.nickname, invite_code=user.invite_code,
-            real_name=crypto.decrypt(application.real_name_enc), phone=phone if reveal else crypto.mask_phone(phone),
-            reason=application.reason, status=application.status, created_at=application.created_at,
-            reviewed_at=application.reviewed_at, reject_reason=application.reject_reason,
-        ))
-    return rows, total
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from domain.errors import DomainError
 from domain.jobs import get_job, run_job
 from domain.models import CommissionStatus
 from domain.money import percent, yuan
+from domain.security.actor import Actor
 from domain.security.roles import Permission, can
 
 PAGE_SIZE = 50
@@ -48,7 +49,7 @@ def main() -> None:
                                 format_func=lambda v: t("commissions.all") if v is None else label("level", v),
                                 on_change=first_page)
     with who_col:
-        beneficiary_id = _beneficiary(first_page)
+        beneficiary_id = _beneficiary(who.actor, first_page)
     order_no = no_col.text_input(t("commissions.filter_no"), key=state.COMMISSIONS_FILTER_NO, on_change=first_page)
     with days_col:
         created_from, created_to = day_range(state.COMMISSIONS_FILTER_DAYS, on_change=first_page)
@@ -60,32 +61,32 @@ def main() -> None:
                "created_from": created_from, "created_to": created_to}
     totals = read(lambda s: commission_totals(s, **filters))
     _totals(totals)
-    rows, total = read(lambda s: list_commissions(s, page=page_of(state.COMMISSIONS_PAGE), page_size=PAGE_SIZE,
-                                                  **filters))
+    rows, total = read(lambda s: list_commissions(s, viewer=who.actor, page=page_of(state.COMMISSIONS_PAGE),
+                                                  page_size=PAGE_SIZE, **filters))
     st.caption(t("commissions.count", n=total))
     if not rows:
         st.info(t("commissions.empty"))
         return
     st.dataframe(pd.DataFrame([{
-        t("commissions.col_time"): local_time(r.record.created_at), t("commissions.col_order"): r.order_no,
+        t("commissions.col_time"): local_time(r.created_at), t("commissions.col_order"): r.order_no,
         t("commissions.col_beneficiary"): r.beneficiary_nickname, t("commissions.col_buyer"): r.buyer_nickname,
-        t("commissions.col_line"): r.line_title, t("commissions.col_level"): label("level", r.record.level),
-        t("commissions.col_base"): money(r.record.base_fen), t("commissions.col_rate"): percent(r.record.rate_bp),
-        t("commissions.col_amount"): money(r.record.amount_fen),
-        t("commissions.col_clawed_back"): money(r.record.clawed_back_fen) if r.record.clawed_back_fen else "",
-        t("commissions.col_status"): label("commission", r.record.status),
-        t("commissions.col_settled"): local_time(r.record.settled_at),
+        t("commissions.col_line"): r.title, t("commissions.col_level"): label("level", r.level),
+        t("commissions.col_base"): money(r.base_fen), t("commissions.col_rate"): percent(r.rate_bp),
+        t("commissions.col_amount"): money(r.amount_fen),
+        t("commissions.col_clawed_back"): money(r.clawed_back_fen) if r.clawed_back_fen else "",
+        t("commissions.col_status"): label("commission", r.status),
+        t("commissions.col_settled"): local_time(r.settled_at),
     } for r in rows]), hide_index=True, width="stretch")
     pager(state.COMMISSIONS_PAGE, total, PAGE_SIZE)
 
 
-def _beneficiary(on_change) -> int | None | bool:
+def _beneficiary(actor: Actor, on_change) -> int | None | bool:
     """The distributor to filter by: None for everyone, False when the search matches nobody."""
     q = st.text_input(t("commissions.filter_who"), key=state.COMMISSIONS_FILTER_WHO, on_change=on_change,
                       placeholder=t("commissions.filter_who_placeholder"))
     if not q.strip():
         return None
-    matches, _ = read(lambda s: list_distributors(s, q=q, page_size=20))
+    matches, _ = read(lambda s: list_distributors(s, viewer=actor, q=q, page_size=20))
     if not matches:
         return False
     names = {m.user_id: f"{m.nickname} · {m.invite_code}" for m in matches}

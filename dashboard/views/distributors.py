@@ -1,5 +1,6 @@
 """分销员: every distributor with team sizes and balances; one distributor's two-level team, wallet ledger and
-commission records; disable (with a reason) or enable their right to earn."""
+commission records; disable (confirmed, with a reason) or enable their right to earn, as the domain offers
+(``distributor_actions``)."""
 
 from __future__ import annotations
 
@@ -24,14 +25,15 @@ from dashboard.components.listing import (
     select_record,
 )
 from dashboard.i18n import label, t
+from domain.distribution.actions import DistributorAction
 from domain.distribution.distributors import set_enabled
 from domain.distribution.queries import (
+    CommissionView,
     DistributorRow,
     list_commissions,
     list_distributors,
 )
 from domain.distribution.team import TeamNode, team_tree
-from domain.models import Distributor
 from domain.money import percent, yuan
 from domain.security.actor import Actor
 from domain.security.roles import Permission
@@ -53,27 +55,12 @@ class LedgerLine:
 
 
 @dataclass(frozen=True)
-class CommissionLine:
-    created_at: datetime
-    order_no: str
-    buyer: str
-    title: str
-    level: int
-    base_fen: int
-    rate_bp: int
-    amount_fen: int
-    clawed_back_fen: int
-    status: str
-
-
-@dataclass(frozen=True)
 class DistributorDetail:
-    disabled_reason: str
     balances: Balances
     team: list[TeamNode]
     team_total: int
     ledger: list[LedgerLine]
-    commissions: list[CommissionLine]
+    commissions: list[CommissionView]
     commissions_total: int
 
 
@@ -84,7 +71,7 @@ def main() -> None:
     q = st.text_input(t("distributors.search"), key=state.DISTRIBUTORS_FILTER_Q,
                       placeholder=t("distributors.search_placeholder"),
                       on_change=back_to_first_page(state.DISTRIBUTORS_PAGE))
-    rows, total = read(lambda s: list_distributors(s, q=q, page=page_of(state.DISTRIBUTORS_PAGE),
+    rows, total = read(lambda s: list_distributors(s, viewer=who.actor, q=q, page=page_of(state.DISTRIBUTORS_PAGE),
                                                    page_size=PAGE_SIZE))
     st.caption(t("distributors.count", n=total))
     if not rows:
@@ -98,7 +85,7 @@ def main() -> None:
         r.user_id: f"{r.nickname} · {r.invite_code}" for r in rows
     }, state.DISTRIBUTORS_SELECT)
     row = chosen[user_id]
-    detail = read(lambda s: _distributor_detail(s, user_id))
+    detail = read(lambda s: _distributor_detail(s, who.actor, user_id))
     _show_detail(who.actor, row, detail)
 
 
@@ -120,21 +107,15 @@ def _distributor_table(rows: list[DistributorRow]) -> None:
     })
 
 
-def _distributor_detail(session: Session, user_id: int) -> DistributorDetail:
-    distributor = session.get(Distributor, user_id)
+def _distributor_detail(session: Session, actor: Actor, user_id: int) -> DistributorDetail:
     team, team_total = team_tree(session, user_id, limit=TEAM_LIMIT)
-    commissions, commissions_total = list_commissions(session, beneficiary_id=user_id, page_size=RECENT)
+    commissions, commissions_total = list_commissions(session, viewer=actor, beneficiary_id=user_id,
+                                                      page_size=RECENT)
     return DistributorDetail(
-        disabled_reason=distributor.disabled_reason if distributor else "",
         balances=balances(session, user_id), team=team, team_total=team_total,
         ledger=[LedgerLine(created_at=e.created_at, entry_type=e.entry_type, amount_fen=e.amount_fen, note=e.note)
                 for e in ledger(session, user_id, limit=RECENT)],
-        commissions=[CommissionLine(
-            created_at=c.record.created_at, order_no=c.order_no, buyer=c.buyer_nickname, title=c.line_title,
-            level=c.record.level, base_fen=c.record.base_fen, rate_bp=c.record.rate_bp,
-            amount_fen=c.record.amount_fen, clawed_back_fen=c.record.clawed_back_fen, status=c.record.status,
-        ) for c in commissions],
-        commissions_total=commissions_total,
+        commissions=commissions, commissions_total=commissions_total,
     )
 
 
@@ -142,8 +123,8 @@ def _show_detail(actor: Actor, row: DistributorRow, d: DistributorDetail) -> Non
     with st.container(border=True):
         status = t("distributors.enabled") if row.is_enabled else t("distributors.disabled")
         st.subheader(t("distributors.detail", name=row.nickname, code=row.invite_code, status=status))
-        if not row.is_enabled and d.disabled_reason:
-            st.warning(t("distributors.disabled_because", reason=d.disabled_reason), icon=":material/block:")
+        if row.disabled_reason:
+            st.warning(t("distributors.disabled_because", reason=row.disabled_reason), icon=":material/block:")
         b = d.balances
         for column, (key, fen) in zip(st.columns(5), (
             ("distributors.available", b.available_fen), ("distributors.frozen", b.frozen_fen),
@@ -235,14 +216,14 @@ def _ledger(lines: list[LedgerLine]) -> None:
     } for e in lines]), hide_index=True, width="stretch")
 
 
-def _commissions(lines: list[CommissionLine]) -> None:
+def _commissions(lines: list[CommissionView]) -> None:
     if not lines:
         st.info(t("distributors.commissions_empty"))
         return
     st.caption(t("distributors.recent", n=RECENT))
     st.dataframe(pd.DataFrame([{
         t("commissions.col_time"): local_time(c.created_at), t("commissions.col_order"): c.order_no,
-        t("commissions.col_buyer"): c.buyer, t("commissions.col_line"): c.title,
+        t("commissions.col_buyer"): c.buyer_nickname, t("commissions.col_line"): c.title,
         t("commissions.col_level"): label("level", c.level), t("commissions.col_base"): money(c.base_fen),
         t("commissions.col_rate"): percent(c.rate_bp), t("commissions.col_amount"): money(c.amount_fen),
         t("commissions.col_clawed_back"): money(c.clawed_back_fen) if c.clawed_back_fen else "",
@@ -251,22 +232,41 @@ def _commissions(lines: list[CommissionLine]) -> None:
 
 
 def _switch(actor: Actor, row: DistributorRow) -> None:
+    if DistributorAction.DISABLE in row.actions:
+        _disable(actor, row)
+    if DistributorAction.ENABLE in row.actions:
+        _enable(actor, row)
+
+
+def _disable(actor: Actor, row: DistributorRow) -> None:
+    """Asks for a confirmation and a reason (which the domain requires)."""
     form = state.distributor_form(row.user_id)
     key = partial(state.widget_key, form)
-    if row.is_enabled:
-        with st.form(key("disable")):
-            st.caption(t("distributors.disable_help"))
-            reason = st.text_input(t("distributors.disable_reason"), key=key("reason"), max_chars=200)
-            submitted = st.form_submit_button(t("distributors.disable_submit"), key=key("disable_submit"),
-                                              icon=":material/block:")
-        enabled, success = False, t("distributors.disabled_done", name=row.nickname)
-    else:
-        st.caption(t("distributors.enable_help"))
-        submitted = st.button(t("distributors.enable_submit"), type="primary", key=key("enable_submit"),
-                              icon=":material/check_circle:")
-        enabled, reason, success = True, "", t("distributors.enabled_done", name=row.nickname)
-    if submitted and perform(lambda s: set_enabled(s, actor=actor, user_id=row.user_id, enabled=enabled,
-                                                   reason=reason), success=success) is not None:
+    with st.form(key("disable")):
+        st.caption(t("distributors.disable_help"))
+        reason = st.text_input(t("distributors.disable_reason"), key=key("reason"), max_chars=200)
+        confirmed = st.checkbox(t("distributors.disable_confirm", name=row.nickname), key=key("confirm"))
+        submitted = st.form_submit_button(t("distributors.disable_submit"), key=key("disable_submit"),
+                                          icon=":material/block:")
+    if not submitted:
+        return
+    if not confirmed:
+        st.warning(t("distributors.disable_confirm_first"))
+        return
+    if perform(lambda s: set_enabled(s, actor=actor, user_id=row.user_id, enabled=False, reason=reason),
+               success=t("distributors.disabled_done", name=row.nickname)) is not None:
+        state.reset_form(form)
+        st.rerun()
+
+
+def _enable(actor: Actor, row: DistributorRow) -> None:
+    form = state.distributor_form(row.user_id)
+    st.caption(t("distributors.enable_help"))
+    if st.button(t("distributors.enable_submit"), type="primary", key=state.widget_key(form, "enable_submit"),
+                 icon=":material/check_circle:") and perform(
+        lambda s: set_enabled(s, actor=actor, user_id=row.user_id, enabled=True),
+        success=t("distributors.enabled_done", name=row.nickname),
+    ) is not None:
         state.reset_form(form)
         st.rerun()
 

@@ -1,16 +1,15 @@
 """提现审核: finance pays distributors. WeChat payouts are transferred on approval and the result is shown at
 once; bank payouts are approved, paid by hand and marked paid with the bank's reference. Rejecting (or a failed
-transfer) gives the amount back to the distributor's balance."""
+transfer) gives the amount back to the distributor's balance. Bank accounts are masked; 显示完整账号 shows one
+in full, and each time it is written to the audit log. The buttons are those the domain offers
+(``withdrawal_actions``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from dashboard import state
 from dashboard.components.access import require_screen
@@ -24,16 +23,15 @@ from dashboard.components.listing import (
     status_queue,
 )
 from dashboard.i18n import label, t
-from domain.models import Withdrawal, WithdrawalStatus
+from domain.models import WithdrawalStatus
 from domain.money import yuan
-from domain.security import crypto
 from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.staff.work_queues import work_queues
-from domain.users.queries import nicknames
+from domain.wallet.actions import WithdrawalAction
+from domain.wallet.queries import WithdrawalView, list_withdrawals, reveal_withdrawal_account
 from domain.wallet.service import (
     approve_withdrawal,
-    list_withdrawals,
     mark_withdrawal_paid,
     reject_withdrawal,
 )
@@ -42,27 +40,9 @@ from domain.wechat import get_wechat
 PAGE_SIZE = 20
 STATUSES = (WithdrawalStatus.PENDING, WithdrawalStatus.APPROVED, WithdrawalStatus.PAID, WithdrawalStatus.FAILED,
             WithdrawalStatus.REJECTED)
-
-
-@dataclass(frozen=True)
-class WithdrawalRow:
-    id: int
-    withdrawal_no: str
-    distributor: str
-    amount_fen: int
-    fee_fen: int
-    payout_fen: int
-    method: str
-    bank: str  # bank, masked account and holder; empty for WeChat
-    status: str
-    created_at: datetime
-    failure: str
-    reject_reason: str
-    payout_ref: str
-
-    @property
-    def note(self) -> str:
-        return self.failure or self.reject_reason or self.payout_ref
+# What the withdrawal offers that moves it on; with none of these left, it is done.
+DECISIONS = (WithdrawalAction.APPROVE, WithdrawalAction.RETRY_TRANSFER, WithdrawalAction.MARK_PAID,
+             WithdrawalAction.REJECT)
 
 
 def main() -> None:
@@ -75,78 +55,82 @@ def main() -> None:
                WithdrawalStatus.APPROVED: queues.withdrawals_approved}
     status = status_queue(t("withdrawals.filter_status"), "withdrawal", STATUSES, default=WithdrawalStatus.PENDING,
                           key=state.WITHDRAWALS_FILTER_STATUS, page_key=state.WITHDRAWALS_PAGE, waiting=waiting)
-    rows, total = read(lambda s: _withdrawal_page(s, status=status, page=page_of(state.WITHDRAWALS_PAGE)))
+    rows, total = read(lambda s: list_withdrawals(s, viewer=who.actor, status=status,
+                                                  page=page_of(state.WITHDRAWALS_PAGE), page_size=PAGE_SIZE))
     st.caption(t("withdrawals.count", n=total))
     if not rows:
         st.info(t("withdrawals.empty"))
         return
     st.dataframe(pd.DataFrame([{
-        t("withdrawals.col_no"): r.withdrawal_no, t("withdrawals.col_distributor"): r.distributor,
+        t("withdrawals.col_no"): r.withdrawal_no, t("withdrawals.col_distributor"): r.nickname,
         t("withdrawals.col_amount"): money(r.amount_fen), t("withdrawals.col_fee"): money(r.fee_fen),
         t("withdrawals.col_payout"): money(r.payout_fen), t("withdrawals.col_method"): label("method", r.method),
-        t("withdrawals.col_bank"): r.bank, t("withdrawals.col_status"): label("withdrawal", r.status),
-        t("withdrawals.col_time"): local_time(r.created_at), t("withdrawals.col_note"): r.note,
+        t("withdrawals.col_bank"): r.account_text, t("withdrawals.col_status"): label("withdrawal", r.status),
+        t("withdrawals.col_time"): local_time(r.created_at), t("withdrawals.col_note"): _note(r),
     } for r in rows]), hide_index=True, width="stretch")
     pager(state.WITHDRAWALS_PAGE, total, PAGE_SIZE)
 
     chosen = {r.id: r for r in rows}
     withdrawal_id = select_record(t("withdrawals.select"), {
-        r.id: f"{r.withdrawal_no} · {r.distributor} · {money(r.amount_fen)} · {label('method', r.method)}"
+        r.id: f"{r.withdrawal_no} · {r.nickname} · {money(r.amount_fen)} · {label('method', r.method)}"
         for r in rows
     }, state.WITHDRAWALS_SELECT)
     _actions(who.actor, chosen[withdrawal_id])
 
 
-def _withdrawal_page(session: Session, *, status: str, page: int) -> tuple[list[WithdrawalRow], int]:
-    withdrawals, total = list_withdrawals(session, status=status, page=page, page_size=PAGE_SIZE)
-    names = nicknames(session, {w.user_id for w in withdrawals})
-    return [WithdrawalRow(
-        id=w.id, withdrawal_no=w.withdrawal_no, distributor=names.get(w.user_id, ""), amount_fen=w.amount_fen,
-        fee_fen=w.fee_fen, payout_fen=w.payout_fen, method=w.method, bank=_bank_text(w), status=w.status,
-        created_at=w.created_at, failure=w.failure, reject_reason=w.reject_reason, payout_ref=w.payout_ref,
-    ) for w in withdrawals], total
+def _note(w: WithdrawalView) -> str:
+    return w.failure or w.reject_reason or w.payout_ref
 
 
-def _bank_text(w: Withdrawal) -> str:
-    if w.method != "bank":
-        return ""
-    account = crypto.decrypt_optional(w.account_no_enc) or ""
-    holder = crypto.mask_name(crypto.decrypt_optional(w.account_name_enc))
-    return f"{w.bank_name} ****{account[-4:]} {holder}".strip()
-
-
-def _actions(actor: Actor, w: WithdrawalRow) -> None:
-    in_flight = w.status in WithdrawalStatus.IN_FLIGHT
+def _actions(actor: Actor, w: WithdrawalView) -> None:
+    """The buttons the withdrawal offers this viewer now (``withdrawal_actions``), nothing else."""
     with st.container(border=True):
         st.subheader(t("withdrawals.detail", no=w.withdrawal_no))
         st.caption(" · ".join(filter(None, [
-            label("withdrawal", w.status), w.distributor, label("method", w.method), w.bank,
+            label("withdrawal", w.status), w.nickname, label("method", w.method), w.account_text,
             t("withdrawals.breakdown", amount=yuan(w.amount_fen), fee=yuan(w.fee_fen), payout=yuan(w.payout_fen)),
         ])))
-        if w.status == WithdrawalStatus.APPROVED and w.failure:
+        if WithdrawalAction.REVEAL_ACCOUNT in w.actions:
+            _reveal_account(actor, w)
+        if WithdrawalAction.RETRY_TRANSFER in w.actions and w.failure:
             st.warning(t("withdrawals.unclear", error=w.failure), icon=":material/sync_problem:")
-        if not in_flight:
-            st.info(t("withdrawals.done", status=label("withdrawal", w.status), note=w.note or "—"))
+        if not any(action in w.actions for action in DECISIONS):
+            st.info(t("withdrawals.done", status=label("withdrawal", w.status), note=_note(w) or "—"))
             return
         left, right = st.columns(2)
         with left:
-            if w.method == "wechat":
-                _approve_wechat(actor, w)
-            else:
-                if w.status == WithdrawalStatus.PENDING:
-                    _approve_bank(actor, w)
+            if WithdrawalAction.RETRY_TRANSFER in w.actions:
+                _approve_wechat(actor, w, retry=True)
+            elif WithdrawalAction.APPROVE in w.actions and w.method == "wechat":
+                _approve_wechat(actor, w, retry=False)  # approving pays at once, so it asks for confirmation
+            elif WithdrawalAction.APPROVE in w.actions:
+                _approve_bank(actor, w)
+            if WithdrawalAction.MARK_PAID in w.actions:
                 _mark_paid(actor, w)
         with right:
-            if w.status == WithdrawalStatus.PENDING or w.method == "bank":
+            if WithdrawalAction.REJECT in w.actions:
                 _reject(actor, w)
 
 
-def _approve_wechat(actor: Actor, w: WithdrawalRow) -> None:
+def _reveal_account(actor: Actor, w: WithdrawalView) -> None:
+    """The full account only on request, for this run only; every reveal is written to the audit log."""
     key = partial(state.widget_key, state.withdrawal_form(w.id))
-    retry = w.status == WithdrawalStatus.APPROVED
+    if not st.button(t("withdrawals.reveal"), key=key("reveal"), icon=":material/visibility:",
+                     help=t("withdrawals.reveal_help")):
+        return
+    account = perform(lambda s: reveal_withdrawal_account(s, actor=actor, withdrawal_id=w.id))
+    if account is None:
+        return
+    st.caption(t("withdrawals.revealed"))
+    st.text(f"{account.bank_name} {account.account_name}")
+    st.code(account.account_no, language=None)
+
+
+def _approve_wechat(actor: Actor, w: WithdrawalView, *, retry: bool) -> None:
+    key = partial(state.widget_key, state.withdrawal_form(w.id))
     with st.form(key("approve")):
         st.markdown(f"**{t('withdrawals.retry' if retry else 'withdrawals.approve_wechat')}**")
-        confirmed = st.checkbox(t("withdrawals.confirm", payout=yuan(w.payout_fen), name=w.distributor),
+        confirmed = st.checkbox(t("withdrawals.confirm", payout=yuan(w.payout_fen), name=w.nickname),
                                 key=key("confirm"))
         submitted = st.form_submit_button(t("withdrawals.pay_submit", payout=yuan(w.payout_fen)), type="primary",
                                           key=key("approve_submit"), icon=":material/payments:")
@@ -168,7 +152,7 @@ def _approve_wechat(actor: Actor, w: WithdrawalRow) -> None:
     st.rerun()
 
 
-def _approve_bank(actor: Actor, w: WithdrawalRow) -> None:
+def _approve_bank(actor: Actor, w: WithdrawalView) -> None:
     key = partial(state.widget_key, state.withdrawal_form(w.id))
     st.caption(t("withdrawals.approve_bank_help"))
     if st.button(t("withdrawals.approve_bank"), key=key("approve_bank"), icon=":material/task_alt:") and perform(
@@ -178,7 +162,7 @@ def _approve_bank(actor: Actor, w: WithdrawalRow) -> None:
         st.rerun()
 
 
-def _mark_paid(actor: Actor, w: WithdrawalRow) -> None:
+def _mark_paid(actor: Actor, w: WithdrawalView) -> None:
     form = state.withdrawal_form(w.id)
     key = partial(state.widget_key, form)
     with st.form(key("mark_paid")):
@@ -192,7 +176,7 @@ def _mark_paid(actor: Actor, w: WithdrawalRow) -> None:
         st.rerun()
 
 
-def _reject(actor: Actor, w: WithdrawalRow) -> None:
+def _reject(actor: Actor, w: WithdrawalView) -> None:
     form = state.withdrawal_form(w.id)
     key = partial(state.widget_key, form)
     with st.form(key("reject")):

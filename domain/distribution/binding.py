@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, aliased
 
 from domain import clock
 from domain.db import lock_row
+from domain.distribution.errors import DistributionError
 from domain.distribution.invite_codes import normalize_invite_code
 from domain.errors import Conflict, NotFound
 from domain.models import User
@@ -21,25 +22,25 @@ def bind_inviter(session: Session, *, user: User, invite_code: str, at_registrat
     code = normalize_invite_code(invite_code)
     inviter = session.scalar(select(User).where(User.invite_code == code)) if code else None
     if inviter is None:
-        raise NotFound("invite_code_not_found", "邀请码不存在")
+        raise NotFound(DistributionError.INVITE_CODE_NOT_FOUND, "邀请码不存在")
     if inviter.id == user.id:
-        raise Conflict("cannot_bind_self", "不能绑定自己为邀请人")
+        raise Conflict(DistributionError.CANNOT_BIND_SELF, "不能绑定自己为邀请人")
     if user.inviter_id == inviter.id:
         return inviter
 
     mode = get_settings(session).binding_mode
     if mode == "first_touch" and user.inviter_id is not None:
-        raise Conflict("already_bound", "已绑定邀请人，不能更换")
+        raise Conflict(DistributionError.ALREADY_BOUND, "已绑定邀请人，不能更换")
     if mode == "registration_only" and not at_registration:
         if user.inviter_id is not None:
-            raise Conflict("already_bound", "已绑定邀请人，不能更换")
-        raise Conflict("binding_closed", "仅新用户注册时可以绑定邀请人")
+            raise Conflict(DistributionError.ALREADY_BOUND, "已绑定邀请人，不能更换")
+        raise Conflict(DistributionError.BINDING_CLOSED, "仅新用户注册时可以绑定邀请人")
 
     # Lock both rows (in id order) so that A→B and B→A bound at once cannot both pass the cycle check.
     for uid in sorted((user.id, inviter.id)):
         lock_row(session, "users", "id", uid)
     if user.id in upline_ids(session, inviter.id):
-        raise Conflict("binding_cycle", "不能绑定自己的下级为邀请人")
+        raise Conflict(DistributionError.BINDING_CYCLE, "不能绑定自己的下级为邀请人")
 
     user.inviter_id = inviter.id
     user.bound_at = clock.now()

@@ -7,6 +7,13 @@ from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.audit.service import record_action
+from domain.distribution.actions import (
+    ApplicationAction,
+    DistributorAction,
+    application_actions,
+    distributor_actions,
+)
+from domain.distribution.errors import DistributionError
 from domain.errors import Conflict, Invalid, NotFound
 from domain.models import (
     ApplicationStatus,
@@ -19,7 +26,7 @@ from domain.security import crypto
 from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
-from domain.text import reject_reason
+from domain.text import reject_reason, required_text
 
 
 def distributor_status(session: Session, user_id: int) -> str:
@@ -61,15 +68,15 @@ def ensure_distributor(session: Session, user_id: int) -> Distributor:
 def apply(session: Session, *, user: User, real_name: str, phone: str, reason: str = "") -> DistributorApplication:
     real_name = (real_name or "").strip()
     if not 2 <= len(real_name) <= 20:
-        raise Invalid("invalid_real_name", "请填写 2–20 个字的真实姓名")
+        raise Invalid(DistributionError.INVALID_REAL_NAME, "请填写 2–20 个字的真实姓名")
     digits = crypto.parse_mobile(phone)
     if len(reason or "") > 300:
-        raise Invalid("invalid_reason", "申请理由不能超过 300 字")
+        raise Invalid(DistributionError.INVALID_REASON, "申请理由不能超过 300 字")
     status = distributor_status(session, user.id)
     if status in ("approved", "disabled"):
-        raise Conflict("already_distributor", "您已经是分销员")
+        raise Conflict(DistributionError.ALREADY_DISTRIBUTOR, "您已经是分销员")
     if status == "pending":
-        raise Conflict("application_pending", "申请正在审核中，请耐心等待")
+        raise Conflict(DistributionError.APPLICATION_PENDING, "申请正在审核中，请耐心等待")
     application = DistributorApplication(
         user_id=user.id, real_name_enc=crypto.encrypt(real_name), phone_enc=crypto.encrypt(digits),
         phone_bidx=crypto.phone_index(digits), reason=(reason or "").strip(),
@@ -83,7 +90,7 @@ def apply(session: Session, *, user: User, real_name: str, phone: str, reason: s
 
 def approve_application(session: Session, *, actor: Actor, application_id: int) -> DistributorApplication:
     actor.require(Permission.DISTRIBUTORS)
-    application = _pending(session, application_id)
+    application = _reviewable(session, application_id, actor, ApplicationAction.APPROVE)
     _approve(session, application, actor=actor)
     record_action(session, actor=actor, action="distributor.approve", entity_type="distributor_application",
                   entity_id=application.id, before={"status": "pending"},
@@ -94,7 +101,7 @@ def approve_application(session: Session, *, actor: Actor, application_id: int) 
 def reject_application(session: Session, *, actor: Actor, application_id: int, reason: str) -> DistributorApplication:
     actor.require(Permission.DISTRIBUTORS)
     reason = reject_reason(reason)
-    application = _pending(session, application_id)
+    application = _reviewable(session, application_id, actor, ApplicationAction.REJECT)
     application.status = ApplicationStatus.REJECTED
     application.reject_reason = reason[:200]
     application.reviewed_by = actor.staff_id
@@ -107,15 +114,23 @@ def reject_application(session: Session, *, actor: Actor, application_id: int, r
 
 
 def set_enabled(session: Session, *, actor: Actor, user_id: int, enabled: bool, reason: str = "") -> Distributor:
+    """Disable (a reason is required, and kept with the distributor) or enable a distributor's right to earn."""
     actor.require(Permission.DISTRIBUTORS)
+    if not enabled:
+        reason = required_text(reason, code=DistributionError.REASON_REQUIRED, message="请填写停用原因")
     distributor = session.get(Distributor, user_id)
     if distributor is None:
         if session.get(User, user_id) is None or get_settings(session).distributor_mode != "auto":
-            raise NotFound("distributor_not_found", "分销员不存在")
+            raise NotFound(DistributionError.DISTRIBUTOR_NOT_FOUND, "分销员不存在")
         distributor = ensure_distributor(session, user_id)
+    action = DistributorAction.ENABLE if enabled else DistributorAction.DISABLE
+    if action not in distributor_actions(distributor, actor):
+        if enabled:
+            raise Conflict(DistributionError.DISTRIBUTOR_ALREADY_ENABLED, "该分销员未被停用")
+        raise Conflict(DistributionError.DISTRIBUTOR_ALREADY_DISABLED, "该分销员已停用")
     before = {"is_enabled": distributor.is_enabled}
     distributor.is_enabled = enabled
-    distributor.disabled_reason = "" if enabled else (reason or "").strip()[:200]
+    distributor.disabled_reason = "" if enabled else reason
     session.flush()
     record_action(session, actor=actor, action="distributor.enable" if enabled else "distributor.disable",
                   entity_type="distributor", entity_id=user_id, before=before,
@@ -130,12 +145,13 @@ def latest_application(session: Session, user_id: int) -> DistributorApplication
     )
 
 
-def _pending(session: Session, application_id: int) -> DistributorApplication:
+def _reviewable(session: Session, application_id: int, actor: Actor,
+                action: ApplicationAction) -> DistributorApplication:
     application = session.get(DistributorApplication, application_id)
     if application is None:
-        raise NotFound("application_not_found", "申请不存在")
-    if application.status != ApplicationStatus.PENDING:
-        raise Conflict("application_already_reviewed", "该申请已审核")
+        raise NotFound(DistributionError.APPLICATION_NOT_FOUND, "申请不存在")
+    if action not in application_actions(application, actor):
+        raise Conflict(DistributionError.APPLICATION_ALREADY_REVIEWED, "该申请已审核")
     return application
 
 

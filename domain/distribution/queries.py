@@ -1,4 +1,8 @@
-"""Read models of distribution: team, promotion orders, commission records, applications, distributors."""
+"""Read models of distribution, by viewer: commission records, promotion orders, applications, distributors.
+
+Personal data is shown through ``domain.security.disclosure``; a shopper sees only their own records and the
+buyers behind them by masked nickname. Each staff read model carries the ``actions`` its viewer may take.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,13 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.db import paginate
+from domain.distribution.actions import (
+    ApplicationAction,
+    DistributorAction,
+    application_actions,
+    distributor_actions,
+)
+from domain.distribution.errors import DistributionError
 from domain.errors import NotFound
 from domain.models import (
     CommissionRecord,
@@ -23,20 +34,36 @@ from domain.models import (
     WithdrawalStatus,
 )
 from domain.security import crypto
+from domain.security.actor import Actor, Shopper, Viewer
+from domain.security.disclosure import Field, masked, show
+from domain.security.roles import Permission
 
 
 @dataclass(frozen=True)
-class CommissionRow:
-    record: CommissionRecord
+class CommissionView:
+    id: int
     order_no: str
-    buyer_nickname: str
+    title: str  # the order line's
+    buyer_nickname: str  # masked for shoppers: a distributor sees who bought only by a masked nickname
+    beneficiary_id: int
     beneficiary_nickname: str
-    line_title: str
+    level: int
+    base_fen: int
+    rate_bp: int
+    amount_fen: int
+    clawed_back_fen: int
+    status: str
+    created_at: datetime
+    settled_at: datetime | None
 
 
-def list_commissions(session: Session, *, beneficiary_id: int | None = None, status: str | None = None,
-                     level: int | None = None, order_no: str | None = None, created_from: datetime | None = None,
-                     created_to: datetime | None = None, page: int = 1, page_size: int = 20) -> tuple[list[CommissionRow], int]:
+def list_commissions(session: Session, *, viewer: Viewer, beneficiary_id: int | None = None,
+                     status: str | None = None, level: int | None = None, order_no: str | None = None,
+                     created_from: datetime | None = None, created_to: datetime | None = None, page: int = 1,
+                     page_size: int = 20) -> tuple[list[CommissionView], int]:
+    """Newest first; a shopper sees only their own."""
+    if isinstance(viewer, Shopper):
+        beneficiary_id = viewer.user_id
     buyer, beneficiary = aliased(User), aliased(User)
     query = (
         select(CommissionRecord, Order.order_no, buyer.nickname, beneficiary.nickname, OrderLine.title)
@@ -58,9 +85,13 @@ def list_commissions(session: Session, *, beneficiary_id: int | None = None, sta
     if created_to:
         query = query.where(CommissionRecord.created_at < created_to)
     query, total = paginate(session, query, CommissionRecord.id.desc(), page=page, page_size=page_size)
-    rows = session.execute(query)
-    return [CommissionRow(record=r, order_no=no, buyer_nickname=b, beneficiary_nickname=bn, line_title=t)
-            for r, no, b, bn, t in rows], total
+    shown = crypto.mask_name if isinstance(viewer, Shopper) else str
+    return [CommissionView(
+        id=r.id, order_no=no, title=title, buyer_nickname=shown(buyer_name or ""), beneficiary_id=r.beneficiary_id,
+        beneficiary_nickname=beneficiary_name or "", level=r.level, base_fen=r.base_fen, rate_bp=r.rate_bp,
+        amount_fen=r.amount_fen, clawed_back_fen=r.clawed_back_fen, status=r.status, created_at=r.created_at,
+        settled_at=r.settled_at,
+    ) for r, no, buyer_name, beneficiary_name, title in session.execute(query)], total
 
 
 @dataclass(frozen=True)
@@ -94,13 +125,59 @@ def promotion_orders(session: Session, user_id: int, *, page: int = 1, page_size
             for o, name, level, fen in rows], total
 
 
-def list_applications(session: Session, *, status: str | None = None, page: int = 1,
-                      page_size: int = 20) -> tuple[list[tuple[DistributorApplication, User]], int]:
+@dataclass(frozen=True)
+class ApplicationView:
+    id: int
+    user_id: int
+    nickname: str
+    invite_code: str
+    real_name: str  # in clear for reviewers (the DISTRIBUTORS permission) and the applicant, otherwise masked
+    real_name_masked: str
+    phone: str
+    phone_masked: str
+    reason: str
+    status: str
+    reject_reason: str
+    created_at: datetime
+    reviewed_at: datetime | None
+    actions: tuple[ApplicationAction, ...]
+
+
+def list_applications(session: Session, *, viewer: Actor, status: str | None = None, page: int = 1,
+                      page_size: int = 20) -> tuple[list[ApplicationView], int]:
+    """Newest first, for reviewers."""
+    viewer.require(Permission.DISTRIBUTORS)
     query = select(DistributorApplication, User).join(User, User.id == DistributorApplication.user_id)
     if status:
         query = query.where(DistributorApplication.status == status)
     query, total = paginate(session, query, DistributorApplication.id.desc(), page=page, page_size=page_size)
-    return [(a, u) for a, u in session.execute(query).all()], total
+    return [_application_view(a, u, viewer) for a, u in session.execute(query).all()], total
+
+
+def application_detail(session: Session, *, viewer: Viewer, application_id: int) -> ApplicationView:
+    """One application: for reviewers, or for the shopper who made it (anyone else's answers 404)."""
+    if isinstance(viewer, Actor):
+        viewer.require(Permission.DISTRIBUTORS)
+    row = session.execute(
+        select(DistributorApplication, User).join(User, User.id == DistributorApplication.user_id)
+        .where(DistributorApplication.id == application_id)
+    ).first()
+    if row is None or (isinstance(viewer, Shopper) and row[0].user_id != viewer.user_id):
+        raise NotFound(DistributionError.APPLICATION_NOT_FOUND, "申请不存在")
+    return _application_view(row[0], row[1], viewer)
+
+
+def _application_view(application: DistributorApplication, user: User, viewer: Viewer) -> ApplicationView:
+    return ApplicationView(
+        id=application.id, user_id=user.id, nickname=user.nickname, invite_code=user.invite_code,
+        real_name=show(viewer, Field.APPLICANT_NAME, application.real_name_enc, owner_id=user.id),
+        real_name_masked=masked(Field.APPLICANT_NAME, application.real_name_enc),
+        phone=show(viewer, Field.APPLICANT_PHONE, application.phone_enc, owner_id=user.id),
+        phone_masked=masked(Field.APPLICANT_PHONE, application.phone_enc),
+        reason=application.reason, status=application.status, reject_reason=application.reject_reason,
+        created_at=application.created_at, reviewed_at=application.reviewed_at,
+        actions=application_actions(application, viewer),
+    )
 
 
 @dataclass(frozen=True)
@@ -117,11 +194,14 @@ class DistributorRow:
     withdrawn_fen: int
     total_earned_fen: int
     since: datetime
+    disabled_reason: str
+    actions: tuple[DistributorAction, ...]
 
 
-def list_distributors(session: Session, *, q: str | None = None, user_id: int | None = None, page: int = 1,
-                      page_size: int = 20) -> tuple[list[DistributorRow], int]:
-    """Every distributor with team sizes and balances — aggregated in SQL, one query per page."""
+def list_distributors(session: Session, *, viewer: Actor, q: str | None = None, user_id: int | None = None,
+                      page: int = 1, page_size: int = 20) -> tuple[list[DistributorRow], int]:
+    """Every distributor with team sizes and balances — aggregated in SQL, one query per page. The real name is
+    masked for all staff; the actions are this viewer's."""
     lvl1 = aliased(User)
     lvl2 = aliased(User)
     n1 = select(func.count(lvl1.id)).where(lvl1.inviter_id == Distributor.user_id).scalar_subquery()
@@ -148,15 +228,16 @@ def list_distributors(session: Session, *, q: str | None = None, user_id: int | 
     query, total = paginate(session, query, Distributor.created_at.desc(), page=page, page_size=page_size)
     rows = session.execute(query).all()
     return [DistributorRow(user_id=u.id, nickname=u.nickname, invite_code=u.invite_code, is_enabled=d.is_enabled,
-                           real_name_masked=crypto.mask_name(crypto.decrypt_optional(d.real_name_enc)),
+                           real_name_masked=masked(Field.DISTRIBUTOR_NAME, d.real_name_enc),
                            level1_count=int(a), level2_count=int(b), available_fen=int(av), frozen_fen=int(fr),
-                           withdrawn_fen=int(wd), total_earned_fen=int(te), since=d.created_at)
+                           withdrawn_fen=int(wd), total_earned_fen=int(te), since=d.created_at,
+                           disabled_reason=d.disabled_reason, actions=distributor_actions(d, viewer))
             for d, u, a, b, av, fr, wd, te in rows], total
 
 
-def distributor_row(session: Session, user_id: int) -> DistributorRow:
+def distributor_row(session: Session, *, viewer: Actor, user_id: int) -> DistributorRow:
     """One distributor, found by user id (never by a text search that could match another's nickname)."""
-    rows, _ = list_distributors(session, user_id=user_id, page_size=1)
+    rows, _ = list_distributors(session, viewer=viewer, user_id=user_id, page_size=1)
     if not rows:
-        raise NotFound("distributor_not_found", "分销员不存在")
+        raise NotFound(DistributionError.DISTRIBUTOR_NOT_FOUND, "分销员不存在")
     return rows[0]

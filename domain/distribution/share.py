@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from domain.distribution.distributors import is_qualified
+from domain.distribution.errors import DistributionError
 from domain.errors import Forbidden
 from domain.fonts import drawable, font
 from domain.models import QrCodeImage, User
@@ -30,7 +31,7 @@ def qrcode_png(session: Session, *, user: User, wechat: WeChatGateway) -> bytes:
     """The user's mini-program code (scene ``i=CODE``). WeChat is asked once; later calls read the cache.
     Promotion material is for distributors: anyone else is refused with ``not_distributor``."""
     if not is_qualified(session, user.id):
-        raise Forbidden("not_distributor", "成为分销员后才能使用推广功能")
+        raise Forbidden(DistributionError.NOT_DISTRIBUTOR, "成为分销员后才能使用推广功能")
     scene = scene_for(user)
     cached = session.get(QrCodeImage, scene)
     if cached is not None:

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.audit.service import record_action
-from domain.db import lock_row, paginate
+from domain.db import lock_row
 from domain.distribution.distributors import ensure_distributor, is_qualified
-from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from domain.errors import CommonError, Conflict, DomainError, Forbidden, Invalid, NotFound
 from domain.models import (
     CommissionRecord,
     CommissionStatus,
@@ -34,6 +34,8 @@ from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
 from domain.text import reject_reason, required_text
+from domain.wallet.actions import WithdrawalAction, require_withdrawal_action
+from domain.wallet.errors import WalletError
 from domain.wechat.gateway import WeChatGateway
 
 METHODS = ("wechat", "bank")
@@ -87,25 +89,22 @@ def request_withdrawal(session: Session, *, user: User, amount_fen: int, method:
                        bank: BankAccount | None = None) -> Withdrawal:
     settings = get_settings(session)
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
-        raise Invalid("invalid_amount", "提现金额必须是正整数（分）")
+        raise Invalid(WalletError.INVALID_AMOUNT, "提现金额必须是正整数（分）")
     if method not in METHODS:
-        raise Invalid("invalid_method", "提现方式只能是微信零钱或银行卡")
+        raise Invalid(WalletError.INVALID_METHOD, "提现方式只能是微信零钱或银行卡")
     distributor = session.get(Distributor, user.id)
     if distributor is None and not is_qualified(session, user.id):
-        raise Forbidden("not_distributor", "成为分销员后才能提现")
+        raise Forbidden(WalletError.NOT_DISTRIBUTOR, "成为分销员后才能提现")
     distributor = distributor or ensure_distributor(session, user.id)
     if amount_fen < settings.withdraw_min_fen:
-        raise Conflict("withdraw_below_minimum", f"单笔最低提现 ¥{yuan(settings.withdraw_min_fen)}")
+        raise Conflict(WalletError.WITHDRAW_BELOW_MINIMUM, f"单笔最低提现 ¥{yuan(settings.withdraw_min_fen)}")
     if amount_fen > settings.withdraw_max_fen:
-        raise Conflict("withdraw_above_maximum", f"单笔最高提现 ¥{yuan(settings.withdraw_max_fen)}")
+        raise Conflict(WalletError.WITHDRAW_ABOVE_MAXIMUM, f"单笔最高提现 ¥{yuan(settings.withdraw_max_fen)}")
     if method == "bank":
-        if bank is None or not all((bank.bank_name.strip(), bank.account_name.strip(), bank.account_no.strip())):
-            raise Invalid("bank_account_required", "请填写开户行、户名和卡号")
-        if not bank.account_no.replace(" ", "").isdigit() or not 12 <= len(bank.account_no.replace(" ", "")) <= 30:
-            raise Invalid("invalid_bank_account", "银行卡号格式不正确")
+        _check_bank_account(bank)
     real_name = crypto.decrypt_optional(distributor.real_name_enc)
     if method == "wechat" and amount_fen >= settings.withdraw_real_name_threshold_fen and not real_name:
-        raise Conflict("real_name_required",
+        raise Conflict(WalletError.REAL_NAME_REQUIRED,
                        f"提现 ¥{yuan(settings.withdraw_real_name_threshold_fen)} 及以上需要实名信息，请先完善分销员资料")
 
     if session.get(Wallet, user.id) is None:
@@ -114,15 +113,15 @@ def request_withdrawal(session: Session, *, user: User, amount_fen: int, method:
     lock_row(session, "wallets", "user_id", user.id)  # from here on, one request per wallet at a time
     balance = available_balance(session, user.id)
     if balance < 0:
-        raise Conflict("negative_balance", "账户余额为负（有退款追回的佣金），暂不能提现")
+        raise Conflict(WalletError.NEGATIVE_BALANCE, "账户余额为负（有退款追回的佣金），暂不能提现")
     if amount_fen > balance:
-        raise Conflict("insufficient_balance", f"可提现余额不足，当前可提现 ¥{yuan(balance)}")
+        raise Conflict(WalletError.INSUFFICIENT_BALANCE, f"可提现余额不足，当前可提现 ¥{yuan(balance)}")
     today = session.scalar(
         select(func.count()).where(Withdrawal.user_id == user.id, Withdrawal.created_at >= clock.local_day_start(),
                                    Withdrawal.status != WithdrawalStatus.REJECTED)
     ) or 0
     if today >= settings.withdraw_daily_count:
-        raise Conflict("withdraw_daily_limit", f"每天最多提现 {settings.withdraw_daily_count} 次")
+        raise Conflict(WalletError.WITHDRAW_DAILY_LIMIT, f"每天最多提现 {settings.withdraw_daily_count} 次")
 
     withdrawal = Withdrawal(
         withdrawal_no=business_number("W"), user_id=user.id, amount_fen=amount_fen,
@@ -139,16 +138,21 @@ def request_withdrawal(session: Session, *, user: User, amount_fen: int, method:
     return withdrawal
 
 
+def _check_bank_account(bank: BankAccount | None) -> None:
+    if bank is None or not all((bank.bank_name.strip(), bank.account_name.strip(), bank.account_no.strip())):
+        raise Invalid(WalletError.BANK_ACCOUNT_REQUIRED, "请填写开户行、户名和卡号")
+    digits = bank.account_no.replace(" ", "")
+    if not digits.isdigit() or not 12 <= len(digits) <= 30:
+        raise Invalid(WalletError.INVALID_BANK_ACCOUNT, "银行卡号格式不正确")
+
+
 def approve_withdrawal(session: Session, *, actor: Actor, withdrawal_id: int, wechat: WeChatGateway) -> Withdrawal:
     """Finance approves. WeChat payouts are transferred at once; the withdrawal number is the transfer's
     idempotency key, so approving again after an unclear failure never pays twice. Bank payouts wait for
     ``mark_withdrawal_paid``."""
     actor.require(Permission.WITHDRAWALS)
     withdrawal = _lock(session, withdrawal_id)
-    if withdrawal.status not in (WithdrawalStatus.PENDING, WithdrawalStatus.APPROVED):
-        raise Conflict("withdrawal_not_pending", "该提现申请已处理")
-    if withdrawal.status == WithdrawalStatus.APPROVED and withdrawal.method == "bank":
-        raise Conflict("withdrawal_not_pending", "已同意，请线下打款后标记已打款")
+    require_withdrawal_action(withdrawal, actor, WithdrawalAction.APPROVE, WithdrawalAction.RETRY_TRANSFER)
     before = withdrawal.status
     withdrawal.status = WithdrawalStatus.APPROVED
     withdrawal.reviewed_by, withdrawal.reviewed_at = actor.staff_id, clock.now()
@@ -172,7 +176,7 @@ def _transfer(session: Session, *, withdrawal: Withdrawal, wechat: WeChatGateway
         payment_no = wechat.transfer(partner_trade_no=withdrawal.withdrawal_no, openid=user.openid,
                                      amount_fen=withdrawal.payout_fen, desc="分销佣金提现", real_name=real_name)
     except DomainError as exc:
-        if exc.code == "wechat_unavailable":
+        if exc.code == CommonError.WECHAT_UNAVAILABLE:
             # Outcome unknown (network): stay approved; approving again retries with the same number.
             withdrawal.failure = exc.message[:200]
             return
@@ -187,11 +191,8 @@ def reject_withdrawal(session: Session, *, actor: Actor, withdrawal_id: int, rea
     actor.require(Permission.WITHDRAWALS)
     reason = reject_reason(reason)
     withdrawal = _lock(session, withdrawal_id)
-    # An approved WeChat payout may already be on its way; only pending ones (and approved bank ones) can be
-    # rejected.
-    if not (withdrawal.status == WithdrawalStatus.PENDING
-            or (withdrawal.status == WithdrawalStatus.APPROVED and withdrawal.method == "bank")):
-        raise Conflict("withdrawal_not_pending", "该提现申请不能驳回")
+    # An approved WeChat payout may already be on its way, so it is never offered for rejection.
+    require_withdrawal_action(withdrawal, actor, WithdrawalAction.REJECT)
     before = withdrawal.status
     withdrawal.status, withdrawal.reject_reason = WithdrawalStatus.REJECTED, reason
     withdrawal.reviewed_by, withdrawal.reviewed_at = actor.staff_id, clock.now()
@@ -202,14 +203,12 @@ def reject_withdrawal(session: Session, *, actor: Actor, withdrawal_id: int, rea
 
 
 def mark_withdrawal_paid(session: Session, *, actor: Actor, withdrawal_id: int, reference: str) -> Withdrawal:
-    """A bank payout made by hand: record its reference."""
+    """A bank payout made by hand, after approval: record its reference."""
     actor.require(Permission.WITHDRAWALS)
-    reference = required_text(reference, code="reference_required", message="请填写银行转账流水号", max_length=64)
+    reference = required_text(reference, code=WalletError.REFERENCE_REQUIRED, message="请填写银行转账流水号",
+                              max_length=64)
     withdrawal = _lock(session, withdrawal_id)
-    if withdrawal.method != "bank":
-        raise Conflict("not_bank_withdrawal", "只有银行卡提现需要手动标记打款")
-    if withdrawal.status not in (WithdrawalStatus.PENDING, WithdrawalStatus.APPROVED):
-        raise Conflict("withdrawal_not_pending", "该提现申请已处理")
+    require_withdrawal_action(withdrawal, actor, WithdrawalAction.MARK_PAID)
     before = withdrawal.status
     withdrawal.status, withdrawal.payout_ref, withdrawal.paid_at = WithdrawalStatus.PAID, reference, clock.now()
     withdrawal.reviewed_by = withdrawal.reviewed_by or actor.staff_id
@@ -219,17 +218,6 @@ def mark_withdrawal_paid(session: Session, *, actor: Actor, withdrawal_id: int, 
                   entity_id=withdrawal.id, before={"status": before},
                   after={"status": WithdrawalStatus.PAID, "reference": reference})
     return withdrawal
-
-
-def list_withdrawals(session: Session, *, user_id: int | None = None, status: str | None = None, page: int = 1,
-                     page_size: int = 20) -> tuple[list[Withdrawal], int]:
-    query = select(Withdrawal)
-    if user_id is not None:
-        query = query.where(Withdrawal.user_id == user_id)
-    if status:
-        query = query.where(Withdrawal.status == status)
-    query, total = paginate(session, query, Withdrawal.id.desc(), page=page, page_size=page_size)
-    return list(session.scalars(query)), total
 
 
 def ledger(session: Session, user_id: int, *, limit: int = 100) -> list[WalletEntry]:
@@ -251,5 +239,5 @@ def _lock(session: Session, withdrawal_id: int) -> Withdrawal:
         .execution_options(populate_existing=True)
     )
     if withdrawal is None:
-        raise NotFound("withdrawal_not_found", "提现申请不存在")
+        raise NotFound(WalletError.WITHDRAWAL_NOT_FOUND, "提现申请不存在")
     return withdrawal

@@ -63,6 +63,7 @@ def test_disabling_a_stops_a_earning_on_the_next_order_and_enabling_restores_it(
     at = open_as("owner", DISTRIBUTORS)
     at.selectbox(key=state.DISTRIBUTORS_SELECT).set_value(a).run()
     at.text_input(key=switch_key(a, "reason")).set_value("违规宣传")
+    at.checkbox(key=switch_key(a, "confirm")).check()
     at.button(key=switch_key(a, "disable_submit")).click().run()
     assert texts(at, "success") == ["已停用 甲 的分销资格。"]
     assert texts(at, "warning") == ["停用原因：违规宣传"]
