@@ -1,7 +1,7 @@
 """The one pricing engine. Preview and checkout both call ``price_order``; it is pure (no Session), so that
 every rule can be tested with exact amounts and no database.
 
-Steps, in DESIGN.md's order:
+Steps, in order (docs/money-and-rules.md, "Pricing an order"):
 1. unit price (the SKU price, or the limited-time price while one is active);
 2. member discount (the level's ``discount_bp``, on lines without a limited-time price);
 3. 满减: the highest tier met by the eligible subtotal, at most one activity;

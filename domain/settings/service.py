@@ -1,4 +1,4 @@
-"""Business settings: typed, validated, stored one row per key, defaults from DESIGN.md."""
+"""Business settings: typed, validated, one row per key (defaults: docs/money-and-rules.md, Business settings)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The commands of API.md, run as a newcomer or an operator would."""
+"""The commands of docs/architecture.md ("Commands"), run as a newcomer or an operator would."""
 
 from __future__ import annotations
 

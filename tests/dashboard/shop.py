@@ -9,7 +9,7 @@ from tests.builders import approve_distributor, make_product, make_user, pay, pl
 
 
 def chain(session: Session, names: tuple[str, str, str] = ("甲", "乙", "丙")) -> tuple[User, User, User]:
-    """DESIGN.md's example: A invites B, B invites C; A and B are approved distributors."""
+    """docs/money-and-rules.md's example (Commission records): A invites B, B invites C; A and B are distributors."""
     a = make_user(session, names[0])
     b = make_user(session, names[1], inviter=a)
     c = make_user(session, names[2], inviter=b)

@@ -1,4 +1,4 @@
-"""The money rules of DESIGN.md, with exact amounts and property tests."""
+"""The money rules of docs/money-and-rules.md, with exact amounts and property tests."""
 
 from __future__ import annotations
 
