@@ -4,6 +4,45 @@ const config = require('../config')
 
 const TIMEOUT_MS = 15000
 
+// Every API path the mini-program calls, by name: pages say api.get(paths.order(id)), never '/api/v1/…'.
+const V1 = '/api/v1'
+const segment = (value) => encodeURIComponent(value)
+const paths = {
+  login: `${V1}/auth/login`,
+  me: `${V1}/me`,
+  categories: `${V1}/categories`,
+  products: `${V1}/products`,
+  product: (productId) => `${V1}/products/${segment(productId)}`,
+  cart: `${V1}/cart`,
+  cartItems: `${V1}/cart/items`,
+  cartItem: (lineId) => `${V1}/cart/items/${segment(lineId)}`,
+  cartSelectAll: `${V1}/cart/select-all`,
+  addresses: `${V1}/addresses`,
+  address: (addressId) => `${V1}/addresses/${segment(addressId)}`,
+  orders: `${V1}/orders`,
+  orderPreview: `${V1}/orders/preview`,
+  orderCounts: `${V1}/orders/counts`,
+  order: (orderId) => `${V1}/orders/${segment(orderId)}`,
+  orderPay: (orderId) => `${V1}/orders/${segment(orderId)}/pay`,
+  orderCancel: (orderId) => `${V1}/orders/${segment(orderId)}/cancel`,
+  orderConfirmReceipt: (orderId) => `${V1}/orders/${segment(orderId)}/confirm-receipt`,
+  orderRefunds: (orderId) => `${V1}/orders/${segment(orderId)}/refunds`,
+  orderLogistics: (orderId) => `${V1}/orders/${segment(orderId)}/logistics`,
+  refunds: `${V1}/refunds`,
+  distributionMe: `${V1}/distribution/me`,
+  distributionApply: `${V1}/distribution/apply`,
+  distributionBind: `${V1}/distribution/bind`,
+  distributionTeam: `${V1}/distribution/team`,
+  distributionOrders: `${V1}/distribution/orders`,
+  distributionCommissions: `${V1}/distribution/commissions`,
+  distributionWithdrawals: `${V1}/distribution/withdrawals`,
+}
+
+// The fake WeChat server's payment confirmation (see config.sandboxUrl), read at call time as config may change.
+function sandboxPayConfirmUrl() {
+  return `${config.sandboxUrl.replace(/\/+$/, '')}/pay/confirm`
+}
+
 class ApiError extends Error {
   constructor(code, message, statusCode, details) {
     super(message)
@@ -102,7 +141,7 @@ function toastError(err) {
 }
 
 /**
- * request('GET', '/api/v1/products', { query: { page: 1 } }) → the decoded JSON body.
+ * request('GET', paths.products, { query: { page: 1 } }) → the decoded JSON body.
  * Options: query, data (JSON body), header, auth (send the token; default true),
  * toast (show the error message to the shopper; default true, pass false to handle it yourself).
  * Rejects with an ApiError { code, message, statusCode, details }.
@@ -117,6 +156,8 @@ async function request(method, path, options = {}) {
 }
 
 module.exports = {
+  paths,
+  sandboxPayConfirmUrl,
   ApiError,
   onUnauthorized,
   request,

@@ -103,4 +103,9 @@ function clock(seconds) {
   return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`
 }
 
-module.exports = { moneyParts, yuan, price, count, parseTime, date, dateTime, parseYuan, percent, clock }
+// A SKU's specs as the shopper reads them: { 颜色: '白色', 尺码: 'L' } → '白色 L'.
+function specsText(specs) {
+  return Object.keys(specs || {}).map((k) => specs[k]).join(' ')
+}
+
+module.exports = { moneyParts, yuan, price, count, parseTime, date, dateTime, parseYuan, percent, clock, specsText }

@@ -2,6 +2,7 @@
 // Pages wait for `ready()` before calling anything that needs the shopper.
 const config = require('../config')
 const api = require('./api')
+const { paths } = api
 
 const SANDBOX_NAME_KEY = 'sandbox_login_name'
 
@@ -42,7 +43,7 @@ async function login() {
   const body = { code }
   const invite = pendingInvite
   if (invite) body.invite_code = invite
-  const res = await api.post('/api/v1/auth/login', body, { auth: false })
+  const res = await api.post(paths.login, body, { auth: false })
   if (pendingInvite === invite) pendingInvite = ''
   wx.setStorageSync('token', res.token)
   wx.setStorageSync('user', res.user)
@@ -100,7 +101,7 @@ function acceptInvite(code) {
     return ready().then(() => undefined, () => undefined)
   }
   return loginPromise
-    .then(() => api.post('/api/v1/distribution/bind', { invite_code: code }, { toast: false }))
+    .then(() => api.post(paths.distributionBind, { invite_code: code }, { toast: false }))
     .then(refreshUser, () => undefined)
 }
 
@@ -109,7 +110,7 @@ function currentUser() {
 }
 
 function refreshUser() {
-  return api.get('/api/v1/me', null, { toast: false }).then((me) => {
+  return api.get(paths.me, null, { toast: false }).then((me) => {
     const user = Object.assign({}, currentUser(), {
       id: me.id, nickname: me.nickname, avatar_url: me.avatar_url, invite_code: me.invite_code,
       inviter_id: me.inviter_id,

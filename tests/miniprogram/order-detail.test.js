@@ -188,6 +188,57 @@ test('the whole order refunded: the last units take what is left, staff approve,
   expect(actionTexts(page)).toEqual([])
 })
 
+test('the buttons are the API’s actions: 申请退款 only while a line has units left to ask back, as many as it says', async () => {
+  const token = await shopperToken()
+  const [tee, mug] = [await mp.skuOf(TSHIRT), await mp.skuOf(MUG)]
+  const order = await mp.paidOrder(token, [{ sku_id: tee.id, quantity: 3 }, { sku_id: mug.id, quantity: 1 }])
+  const teeLine = order.lines.find((l) => l.sku_id === tee.id)
+  const mugLine = order.lines.find((l) => l.sku_id === mug.id)
+  const ask = (lines) => mp.api('POST', `/api/v1/orders/${order.id}/refunds`, { token, body: { lines, reason: '不想要了' } })
+  const refundable = (o) => Object.fromEntries(o.lines.map((l) => [l.id, l.refundable_quantity]))
+
+  // 2 of the 3 T-shirts and the mug asked back: 1 T-shirt is left
+  await ask([{ order_line_id: teeLine.id, quantity: 2 }, { order_line_id: mugLine.id, quantity: 1 }])
+  let answered = await mp.api('GET', `/api/v1/orders/${order.id}`, { token })
+  expect(answered.actions).toEqual(['request_refund'])
+  expect(refundable(answered)).toEqual({ [teeLine.id]: 1, [mugLine.id]: 0 })
+  const page = await openDetail(order.id)
+  expect(actionTexts(page)).toEqual(['申请退款'])
+  await act(page, '申请退款')
+  const rows = mp.rows(page, '.rline')
+  expect(rows.map((l) => [mp.text(l, '.rline__title'), mp.text(l, '.stepper__value')])).toEqual([[teeLine.title, '1']])
+  expect(mp.text(rows[0], '.muted')).toMatch(/可退 1 件$/)
+  page.instance.onCloseRefund()
+
+  // the last T-shirt too: nothing is left, and the API offers no button
+  await ask([{ order_line_id: teeLine.id, quantity: 1 }])
+  answered = await mp.api('GET', `/api/v1/orders/${order.id}`, { token })
+  expect(answered.actions).toEqual([])
+  expect(refundable(answered)).toEqual({ [teeLine.id]: 0, [mugLine.id]: 0 })
+  await page.instance.onPullDownRefresh()
+  expect(actionTexts(page)).toEqual([])
+  expect(mp.texts(page, '.refund__status')).toEqual(['审核中', '审核中'])
+})
+
+test('the page shows the actions and refundable quantities as answered, and counts nothing itself', async () => {
+  const token = await shopperToken()
+  const tee = await mp.skuOf(TSHIRT)
+  const order = await mp.paidOrder(token, [{ sku_id: tee.id, quantity: 3 }])
+  // The same paid order, answered as a later backend might: logistics offered, 2 of the 3 units refundable,
+  // and an action this version has no words for (left out)
+  fakeWx.alterNextAnswer('GET', new RegExp(`/api/v1/orders/${order.id}$`), (o) => Object.assign(o, {
+    actions: ['request_refund', 'leave_review', 'view_logistics'],
+    lines: o.lines.map((l) => Object.assign(l, { refundable_quantity: 2 })),
+  }))
+  const page = await openDetail(order.id)
+  expect(actionTexts(page)).toEqual(['申请退款', '查看物流'])
+  await act(page, '申请退款')
+  const row = mp.rows(page, '.rline')[0]
+  expect(mp.text(row, '.stepper__value')).toBe('2')
+  await mp.tap(row.querySelector('.stepper__btn--plus'))
+  expect(fakeWx.toasts.pop().title).toBe('最多可退 2 件')
+})
+
 test('someone else’s order is not found', async () => {
   const other = await mp.loginAs('demo_c')
   const theirs = (await mp.api('GET', '/api/v1/orders?page_size=1', { token: other.token })).items[0]

@@ -1,6 +1,7 @@
 // 编辑收货地址: name, phone, province/city/district (region picker), street address and the default switch.
 // New: POST /addresses; existing: PUT /addresses/{id} (the PATCH body; wx.request has no PATCH); DELETE removes.
 const api = require('../../utils/api')
+const { paths } = api
 const nav = require('../../utils/nav')
 
 const PHONE = /^1\d{10}$/
@@ -25,7 +26,7 @@ Component({
       if (!id) return getApp().ready().catch(() => null)
       this.setData({ loading: true })
       return getApp().ready()
-        .then(() => api.get(`/api/v1/addresses/${id}`))
+        .then(() => api.get(paths.address(id)))
         .then((a) => this.setData({
           loading: false, name: a.name, phone: a.phone, region: [a.province, a.city, a.district].filter((x) => x !== ''),
           detail: a.detail, isDefault: a.is_default,
@@ -65,7 +66,7 @@ Component({
       const body = this.body()
       if (!body || this.data.saving) return Promise.resolve(null)
       this.setData({ saving: true })
-      const request = this.data.id ? api.put(`/api/v1/addresses/${this.data.id}`, body) : api.post('/api/v1/addresses', body)
+      const request = this.data.id ? api.put(paths.address(this.data.id), body) : api.post(paths.addresses, body)
       return request.then((address) => {
         this.setData({ saving: false })
         wx.showToast({ title: '已保存', icon: 'success' })
@@ -86,7 +87,7 @@ Component({
           confirmColor: '#f2270c',
           success: (res) => {
             if (!res.confirm) return resolve(false)
-            api.del(`/api/v1/addresses/${this.data.id}`).then(() => {
+            api.del(paths.address(this.data.id)).then(() => {
               wx.showToast({ title: '已删除', icon: 'none' })
               nav.back()
               resolve(true)

@@ -1,6 +1,7 @@
 // 收货地址: the address book. Opened from checkout with ?select=1 it is a picker: tapping an address hands it
 // back (storage key read by the checkout's onShow) and returns.
 const api = require('../../utils/api')
+const { paths } = api
 const nav = require('../../utils/nav')
 
 const PICKED_ADDRESS_KEY = 'checkout_picked_address' // read by pages/order/checkout
@@ -24,7 +25,7 @@ Component({
 
     load() {
       return getApp().ready()
-        .then(() => api.get('/api/v1/addresses', null, { toast: false }))
+        .then(() => api.get(paths.addresses, null, { toast: false }))
         .then((items) => {
           this.loaded = true
           this.setData({ loading: false, error: '', items })

@@ -1,19 +1,17 @@
-// 购物车 (tab): the shopper's cart lines from GET /api/v1/cart. Every change goes to the API, which answers
+// 购物车 (tab): the shopper's cart lines from GET /cart. Every change goes to the API, which answers
 // with the whole cart, so the page always shows the server's lines, selection and total.
 const api = require('../../utils/api')
+const { paths } = api
 const nav = require('../../utils/nav')
+const format = require('../../utils/format')
 
 const MAX_QUANTITY = 999
-
-function specsText(specs) {
-  return Object.keys(specs || {}).map((k) => specs[k]).join(' ')
-}
 
 function lineView(line) {
   let note = ''
   if (!line.available) note = line.stock > 0 && line.stock < line.quantity ? `库存不足，仅剩 ${line.stock} 件` : '商品已失效'
   return Object.assign({}, line, {
-    specsText: specsText(line.specs),
+    specsText: format.specsText(line.specs),
     note,
     // A line short of stock can still be turned down to what is left; a line off the shelf cannot be bought.
     canStep: line.available || line.stock > 0,
@@ -50,7 +48,7 @@ Component({
 
     load() {
       return getApp().ready()
-        .then(() => api.get('/api/v1/cart', null, { toast: false }))
+        .then(() => api.get(paths.cart, null, { toast: false }))
         .then((cart) => this.show(cart), (err) => this.setData({ loading: false, error: err.message }))
     },
 
@@ -95,7 +93,7 @@ Component({
 
     setQuantity(line, quantity) {
       if (quantity === line.quantity) return Promise.resolve()
-      return this.change(() => api.put(`/api/v1/cart/items/${line.id}`, { quantity }),
+      return this.change(() => api.put(paths.cartItem(line.id), { quantity }),
         { [`items[${this.indexOf(line)}].quantity`]: quantity })
     },
 
@@ -127,7 +125,7 @@ Component({
         return Promise.resolve()
       }
       const selected = !line.selected
-      return this.change(() => api.put(`/api/v1/cart/items/${line.id}`, { selected }),
+      return this.change(() => api.put(paths.cartItem(line.id), { selected }),
         { [`items[${this.indexOf(line)}].selected`]: selected })
     },
 
@@ -136,7 +134,7 @@ Component({
       const selected = !this.data.allSelected
       const optimistic = { allSelected: selected }
       this.data.items.forEach((l, i) => { if (l.available) optimistic[`items[${i}].selected`] = selected })
-      return this.change(() => api.post('/api/v1/cart/select-all', { selected }), optimistic)
+      return this.change(() => api.post(paths.cartSelectAll, { selected }), optimistic)
     },
 
     onDelete(e) {
@@ -150,7 +148,7 @@ Component({
           confirmColor: '#f2270c',
           success: (res) => {
             if (!res.confirm) return resolve(false)
-            this.change(() => api.del(`/api/v1/cart/items/${line.id}`)).then(() => resolve(true))
+            this.change(() => api.del(paths.cartItem(line.id))).then(() => resolve(true))
           },
           fail: () => resolve(false),
         })

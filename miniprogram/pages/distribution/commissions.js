@@ -1,21 +1,20 @@
 // 佣金明细: every commission record, filtered by 全部 / 待结算 (frozen) / 已结算 (settled) / 已失效 (cancelled).
 const api = require('../../utils/api')
+const { paths } = api
 const format = require('../../utils/format')
-const labels = require('./utils/labels')
-const { pagedMethods } = require('./utils/paged')
+const status = require('../../utils/status')
+const pagedList = require('../../behaviors/paged-list')
 
-const PAGE_SIZE = 20
-const TABS = [
-  { key: '', text: '全部' },
-  { key: 'frozen', text: '待结算' },
-  { key: 'settled', text: '已结算' },
-  { key: 'cancelled', text: '已失效' },
-]
+const TABS = [{ key: '', text: '全部' }].concat(
+  ['frozen', 'settled', 'cancelled'].map((key) => ({ key, text: status.COMMISSION_STATUS[key] })),
+)
 
 Component({
-  data: { tabs: TABS, tab: '', items: [], page: 0, total: 0, status: 'loading' },
+  behaviors: [pagedList],
 
-  methods: Object.assign(pagedMethods(PAGE_SIZE), {
+  data: { tabs: TABS, tab: '' },
+
+  methods: {
     onLoad(query) {
       const tab = TABS.some((t) => t.key === query.status) ? query.status : ''
       this.setData({ tab })
@@ -23,13 +22,13 @@ Component({
     },
 
     fetch(page, pageSize) {
-      return api.get('/api/v1/distribution/commissions', { status: this.data.tab, page, page_size: pageSize }, { toast: false })
+      return api.get(paths.distributionCommissions, { status: this.data.tab, page, page_size: pageSize }, { toast: false })
     },
 
     mapItem(c) {
       return Object.assign({}, c, {
-        statusText: labels.COMMISSION_STATUS[c.status] || c.status,
-        levelText: labels.LEVEL[c.level] || '',
+        statusText: status.label(status.COMMISSION_STATUS, c.status),
+        levelText: status.COMMISSION_LEVEL[c.level] || '',
         rate: format.percent(c.rate_bp),
         base: format.price(c.base_fen),
         clawedBack: c.clawed_back_fen ? format.price(c.clawed_back_fen) : '',
@@ -43,5 +42,5 @@ Component({
       this.setData({ tab, items: [] })
       return this.loadPage(1)
     },
-  }),
+  },
 })

@@ -1,12 +1,14 @@
-// 分销中心: GET /api/v1/distribution/me decides what the shopper sees.
+// 分销中心: GET /distribution/me decides what the shopper sees.
 //   none      the programme (two levels, the rates) and the application form
 //   pending   审核中, since when
 //   rejected  the reason, and 重新申请 (the form again)
 //   disabled  a notice
 //   approved  balances, team, and the entries: poster, team, promotion orders, commissions, withdrawals
 const api = require('../../utils/api')
+const { paths } = api
 const nav = require('../../utils/nav')
 const format = require('../../utils/format')
+const status = require('../../utils/status')
 
 const PHONE = /^1\d{10}$/
 
@@ -26,8 +28,7 @@ Component({
     info: null,
     level1Rate: '',
     level2Rate: '',
-    appliedAt: '',
-    rejectReason: '',
+    notice: null, // pending, rejected, disabled: { title, text }
     showForm: false,
     realName: '',
     phone: '',
@@ -53,7 +54,7 @@ Component({
 
     load() {
       return getApp().ready()
-        .then(() => api.get('/api/v1/distribution/me', null, { toast: false }))
+        .then(() => api.get(paths.distributionMe, null, { toast: false }))
         .then((info) => this.show(info), (err) => this.setData({ loading: false, error: err.message }))
     },
 
@@ -67,8 +68,10 @@ Component({
         info,
         level1Rate: format.percent(info.rates.level1_bp),
         level2Rate: format.percent(info.rates.level2_bp),
-        appliedAt: app ? format.dateTime(app.created_at) : '',
-        rejectReason: app && info.status === 'rejected' ? app.reject_reason : '',
+        notice: status.distributorNotice(info.status, {
+          appliedAt: app ? format.dateTime(app.created_at) : '',
+          rejectReason: app ? app.reject_reason : '',
+        }),
         showForm: info.status === 'none',
         balance: {
           available: format.yuan(b.available_fen),
@@ -101,7 +104,7 @@ Component({
         return Promise.resolve(null)
       }
       this.setData({ submitting: true })
-      return api.post('/api/v1/distribution/apply', { real_name: realName, phone, reason: this.data.reason.trim() })
+      return api.post(paths.distributionApply, { real_name: realName, phone, reason: this.data.reason.trim() })
         .then((application) => {
           wx.showToast({ title: '申请已提交', icon: 'success' })
           this.setData({ submitting: false, realName: '', phone: '', reason: '' })

@@ -1,31 +1,30 @@
 // 推广订单: orders that earned me commission, with the buyer, the level and what I earn.
 const api = require('../../utils/api')
+const { paths } = api
 const format = require('../../utils/format')
-const labels = require('./utils/labels')
-const { pagedMethods } = require('./utils/paged')
-
-const PAGE_SIZE = 20
+const status = require('../../utils/status')
+const pagedList = require('../../behaviors/paged-list')
 
 Component({
-  data: { items: [], page: 0, total: 0, status: 'loading' },
+  behaviors: [pagedList],
 
-  methods: Object.assign(pagedMethods(PAGE_SIZE), {
+  methods: {
     onLoad() {
       return getApp().ready().then(() => this.loadPage(1), () => this.setData({ status: 'error' }))
     },
 
     fetch(page, pageSize) {
-      return api.get('/api/v1/distribution/orders', { page, page_size: pageSize }, { toast: false })
+      return api.get(paths.distributionOrders, { page, page_size: pageSize }, { toast: false })
     },
 
     mapItem(o) {
       return Object.assign({}, o, {
         key: `${o.order_id}-${o.level}`,
-        statusText: labels.ORDER_STATUS[o.status] || o.status,
-        levelText: labels.LEVEL[o.level] || '',
+        statusText: status.label(status.PROMOTION_ORDER_STATUS, o.status),
+        levelText: status.COMMISSION_LEVEL[o.level] || '',
         created: format.dateTime(o.created_at),
         paidGoods: format.price(o.paid_goods_fen),
       })
     },
-  }),
+  },
 })

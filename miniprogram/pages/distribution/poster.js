@@ -1,6 +1,7 @@
 // 推广海报: the poster and the mini-program code (PNG behind the shopper's token, so fetched with
 // wx.downloadFile and the Authorization header), 保存到相册, the invite code and sharing.
 const api = require('../../utils/api')
+const { paths } = api
 
 Component({
   data: {
@@ -20,7 +21,7 @@ Component({
     load() {
       this.setData({ loading: true, error: '' })
       return getApp().ready()
-        .then(() => api.get('/api/v1/distribution/me', null, { toast: false }))
+        .then(() => api.get(paths.distributionMe, null, { toast: false }))
         .then((info) => {
           this.setData({ inviteCode: info.invite_code })
           if (info.status !== 'approved') throw new Error('成为分销员后才能使用推广海报')

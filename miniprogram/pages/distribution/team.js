@@ -1,21 +1,18 @@
 // 我的团队: tabs 一级 (people I invited) / 二级 (people they invited), with joined date, order count and amount.
 const api = require('../../utils/api')
+const { paths } = api
 const format = require('../../utils/format')
-const { pagedMethods } = require('./utils/paged')
-
-const PAGE_SIZE = 20
+const pagedList = require('../../behaviors/paged-list')
 
 Component({
+  behaviors: [pagedList],
+
   data: {
     level: 1,
     counts: { 1: 0, 2: 0 },
-    items: [],
-    page: 0,
-    total: 0,
-    status: 'loading',
   },
 
-  methods: Object.assign(pagedMethods(PAGE_SIZE), {
+  methods: {
     onLoad(query) {
       this.setData({ level: Number(query.level) === 2 ? 2 : 1 })
       return getApp().ready().then(() => Promise.all([this.loadCounts(), this.loadPage(1)]),
@@ -23,12 +20,12 @@ Component({
     },
 
     loadCounts() {
-      return api.get('/api/v1/distribution/me', null, { toast: false })
+      return api.get(paths.distributionMe, null, { toast: false })
         .then((info) => this.setData({ counts: { 1: info.team.level1_count, 2: info.team.level2_count } }), () => {})
     },
 
     fetch(page, pageSize) {
-      return api.get('/api/v1/distribution/team', { level: this.data.level, page, page_size: pageSize }, { toast: false })
+      return api.get(paths.distributionTeam, { level: this.data.level, page, page_size: pageSize }, { toast: false })
     },
 
     mapItem(m) {
@@ -45,5 +42,5 @@ Component({
       this.setData({ level, items: [] })
       return this.loadPage(1)
     },
-  }),
+  },
 })

@@ -2,11 +2,19 @@
 // or a bank card, the rules from the settings and the available balance. The API decides the rules
 // (minimum, maximum, balance, daily count) and its refusals are shown with their message.
 const api = require('../../utils/api')
+const { paths } = api
 const nav = require('../../utils/nav')
 const format = require('../../utils/format')
-const labels = require('./utils/labels')
 
 const ACCOUNT_NO = /^\d{12,30}$/
+
+// The settings' withdrawal rules, as the lines under the form.
+function withdrawalRules(rules) {
+  return [
+    `单笔最低 ${format.price(rules.min_fen)}，最高 ${format.price(rules.max_fen)}`,
+    `手续费 ${format.percent(rules.fee_bp)}，每天最多提现 ${rules.daily_count} 次`,
+  ]
+}
 
 Component({
   data: {
@@ -29,7 +37,7 @@ Component({
   methods: {
     onLoad() {
       return getApp().ready()
-        .then(() => api.get('/api/v1/distribution/me', null, { toast: false }))
+        .then(() => api.get(paths.distributionMe, null, { toast: false }))
         .then((info) => {
           if (info.status !== 'approved') {
             this.setData({ loading: false, error: '成为分销员后才能提现' })
@@ -39,7 +47,7 @@ Component({
             loading: false,
             availableFen: info.balance.available_fen,
             available: format.yuan(info.balance.available_fen),
-            rules: labels.withdrawalRules(info.withdraw_rules),
+            rules: withdrawalRules(info.withdraw_rules),
             feeBp: info.withdraw_rules.fee_bp,
           })
         }, (err) => this.setData({ loading: false, error: err.message }))
@@ -89,7 +97,7 @@ Component({
         body.bank = bank
       }
       this.setData({ submitting: true, message: '' })
-      return api.post('/api/v1/distribution/withdrawals', body, { toast: false }).then((w) => {
+      return api.post(paths.distributionWithdrawals, body, { toast: false }).then((w) => {
         this.setData({ submitting: false })
         wx.showModal({
           title: '提现申请已提交',

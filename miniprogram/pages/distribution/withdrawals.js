@@ -1,15 +1,14 @@
 // 提现记录: each withdrawal with its status (待审核/已同意/已到账/已驳回/失败), method and the reason when refused.
 const api = require('../../utils/api')
+const { paths } = api
 const format = require('../../utils/format')
-const labels = require('./utils/labels')
-const { pagedMethods } = require('./utils/paged')
-
-const PAGE_SIZE = 20
+const status = require('../../utils/status')
+const pagedList = require('../../behaviors/paged-list')
 
 Component({
-  data: { items: [], page: 0, total: 0, status: 'loading' },
+  behaviors: [pagedList],
 
-  methods: Object.assign(pagedMethods(PAGE_SIZE), {
+  methods: {
     onLoad() {
       return getApp().ready().then(() => this.loadPage(1), () => this.setData({ status: 'error' }))
     },
@@ -20,12 +19,12 @@ Component({
     },
 
     fetch(page, pageSize) {
-      return api.get('/api/v1/distribution/withdrawals', { page, page_size: pageSize }, { toast: false })
+      return api.get(paths.distributionWithdrawals, { page, page_size: pageSize }, { toast: false })
     },
 
     mapItem(w) {
       return Object.assign({}, w, {
-        statusText: labels.WITHDRAWAL_STATUS[w.status] || w.status,
+        statusText: status.label(status.WITHDRAWAL_STATUS, w.status),
         methodText: w.method === 'bank' ? `银行卡 ${w.bank_name} ${w.account_no_masked}`.trim() : '微信零钱',
         amount: format.price(w.amount_fen),
         payout: format.price(w.payout_fen),
@@ -34,5 +33,5 @@ Component({
         reason: w.status === 'rejected' ? w.reject_reason : (w.status === 'failed' ? w.failure : ''),
       })
     },
-  }),
+  },
 })

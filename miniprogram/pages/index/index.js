@@ -1,35 +1,29 @@
 // 首页: category tabs, a search box and the product grid, ten at a time.
 const api = require('../../utils/api')
+const { paths } = api
 const { inviteFromQuery } = require('../../utils/invite')
+const pagedList = require('../../behaviors/paged-list')
 
-const PAGE_SIZE = 10
 const ALL = { id: 0, name: '全部' }
 
 Component({
+  behaviors: [pagedList],
+
   data: {
     categories: [ALL],
     categoryId: 0,
     keyword: '',
-    items: [],
-    total: 0,
-    page: 0,
-    status: 'loading', // loading | more | end | empty | error (see components/list-footer)
+    pageSize: 10,
   },
 
   methods: {
     onLoad(query) {
       getApp().session.acceptInvite(inviteFromQuery(query))
-      this.seq = 0 // answers of superseded requests (another tab, another search) are dropped
+      return this.reload()
+    },
+
+    reload() {
       return Promise.all([this.loadCategories(), this.loadPage(1)])
-    },
-
-    onPullDownRefresh() {
-      return Promise.all([this.loadCategories(), this.loadPage(1)]).then(() => wx.stopPullDownRefresh())
-    },
-
-    onReachBottom() {
-      if (this.data.status === 'more') return this.loadPage(this.data.page + 1)
-      return Promise.resolve()
     },
 
     onShareAppMessage() {
@@ -41,34 +35,15 @@ Component({
     },
 
     loadCategories() {
-      return api.get('/api/v1/categories', null, { toast: false }).then(
+      return api.get(paths.categories, null, { toast: false }).then(
         (list) => this.setData({ categories: [ALL].concat(list) }),
         () => {}, // the tabs stay at 全部; the grid still works
       )
     },
 
-    loadPage(page) {
-      const seq = ++this.seq
-      this.setData({ status: 'loading' })
-      const query = { page, page_size: PAGE_SIZE, category_id: this.data.categoryId || '', q: this.data.keyword.trim() }
-      return api.get('/api/v1/products', query).then((res) => {
-        if (seq !== this.seq) return
-        const start = page === 1 ? 0 : this.data.items.length
-        const loaded = start + res.items.length
-        let status = 'more'
-        if (loaded === 0) status = 'empty'
-        else if (loaded >= res.total || res.items.length < PAGE_SIZE) status = 'end'
-        if (page === 1) {
-          this.setData({ items: res.items, total: res.total, page, status })
-        } else {
-          // Append by path so that only the new cards travel to the view layer.
-          const patch = { total: res.total, page, status }
-          res.items.forEach((item, i) => { patch[`items[${start + i}]`] = item })
-          this.setData(patch)
-        }
-      }, () => {
-        if (seq === this.seq) this.setData({ status: 'error' })
-      })
+    fetch(page, pageSize) {
+      const query = { page, page_size: pageSize, category_id: this.data.categoryId || '', q: this.data.keyword.trim() }
+      return api.get(paths.products, query)
     },
 
     onCategoryTap(e) {
@@ -89,10 +64,6 @@ Component({
     onSearchClear() {
       this.setData({ keyword: '' })
       return this.loadPage(1)
-    },
-
-    onRetry() {
-      return this.loadPage(this.data.items.length ? this.data.page + 1 : 1)
     },
   },
 })

@@ -1,29 +1,24 @@
 // 我的: profile, member level and growth, and the entries into orders, addresses and the 分销中心.
 const api = require('../../utils/api')
+const { paths } = api
 const nav = require('../../utils/nav')
 const config = require('../../config')
-
-const DISTRIBUTOR_STATUS = {
-  none: '',
-  pending: '分销员审核中',
-  approved: '分销员',
-  rejected: '',
-  disabled: '',
-}
+const status = require('../../utils/status')
 
 const ENTRIES = [
   { name: 'addresses', title: '收货地址', hint: '' },
   { name: 'distribution', title: '分销中心', hint: '分享好物赚佣金' },
 ]
 
-// The order shortcuts, with the count of orders in that state as a badge (GET /api/v1/orders/counts).
+// The order shortcuts, with the count of orders in that state as a badge (GET /orders/counts).
 const ORDER_SHORTCUTS = [
-  { status: 'pending_payment', title: '待付款', icon: '付' },
-  { status: 'paid', title: '待发货', icon: '发' },
-  { status: 'shipped', title: '待收货', icon: '收' },
-  { status: 'completed', title: '已完成', icon: '完' },
+  { status: 'pending_payment', icon: '付' },
+  { status: 'paid', icon: '发' },
+  { status: 'shipped', icon: '收' },
+  { status: 'completed', icon: '完' },
+].map((s) => Object.assign({ title: status.ORDER_STATUS[s.status] }, s)).concat([
   { status: 'refund', title: '退款/售后', icon: '售' },
-]
+])
 const BADGED = ['pending_payment', 'paid', 'shipped']
 
 function badge(n) {
@@ -62,13 +57,13 @@ Component({
     load() {
       const session = getApp().session
       return getApp().ready()
-        .then(() => Promise.all([api.get('/api/v1/me'), this.loadCounts()]))
+        .then(() => Promise.all([api.get(paths.me), this.loadCounts()]))
         .then(([me]) => this.show(me), () => this.setData({ loading: false }))
         .then(() => this.setData({ sandboxName: config.sandbox ? session.sandboxLoginName() : '' }))
     },
 
     loadCounts() {
-      return api.get('/api/v1/orders/counts', null, { toast: false }).then((counts) => {
+      return api.get(paths.orderCounts, null, { toast: false }).then((counts) => {
         this.setData({
           shortcuts: ORDER_SHORTCUTS.map((s) => Object.assign({}, s, { badge: BADGED.indexOf(s.status) >= 0 ? badge(counts[s.status]) : '' })),
         })
@@ -82,7 +77,7 @@ Component({
         loading: false,
         me,
         initial: (me.nickname || '我').slice(0, 1),
-        distributorLabel: DISTRIBUTOR_STATUS[me.distributor.status] || '',
+        distributorLabel: status.DISTRIBUTOR_TAG[me.distributor.status] || '',
         growthPercent: next ? Math.min(100, Math.floor((m.growth * 100) / next)) : 100,
         growthText: next ? `成长值 ${m.growth} / ${next}` : `成长值 ${m.growth} · 已是最高等级`,
       })

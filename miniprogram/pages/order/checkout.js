@@ -2,6 +2,7 @@
 // from POST /orders/preview (the same engine that prices the order), a remark, then 提交订单 and payment.
 // One Idempotency-Key per visit: a double tap or a retry after a lost answer gives the same one order.
 const api = require('../../utils/api')
+const { paths } = api
 const nav = require('../../utils/nav')
 const { payOrder } = require('./utils/pay')
 
@@ -68,14 +69,14 @@ Component({
         this.items = [this.directItem]
         return Promise.resolve()
       }
-      return api.get('/api/v1/cart', null, { toast: false }).then((cart) => {
+      return api.get(paths.cart, null, { toast: false }).then((cart) => {
         this.items = cart.items.filter((l) => l.selected && l.available).map((l) => ({ sku_id: l.sku_id, quantity: l.quantity }))
         if (!this.items.length) throw new Error('购物车里没有选中的商品')
       })
     },
 
     loadAddress() {
-      return api.get('/api/v1/addresses', null, { toast: false }).then((list) => {
+      return api.get(paths.addresses, null, { toast: false }).then((list) => {
         const current = this.data.address && list.find((a) => a.id === this.data.address.id)
         this.setData({ address: current || list.find((a) => a.is_default) || list[0] || null })
       }, () => {})
@@ -84,7 +85,7 @@ Component({
     preview() {
       const body = { items: this.items }
       if (this.data.address) body.address_id = this.data.address.id
-      return api.post('/api/v1/orders/preview', body, { toast: false }).then((p) => {
+      return api.post(paths.orderPreview, body, { toast: false }).then((p) => {
         this.previewed = p
         this.setData({
           loading: false,
@@ -129,7 +130,7 @@ Component({
       this.setData({ submitting: true })
       let order
       try {
-        order = await api.post('/api/v1/orders', {
+        order = await api.post(paths.orders, {
           items: this.items,
           address_id: this.data.address.id,
           remark: this.data.remark.trim(),

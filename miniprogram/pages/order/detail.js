@@ -1,10 +1,13 @@
 // 订单详情: status (with the payment countdown), address, lines, price breakdown, numbers and times, the
-// latest logistics event, the refunds of the order, and the actions of its state: 去支付, 取消订单, 确认收货,
-// 申请退款 (lines and quantities still refundable, a reason) and 查看物流.
+// latest logistics event, the refunds of the order, and the buttons the API offers for it (`order.actions`):
+// 去支付, 取消订单, 确认收货, 查看物流 and 申请退款/申请售后 (a sheet of the lines with units left to ask back,
+// each line's `refundable_quantity` as the API counts it, and a reason).
 const api = require('../../utils/api')
+const { paths } = api
 const nav = require('../../utils/nav')
 const format = require('../../utils/format')
-const status = require('./utils/status')
+const status = require('../../utils/status')
+const views = require('./utils/views')
 const actions = require('./utils/actions')
 
 const REASONS = ['不想要了', '拍错了/多拍了', '商品质量问题', '商品与描述不符', '少件/漏发', '未按约定时间发货', '其他']
@@ -34,7 +37,6 @@ Component({
     countdown: '',
     rows: [],
     times: [],
-    actions: [],
     latestEvent: null,
     refunds: [],
     // the 申请退款 sheet
@@ -81,27 +83,26 @@ Component({
     },
 
     load() {
-      return api.get(`/api/v1/orders/${this.orderId}`, null, { toast: false }).then((order) => {
+      return api.get(paths.order(this.orderId), null, { toast: false }).then((order) => {
+        // An order that was never paid has no refunds to list.
         const hasRefunds = ['pending_payment', 'cancelled'].indexOf(order.status) < 0
         return Promise.all([
-          hasRefunds ? api.get(`/api/v1/orders/${order.id}/refunds`, null, { toast: false }).catch(() => []) : [],
-          order.shipment ? api.get(`/api/v1/orders/${order.id}/logistics`, null, { toast: false }).catch(() => null) : null,
+          hasRefunds ? api.get(paths.orderRefunds(order.id), null, { toast: false }).catch(() => []) : [],
+          order.shipment ? api.get(paths.orderLogistics(order.id), null, { toast: false }).catch(() => null) : null,
         ]).then(([refunds, logistics]) => this.show(order, refunds, logistics))
       }, (err) => this.setData({ loading: false, error: err.statusCode === 404 ? '订单不存在' : err.message }))
     },
 
     show(order, refunds, logistics) {
-      this.refunds = refunds
       const latest = logistics && logistics.events.length ? logistics.events[0] : null
       this.setData({
         loading: false,
         error: '',
-        order: status.orderView(order),
+        order: views.orderView(order),
         hint: status.ORDER_HINT[order.status] || '',
         rows: summaryRows(order),
         times: timeRows(order),
-        actions: status.actionsFor(order, { refundable: status.canRefund(order, refunds) }),
-        refunds: refunds.map(status.refundView).map((r) => Object.assign(r, { createdText: format.dateTime(r.created_at) })),
+        refunds: refunds.map(views.refundView),
         latestEvent: latest ? { text: latest.text, time: format.dateTime(latest.time) } : null,
       })
       this.startCountdown(order)
@@ -138,9 +139,9 @@ Component({
       const handlers = {
         pay: () => this.onPay(),
         cancel: () => this.onCancel(),
-        receive: () => this.onReceive(),
-        refund: () => this.onOpenRefund(),
-        logistics: () => this.onLogistics(),
+        confirm_receipt: () => this.onReceive(),
+        request_refund: () => this.onOpenRefund(),
+        view_logistics: () => this.onLogistics(),
       }
       return handlers[key] ? handlers[key]() : Promise.resolve()
     },
@@ -171,11 +172,9 @@ Component({
     // --- 申请退款 ---------------------------------------------------------------------------------
 
     onOpenRefund() {
-      const order = this.data.order
-      const left = status.refundableQuantities(order, this.refunds || [])
-      const lines = order.lines.filter((l) => left[l.id] > 0).map((l) => ({
-        id: l.id, title: l.title, specsText: l.specsText, cover: l.cover_url, max: left[l.id],
-        quantity: left[l.id], checked: false,
+      const lines = this.data.order.lines.filter((l) => l.refundable_quantity > 0).map((l) => ({
+        id: l.id, title: l.title, specsText: l.specsText, cover: l.cover_url, max: l.refundable_quantity,
+        quantity: l.refundable_quantity, checked: false,
       }))
       if (!lines.length) {
         wx.showToast({ title: '这个订单的商品都已申请过退款', icon: 'none' })
@@ -239,7 +238,7 @@ Component({
       const reason = `${REASONS[this.data.reasonIndex]}${text ? `：${text}` : ''}`.slice(0, 200)
       const body = { lines: chosen.map((l) => ({ order_line_id: l.id, quantity: l.quantity })), reason }
       this.setData({ refundSubmitting: true })
-      return api.post(`/api/v1/orders/${this.orderId}/refunds`, body, { toast: false }).then((refund) => {
+      return api.post(paths.orderRefunds(this.orderId), body, { toast: false }).then((refund) => {
         this.setData({ refundSubmitting: false, refundOpen: false })
         wx.showModal({
           title: '退款申请已提交',

@@ -1,97 +1,63 @@
 // 我的订单: status tabs (全部/待付款/待发货/待收货/已完成, and 售后 = the refund requests), ten at a time,
-// each card with its lines, status, payable and the actions of its state.
+// each card with its lines, status, payable and the buttons the API offers for it.
 const api = require('../../utils/api')
+const { paths } = api
 const nav = require('../../utils/nav')
 const format = require('../../utils/format')
-const status = require('./utils/status')
+const status = require('../../utils/status')
+const pagedList = require('../../behaviors/paged-list')
+const views = require('./utils/views')
 const actions = require('./utils/actions')
-
-const PAGE_SIZE = 10
 
 const TABS = [
   { key: 'all', text: '全部' },
-  { key: 'pending_payment', text: '待付款' },
-  { key: 'paid', text: '待发货' },
-  { key: 'shipped', text: '待收货' },
-  { key: 'completed', text: '已完成' },
+  ...['pending_payment', 'paid', 'shipped', 'completed'].map((key) => ({ key, text: status.ORDER_STATUS[key] })),
   { key: 'refund', text: '售后' },
 ]
 
 function cardOf(order) {
-  const view = status.orderView(order)
-  // Refunds are asked for on the detail page, which knows what is left to refund.
-  view.actions = status.actionsFor(order)
-  view.createdText = format.dateTime(order.created_at)
-  return view
-}
-
-function refundCardOf(refund) {
-  return Object.assign(status.refundView(refund), { createdText: format.dateTime(refund.created_at) })
+  return Object.assign(views.orderView(order), { createdText: format.dateTime(order.created_at) })
 }
 
 Component({
+  behaviors: [pagedList],
+
   data: {
     tabs: TABS,
     tab: 'all',
     counts: {},
-    items: [],
-    page: 0,
-    status: 'loading', // see components/list-footer
+    pageSize: 10,
   },
 
   methods: {
     onLoad(query) {
       const tab = TABS.some((t) => t.key === query.status) ? query.status : 'all'
-      this.seq = 0
       this.setData({ tab })
-      return getApp().ready().then(() => Promise.all([this.loadCounts(), this.loadPage(1)]), () => this.setData({ status: 'error' }))
+      return getApp().ready().then(() => this.reload(), () => this.setData({ status: 'error' }))
     },
 
     onShow() {
       // Back from an order's detail page: its state may have changed.
-      if (this.loaded) return Promise.all([this.loadCounts(), this.loadPage(1)])
+      if (this.data.page) return this.reload()
       return Promise.resolve()
     },
 
-    onPullDownRefresh() {
-      return Promise.all([this.loadCounts(), this.loadPage(1)]).then(() => wx.stopPullDownRefresh())
+    reload() {
+      return Promise.all([this.loadCounts(), this.loadPage(1)])
     },
 
-    onReachBottom() {
-      if (this.data.status === 'more') return this.loadPage(this.data.page + 1)
-      return Promise.resolve()
+    fetch(page, pageSize) {
+      const tab = this.data.tab
+      if (tab === 'refund') return api.get(paths.refunds, { page, page_size: pageSize }, { toast: false })
+      return api.get(paths.orders, { page, page_size: pageSize, status: tab === 'all' ? '' : tab }, { toast: false })
+    },
+
+    mapItem(item) {
+      return this.data.tab === 'refund' ? views.refundView(item) : cardOf(item)
     },
 
     loadCounts() {
-      return api.get('/api/v1/orders/counts', null, { toast: false }).then((counts) => this.setData({ counts }), () => {})
-    },
-
-    loadPage(page) {
-      const seq = ++this.seq
-      const tab = this.data.tab
-      this.setData({ status: 'loading' })
-      const request = tab === 'refund'
-        ? api.get('/api/v1/refunds', { page, page_size: PAGE_SIZE }, { toast: false })
-        : api.get('/api/v1/orders', { page, page_size: PAGE_SIZE, status: tab === 'all' ? '' : tab }, { toast: false })
-      return request.then((res) => {
-        if (seq !== this.seq) return
-        this.loaded = true
-        const cards = res.items.map(tab === 'refund' ? refundCardOf : cardOf)
-        const start = page === 1 ? 0 : this.data.items.length
-        const loaded = start + cards.length
-        let next = 'more'
-        if (loaded === 0) next = 'empty'
-        else if (loaded >= res.total || cards.length < PAGE_SIZE) next = 'end'
-        if (page === 1) {
-          this.setData({ items: cards, page, status: next })
-        } else {
-          const patch = { page, status: next }
-          cards.forEach((c, i) => { patch[`items[${start + i}]`] = c })
-          this.setData(patch)
-        }
-      }, () => {
-        if (seq === this.seq) this.setData({ status: 'error' })
-      })
+      return api.get(paths.orderCounts, null, { toast: false }).then((counts) => this.setData({ counts }), () => {})
     },
 
     onTab(e) {
@@ -99,10 +65,6 @@ Component({
       if (tab === this.data.tab) return Promise.resolve()
       this.setData({ tab, items: [] })
       return this.loadPage(1)
-    },
-
-    onRetry() {
-      return this.loadPage(this.data.items.length ? this.data.page + 1 : 1)
     },
 
     orderAt(e) {
@@ -118,7 +80,7 @@ Component({
     onAction(e) {
       const order = this.orderAt(e)
       if (!order) return Promise.resolve()
-      const refresh = (result) => Promise.all([this.loadCounts(), this.loadPage(1)]).then(() => result)
+      const refresh = (result) => this.reload().then(() => result)
       switch (e.currentTarget.dataset.key) {
         case 'pay':
           return actions.pay(order).then((outcome) => {
@@ -127,12 +89,13 @@ Component({
           })
         case 'cancel':
           return actions.cancelOrder(order).then((updated) => (updated ? refresh(updated) : null))
-        case 'receive':
+        case 'confirm_receipt':
           return actions.confirmReceipt(order).then((updated) => (updated ? refresh(updated) : null))
-        case 'logistics':
+        case 'view_logistics':
           nav.go('logistics', { id: order.id })
           return Promise.resolve()
-        case 'refund':
+        case 'request_refund':
+          // The lines and quantities are chosen on the detail page's refund sheet.
           nav.go('order', { id: order.id, refund: 1 })
           return Promise.resolve()
         default:

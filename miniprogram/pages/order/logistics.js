@@ -1,5 +1,6 @@
 // 物流详情: carrier, tracking number and the tracking events, newest first (GET /orders/{id}/logistics).
 const api = require('../../utils/api')
+const { paths } = api
 const format = require('../../utils/format')
 const { copy } = require('./utils/actions')
 
@@ -18,7 +19,7 @@ Component({
 
     load() {
       return getApp().ready()
-        .then(() => api.get(`/api/v1/orders/${this.orderId}/logistics`, null, { toast: false }))
+        .then(() => api.get(paths.orderLogistics(this.orderId), null, { toast: false }))
         .then((res) => this.setData({
           loading: false,
           error: '',

@@ -1,5 +1,6 @@
 // 支付成功: the amount paid, then on to the order or back to shopping.
 const api = require('../../utils/api')
+const { paths } = api
 const nav = require('../../utils/nav')
 
 Component({
@@ -9,7 +10,7 @@ Component({
     onLoad(query) {
       this.orderId = Number(query.id)
       return getApp().ready()
-        .then(() => api.get(`/api/v1/orders/${this.orderId}`, null, { toast: false }))
+        .then(() => api.get(paths.order(this.orderId), null, { toast: false }))
         .then((order) => this.setData({ loading: false, order }), () => this.setData({ loading: false }))
     },
 

@@ -1,5 +1,6 @@
 // 商品详情: images, price, the SKU picker, quantity, and 加入购物车 / 立即购买.
 const api = require('../../utils/api')
+const { paths } = api
 const nav = require('../../utils/nav')
 const sku = require('../../utils/sku')
 const { inviteFromQuery } = require('../../utils/invite')
@@ -42,7 +43,7 @@ Component({
 
     load() {
       this.setData({ loading: true, error: '' })
-      return api.get(`/api/v1/products/${this.productId}`, null, { toast: false }).then((product) => {
+      return api.get(paths.product(this.productId), null, { toast: false }).then((product) => {
         wx.setNavigationBarTitle({ title: product.title })
         this.setData({ product, loading: false, quantity: 1 })
         this.select(sku.initialSelection(product.spec_names, product.skus))
@@ -127,7 +128,7 @@ Component({
       const chosen = this.chosenSku()
       if (!chosen) return Promise.resolve(false)
       return getApp().ready()
-        .then(() => api.post('/api/v1/cart/items', { sku_id: chosen.id, quantity: this.data.quantity }))
+        .then(() => api.post(paths.cartItems, { sku_id: chosen.id, quantity: this.data.quantity }))
         .then(() => {
           wx.showToast({ title: '已加入购物车', icon: 'success' })
           return true

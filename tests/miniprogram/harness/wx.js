@@ -19,6 +19,7 @@ const payments = [] // the options of every wx.requestPayment
 const paymentAnswers = [] // queued results for wx.requestPayment: { errMsg } fails, anything else succeeds
 const lostAnswers = [] // [method, RegExp]: the next matching request reaches the server but its answer is lost
 const alteredAnswers = [] // [method, RegExp, fn]: the next matching answer's JSON goes through fn
+const heldAnswers = [] // [method, RegExp, gate]: the next matching answer waits until the gate opens
 let pendingRequests = 0
 let tempDir = null
 let loginCount = 0
@@ -51,10 +52,16 @@ function takeLostAnswer(method, url) {
   return true
 }
 
+function takeHeldAnswer(method, url) {
+  const i = heldAnswers.findIndex(([m, re]) => m === method && re.test(url))
+  return i < 0 ? null : heldAnswers.splice(i, 1)[0][2]
+}
+
 function request(options) {
   const method = (options.method || 'GET').toUpperCase()
   requests.push({ method, url: options.url, header: Object.assign({}, options.header), data: options.data })
   const lose = takeLostAnswer(method, options.url)
+  const held = takeHeldAnswer(method, options.url)
   const alterAt = alteredAnswers.findIndex(([m, re]) => m === method && re.test(options.url))
   const alter = alterAt >= 0 ? alteredAnswers.splice(alterAt, 1)[0][2] : null
   if (METHODS.indexOf(method) < 0) {
@@ -98,7 +105,9 @@ function request(options) {
         later(options.complete, failed)
         return
       }
-      succeed(options, res)
+      // A held answer is no longer in flight for idle(): it has arrived and waits for the test to let it through.
+      if (held) held.then(() => succeed(options, res))
+      else succeed(options, res)
     }, (err) => {
       pendingRequests--
       const res = { errMsg: `request:fail ${err.message}` }
@@ -234,6 +243,7 @@ function reset() {
   paymentAnswers.length = 0
   lostAnswers.length = 0
   alteredAnswers.length = 0
+  heldAnswers.length = 0
 }
 
 // The next `method` request whose URL matches `pattern` gets its answer's JSON through fn(data) → data.
@@ -245,6 +255,21 @@ function alterNextAnswer(method, pattern, fn) {
 // (request:fail timeout), as on a flaky mobile network.
 function loseNextAnswer(method, pattern) {
   lostAnswers.push([method.toUpperCase(), pattern])
+}
+
+// The next `method` request whose URL matches `pattern` reaches the server, but its answer
+// is handed to the page only on release() — a slow answer that comes back after newer ones. release() resolves
+// once the page is done with it.
+function holdNextAnswer(method, pattern) {
+  let open
+  const gate = new Promise((resolve) => { open = resolve })
+  heldAnswers.push([method.toUpperCase(), pattern, gate])
+  return {
+    release() {
+      open()
+      return idle()
+    },
+  }
 }
 
 // Resolves once no request has been in flight for a few timer turns (a page often chains one after another).
@@ -259,6 +284,6 @@ async function idle(timeoutMs = 20000) {
 }
 
 module.exports = {
-  install, reset, idle, loseNextAnswer, alterNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads,
+  install, reset, idle, loseNextAnswer, alterNextAnswer, holdNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads,
   savedImages, clipboard, payments, paymentAnswers,
 }

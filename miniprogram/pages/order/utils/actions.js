@@ -1,6 +1,7 @@
 // What the order buttons do, shared by the order list and the order detail. Each resolves to the updated
 // order, or null when the shopper changed their mind or the API refused (its message has been shown).
 const api = require('../../../utils/api')
+const { paths } = api
 const { payOrder } = require('./pay')
 
 function confirm(title, content, confirmText) {
@@ -15,14 +16,14 @@ function confirm(title, content, confirmText) {
 
 async function cancelOrder(order) {
   if (!(await confirm('取消订单', '确定取消这个订单吗？取消后商品将退回库存。', '取消订单'))) return null
-  const updated = await api.post(`/api/v1/orders/${order.id}/cancel`, {}).catch(() => null)
+  const updated = await api.post(paths.orderCancel(order.id), {}).catch(() => null)
   if (updated) wx.showToast({ title: '订单已取消', icon: 'none' })
   return updated
 }
 
 async function confirmReceipt(order) {
   if (!(await confirm('确认收货', '请确认已收到全部商品，确认后订单完成。', '确认收货'))) return null
-  const updated = await api.post(`/api/v1/orders/${order.id}/confirm-receipt`, {}).catch(() => null)
+  const updated = await api.post(paths.orderConfirmReceipt(order.id), {}).catch(() => null)
   if (updated) wx.showToast({ title: '已确认收货', icon: 'success' })
   return updated
 }

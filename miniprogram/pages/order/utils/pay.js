@@ -2,7 +2,7 @@
 // WeChat's confirmation, which sends the signed payment notification to the backend as WeChat would.
 // The order is paid when the backend says so: its status is polled a few times afterwards.
 const api = require('../../../utils/api')
-const config = require('../../../config')
+const { paths } = api
 const format = require('../../../utils/format')
 
 const POLL_TRIES = 6
@@ -25,7 +25,7 @@ function ask(title, content, confirmText) {
 function sandboxConfirm(prepayId) {
   return new Promise((resolve, reject) => {
     wx.request({
-      url: `${config.sandboxUrl.replace(/\/+$/, '')}/pay/confirm`,
+      url: api.sandboxPayConfirmUrl(),
       method: 'POST',
       data: { prepay_id: prepayId },
       header: { 'content-type': 'application/json' },
@@ -48,7 +48,7 @@ function requestPayment(params) {
 async function waitPaid(orderId) {
   let order = null
   for (let i = 0; i < POLL_TRIES; i++) {
-    order = await api.get(`/api/v1/orders/${orderId}`, null, { toast: false }).catch(() => order)
+    order = await api.get(paths.order(orderId), null, { toast: false }).catch(() => order)
     if (order && order.status !== 'pending_payment') return order
     await sleep(POLL_DELAY_MS)
   }
@@ -62,7 +62,7 @@ async function waitPaid(orderId) {
 async function payOrder(order) {
   let started
   try {
-    started = await api.post(`/api/v1/orders/${order.id}/pay`, {}, { toast: false })
+    started = await api.post(paths.orderPay(order.id), {}, { toast: false })
   } catch (err) {
     return { status: 'failed', message: err.message }
   }

@@ -1,5 +1,4 @@
 // One order line: cover, title, specs, unit price × quantity, and an optional note (e.g. 已退 1 件).
-const { specsText } = require('../../utils/status')
 const format = require('../../../../utils/format')
 
 Component({
@@ -16,7 +15,7 @@ Component({
   data: { specsText: '', paidText: '' },
   observers: {
     specs(specs) {
-      this.setData({ specsText: specsText(specs) })
+      this.setData({ specsText: format.specsText(specs) })
     },
     paidFen(fen) {
       this.setData({ paidText: fen >= 0 ? `实付 ${format.price(fen)}` : '' })
