@@ -8,37 +8,38 @@ from fastapi import APIRouter, Body, Depends
 
 from backend.deps import CurrentActor, SessionDep, limit_login, standalone_actor
 from backend.schemas.admin import JobRunOut, StaffLoginIn, StaffLoginOut
+from backend.schemas.common import PUBLIC_ERRORS, STAFF_ERRORS, errors
 from domain.jobs import run_job
 from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.service import BusinessSettings, change_settings, get_settings
-from domain.staff.service import authenticate, issue_staff_token
+from domain.staff.service import StaffLogin, log_in
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
-
-
-@router.post("/auth/login", response_model=StaffLoginOut, dependencies=[Depends(limit_login)])
-def staff_login(body: StaffLoginIn, session: SessionDep) -> StaffLoginOut:
-    staff = authenticate(session, username=body.username, password=body.password)
-    token = issue_staff_token(session, staff=staff)
-    return StaffLoginOut(token=token, role=staff.role, username=staff.username, display_name=staff.display_name)
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses=PUBLIC_ERRORS)
 
 
-@router.get("/settings", response_model=BusinessSettings)
+@router.post("/auth/login", response_model=StaffLoginOut, dependencies=[Depends(limit_login)],
+             responses=errors(401, 429))
+def staff_login(body: StaffLoginIn, session: SessionDep) -> StaffLogin:
+    """A wrong username or password answers 401 ``invalid_credentials``, the same for both."""
+    return log_in(session, username=body.username, password=body.password)
+
+
+@router.get("/settings", response_model=BusinessSettings, responses=STAFF_ERRORS)
 def read_settings(actor: CurrentActor, session: SessionDep) -> BusinessSettings:
     actor.require(Permission.SETTINGS)
     return get_settings(session)
 
 
-@router.put("/settings", response_model=BusinessSettings)
+@router.put("/settings", response_model=BusinessSettings, responses=STAFF_ERRORS)
 def write_settings(actor: CurrentActor, session: SessionDep, changes: Annotated[dict[str, Any], Body()]) -> BusinessSettings:
     """Takes what GET returns, whole or in part. Refuses negative rates (``negative_rate``) and a level-1 +
     level-2 total above ``commission_cap_bp`` (``commission_cap_exceeded``)."""
     return change_settings(session, actor=actor, changes=changes)
 
 
-@router.post("/jobs/{name}/run", response_model=JobRunOut)
+@router.post("/jobs/{name}/run", response_model=JobRunOut, responses=STAFF_ERRORS | errors(404))
 def run_job_now(name: str, actor: Annotated[Actor, Depends(standalone_actor)]) -> JobRunOut:
-    """Run one periodic job now: ``close-unpaid``, ``auto-receive``, ``settle-commissions``, ``recompute-levels``."""
-    processed = run_job(name, actor=actor)
-    return JobRunOut(job=name, processed=processed)
+    """Run one periodic job now: ``close-unpaid``, ``auto-receive``, ``settle-commissions``, ``recompute-levels``
+    (404 ``unknown_job`` otherwise). Each job has its own permission."""
+    return JobRunOut(job=name, processed=run_job(name, actor=actor))

@@ -5,41 +5,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from backend.deps import CurrentActor, SessionDep
-from backend.schemas.catalog import (
-    AdminProductOut,
-    AdminSkuOut,
-    ProductIn,
-    ProductPatch,
-)
-from backend.schemas.common import IdPath, IdQuery, Page, PageParams, page_params
+from backend.schemas.catalog import AdminProductOut, ProductIn, ProductPatch
+from backend.schemas.common import STAFF_ERRORS, IdPath, IdQuery, Page, PageParams, errors, page_params
 from domain.catalog import queries
-from domain.catalog.service import (
-    ProductInput,
-    SkuInput,
-    create_product,
-    get_product,
-    update_product,
-)
+from domain.catalog.service import ProductInput, SkuInput, create_product, get_product, update_product
+from domain.models import Product
 from domain.security.roles import Permission
 
-router = APIRouter(prefix="/api/v1/admin/products", tags=["admin: products"])
+router = APIRouter(prefix="/api/v1/admin/products", tags=["admin: products"], responses=STAFF_ERRORS)
 
 
-def product_out(product) -> AdminProductOut:
-    return AdminProductOut(
-        id=product.id, title=product.title, subtitle=product.subtitle, description=product.description,
-        images=list(product.images), category_id=product.category_id, is_on_shelf=product.is_on_shelf,
-        sort=product.sort, sales=product.sales, distribution_enabled=product.distribution_enabled,
-        commission_level1_bp=product.commission_level1_bp, commission_level2_bp=product.commission_level2_bp,
-        skus=[AdminSkuOut(id=s.id, specs=s.specs, price_fen=s.price_fen, stock=s.stock, is_active=s.is_active)
-              for s in product.skus],
-    )
-
-
-@router.post("", response_model=AdminProductOut, status_code=201)
-def create(body: ProductIn, actor: CurrentActor, session: SessionDep) -> AdminProductOut:
+@router.post("", response_model=AdminProductOut, status_code=201, responses=errors(404))
+def create(body: ProductIn, actor: CurrentActor, session: SessionDep) -> Product:
+    """404 ``category_not_found`` for an unknown category."""
     data = ProductInput(**body.model_dump(exclude={"skus"}), skus=[SkuInput(**s.model_dump()) for s in body.skus])
-    return product_out(create_product(session, actor=actor, data=data))
+    return create_product(session, actor=actor, data=data)
 
 
 @router.get("", response_model=Page[AdminProductOut])
@@ -49,19 +29,20 @@ def list_all(actor: CurrentActor, session: SessionDep, paging: Annotated[PagePar
     actor.require(Permission.PRODUCTS)
     cards, total = queries.list_products(session, q=q, category_id=category_id, page=paging.page,
                                          page_size=paging.page_size, include_off_shelf=True)
-    products = queries.products_by_ids(session, [c.id for c in cards])
-    return Page(items=[product_out(p) for p in products], total=total)
+    return Page[AdminProductOut](items=queries.products_by_ids(session, [c.id for c in cards]), total=total)
 
 
-@router.get("/{product_id}", response_model=AdminProductOut)
-def read(product_id: IdPath, actor: CurrentActor, session: SessionDep) -> AdminProductOut:
+@router.get("/{product_id}", response_model=AdminProductOut, responses=errors(404))
+def read(product_id: IdPath, actor: CurrentActor, session: SessionDep) -> Product:
     actor.require(Permission.PRODUCTS)
-    return product_out(get_product(session, product_id))
+    return get_product(session, product_id)
 
 
-@router.patch("/{product_id}", response_model=AdminProductOut)
-def patch(product_id: IdPath, body: ProductPatch, actor: CurrentActor, session: SessionDep) -> AdminProductOut:
+@router.patch("/{product_id}", response_model=AdminProductOut, responses=errors(404))
+def patch(product_id: IdPath, body: ProductPatch, actor: CurrentActor, session: SessionDep) -> Product:
+    """``skus``, when given, is the full list: SKUs left out are deactivated. 404 ``product_not_found``,
+    ``sku_not_found`` (a SKU id of another product) or ``category_not_found``."""
     changes = body.model_dump(exclude_unset=True, exclude={"skus"})
     if body.skus is not None:
         changes["skus"] = [SkuInput(**sku.model_dump()) for sku in body.skus]
-    return product_out(update_product(session, actor=actor, product_id=product_id, changes=changes))
+    return update_product(session, actor=actor, product_id=product_id, changes=changes)

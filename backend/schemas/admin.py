@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from backend.schemas.common import Strict
+from backend.schemas.common import ReadModel, Strict
 
 
 class StaffLoginIn(Strict):
@@ -10,7 +10,7 @@ class StaffLoginIn(Strict):
     password: str = Field(min_length=1, max_length=256)
 
 
-class StaffLoginOut(BaseModel):
+class StaffLoginOut(ReadModel):
     token: str
     role: str
     username: str

@@ -1,18 +1,20 @@
+"""Catalog answers read the domain's read models (``domain/catalog/queries.py``) and products as they are."""
+
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from backend.schemas.common import IdField, Strict
+from backend.schemas.common import IdField, ReadModel, Strict
 
 
-class CategoryOut(BaseModel):
+class CategoryOut(ReadModel):
     id: int
     name: str
     icon_url: str
     sort: int
 
 
-class ProductCardOut(BaseModel):
+class ProductCardOut(ReadModel):
     id: int
     title: str
     subtitle: str
@@ -23,7 +25,7 @@ class ProductCardOut(BaseModel):
     promo_price_fen: int | None = None
 
 
-class SkuOut(BaseModel):
+class SkuOut(ReadModel):
     id: int
     specs: dict[str, str]
     price_fen: int
@@ -33,12 +35,12 @@ class SkuOut(BaseModel):
     commission_level1_fen: int | None = None
 
 
-class CommissionPreviewOut(BaseModel):
+class CommissionPreviewOut(ReadModel):
     level1_fen: int
     level2_fen: int
 
 
-class ProductDetailOut(BaseModel):
+class ProductDetailOut(ReadModel):
     id: int
     title: str
     subtitle: str
@@ -89,7 +91,7 @@ class ProductPatch(Strict):
     skus: list[SkuIn] | None = Field(None, min_length=1, max_length=100)
 
 
-class AdminSkuOut(BaseModel):
+class AdminSkuOut(ReadModel):
     id: int
     specs: dict[str, str]
     price_fen: int
@@ -97,7 +99,7 @@ class AdminSkuOut(BaseModel):
     is_active: bool
 
 
-class AdminProductOut(BaseModel):
+class AdminProductOut(ReadModel):
     id: int
     title: str
     subtitle: str

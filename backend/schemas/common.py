@@ -21,6 +21,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ReadModel(BaseModel):
+    """Answers: read by attribute from domain objects and read models, so no router copies fields by hand."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
     total: int

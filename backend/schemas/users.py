@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from backend.schemas.common import Strict
+from backend.schemas.common import ReadModel, Strict
 
 
 class LoginIn(Strict):
@@ -12,7 +12,7 @@ class LoginIn(Strict):
     avatar_url: str | None = Field(None, max_length=512)
 
 
-class UserOut(BaseModel):
+class UserOut(ReadModel):
     id: int
     nickname: str
     avatar_url: str
@@ -20,20 +20,25 @@ class UserOut(BaseModel):
     inviter_id: int | None
 
 
-class BindingOut(BaseModel):
+class RefusalOut(ReadModel):
+    code: str
+    message: str
+
+
+class BindingOut(ReadModel):
     bound: bool
     inviter_id: int | None = None
-    error: dict | None = None
+    error: RefusalOut | None = None
 
 
-class LoginOut(BaseModel):
+class LoginOut(ReadModel):
     token: str
     user: UserOut
     created: bool
     binding: BindingOut | None = None
 
 
-class MemberOut(BaseModel):
+class MemberOut(ReadModel):
     level: int
     name: str
     growth: int
@@ -41,11 +46,11 @@ class MemberOut(BaseModel):
     next_level_growth: int | None
 
 
-class DistributorBrief(BaseModel):
+class DistributorBrief(ReadModel):
     status: str
 
 
-class MeOut(BaseModel):
+class MeOut(ReadModel):
     id: int
     nickname: str
     avatar_url: str

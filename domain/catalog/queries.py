@@ -1,4 +1,7 @@
-"""Read models of the catalog: shop lists, search, product detail and the staff product table."""
+"""Read models of the catalog: shop lists, search, product detail and the staff product table.
+
+What shoppers see carries absolute image URLs (``media_url``), so the API answers these objects as they are.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,20 @@ from sqlalchemy.orm import Session, selectinload
 
 from domain.catalog.errors import CatalogError
 from domain.db import paginate
+from domain.distribution.rates import preview_fen, viewer_rates
 from domain.errors import NotFound
-from domain.models import Category, Product, Sku
+from domain.media import media_url
+from domain.members.service import member_summary
+from domain.models import Category, Product, Sku, User
+from domain.money import BP_SCALE, bp_of
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    id: int
+    name: str
+    icon_url: str  # absolute
+    sort: int
 
 
 @dataclass(frozen=True)
@@ -18,8 +33,8 @@ class ProductCard:
     id: int
     title: str
     subtitle: str
-    cover_url: str
-    price_fen: int
+    cover_url: str  # absolute
+    price_fen: int  # the lowest price among active SKUs
     sales: int
     category_id: int | None
     stock: int
@@ -28,6 +43,11 @@ class ProductCard:
 
 def list_categories(session: Session) -> list[Category]:
     return list(session.scalars(select(Category).order_by(Category.sort.desc(), Category.id)))
+
+
+def shop_categories(session: Session) -> list[CategoryView]:
+    return [CategoryView(id=c.id, name=c.name, icon_url=media_url(c.icon_url), sort=c.sort)
+            for c in list_categories(session)]
 
 
 def _price_and_stock():
@@ -54,7 +74,7 @@ def list_products(session: Session, *, q: str | None = None, category_id: int | 
     query, total = paginate(session, query, Product.sort.desc(), Product.id.desc(), page=page, page_size=page_size)
     rows = session.execute(query).all()
     cards = [
-        ProductCard(id=p.id, title=p.title, subtitle=p.subtitle, cover_url=p.cover_url, price_fen=int(price),
+        ProductCard(id=p.id, title=p.title, subtitle=p.subtitle, cover_url=media_url(p.cover_url), price_fen=int(price),
                     sales=p.sales, category_id=p.category_id, stock=int(stock or 0), is_on_shelf=p.is_on_shelf)
         for p, price, stock in rows
     ]
@@ -72,6 +92,61 @@ def product_detail(session: Session, product_id: int, *, include_off_shelf: bool
 
 def active_skus(product: Product) -> list[Sku]:
     return [s for s in product.skus if s.is_active]
+
+
+@dataclass(frozen=True)
+class SkuView:
+    id: int
+    specs: dict[str, str]
+    price_fen: int
+    stock: int
+    member_price_fen: int | None  # the viewer's price when their member level gives a discount
+    commission_level1_fen: int | None  # what the viewer earns on it at level 1, when they are a distributor
+
+
+@dataclass(frozen=True)
+class CommissionPreview:
+    """What each level would earn on one unit at the lowest price (the 分享赚 figure)."""
+
+    level1_fen: int
+    level2_fen: int
+
+
+@dataclass(frozen=True)
+class ProductView:
+    id: int
+    title: str
+    subtitle: str
+    description: str
+    images: list[str]  # absolute
+    category_id: int | None
+    category_name: str | None
+    price_fen: int  # the lowest price among active SKUs
+    sales: int
+    spec_names: list[str]  # in the order the SKUs first name them
+    skus: list[SkuView]
+    commission: CommissionPreview | None  # only for a distributor who qualifies now
+
+
+def product_view(session: Session, product_id: int, *, viewer: User | None) -> ProductView:
+    """A product on the shelf as this shopper (or an anonymous visitor) sees it: their member price and, for a
+    distributor, what sharing it earns."""
+    product = product_detail(session, product_id)
+    skus = active_skus(product)
+    discount_bp = member_summary(session, viewer).discount_bp if viewer else BP_SCALE
+    rates = viewer_rates(session, product, viewer)
+    price = min((s.price_fen for s in skus), default=0)
+    return ProductView(
+        id=product.id, title=product.title, subtitle=product.subtitle, description=product.description,
+        images=[media_url(i) for i in product.images], category_id=product.category_id,
+        category_name=product.category.name if product.category else None, price_fen=price, sales=product.sales,
+        spec_names=list(dict.fromkeys(name for sku in skus for name in sku.specs)),
+        skus=[SkuView(id=s.id, specs=s.specs, price_fen=s.price_fen, stock=s.stock,
+                      member_price_fen=bp_of(s.price_fen, discount_bp) if discount_bp < BP_SCALE else None,
+                      commission_level1_fen=bp_of(s.price_fen, rates.level1_bp) if rates else None)
+              for s in skus],
+        commission=CommissionPreview(*preview_fen(price, rates)) if rates else None,
+    )
 
 
 def _escape_like(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -48,6 +49,21 @@ def authenticate(session: Session, *, username: str, password: str) -> Staff:
     if not staff or not valid or not staff.is_active:
         raise Unauthorized(StaffError.INVALID_CREDENTIALS, "用户名或密码错误")
     return staff
+
+
+@dataclass(frozen=True)
+class StaffLogin:
+    token: str
+    role: str
+    username: str
+    display_name: str
+
+
+def log_in(session: Session, *, username: str, password: str) -> StaffLogin:
+    """The admin API's login: check the password and issue a token."""
+    staff = authenticate(session, username=username, password=password)
+    return StaffLogin(token=issue_staff_token(session, staff=staff), role=staff.role, username=staff.username,
+                      display_name=staff.display_name)
 
 
 def issue_staff_token(session: Session, *, staff: Staff) -> str:

@@ -22,12 +22,27 @@ from domain.users.errors import UserError
 from domain.wechat.gateway import WeChatGateway
 
 
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class BindingReport:
+    """What became of the invite code a login brought: bound, or why not (the login succeeds either way)."""
+
+    bound: bool
+    inviter_id: int | None
+    error: Refusal | None
+
+
 @dataclass
 class LoginResult:
     user: User
     token: str
     created: bool
-    bind_error: DomainError | None = None
+    binding: BindingReport | None = None  # None when the login brought no invite code
 
 
 def login(session: Session, *, wechat: WeChatGateway, code: str, invite_code: str | None = None,
@@ -44,15 +59,18 @@ def login(session: Session, *, wechat: WeChatGateway, code: str, invite_code: st
         if avatar_url:
             user.avatar_url = avatar_url[:512]
     user.last_login_at = clock.now()
-    bind_error = None
-    if invite_code:
-        try:
-            with session.begin_nested():
-                bind_inviter(session, user=user, invite_code=invite_code, at_registration=created)
-        except DomainError as exc:
-            bind_error = exc
+    binding = _bind_at_login(session, user=user, invite_code=invite_code, created=created) if invite_code else None
     token = issue_token(session, user=user)
-    return LoginResult(user=user, token=token, created=created, bind_error=bind_error)
+    return LoginResult(user=user, token=token, created=created, binding=binding)
+
+
+def _bind_at_login(session: Session, *, user: User, invite_code: str, created: bool) -> BindingReport:
+    try:
+        with session.begin_nested():
+            bind_inviter(session, user=user, invite_code=invite_code, at_registration=created)
+    except DomainError as exc:
+        return BindingReport(bound=False, inviter_id=user.inviter_id, error=Refusal(exc.code, exc.message))
+    return BindingReport(bound=True, inviter_id=user.inviter_id, error=None)
 
 
 def _get_or_create_user(session: Session, *, openid: str, nickname: str | None, avatar_url: str | None):
@@ -126,7 +144,3 @@ def set_phone(session: Session, *, user: User, phone: str) -> None:
 
 def find_user_by_phone(session: Session, phone: str) -> User | None:
     return session.scalar(select(User).where(User.phone_bidx == crypto.phone_index(phone)))
-
-
-def phone_of(user: User) -> str | None:
-    return crypto.decrypt_optional(user.phone_enc)
