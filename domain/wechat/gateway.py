@@ -8,6 +8,7 @@ response and signature code runs in every flow and test.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from datetime import datetime
 from functools import lru_cache
@@ -178,11 +179,24 @@ class WeChatGateway:
         return params
 
     def parse_payment_notification(self, xml: bytes | str) -> dict:
-        """Verify the signature; raises ``Invalid('invalid_signature')`` when it does not match."""
+        """Verify the signature and the fields a payment needs. Refused with ``Invalid``: a body with a DTD or an
+        entity (never expanded), one that is not XML, a bad signature, or a missing or non-numeric field."""
+        raw = _refuse_dtd(xml)
         try:
-            return self.pay.parse_payment_result(xml)
+            data = self.pay.parse_payment_result(raw)
         except InvalidSignatureException as exc:
             raise Invalid("invalid_signature", "签名校验失败") from exc
+        except Exception as exc:  # expat, xmltodict and wechatpy raise several types for a body that is not XML
+            raise Invalid("invalid_notification", "通知格式不正确") from exc
+        if data.get("return_code") == "SUCCESS" and data.get("result_code") == "SUCCESS":
+            missing = [k for k in ("out_trade_no", "transaction_id", "total_fee") if not str(data.get(k) or "").strip()]
+            if missing:
+                raise Invalid("invalid_notification", f"支付通知缺少字段：{', '.join(missing)}")
+            if not str(data["total_fee"]).isdigit() or len(str(data["total_fee"])) > 12:
+                raise Invalid("invalid_notification", "支付通知的金额不是整数分")
+            data["total_fee"] = int(data["total_fee"])
+        return data
+
 
     def close_order(self, out_trade_no: str) -> bool:
         """Close an unpaid WeChat order so it can no longer be paid. False when it was paid already."""
@@ -217,10 +231,14 @@ class WeChatGateway:
         return result.get("refund_id", "")
 
     def parse_refund_notification(self, xml: bytes | str) -> dict:
+        raw = _refuse_dtd(xml)
         try:
-            return self.pay.parse_refund_notify_result(xml)
+            data = self.pay.parse_refund_notify_result(raw)
         except Exception as exc:  # wechatpy raises several types for a bad or forged body
             raise Invalid("invalid_signature", "退款通知校验失败") from exc
+        if not isinstance(data, dict):
+            raise Invalid("invalid_signature", "退款通知校验失败")
+        return data
 
     def transfer(self, *, partner_trade_no: str, openid: str, amount_fen: int, desc: str,
                  real_name: str | None) -> str:
@@ -241,6 +259,17 @@ class WeChatGateway:
         except requests.RequestException as exc:
             raise _unavailable(exc) from exc
         return result.get("payment_no", "")
+
+
+_DECLARATION = re.compile(rb"<!(?!\[CDATA\[)")  # <!DOCTYPE, <!ENTITY …, but not a CDATA section
+
+
+def _refuse_dtd(xml: bytes | str) -> bytes:
+    """WeChat never sends a DTD or an entity; refusing them before any parser runs means none is ever expanded."""
+    raw = xml.encode("utf-8") if isinstance(xml, str) else xml
+    if _DECLARATION.search(raw):
+        raise Invalid("invalid_notification", "通知格式不正确")
+    return raw
 
 
 def _pay_error(code: str, message: str, exc: WeChatPayException) -> ExternalServiceError:
