@@ -21,6 +21,18 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 
+# WeChat reads an XML acknowledgement, not the API's JSON error body: FAIL with a 4xx makes it send again.
+_XML = {"application/xml": {"example": "<xml><return_code><![CDATA[FAIL]]></return_code>"
+                                      "<return_msg><![CDATA[amount_mismatch]]></return_msg></xml>"}}
+NOTIFICATION_ANSWERS: dict[int | str, dict] = {
+    200: {"description": "SUCCESS: recorded, or a repeat already recorded", "content": _XML},
+    400: {"description": "FAIL: empty or oversized body", "content": _XML},
+    404: {"description": "FAIL: no such order or refund (order_not_found)", "content": _XML},
+    409: {"description": "FAIL: the amount differs from the order's (amount_mismatch)", "content": _XML},
+    422: {"description": "FAIL: bad signature, unreadable body or an unsuccessful payment "
+                         "(invalid_signature, payment_not_successful)", "content": _XML},
+}
+
 
 def _ack(ok: bool, message: str = "OK", status: int = 200) -> Response:
     code = "SUCCESS" if ok else "FAIL"
@@ -40,7 +52,7 @@ def _process(handler: Callable, session: Session, wechat: WeChatGateway, body: b
     return _ack(True)
 
 
-@router.post("/notify", response_class=Response)
+@router.post("/notify", response_class=Response, responses=NOTIFICATION_ANSWERS)
 async def payment_notify(request: Request, session: SessionDep, wechat: WeChatDep) -> Response:
     """Payment result. Accepted only with a valid signature and the order's exact amount; repeats are
     acknowledged without paying twice. Refusals answer FAIL with a 4xx (WeChat retries), writing nothing."""
@@ -48,7 +60,7 @@ async def payment_notify(request: Request, session: SessionDep, wechat: WeChatDe
     return await run_in_threadpool(_process, handle_payment_notification, session, wechat, body)
 
 
-@router.post("/refund-notify", response_class=Response)
+@router.post("/refund-notify", response_class=Response, responses=NOTIFICATION_ANSWERS)
 async def refund_notify(request: Request, session: SessionDep, wechat: WeChatDep) -> Response:
     """Refund result (``req_info`` encrypted under the API key): completes a refund still ``approved``."""
     body = await request.body()

@@ -2,9 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from backend.schemas.common import IdField, Strict
+from domain.orders.actions import OrderAction, RefundAction
+
+
+class ReadModel(BaseModel):
+    """An answer read from the domain's view of the thing (``domain/orders/queries.py`` and friends)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class CartItemIn(Strict):
@@ -21,7 +28,7 @@ class CartSelectAll(Strict):
     selected: bool
 
 
-class CartLineOut(BaseModel):
+class CartLineOut(ReadModel):
     id: int
     sku_id: int
     quantity: int
@@ -35,7 +42,7 @@ class CartLineOut(BaseModel):
     available: bool
 
 
-class CartOut(BaseModel):
+class CartOut(ReadModel):
     items: list[CartLineOut]
     total: int
     selected_count: int
@@ -64,7 +71,7 @@ class AddressPatch(Strict):
     is_default: bool | None = None
 
 
-class AddressOut(BaseModel):
+class AddressOut(ReadModel):
     id: int
     name: str
     phone: str
@@ -92,7 +99,7 @@ class PlaceOrderIn(PreviewIn):
     from_cart: bool = False
 
 
-class PreviewLineOut(BaseModel):
+class PreviewLineOut(ReadModel):
     sku_id: int
     product_id: int
     title: str
@@ -105,7 +112,7 @@ class PreviewLineOut(BaseModel):
     paid_fen: int
 
 
-class PreviewOut(BaseModel):
+class PreviewOut(ReadModel):
     lines: list[PreviewLineOut]
     goods_fen: int
     member_discount_fen: int
@@ -116,7 +123,7 @@ class PreviewOut(BaseModel):
     usable_coupons: list[dict]
 
 
-class OrderLineOut(BaseModel):
+class OrderLineOut(ReadModel):
     id: int
     sku_id: int
     product_id: int
@@ -130,21 +137,23 @@ class OrderLineOut(BaseModel):
     paid_fen: int
     refunded_fen: int
     refunded_quantity: int
+    refundable_quantity: int = Field(description="units that can still be asked back (0 when the order allows no refund)")
+    actions: list[OrderAction] = Field(description="what the viewer may do with this line now: request_refund")
 
 
-class TrackingEventOut(BaseModel):
+class TrackingEventOut(ReadModel):
     time: datetime
     text: str
 
 
-class ShipmentOut(BaseModel):
+class ShipmentOut(ReadModel):
     carrier: str
     tracking_no: str
     shipped_at: datetime
     wechat_uploaded: bool
 
 
-class OrderOut(BaseModel):
+class OrderOut(ReadModel):
     id: int
     order_no: str
     status: str
@@ -168,15 +177,20 @@ class OrderOut(BaseModel):
     pay_expires_at: datetime | None = None
     shipment: ShipmentOut | None = None
     open_refunds: int = 0
+    buyer_nickname: str = ""
+    actions: list[OrderAction] = Field(
+        description="what the viewer may do now, in display order with the main action last: the buyer's pay, "
+                    "cancel, confirm_receipt, request_refund, view_logistics; staff's ship, retry_shipping_upload, "
+                    "add_tracking_event")
 
 
-class PayOut(BaseModel):
+class PayOut(ReadModel):
     pay_params: dict
     sandbox: bool
     prepay_id: str
 
 
-class LogisticsOut(BaseModel):
+class LogisticsOut(ReadModel):
     carrier: str
     tracking_no: str
     events: list[TrackingEventOut]
@@ -192,14 +206,14 @@ class RefundIn(Strict):
     reason: str = Field(min_length=1, max_length=200)
 
 
-class RefundLineOut(BaseModel):
+class RefundLineOut(ReadModel):
     order_line_id: int
     title: str
     quantity: int
     amount_fen: int
 
 
-class RefundOut(BaseModel):
+class RefundOut(ReadModel):
     id: int
     refund_no: str
     order_id: int
@@ -215,6 +229,7 @@ class RefundOut(BaseModel):
     created_at: datetime
     decided_at: datetime | None
     refunded_at: datetime | None
+    actions: list[RefundAction] = Field(default=[], description="staff: approve, reject, retry (a failed WeChat refund)")
 
 
 class ShipIn(Strict):
@@ -229,41 +244,3 @@ class TrackingEventIn(Strict):
 
 class RejectIn(Strict):
     reason: str = Field(min_length=1, max_length=200)
-
-
-def order_out(order, *, open_refunds: int = 0, pay_expires_at: datetime | None = None) -> OrderOut:
-    from domain.media import media_url
-    from domain.security import crypto
-
-    shipment = order.shipment
-    return OrderOut(
-        id=order.id, order_no=order.order_no, status=order.status,
-        lines=[OrderLineOut(id=line.id, sku_id=line.sku_id, product_id=line.product_id, title=line.title,
-                            specs=line.specs, cover_url=media_url(line.cover_url), unit_price_fen=line.unit_price_fen,
-                            quantity=line.quantity, amount_fen=line.amount_fen, discount_fen=line.discount_fen,
-                            paid_fen=line.paid_fen, refunded_fen=line.refunded_fen,
-                            refunded_quantity=line.refunded_quantity)
-               for line in order.lines],
-        goods_fen=order.goods_fen, member_discount_fen=order.member_discount_fen,
-        full_reduction_fen=order.full_reduction_fen, coupon_discount_fen=order.coupon_discount_fen,
-        shipping_fen=order.shipping_fen, payable_fen=order.payable_fen, refunded_fen=order.refunded_fen,
-        receiver_name=crypto.decrypt(order.receiver_name_enc), receiver_phone=crypto.decrypt(order.receiver_phone_enc),
-        receiver_address=order.receiver_address, remark=order.remark, created_at=order.created_at,
-        paid_at=order.paid_at, shipped_at=order.shipped_at, completed_at=order.completed_at,
-        cancelled_at=order.cancelled_at, pay_expires_at=pay_expires_at,
-        shipment=ShipmentOut(carrier=shipment.carrier, tracking_no=shipment.tracking_no,
-                             shipped_at=shipment.created_at, wechat_uploaded=shipment.wechat_uploaded)
-        if shipment else None,
-        open_refunds=open_refunds,
-    )
-
-
-def refund_out(refund) -> RefundOut:
-    return RefundOut(
-        id=refund.id, refund_no=refund.refund_no, order_id=refund.order_id, order_no=refund.order.order_no,
-        status=refund.status, reason=refund.reason, goods_fen=refund.goods_fen, shipping_fen=refund.shipping_fen,
-        amount_fen=refund.amount_fen, reject_reason=refund.reject_reason, failure=refund.failure,
-        lines=[RefundLineOut(order_line_id=rl.order_line_id, title=rl.order_line.title, quantity=rl.quantity,
-                             amount_fen=rl.amount_fen) for rl in refund.lines],
-        created_at=refund.created_at, decided_at=refund.decided_at, refunded_at=refund.refunded_at,
-    )

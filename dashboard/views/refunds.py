@@ -3,13 +3,10 @@ Pay) or rejects with a reason. A refund WeChat did not carry out stays approved 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from dashboard import state
 from dashboard.components.access import require_screen
@@ -25,62 +22,16 @@ from dashboard.components.listing import (
 from dashboard.i18n import label, t
 from domain.models import RefundStatus
 from domain.money import yuan
-from domain.orders.refunds import (
-    approve_refund,
-    get_refund,
-    list_refunds,
-    reject_refund,
-)
+from domain.orders.actions import RefundAction
+from domain.orders.refund_queries import RefundView, refund_detail, refund_list
+from domain.orders.refunds import approve_refund, reject_refund
 from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.staff.work_queues import work_queues
-from domain.users.queries import nicknames
 from domain.wechat import get_wechat
 
 PAGE_SIZE = 20
 STATUSES = (RefundStatus.REQUESTED, RefundStatus.APPROVED, RefundStatus.REFUNDED, RefundStatus.REJECTED)
-
-
-@dataclass(frozen=True)
-class RefundRow:
-    id: int
-    refund_no: str
-    order_no: str
-    buyer: str
-    amount_fen: int
-    reason: str
-    status: str
-    created_at: datetime
-    note: str  # the WeChat failure, or why it was rejected
-
-
-@dataclass(frozen=True)
-class RefundLineView:
-    title: str
-    specs: str
-    quantity: int
-    bought: int
-    amount_fen: int
-
-
-@dataclass(frozen=True)
-class RefundDetail:
-    id: int
-    refund_no: str
-    status: str
-    order_no: str
-    order_status: str
-    order_payable_fen: int
-    buyer: str
-    reason: str
-    created_at: datetime
-    decided_at: datetime | None
-    goods_fen: int
-    shipping_fen: int
-    amount_fen: int
-    failure: str
-    reject_reason: str
-    lines: list[RefundLineView]
 
 
 def main() -> None:
@@ -94,65 +45,54 @@ def main() -> None:
     waiting = {RefundStatus.REQUESTED: queues.refunds_requested, RefundStatus.APPROVED: queues.refunds_failed}
     status = status_queue(t("refunds.filter_status"), "refund", STATUSES, default=RefundStatus.REQUESTED,
                           key=state.REFUNDS_FILTER_STATUS, page_key=state.REFUNDS_PAGE, waiting=waiting)
-    rows, total = read(lambda s: _refund_page(s, status=status, page=page_of(state.REFUNDS_PAGE)))
+    rows, total = read(lambda s: refund_list(s, viewer=who.actor, status=status, page=page_of(state.REFUNDS_PAGE),
+                                             page_size=PAGE_SIZE))
     st.caption(t("refunds.count", n=total))
     if not rows:
         st.info(t("refunds.empty"))
         return
     st.dataframe(pd.DataFrame([{
-        t("refunds.col_no"): r.refund_no, t("refunds.col_order"): r.order_no, t("refunds.col_buyer"): r.buyer,
+        t("refunds.col_no"): r.refund_no, t("refunds.col_order"): r.order_no, t("refunds.col_buyer"): r.buyer_nickname,
         t("refunds.col_amount"): money(r.amount_fen), t("refunds.col_reason"): r.reason,
         t("refunds.col_status"): label("refund", r.status), t("refunds.col_time"): local_time(r.created_at),
-        t("refunds.col_note"): r.note,
+        t("refunds.col_note"): r.failure or r.reject_reason,
     } for r in rows]), hide_index=True, width="stretch")
     pager(state.REFUNDS_PAGE, total, PAGE_SIZE)
 
     refund_id = select_record(t("refunds.select"), {
-        r.id: f"{r.refund_no} · {r.buyer} · {money(r.amount_fen)}" for r in rows
+        r.id: f"{r.refund_no} · {r.buyer_nickname} · {money(r.amount_fen)}" for r in rows
     }, state.REFUNDS_SELECT)
-    detail = read(lambda s: _refund_detail(s, refund_id))
+    detail = read(lambda s: refund_detail(s, refund_id, viewer=who.actor))
     _show_detail(detail)
-    if detail.status in (RefundStatus.REQUESTED, RefundStatus.APPROVED):
-        approve_col, reject_col = st.columns(2)
+    _actions(who.actor, detail)
+
+
+def _actions(actor: Actor, d: RefundView) -> None:
+    """The buttons the domain offers this staff member for this refund, and nothing else."""
+    approval = next((a for a in (RefundAction.APPROVE, RefundAction.RETRY) if a in d.actions), None)
+    rejectable = RefundAction.REJECT in d.actions
+    if approval is None and not rejectable:
+        return
+    approve_col, reject_col = st.columns(2)
+    if approval is not None:
         with approve_col:
-            _approve_form(who.actor, detail)
+            _approve_form(actor, d, retry=approval == RefundAction.RETRY)
+    if rejectable:
         with reject_col:
-            _reject_form(who.actor, detail)
+            _reject_form(actor, d)
 
 
-def _refund_page(session: Session, *, status: str, page: int) -> tuple[list[RefundRow], int]:
-    refunds, total = list_refunds(session, status=status, page=page, page_size=PAGE_SIZE)
-    buyers = nicknames(session, {r.user_id for r in refunds})
-    return [RefundRow(id=r.id, refund_no=r.refund_no, order_no=r.order.order_no, buyer=buyers.get(r.user_id, ""),
-                      amount_fen=r.amount_fen, reason=r.reason, status=r.status, created_at=r.created_at,
-                      note=r.failure or r.reject_reason) for r in refunds], total
-
-
-def _refund_detail(session: Session, refund_id: int) -> RefundDetail:
-    r = get_refund(session, refund_id)
-    return RefundDetail(
-        id=r.id, refund_no=r.refund_no, status=r.status, order_no=r.order.order_no, order_status=r.order.status,
-        order_payable_fen=r.order.payable_fen, buyer=nicknames(session, [r.user_id]).get(r.user_id, ""),
-        reason=r.reason, created_at=r.created_at, decided_at=r.decided_at, goods_fen=r.goods_fen,
-        shipping_fen=r.shipping_fen, amount_fen=r.amount_fen, failure=r.failure, reject_reason=r.reject_reason,
-        lines=[RefundLineView(title=rl.order_line.title,
-                              specs=" / ".join(rl.order_line.specs.values()) or t("sku.default"),
-                              quantity=rl.quantity, bought=rl.order_line.quantity, amount_fen=rl.amount_fen)
-               for rl in r.lines],
-    )
-
-
-def _show_detail(d: RefundDetail) -> None:
+def _show_detail(d: RefundView) -> None:
     with st.container(border=True):
         st.subheader(t("refunds.detail", no=d.refund_no))
         st.caption(" · ".join(filter(None, [
             label("refund", d.status), t("refunds.order_is", no=d.order_no, status=label("order", d.order_status)),
-            t("orders.buyer_is", name=d.buyer), t("refunds.requested_at", time=local_time(d.created_at)),
+            t("orders.buyer_is", name=d.buyer_nickname), t("refunds.requested_at", time=local_time(d.created_at)),
             d.decided_at and t("refunds.decided_at", time=local_time(d.decided_at)),
         ])))
         st.markdown(f"**{t('refunds.col_reason')}**：{d.reason}")
         st.dataframe(pd.DataFrame([{
-            t("orders.line_title"): line.title, t("sku.specs"): line.specs,
+            t("orders.line_title"): line.title, t("sku.specs"): " / ".join(line.specs.values()) or t("sku.default"),
             t("refunds.quantity"): t("refunds.quantity_of", n=line.quantity, of=line.bought),
             t("refunds.col_amount"): money(line.amount_fen),
         } for line in d.lines]), hide_index=True, width="stretch")
@@ -164,9 +104,8 @@ def _show_detail(d: RefundDetail) -> None:
             st.info(t("refunds.rejected_because", reason=d.reject_reason))
 
 
-def _approve_form(actor: Actor, d: RefundDetail) -> None:
+def _approve_form(actor: Actor, d: RefundView, *, retry: bool) -> None:
     key = partial(state.widget_key, state.refund_form(d.id))
-    retry = d.status == RefundStatus.APPROVED
     with st.form(key("approve")):
         st.markdown(f"**{t('refunds.retry' if retry else 'refunds.approve')}**")
         st.info(t("refunds.will_refund", amount=yuan(d.amount_fen)), icon=":material/currency_yuan:")
@@ -181,15 +120,15 @@ def _approve_form(actor: Actor, d: RefundDetail) -> None:
     refund = perform(lambda s: approve_refund(s, actor=actor, refund_id=d.id, wechat=get_wechat()))
     if refund is None:
         return
-    if refund.status == RefundStatus.REFUNDED:
-        state.flash(t("refunds.refunded", amount=yuan(refund.amount_fen), no=d.refund_no))
+    if refund.failure:  # WeChat did not refund: the request stays approved, for a retry
+        state.flash(t("refunds.failure", error=refund.failure), "error")
     else:
-        state.flash(t("refunds.failure", error=refund.failure or "—"), "error")
+        state.flash(t("refunds.refunded", amount=yuan(refund.amount_fen), no=d.refund_no))
     state.reset_form(state.refund_form(d.id))
     st.rerun()
 
 
-def _reject_form(actor: Actor, d: RefundDetail) -> None:
+def _reject_form(actor: Actor, d: RefundView) -> None:
     key = partial(state.widget_key, state.refund_form(d.id))
     with st.form(key("reject")):
         st.markdown(f"**{t('refunds.reject')}**")

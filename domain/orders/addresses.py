@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from domain.errors import Conflict, Invalid, NotFound
 from domain.models import Address, User
+from domain.orders.errors import AddressError
 from domain.security import crypto
+from domain.security.actor import Shopper, Viewer
+from domain.security.disclosure import Field, show
 
 MAX_ADDRESSES = 20
 
@@ -25,23 +28,52 @@ class AddressInput:
     is_default: bool = False
 
 
+@dataclass(frozen=True)
+class AddressView:
+    id: int
+    name: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+    is_default: bool
+
+
+def address_view(address: Address, *, viewer: Viewer) -> AddressView:
+    """The address as ``viewer`` may see it: its owner sees the receiver in full."""
+    return AddressView(
+        id=address.id, name=show(viewer, Field.RECEIVER_NAME, address.name_enc, owner_id=address.user_id),
+        phone=show(viewer, Field.RECEIVER_PHONE, address.phone_enc, owner_id=address.user_id),
+        province=address.province, city=address.city, district=address.district, detail=address.detail,
+        is_default=address.is_default,
+    )
+
+
+def address_book(session: Session, *, viewer: Shopper) -> list[AddressView]:
+    """The shopper's own addresses, the default first."""
+    return [address_view(a, viewer=viewer) for a in session.scalars(_addresses_of(viewer.user_id))]
+
+
 def list_addresses(session: Session, *, user: User) -> list[Address]:
-    return list(session.scalars(
-        select(Address).where(Address.user_id == user.id).order_by(Address.is_default.desc(), Address.id.desc())
-    ))
+    return list(session.scalars(_addresses_of(user.id)))
+
+
+def _addresses_of(user_id: int) -> Select:
+    return select(Address).where(Address.user_id == user_id).order_by(Address.is_default.desc(), Address.id.desc())
 
 
 def get_address(session: Session, *, user: User, address_id: int) -> Address:
     address = session.get(Address, address_id)
     if address is None or address.user_id != user.id:
-        raise NotFound("address_not_found", "收货地址不存在")
+        raise NotFound(AddressError.ADDRESS_NOT_FOUND, "收货地址不存在")
     return address
 
 
 def create_address(session: Session, *, user: User, data: AddressInput) -> Address:
     count = session.scalar(select(func.count()).where(Address.user_id == user.id)) or 0
     if count >= MAX_ADDRESSES:
-        raise Conflict("too_many_addresses", f"最多保存 {MAX_ADDRESSES} 个地址")
+        raise Conflict(AddressError.TOO_MANY_ADDRESSES, f"最多保存 {MAX_ADDRESSES} 个地址")
     address = Address(user_id=user.id)
     _apply(address, data)
     session.add(address)
@@ -57,7 +89,7 @@ def update_address(session: Session, *, user: User, address_id: int, changes: di
                            district=address.district, detail=address.detail, is_default=address.is_default)
     for key, value in changes.items():
         if key not in AddressInput.__dataclass_fields__:
-            raise Invalid("unknown_field", f"未知字段：{key}")
+            raise Invalid(AddressError.UNKNOWN_FIELD, f"未知字段：{key}")
         setattr(current, key, value)
     _apply(address, current)
     session.flush()
@@ -99,12 +131,12 @@ def full_text(address: Address) -> str:
 def _apply(address: Address, data: AddressInput) -> None:
     name = (data.name or "").strip()
     if not 1 <= len(name) <= 32:
-        raise Invalid("invalid_name", "请填写收货人姓名")
+        raise Invalid(AddressError.INVALID_NAME, "请填写收货人姓名")
     phone = crypto.parse_mobile(data.phone)
     for label, value, limit in (("省份", data.province, 32), ("城市", data.city, 32), ("区县", data.district or "x", 32),
                                 ("详细地址", data.detail, 200)):
         if not (value or "").strip() or len(value) > limit:
-            raise Invalid("invalid_address", f"请填写{label}")
+            raise Invalid(AddressError.INVALID_ADDRESS, f"请填写{label}")
     address.name_enc = crypto.encrypt(name)
     address.phone_enc = crypto.encrypt(phone)
     address.province, address.city = data.province.strip(), data.city.strip()

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from domain.catalog.errors import CatalogError
 from domain.errors import Conflict, Invalid, NotFound
+from domain.media import media_url
 from domain.models import CartItem, Product, Sku, User
+from domain.orders.errors import CartError, OrderError
 
 MAX_QUANTITY = 999
 MAX_CART_LINES = 100
@@ -39,7 +42,7 @@ def list_cart(session: Session, *, user: User) -> list[CartLine]:
     ).all()
     return [
         CartLine(id=item.id, sku_id=sku.id, quantity=item.quantity, selected=item.selected, product_id=product.id,
-                 title=product.title, specs=sku.specs, cover_url=product.cover_url, price_fen=sku.price_fen,
+                 title=product.title, specs=sku.specs, cover_url=media_url(product.cover_url), price_fen=sku.price_fen,
                  stock=sku.stock,
                  available=product.is_on_shelf and sku.is_active and sku.stock >= item.quantity)
         for item, sku, product in rows
@@ -52,16 +55,16 @@ def add_to_cart(session: Session, *, user: User, sku_id: int, quantity: int = 1)
     item = session.scalar(select(CartItem).where(CartItem.user_id == user.id, CartItem.sku_id == sku_id))
     new_quantity = quantity + (item.quantity if item else 0)
     if new_quantity > MAX_QUANTITY:
-        raise Invalid("invalid_quantity", f"单个商品最多购买 {MAX_QUANTITY} 件")
+        raise Invalid(OrderError.INVALID_QUANTITY, f"单个商品最多购买 {MAX_QUANTITY} 件")
     if new_quantity > sku.stock:
-        raise Conflict("out_of_stock", f"库存不足，仅剩 {sku.stock} 件")
+        raise Conflict(OrderError.OUT_OF_STOCK, f"库存不足，仅剩 {sku.stock} 件")
     if item:
         item.quantity = new_quantity
         item.selected = True
     else:
         count = session.scalar(select(func.count()).where(CartItem.user_id == user.id)) or 0
         if count >= MAX_CART_LINES:
-            raise Conflict("cart_full", f"购物车最多 {MAX_CART_LINES} 种商品")
+            raise Conflict(CartError.CART_FULL, f"购物车最多 {MAX_CART_LINES} 种商品")
         item = CartItem(user_id=user.id, sku_id=sku_id, quantity=quantity, selected=True)
         session.add(item)
     session.flush()
@@ -75,7 +78,7 @@ def update_cart_item(session: Session, *, user: User, item_id: int, quantity: in
         _check_quantity(quantity)
         sku = _sellable_sku(session, item.sku_id)
         if quantity > sku.stock:
-            raise Conflict("out_of_stock", f"库存不足，仅剩 {sku.stock} 件")
+            raise Conflict(OrderError.OUT_OF_STOCK, f"库存不足，仅剩 {sku.stock} 件")
         item.quantity = quantity
     if selected is not None:
         item.selected = selected
@@ -101,20 +104,20 @@ def remove_ordered(session: Session, *, user: User, sku_ids: list[int]) -> None:
 def _own_item(session: Session, user: User, item_id: int) -> CartItem:
     item = session.get(CartItem, item_id)
     if item is None or item.user_id != user.id:
-        raise NotFound("cart_item_not_found", "购物车商品不存在")
+        raise NotFound(CartError.CART_ITEM_NOT_FOUND, "购物车商品不存在")
     return item
 
 
 def _sellable_sku(session: Session, sku_id: int) -> Sku:
     row = session.execute(select(Sku, Product.is_on_shelf).join(Product).where(Sku.id == sku_id)).first()
     if row is None:
-        raise NotFound("sku_not_found", "商品规格不存在")
+        raise NotFound(CatalogError.SKU_NOT_FOUND, "商品规格不存在")
     sku, on_shelf = row
     if not on_shelf or not sku.is_active:
-        raise Conflict("product_unavailable", "商品已下架")
+        raise Conflict(OrderError.PRODUCT_UNAVAILABLE, "商品已下架")
     return sku
 
 
 def _check_quantity(quantity: int) -> None:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
-        raise Invalid("invalid_quantity", f"数量需为 1–{MAX_QUANTITY} 的整数")
+        raise Invalid(OrderError.INVALID_QUANTITY, f"数量需为 1–{MAX_QUANTITY} 的整数")

@@ -8,12 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain.catalog.errors import CatalogError
 from domain.errors import Conflict, Invalid, NotFound
+from domain.media import media_url
 from domain.members.service import member_summary
 from domain.models import Order, OrderLine, OrderStatus, Product, Sku, User
 from domain.numbers import business_number
 from domain.orders import addresses as address_book
 from domain.orders.cart import MAX_QUANTITY, remove_ordered
+from domain.orders.errors import OrderError
 from domain.orders.pricing import LineInput, PricedOrder, PricingRules, price_order
 from domain.orders.stock import take_stock
 from domain.settings.service import get_settings
@@ -33,10 +36,53 @@ class Preview:
     catalog: dict[int, tuple[Sku, Product]]
 
 
+@dataclass(frozen=True)
+class PreviewLine:
+    sku_id: int
+    product_id: int
+    title: str
+    specs: dict[str, str]
+    cover_url: str
+    quantity: int
+    unit_price_fen: int
+    amount_fen: int
+    discount_fen: int
+    paid_fen: int
+
+
+@dataclass(frozen=True)
+class OrderPreview:
+    """The price breakdown the shopper sees before placing the order."""
+
+    lines: tuple[PreviewLine, ...]
+    goods_fen: int
+    member_discount_fen: int
+    full_reduction_fen: int
+    coupon_discount_fen: int
+    shipping_fen: int
+    payable_fen: int
+    usable_coupons: tuple[dict, ...] = ()  # none until the shop issues coupons
+
+
 def preview_order(session: Session, *, user: User, items: list[OrderItem], coupon_id: int | None = None) -> Preview:
     """What the order would cost now; the same code prices the real order."""
     lines, catalog = _load_lines(session, items)
     return Preview(priced=price_order(lines, _rules(session, user, coupon_id)), catalog=catalog)
+
+
+def order_preview(session: Session, *, user: User, items: list[OrderItem], coupon_id: int | None = None) -> OrderPreview:
+    preview = preview_order(session, user=user, items=items, coupon_id=coupon_id)
+    p = preview.priced
+    lines = []
+    for line in p.lines:
+        sku, product = preview.catalog[line.sku_id]
+        lines.append(PreviewLine(sku_id=sku.id, product_id=product.id, title=product.title, specs=dict(sku.specs),
+                                 cover_url=media_url(product.cover_url), quantity=line.quantity,
+                                 unit_price_fen=line.unit_price_fen, amount_fen=line.amount_fen,
+                                 discount_fen=line.discount_fen, paid_fen=line.paid_fen))
+    return OrderPreview(lines=tuple(lines), goods_fen=p.goods_fen, member_discount_fen=p.member_discount_fen,
+                        full_reduction_fen=p.full_reduction_fen, coupon_discount_fen=p.coupon_discount_fen,
+                        shipping_fen=p.shipping_fen, payable_fen=p.payable_fen)
 
 
 def place_order(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str = "",
@@ -45,12 +91,12 @@ def place_order(session: Session, *, user: User, items: list[OrderItem], address
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not 1 <= len(idempotency_key) <= 64:
-            raise Invalid("invalid_idempotency_key", "Idempotency-Key 需为 1–64 个字符")
+            raise Invalid(OrderError.INVALID_IDEMPOTENCY_KEY, "Idempotency-Key 需为 1–64 个字符")
         existing = _by_key(session, user.id, idempotency_key)
         if existing is not None:
             return existing
     if len(remark or "") > 200:
-        raise Invalid("invalid_remark", "备注不能超过 200 字")
+        raise Invalid(OrderError.INVALID_REMARK, "备注不能超过 200 字")
     address = address_book.get_address(session, user=user, address_id=address_id)
     preview = preview_order(session, user=user, items=items, coupon_id=coupon_id)
     priced = preview.priced
@@ -94,7 +140,7 @@ def _rules(session: Session, user: User, coupon_id: int | None) -> PricingRules:
     settings = get_settings(session)
     if coupon_id is not None:
         # Coupons are not issued yet in this shop, so any id is unknown.
-        raise NotFound("coupon_not_found", "优惠券不存在或不可用")
+        raise NotFound(OrderError.COUPON_NOT_FOUND, "优惠券不存在或不可用")
     return PricingRules(
         shipping_fee_fen=settings.shipping_fee_fen,
         free_shipping_threshold_fen=settings.free_shipping_threshold_fen,
@@ -104,27 +150,27 @@ def _rules(session: Session, user: User, coupon_id: int | None) -> PricingRules:
 
 def _load_lines(session: Session, items: list[OrderItem]) -> tuple[list[LineInput], dict[int, tuple[Sku, Product]]]:
     if not items:
-        raise Invalid("empty_order", "请选择要购买的商品")
+        raise Invalid(OrderError.EMPTY_ORDER, "请选择要购买的商品")
     quantities: dict[int, int] = {}
     for item in items:
         if not isinstance(item.quantity, int) or isinstance(item.quantity, bool) or item.quantity < 1:
-            raise Invalid("invalid_quantity", "购买数量至少为 1")
+            raise Invalid(OrderError.INVALID_QUANTITY, "购买数量至少为 1")
         quantities[item.sku_id] = quantities.get(item.sku_id, 0) + item.quantity
     if len(quantities) > MAX_LINES:
-        raise Invalid("too_many_lines", f"一次最多购买 {MAX_LINES} 种商品")
+        raise Invalid(OrderError.TOO_MANY_LINES, f"一次最多购买 {MAX_LINES} 种商品")
     if any(q > MAX_QUANTITY for q in quantities.values()):
-        raise Invalid("invalid_quantity", f"单个商品最多购买 {MAX_QUANTITY} 件")
+        raise Invalid(OrderError.INVALID_QUANTITY, f"单个商品最多购买 {MAX_QUANTITY} 件")
     rows = session.execute(select(Sku, Product).join(Product).where(Sku.id.in_(quantities))).all()
     catalog = {sku.id: (sku, product) for sku, product in rows}
     lines = []
     for sku_id, quantity in quantities.items():
         if sku_id not in catalog:
-            raise NotFound("sku_not_found", "商品规格不存在")
+            raise NotFound(CatalogError.SKU_NOT_FOUND, "商品规格不存在")
         sku, product = catalog[sku_id]
         if not product.is_on_shelf or not sku.is_active:
-            raise Conflict("product_unavailable", f"“{product.title}”已下架")
+            raise Conflict(OrderError.PRODUCT_UNAVAILABLE, f"“{product.title}”已下架")
         if sku.stock < quantity:
-            raise Conflict("out_of_stock", f"“{product.title}”库存不足，仅剩 {sku.stock} 件")
+            raise Conflict(OrderError.OUT_OF_STOCK, f"“{product.title}”库存不足，仅剩 {sku.stock} 件")
         lines.append(LineInput(sku_id=sku.id, product_id=product.id, category_id=product.category_id,
                                quantity=quantity, price_fen=sku.price_fen))
     return lines, catalog

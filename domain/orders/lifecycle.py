@@ -6,18 +6,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.audit.service import record_action
 from domain.config import get_config
 from domain.errors import Conflict, ExternalServiceError, Invalid, NotFound
 from domain.models import Order, OrderLine, OrderStatus, Shipment, TrackingEvent, User
+from domain.orders.actions import STAFF_PERMISSION, OrderAction, ensure_order_action
+from domain.orders.errors import OrderError
 from domain.orders.logistics import Tracker
 from domain.orders.stock import return_stock
 from domain.security import crypto
 from domain.security.actor import Actor
-from domain.security.roles import Permission
 from domain.text import required_text
 from domain.wechat.gateway import WeChatGateway
 
@@ -28,14 +29,13 @@ def lock_order(session: Session, order_id: int, *, user: User | None = None) -> 
         select(Order).where(Order.id == order_id).with_for_update(key_share=True).execution_options(populate_existing=True)
     )
     if order is None or (user is not None and order.user_id != user.id):
-        raise NotFound("order_not_found", "订单不存在")
+        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
     return order
 
 
 def cancel_order(session: Session, *, user: User, order_id: int, wechat: WeChatGateway) -> Order:
     order = lock_order(session, order_id, user=user)
-    if order.status != OrderStatus.PENDING_PAYMENT:
-        raise Conflict("order_not_cancellable", "只有待付款的订单可以取消")
+    ensure_order_action(order, OrderAction.CANCEL)
     _close_wechat_order(order, wechat)
     cancel_orders(session, [order], reason="buyer")
     return order
@@ -74,8 +74,7 @@ def close_expired_unpaid(session: Session, *, wechat: WeChatGateway, timeout_min
 
 def confirm_receipt(session: Session, *, user: User, order_id: int) -> Order:
     order = lock_order(session, order_id, user=user)
-    if order.status != OrderStatus.SHIPPED:
-        raise Conflict("order_not_shipped", "订单尚未发货，不能确认收货")
+    ensure_order_action(order, OrderAction.CONFIRM_RECEIPT)
     order.status = OrderStatus.COMPLETED
     order.completed_at = clock.now()
     session.flush()
@@ -103,17 +102,14 @@ def ship_order(session: Session, *, actor: Actor, order_id: int, carrier: str, t
                wechat: WeChatGateway) -> Shipment:
     """Record the parcel, then tell WeChat (which holds mini-program payments until it knows).
     A failed upload does not undo the shipment; it is flagged for a retry."""
-    actor.require(Permission.ORDERS_MANAGE)
+    actor.require(STAFF_PERMISSION[OrderAction.SHIP])
     carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
     if not carrier or len(carrier) > 32:
-        raise Invalid("invalid_carrier", "请选择快递公司")
+        raise Invalid(OrderError.INVALID_CARRIER, "请选择快递公司")
     if not tracking_no or len(tracking_no) > 64 or not tracking_no.replace("-", "").isalnum():
-        raise Invalid("invalid_tracking_no", "请填写正确的快递单号")
+        raise Invalid(OrderError.INVALID_TRACKING_NO, "请填写正确的快递单号")
     order = lock_order(session, order_id)
-    if order.status == OrderStatus.PENDING_PAYMENT:
-        raise Conflict("order_not_paid", "订单尚未付款，不能发货")
-    if order.status != OrderStatus.PAID:
-        raise Conflict("order_not_shippable", "该订单状态不能发货")
+    ensure_order_action(order, OrderAction.SHIP)
     now = clock.now()
     order.status = OrderStatus.SHIPPED
     order.shipped_at = now
@@ -164,10 +160,9 @@ def _notify_shipped(session: Session, *, order: Order, shipment: Shipment, wecha
 
 
 def retry_shipping_upload(session: Session, *, actor: Actor, order_id: int, wechat: WeChatGateway) -> Shipment:
-    actor.require(Permission.ORDERS_MANAGE)
+    actor.require(STAFF_PERMISSION[OrderAction.RETRY_SHIPPING_UPLOAD])
     order = lock_order(session, order_id)
-    if order.shipment is None:
-        raise Conflict("order_not_shipped", "订单尚未发货")
+    ensure_order_action(order, OrderAction.RETRY_SHIPPING_UPLOAD)
     upload_shipping(session, order=order, shipment=order.shipment, wechat=wechat)
     record_action(session, actor=actor, action="order.shipping_upload", entity_type="order", entity_id=order.id,
                   after={"wechat_uploaded": order.shipment.wechat_uploaded})
@@ -176,23 +171,22 @@ def retry_shipping_upload(session: Session, *, actor: Actor, order_id: int, wech
 
 def add_tracking_event(session: Session, *, actor: Actor, order_id: int, text: str,
                        time: datetime | None = None) -> TrackingEvent:
-    actor.require(Permission.ORDERS_MANAGE)
-    text = required_text(text, code="invalid_tracking_event", message="请填写物流信息（不超过 300 字）",
+    actor.require(STAFF_PERMISSION[OrderAction.ADD_TRACKING_EVENT])
+    text = required_text(text, code=OrderError.INVALID_TRACKING_EVENT, message="请填写物流信息（不超过 300 字）",
                          max_length=300)
     order = session.get(Order, order_id)
     if order is None:
-        raise NotFound("order_not_found", "订单不存在")
-    if order.shipment is None:
-        raise Conflict("order_not_shipped", "订单尚未发货")
+        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
+    ensure_order_action(order, OrderAction.ADD_TRACKING_EVENT)
     when = time or clock.now()
     if when.tzinfo is None:
-        raise Invalid("invalid_time", "时间需带时区")
+        raise Invalid(OrderError.INVALID_TIME, "时间需带时区")
     same = session.scalar(select(TrackingEvent).where(TrackingEvent.shipment_id == order.shipment.id,
                                                       TrackingEvent.time == when, TrackingEvent.text == text))
     if same is not None:
         return same  # entered twice: once is enough
     event = TrackingEvent(shipment_id=order.shipment.id, time=when, text=text, source="staff")
-    session.add(event)
+    order.shipment.events.append(event)  # through the collection, so that a loaded timeline shows it too
     session.flush()
     record_action(session, actor=actor, action="order.tracking_event", entity_type="order", entity_id=order.id,
                   after={"time": when, "text": text})
@@ -201,11 +195,8 @@ def add_tracking_event(session: Session, *, actor: Actor, order_id: int, text: s
 
 def logistics(session: Session, *, order: Order, tracker: Tracker) -> tuple[Shipment, list[TrackingEvent]]:
     """The buyer's timeline, newest first: staff events plus whatever the tracker knows (stored once)."""
-    shipment = session.scalar(
-        select(Shipment).where(Shipment.order_id == order.id).options(selectinload(Shipment.events))
-    )
-    if shipment is None:
-        raise Conflict("order_not_shipped", "订单尚未发货，暂无物流信息")
+    ensure_order_action(order, OrderAction.VIEW_LOGISTICS)
+    shipment = order.shipment
     known = {(e.time, e.text) for e in shipment.events}
     fresh = [TrackingEvent(shipment_id=shipment.id, time=e.time, text=e.text, source="tracker")
              for e in tracker.events(shipment.carrier, shipment.tracking_no) if (e.time, e.text) not in known]
@@ -222,7 +213,7 @@ def logistics(session: Session, *, order: Order, tracker: Tracker) -> tuple[Ship
 
 def _close_wechat_order(order: Order, wechat: WeChatGateway) -> None:
     if not _wechat_closed(order, wechat):
-        raise Conflict("order_already_paid", "订单已支付，正在确认中")
+        raise Conflict(OrderError.ORDER_ALREADY_PAID, "订单已支付，正在确认中")
 
 
 def _wechat_closed(order: Order, wechat: WeChatGateway) -> bool:

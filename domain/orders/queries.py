@@ -1,33 +1,126 @@
-"""Read models of orders for shoppers and staff."""
+"""Read models of orders, by viewer: everything the API, the mini-program and the dashboard show of an order.
+
+A shopper sees their own orders, with the receiver in full; staff see every order once their role may read
+orders, with personal data disclosed by role (``domain/security/disclosure.py``). Each order and each line carries
+the actions its viewer may take now (``domain/orders/actions.py``). A page of orders loads in a fixed number of
+queries, whatever its length. Refund requests have theirs in ``refund_queries.py``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.db import paginate
 from domain.errors import Invalid, NotFound
+from domain.media import media_url
 from domain.models import Order, OrderStatus, Refund, RefundStatus, Shipment, User
+from domain.orders.actions import (
+    OrderAction,
+    line_actions,
+    order_actions,
+    payment_deadline,
+    refundable_quantity,
+)
+from domain.orders.errors import OrderError
+from domain.orders.lifecycle import logistics
+from domain.orders.logistics import Tracker
+from domain.orders.refund_queries import RefundView, load_refunds, refund_views
+from domain.orders.refunds import reserved_by_line
+from domain.security.actor import Shopper, Viewer
+from domain.security.disclosure import Field, show
+from domain.security.roles import Permission
+from domain.settings.service import get_settings
+from domain.users.queries import nicknames
 
 
-def _with_details(query):
-    return query.options(
-        selectinload(Order.lines), selectinload(Order.shipment).selectinload(Shipment.events),
-        selectinload(Order.payment),
-    )
+@dataclass(frozen=True)
+class TrackingEventView:
+    time: datetime
+    text: str
 
 
-def list_orders(session: Session, *, user: User | None = None, status: str | None = None, order_no: str | None = None,
-                created_from: datetime | None = None, created_to: datetime | None = None, page: int = 1,
-                page_size: int = 20) -> tuple[list[Order], int]:
-    query = select(Order)
-    if user is not None:
-        query = query.where(Order.user_id == user.id)
+@dataclass(frozen=True)
+class ShipmentView:
+    carrier: str
+    tracking_no: str
+    shipped_at: datetime
+    wechat_uploaded: bool
+    wechat_error: str
+    events: tuple[TrackingEventView, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class LogisticsView:
+    carrier: str
+    tracking_no: str
+    events: tuple[TrackingEventView, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class OrderLineView:
+    id: int
+    sku_id: int
+    product_id: int
+    title: str
+    specs: dict[str, str]
+    cover_url: str
+    unit_price_fen: int
+    quantity: int
+    amount_fen: int
+    discount_fen: int
+    paid_fen: int
+    refunded_fen: int
+    refunded_quantity: int
+    refundable_quantity: int
+    actions: tuple[OrderAction, ...]
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: int
+    order_no: str
+    status: str
+    user_id: int
+    buyer_nickname: str
+    lines: tuple[OrderLineView, ...]
+    goods_fen: int
+    member_discount_fen: int
+    full_reduction_fen: int
+    coupon_discount_fen: int
+    shipping_fen: int
+    payable_fen: int
+    refunded_fen: int
+    receiver_name: str
+    receiver_phone: str  # masked for staff who do not ship
+    receiver_address: str
+    remark: str
+    transaction_id: str
+    created_at: datetime
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    pay_expires_at: datetime | None
+    shipment: ShipmentView | None
+    open_refunds: int  # refund requests not yet decided or not yet refunded
+    actions: tuple[OrderAction, ...]
+    refunds: tuple[RefundView, ...] = ()  # newest first; only in ``order_detail``
+
+
+# --- orders ---------------------------------------------------------------------------------------------------
+
+def order_list(session: Session, *, viewer: Viewer, status: str | None = None, order_no: str | None = None,
+               created_from: datetime | None = None, created_to: datetime | None = None, page: int = 1,
+               page_size: int = 20) -> tuple[list[OrderView], int]:
+    query = _visible_orders(select(Order), viewer)
     if status:
         if status not in OrderStatus.ALL:
-            raise Invalid("invalid_status", f"未知的订单状态：{status}")
+            raise Invalid(OrderError.INVALID_STATUS, f"未知的订单状态：{status}")
         query = query.where(Order.status == status)
     if order_no:
         query = query.where(Order.order_no.contains(order_no.strip()))
@@ -36,13 +129,28 @@ def list_orders(session: Session, *, user: User | None = None, status: str | Non
     if created_to:
         query = query.where(Order.created_at < created_to)
     query, total = paginate(session, query, Order.id.desc(), page=page, page_size=page_size)
-    return list(session.scalars(_with_details(query))), total
+    return _order_views(session, list(session.scalars(_with_details(query))), viewer), total
+
+
+def order_detail(session: Session, order_id: int, *, viewer: Viewer) -> OrderView:
+    """One order, with its refund requests."""
+    order = _visible_order(session, order_id, viewer)
+    refunds = load_refunds(session, select(Refund).where(Refund.order_id == order.id).order_by(Refund.id.desc()))
+    [view] = _order_views(session, [order], viewer, refunds=refund_views(session, refunds, viewer))
+    return view
+
+
+def order_logistics(session: Session, order_id: int, *, viewer: Viewer, tracker: Tracker) -> LogisticsView:
+    shipment, events = logistics(session, order=_visible_order(session, order_id, viewer), tracker=tracker)
+    return LogisticsView(carrier=shipment.carrier, tracking_no=shipment.tracking_no,
+                         events=tuple(TrackingEventView(time=e.time, text=e.text) for e in events))
 
 
 def get_order(session: Session, order_id: int, *, user: User | None = None) -> Order:
+    """The order itself, for the operations that work on it (another shopper's order is not found)."""
     order = session.scalar(_with_details(select(Order).where(Order.id == order_id)))
     if order is None or (user is not None and order.user_id != user.id):
-        raise NotFound("order_not_found", "订单不存在")
+        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
     return order
 
 
@@ -66,3 +174,74 @@ def status_counts(session: Session, *, user: User | None = None) -> dict[str, in
 def open_refund_count(session: Session, *, user: User) -> int:
     return session.scalar(select(func.count()).where(Refund.user_id == user.id,
                                                      Refund.status.in_(RefundStatus.OPEN))) or 0
+
+
+def _visible_orders(query: Select, viewer: Viewer) -> Select:
+    if isinstance(viewer, Shopper):
+        return query.where(Order.user_id == viewer.user_id)
+    viewer.require(Permission.ORDERS_READ)
+    return query
+
+
+def _visible_order(session: Session, order_id: int, viewer: Viewer) -> Order:
+    order = session.scalar(_with_details(_visible_orders(select(Order), viewer).where(Order.id == order_id)))
+    if order is None:
+        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
+    return order
+
+
+def _with_details(query: Select) -> Select:
+    return query.options(
+        selectinload(Order.lines), selectinload(Order.shipment).selectinload(Shipment.events),
+        selectinload(Order.payment),
+    )
+
+
+def _order_views(session: Session, orders: list[Order], viewer: Viewer, *,
+                 refunds: Iterable[RefundView] = ()) -> list[OrderView]:
+    """Views of loaded orders: buyers, open refunds, reserved units and the payment timeout in one query each."""
+    if not orders:
+        return []
+    buyers = nicknames(session, {o.user_id for o in orders})
+    open_refunds = open_refunds_by_order(session, [o.id for o in orders])
+    reserved = {line_id: units for line_id, (units, _) in
+                reserved_by_line(session, [line.id for o in orders for line in o.lines]).items()}
+    timeout = get_settings(session).unpaid_timeout_minutes
+    refunds = tuple(refunds)
+    return [_order_view(o, viewer, buyer=buyers.get(o.user_id, ""), open_refunds=open_refunds.get(o.id, 0),
+                        reserved=reserved, pay_expires_at=payment_deadline(o, timeout_minutes=timeout),
+                        refunds=tuple(r for r in refunds if r.order_id == o.id))
+            for o in orders]
+
+
+def _order_view(order: Order, viewer: Viewer, *, buyer: str, open_refunds: int, reserved: dict[int, int],
+                pay_expires_at: datetime | None, refunds: tuple[RefundView, ...]) -> OrderView:
+    shipment = order.shipment
+    return OrderView(
+        id=order.id, order_no=order.order_no, status=order.status, user_id=order.user_id, buyer_nickname=buyer,
+        lines=tuple(OrderLineView(
+            id=line.id, sku_id=line.sku_id, product_id=line.product_id, title=line.title, specs=dict(line.specs),
+            cover_url=media_url(line.cover_url), unit_price_fen=line.unit_price_fen, quantity=line.quantity,
+            amount_fen=line.amount_fen, discount_fen=line.discount_fen, paid_fen=line.paid_fen,
+            refunded_fen=line.refunded_fen, refunded_quantity=line.refunded_quantity,
+            refundable_quantity=refundable_quantity(line, reserved.get(line.id, 0)),
+            actions=tuple(line_actions(line, viewer, reserved.get(line.id, 0))),
+        ) for line in order.lines),
+        goods_fen=order.goods_fen, member_discount_fen=order.member_discount_fen,
+        full_reduction_fen=order.full_reduction_fen, coupon_discount_fen=order.coupon_discount_fen,
+        shipping_fen=order.shipping_fen, payable_fen=order.payable_fen, refunded_fen=order.refunded_fen,
+        receiver_name=show(viewer, Field.RECEIVER_NAME, order.receiver_name_enc, owner_id=order.user_id),
+        receiver_phone=show(viewer, Field.RECEIVER_PHONE, order.receiver_phone_enc, owner_id=order.user_id),
+        receiver_address=order.receiver_address, remark=order.remark,
+        transaction_id=order.payment.transaction_id if order.payment else "",
+        created_at=order.created_at, paid_at=order.paid_at, shipped_at=order.shipped_at,
+        completed_at=order.completed_at, cancelled_at=order.cancelled_at, pay_expires_at=pay_expires_at,
+        shipment=ShipmentView(
+            carrier=shipment.carrier, tracking_no=shipment.tracking_no, shipped_at=shipment.created_at,
+            wechat_uploaded=shipment.wechat_uploaded, wechat_error=shipment.wechat_error,
+            events=tuple(TrackingEventView(time=e.time, text=e.text) for e in shipment.events),
+        ) if shipment else None,
+        open_refunds=open_refunds,
+        actions=tuple(order_actions(order, viewer, reserved_units=reserved, pay_deadline=pay_expires_at)),
+        refunds=refunds,
+    )

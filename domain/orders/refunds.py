@@ -17,7 +17,7 @@ from domain import clock
 from domain.audit.service import record_action
 from domain.db import paginate
 from domain.distribution.commissions import apply_line_refund
-from domain.errors import Conflict, DomainError, Invalid, NotFound
+from domain.errors import CommonError, Conflict, DomainError, Invalid, NotFound
 from domain.models import (
     Order,
     OrderLine,
@@ -28,16 +28,23 @@ from domain.models import (
     User,
 )
 from domain.numbers import business_number
+from domain.orders.actions import (
+    REFUND_PERMISSION,
+    RESERVING,
+    OrderAction,
+    RefundAction,
+    approval_of,
+    ensure_order_action,
+    ensure_refund_action,
+    refundable_quantity,
+)
+from domain.orders.errors import OrderError, RefundError
 from domain.orders.lifecycle import lock_order
 from domain.orders.stock import return_stock
 from domain.payments.service import refund_notify_url
 from domain.security.actor import Actor
-from domain.security.roles import Permission
 from domain.text import reject_reason, required_text
 from domain.wechat.gateway import WeChatGateway
-
-REFUNDABLE = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
-RESERVING = (RefundStatus.REQUESTED, RefundStatus.APPROVED, RefundStatus.REFUNDED)
 
 
 @dataclass(frozen=True)
@@ -47,20 +54,19 @@ class RefundItem:
 
 
 def request_refund(session: Session, *, user: User, order_id: int, items: list[RefundItem], reason: str) -> Refund:
-    reason = required_text(reason, code="reason_required", message="请填写退款原因（不超过 200 字）")
+    reason = required_text(reason, code=CommonError.REASON_REQUIRED, message="请填写退款原因（不超过 200 字）")
     if not items:
-        raise Invalid("empty_refund", "请选择要退款的商品")
+        raise Invalid(RefundError.EMPTY_REFUND, "请选择要退款的商品")
     order = lock_order(session, order_id, user=user)  # serialises requests on one order
-    if order.status not in REFUNDABLE:
-        raise Conflict("order_not_refundable", "该订单状态不能申请退款")
+    ensure_order_action(order, OrderAction.REQUEST_REFUND)
     lines = {line.id: line for line in session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))}
-    reserved = _reserved(session, list(lines))
+    reserved = reserved_by_line(session, list(lines))
     wanted: dict[int, int] = {}
     for item in items:
         if item.order_line_id not in lines:
-            raise NotFound("order_line_not_found", "订单中没有这件商品")
+            raise NotFound(OrderError.ORDER_LINE_NOT_FOUND, "订单中没有这件商品")
         if not isinstance(item.quantity, int) or isinstance(item.quantity, bool) or item.quantity < 1:
-            raise Invalid("invalid_quantity", "退款数量至少为 1")
+            raise Invalid(OrderError.INVALID_QUANTITY, "退款数量至少为 1")
         wanted[item.order_line_id] = wanted.get(item.order_line_id, 0) + item.quantity
 
     refund = Refund(refund_no=business_number("R"), order_id=order.id, user_id=user.id, reason=reason,
@@ -68,9 +74,9 @@ def request_refund(session: Session, *, user: User, order_id: int, items: list[R
     for line_id, quantity in wanted.items():
         line = lines[line_id]
         taken_qty, taken_fen = reserved.get(line_id, (0, 0))
-        if taken_qty + quantity > line.quantity:
-            raise Conflict("refund_exceeds_purchase",
-                           f"“{line.title}”最多还能退 {line.quantity - taken_qty} 件")
+        left = refundable_quantity(line, taken_qty)
+        if quantity > left:
+            raise Conflict(RefundError.REFUND_EXCEEDS_PURCHASE, f"“{line.title}”最多还能退 {left} 件")
         if taken_qty + quantity == line.quantity:
             amount = line.paid_fen - taken_fen  # the last units take exactly what is left
         else:
@@ -90,14 +96,13 @@ def request_refund(session: Session, *, user: User, order_id: int, items: list[R
 def approve_refund(session: Session, *, actor: Actor, refund_id: int, wechat: WeChatGateway) -> Refund:
     """Refund through WeChat Pay. The refund number makes a retry safe. If WeChat fails, the refund stays
     ``approved`` with the failure shown, and approving again retries."""
-    actor.require(Permission.REFUNDS)
+    actor.require(REFUND_PERMISSION)
     order_id = session.scalar(select(Refund.order_id).where(Refund.id == refund_id))
     if order_id is None:
-        raise NotFound("refund_not_found", "退款申请不存在")
+        raise NotFound(RefundError.REFUND_NOT_FOUND, "退款申请不存在")
     order = lock_order(session, order_id)  # order first, then refund: the same order as request_refund
     refund = _lock_refund(session, refund_id)
-    if refund.status not in (RefundStatus.REQUESTED, RefundStatus.APPROVED):
-        raise Conflict("refund_not_pending", "该退款申请已处理")
+    ensure_refund_action(refund, approval_of(refund))
     before = refund.status
     refund.status = RefundStatus.APPROVED
     refund.decided_by, refund.decided_at = actor.staff_id, clock.now()
@@ -141,11 +146,10 @@ def complete_refund(session: Session, *, refund: Refund, order: Order) -> None:
 
 
 def reject_refund(session: Session, *, actor: Actor, refund_id: int, reason: str) -> Refund:
-    actor.require(Permission.REFUNDS)
+    actor.require(REFUND_PERMISSION)
     reason = reject_reason(reason)
     refund = _lock_refund(session, refund_id)
-    if refund.status not in (RefundStatus.REQUESTED, RefundStatus.APPROVED):
-        raise Conflict("refund_not_pending", "该退款申请已处理")
+    ensure_refund_action(refund, RefundAction.REJECT)
     before = refund.status
     refund.status, refund.reject_reason = RefundStatus.REJECTED, reason
     refund.decided_by, refund.decided_at = actor.staff_id, clock.now()
@@ -175,7 +179,7 @@ def get_refund(session: Session, refund_id: int, *, user: User | None = None) ->
         .options(selectinload(Refund.lines).selectinload(RefundLine.order_line), selectinload(Refund.order))
     )
     if refund is None or (user is not None and refund.user_id != user.id):
-        raise NotFound("refund_not_found", "退款申请不存在")
+        raise NotFound(RefundError.REFUND_NOT_FOUND, "退款申请不存在")
     return refund
 
 
@@ -195,7 +199,7 @@ def list_refunds(session: Session, *, status: str | None = None, user: User | No
     return list(rows), total
 
 
-def _reserved(session: Session, line_ids: list[int]) -> dict[int, tuple[int, int]]:
+def reserved_by_line(session: Session, line_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Units and fen already asked back (not rejected), per order line, in one query."""
     rows = session.execute(
         select(RefundLine.order_line_id, func.sum(RefundLine.quantity), func.sum(RefundLine.amount_fen))
@@ -212,5 +216,5 @@ def _lock_refund(session: Session, refund_id: int) -> Refund:
         .options(selectinload(Refund.lines)).execution_options(populate_existing=True)
     )
     if refund is None:
-        raise NotFound("refund_not_found", "退款申请不存在")
+        raise NotFound(RefundError.REFUND_NOT_FOUND, "退款申请不存在")
     return refund

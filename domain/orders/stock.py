@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from domain.db import is_postgres
 from domain.errors import Conflict
 from domain.models import Product, Sku
+from domain.orders.errors import OrderError
 
 
 def take_stock(session: Session, quantities: dict[int, int]) -> None:
@@ -29,7 +30,7 @@ def take_stock(session: Session, quantities: dict[int, int]) -> None:
             select(Product.title, Sku.stock).join(Product).where(Sku.id.in_(ids), Sku.stock < amount)
         ).first()
         detail = f"“{short.title}”库存不足，仅剩 {short.stock} 件" if short else "库存不足"
-        raise Conflict("out_of_stock", detail)
+        raise Conflict(OrderError.OUT_OF_STOCK, detail)
     _expire(session, ids)
 
 

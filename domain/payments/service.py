@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
@@ -14,7 +13,10 @@ from domain.config import get_config
 from domain.distribution.commissions import record_commissions
 from domain.errors import Conflict, DomainError, Invalid, NotFound
 from domain.models import Order, OrderLine, OrderStatus, Payment, Product, User
+from domain.orders.actions import OrderAction, ensure_order_action, payment_deadline
+from domain.orders.errors import OrderError
 from domain.orders.lifecycle import lock_order
+from domain.payments.errors import PaymentError
 from domain.settings.service import get_settings
 from domain.wechat.gateway import WeChatGateway
 
@@ -45,22 +47,12 @@ def refund_notify_url() -> str:
     return get_config().public_url.rstrip("/") + REFUND_NOTIFY_PATH
 
 
-def payment_deadline(order: Order, *, timeout_minutes: int) -> datetime | None:
-    """Until when an unpaid order can be paid (None once it is no longer waiting for payment)."""
-    if order.status != OrderStatus.PENDING_PAYMENT:
-        return None
-    return order.created_at + timedelta(minutes=timeout_minutes)
-
-
 def start_payment(session: Session, *, user: User, order_id: int, wechat: WeChatGateway) -> PaymentStart:
     """Unified order (JSAPI) for an unpaid order; returns what ``wx.requestPayment`` needs.
     Paying twice in a row is harmless: WeChat answers the same ``out_trade_no`` with the same prepay_id."""
     order = lock_order(session, order_id, user=user)
-    if order.status != OrderStatus.PENDING_PAYMENT:
-        raise Conflict("order_not_payable", "订单不是待付款状态")
     expires = payment_deadline(order, timeout_minutes=get_settings(session).unpaid_timeout_minutes)
-    if clock.now() >= expires:
-        raise Conflict("order_expired", "订单已超时，请重新下单")
+    ensure_order_action(order, OrderAction.PAY, pay_deadline=expires)
     first = session.scalar(select(OrderLine.title).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no))
     prepay_id = wechat.unified_order(
         out_trade_no=order.order_no, amount_fen=order.payable_fen, body=f"商城订单-{first}", openid=user.openid,
@@ -76,14 +68,14 @@ def handle_payment_notification(session: Session, *, wechat: WeChatGateway, xml:
     concurrent notifications mark the order paid exactly once (row lock + status guard + unique payment)."""
     data = wechat.parse_payment_notification(xml)
     if data.get("return_code") != "SUCCESS" or data.get("result_code") != "SUCCESS":
-        raise Invalid("payment_not_successful", "支付未成功")
+        raise Invalid(PaymentError.PAYMENT_NOT_SUCCESSFUL, "支付未成功")
     order_id = session.scalar(select(Order.id).where(Order.order_no == data.get("out_trade_no", "")))
     if order_id is None:
-        raise NotFound("order_not_found", "订单不存在")
+        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
     order = lock_order(session, order_id)
     if int(data["total_fee"]) != order.payable_fen:
         log.warning("payment for %s: amount %s differs from %s", order.order_no, data["total_fee"], order.payable_fen)
-        raise Conflict("amount_mismatch", "支付金额与订单金额不一致")
+        raise Conflict(PaymentError.AMOUNT_MISMATCH, "支付金额与订单金额不一致")
     if order.status == OrderStatus.PENDING_PAYMENT:
         mark_paid(session, order=order, data=data)
         return NotificationOutcome(order_id=order.id, newly_paid=True)

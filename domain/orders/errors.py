@@ -1,0 +1,52 @@
+"""Refusal codes of orders, after-sale, the cart and the address book (see docs/state-machines.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrderError(StrEnum):
+    ORDER_NOT_FOUND = "order_not_found"
+    ORDER_LINE_NOT_FOUND = "order_line_not_found"
+    # Placing an order (the cart shares the quantity and stock refusals)
+    EMPTY_ORDER = "empty_order"
+    INVALID_QUANTITY = "invalid_quantity"
+    TOO_MANY_LINES = "too_many_lines"
+    INVALID_REMARK = "invalid_remark"
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    PRODUCT_UNAVAILABLE = "product_unavailable"
+    OUT_OF_STOCK = "out_of_stock"
+    COUPON_NOT_FOUND = "coupon_not_found"
+    INVALID_STATUS = "invalid_status"  # an order-list filter naming no state
+    # State changes
+    ORDER_NOT_CANCELLABLE = "order_not_cancellable"
+    ORDER_ALREADY_PAID = "order_already_paid"  # WeChat took the money while the buyer cancelled
+    ORDER_NOT_PAID = "order_not_paid"
+    ORDER_NOT_SHIPPABLE = "order_not_shippable"
+    ORDER_NOT_SHIPPED = "order_not_shipped"
+    SHIPPING_ALREADY_UPLOADED = "shipping_already_uploaded"
+    INVALID_CARRIER = "invalid_carrier"
+    INVALID_TRACKING_NO = "invalid_tracking_no"
+    INVALID_TRACKING_EVENT = "invalid_tracking_event"
+    INVALID_TIME = "invalid_time"
+
+
+class RefundError(StrEnum):
+    REFUND_NOT_FOUND = "refund_not_found"
+    ORDER_NOT_REFUNDABLE = "order_not_refundable"
+    EMPTY_REFUND = "empty_refund"
+    REFUND_EXCEEDS_PURCHASE = "refund_exceeds_purchase"
+    REFUND_NOT_PENDING = "refund_not_pending"
+
+
+class CartError(StrEnum):
+    CART_ITEM_NOT_FOUND = "cart_item_not_found"
+    CART_FULL = "cart_full"
+
+
+class AddressError(StrEnum):
+    ADDRESS_NOT_FOUND = "address_not_found"
+    TOO_MANY_ADDRESSES = "too_many_addresses"
+    INVALID_NAME = "invalid_name"
+    INVALID_ADDRESS = "invalid_address"
+    UNKNOWN_FIELD = "unknown_field"
