@@ -7,8 +7,13 @@ import io
 import httpx
 from PIL import Image
 
+from domain.audit.service import list_actions
+from domain.distribution.errors import DistributionError
+from domain.errors import CommonError
 from domain.models import EntryType, WalletEntry
+from domain.wallet.errors import WalletError
 from tests.builders import make_product
+from tests.refusals import refused
 
 ADDRESS = {"name": "陈明", "phone": "13700137000", "province": "广东省", "city": "广州市", "district": "天河区",
            "detail": "天河路 1 号"}
@@ -32,7 +37,7 @@ def test_application_states_from_none_to_approved_and_review_refusals(client, sh
                       json={"real_name": "王芳", "phone": "13800138000", "reason": "想分享"}).json()
     assert app["status"] == "pending"
     twice = client.post("/api/v1/distribution/apply", headers=h, json={"real_name": "王芳", "phone": "13800138000"})
-    assert (twice.status_code, twice.json()["error"]["code"]) == (409, "application_pending")
+    refused(DistributionError.APPLICATION_PENDING, twice, status=409)
     owner = staff_headers("owner")
     queue = client.get("/api/v1/admin/distributor-applications", params={"status": "pending"}, headers=owner).json()
     mine = next(a for a in queue["items"] if a["id"] == app["id"])
@@ -46,7 +51,7 @@ def test_application_states_from_none_to_approved_and_review_refusals(client, sh
     client.post(f"/api/v1/admin/distributor-applications/{again.json()['id']}/approve", headers=owner)
     assert client.get("/api/v1/distribution/me", headers=h).json()["status"] == "approved"
     reviewed = client.post(f"/api/v1/admin/distributor-applications/{again.json()['id']}/approve", headers=owner)
-    assert (reviewed.status_code, reviewed.json()["error"]["code"]) == (409, "application_already_reviewed")
+    refused(DistributionError.APPLICATION_ALREADY_REVIEWED, reviewed, status=409)
     support = staff_headers("support")
     assert client.get("/api/v1/admin/distributor-applications", headers=support).status_code == 403
 
@@ -104,9 +109,9 @@ def test_team_commissions_and_withdrawals_for_the_a_b_c_story(client, db, shoppe
     db.add(WalletEntry(user_id=b["user"]["id"], entry_type=EntryType.ADJUSTMENT, amount_fen=2999, note="测试"))
     db.commit()  # a savepoint in this test's transaction, so that refused requests below do not roll it back
     below = client.post("/api/v1/distribution/withdrawals", headers=hb, json={"amount_fen": 99, "method": "wechat"})
-    assert (below.status_code, below.json()["error"]["code"]) == (409, "withdraw_below_minimum")
+    refused(WalletError.WITHDRAW_BELOW_MINIMUM, below, status=409)
     over = client.post("/api/v1/distribution/withdrawals", headers=hb, json={"amount_fen": 3000, "method": "wechat"})
-    assert (over.status_code, over.json()["error"]["code"]) == (409, "insufficient_balance")
+    refused(WalletError.INSUFFICIENT_BALANCE, over, status=409)
     w = client.post("/api/v1/distribution/withdrawals", headers=hb, json={"amount_fen": 2999, "method": "wechat"})
     assert w.status_code == 201 and w.json()["status"] == "pending"
     queue = client.get("/api/v1/admin/withdrawals", params={"status": "pending"}, headers=finance).json()
@@ -136,3 +141,80 @@ def test_product_detail_shows_what_a_distributor_earns(client, db, shopper, staf
     detail = client.get(f"/api/v1/products/{sku_product.id}", headers=h).json()
     assert detail["commission"] == {"level1_fen": 1290, "level2_fen": 645}
     assert [s["commission_level1_fen"] for s in detail["skus"]] == [1290, 1590]
+
+
+def test_admin_withdrawals_offer_actions_mask_the_account_and_reveal_it_with_an_audit_entry(client, db, shopper,
+                                                                                          staff_headers):
+    owner, finance, support = staff_headers("owner"), staff_headers("finance"), staff_headers("support")
+    h, me = shopper("bank_payee")
+    apply_and_approve(client, h, owner, "钱多多")
+    db.add(WalletEntry(user_id=me["user"]["id"], entry_type=EntryType.ADJUSTMENT, amount_fen=5000, note="测试"))
+    db.commit()
+    bank = {"bank_name": "招商银行", "account_name": "钱多多", "account_no": "6225 8801 2345 6789"}
+    created = client.post("/api/v1/distribution/withdrawals", headers=h,
+                          json={"amount_fen": 4000, "method": "bank", "bank": bank})
+    assert created.status_code == 201, created.text
+    w = created.json()
+    assert (w["account_no_masked"], w["status"]) == ("**** 6789", "pending")  # as the mini-program shows it
+
+    listed = client.get("/api/v1/admin/withdrawals", params={"status": "pending"}, headers=finance)
+    [row] = [x for x in listed.json()["items"] if x["id"] == w["id"]]
+    assert (row["nickname"], row["account_no_masked"], row["account_holder_masked"], row["actions"]) == (
+        me["user"]["nickname"], "**** 6789", "钱**", ["approve", "reject", "reveal_account"])
+    assert "6225880123456789" not in listed.text and "钱多多" not in listed.text
+
+    refused(WalletError.WITHDRAWAL_NOT_APPROVED, client.post(f"/api/v1/admin/withdrawals/{w['id']}/mark-paid",
+                                                             headers=finance, json={"reference": "CMB1"}), status=409)
+    approved = client.post(f"/api/v1/admin/withdrawals/{w['id']}/approve", headers=finance).json()
+    assert (approved["status"], approved["actions"]) == ("approved", ["mark_paid", "reject", "reveal_account"])
+
+    for _ in range(2):
+        revealed = client.post(f"/api/v1/admin/withdrawals/{w['id']}/reveal-account", headers=finance)
+        assert revealed.json() == {"withdrawal_id": w["id"], "bank_name": "招商银行", "account_name": "钱多多",
+                                   "account_no": "6225880123456789"}
+    refused(CommonError.FORBIDDEN, client.post(f"/api/v1/admin/withdrawals/{w['id']}/reveal-account",
+                                               headers=support), status=403)
+    _, total = list_actions(db, entity_type="withdrawal", entity_id=w["id"], action_prefix="withdrawal.reveal")
+    assert total == 2
+
+    paid = client.post(f"/api/v1/admin/withdrawals/{w['id']}/mark-paid", headers=finance,
+                       json={"reference": "CMB20261201"}).json()
+    assert (paid["status"], paid["payout_ref"], paid["actions"]) == ("paid", "CMB20261201", ["reveal_account"])
+
+
+def test_admin_applications_and_distributors_offer_actions_and_disabling_needs_a_reason(client, shopper,
+                                                                                       staff_headers):
+    owner = staff_headers("owner")
+    h, me = shopper("review_me")
+    application = client.post("/api/v1/distribution/apply", headers=h,
+                              json={"real_name": "赵磊", "phone": "13700137001"}).json()
+    queue = client.get("/api/v1/admin/distributor-applications", params={"status": "pending"}, headers=owner).json()
+    [row] = [a for a in queue["items"] if a["id"] == application["id"]]
+    assert (row["real_name"], row["phone"], row["actions"]) == ("赵磊", "13700137001", ["approve", "reject"])
+    approved = client.post(f"/api/v1/admin/distributor-applications/{application['id']}/approve", headers=owner)
+    assert (approved.json()["status"], approved.json()["actions"]) == ("approved", [])
+
+    user_id = me["user"]["id"]
+    listed = client.get("/api/v1/admin/distributors", params={"q": me["user"]["invite_code"]}, headers=owner).json()
+    assert [(d["is_enabled"], d["actions"]) for d in listed["items"]] == [(True, ["disable"])]
+    refused(DistributionError.REASON_REQUIRED, client.post(f"/api/v1/admin/distributors/{user_id}/disable",
+                                                           headers=owner), status=422)
+    refused(DistributionError.DISTRIBUTOR_ALREADY_ENABLED,
+            client.post(f"/api/v1/admin/distributors/{user_id}/enable", headers=owner), status=409)
+    disabled = client.post(f"/api/v1/admin/distributors/{user_id}/disable", headers=owner, json={"reason": "违规"})
+    assert (disabled.json()["is_enabled"], disabled.json()["disabled_reason"], disabled.json()["actions"]) == (
+        False, "违规", ["enable"])
+
+
+def test_every_distribution_endpoint_documents_its_refusals(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    ours = {(path, method): op for path, ops in paths.items() for method, op in ops.items()
+            if path.startswith(("/api/v1/distribution", "/api/v1/admin/distributor", "/api/v1/admin/withdrawals",
+                                "/api/v1/admin/commissions"))}
+    assert len(ours) >= 20
+    for (path, method), op in ours.items():
+        assert {"401", "422"} <= set(op["responses"]), (method, path)
+        if path.startswith("/api/v1/admin"):
+            assert "403" in op["responses"], (method, path)
+    reveal = paths["/api/v1/admin/withdrawals/{withdrawal_id}/reveal-account"]["post"]["responses"]
+    assert {"401", "403", "404", "409", "422"} <= set(reveal)

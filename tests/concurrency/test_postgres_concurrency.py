@@ -26,6 +26,8 @@ from domain.models import (
     Withdrawal,
 )
 from domain.orders.checkout import OrderItem, place_order
+from domain.orders.errors import OrderError
+from domain.wallet.errors import WalletError
 from domain.wallet.service import available_balance, request_withdrawal
 from tests.builders import approve_distributor, make_address, make_product, make_user
 from tests.conftest import requires_postgres
@@ -75,7 +77,7 @@ def test_fifty_buyers_for_the_last_ten_units_make_exactly_ten_orders(committed):
     results = run_at_once(50, buyer_of_one(committed, sku_id, buyers))
     orders = [r for r in results if isinstance(r, int)]
     refusals = {r.code for r in results if isinstance(r, DomainError)}
-    assert len(orders) == 10 and refusals == {"out_of_stock"}
+    assert len(orders) == 10 and refusals == {OrderError.OUT_OF_STOCK}
     with unit_of_work(committed) as s:
         assert s.get(Sku, sku_id).stock == 0
         assert s.scalar(select(func.count()).select_from(Order)) == 10
@@ -88,7 +90,7 @@ def test_flash_sale_five_hundred_buyers_one_hundred_units(committed):
 
     results = run_at_once(500, buyer_of_one(committed, sku_id, buyers), workers=60)
     assert sum(isinstance(r, int) for r in results) == 100
-    assert all(r.code == "out_of_stock" for r in results if not isinstance(r, int))
+    assert all(r.code == OrderError.OUT_OF_STOCK for r in results if not isinstance(r, int))
     with unit_of_work(committed) as s:
         assert s.get(Sku, sku_id).stock == 0
         assert s.scalar(select(func.coalesce(func.sum(Order.goods_fen), 0))) == 100 * 1990
@@ -147,7 +149,7 @@ def test_twenty_withdrawals_of_the_whole_balance_give_exactly_one_hold(committed
 
     results = run_at_once(20, withdraw)
     assert sum(isinstance(r, int) for r in results) == 1
-    assert {r.code for r in results if isinstance(r, DomainError)} == {"insufficient_balance"}
+    assert {r.code for r in results if isinstance(r, DomainError)} == {WalletError.INSUFFICIENT_BALANCE}
     with unit_of_work(committed) as s:
         assert available_balance(s, user_id) == 0
         holds = s.scalar(select(func.count()).where(WalletEntry.entry_type == EntryType.WITHDRAWAL_HOLD))

@@ -81,3 +81,20 @@ def test_disabling_a_stops_a_earning_on_the_next_order_and_enabling_restores_it(
     assert texts(at, "success") == ["已恢复 甲 的分销资格。"]
     with unit_of_work(committed) as session:
         assert session.get(Distributor, a).is_enabled
+
+
+def test_disabling_asks_for_a_confirmation_and_a_reason(committed, network, open_as):
+    a = network["a"]
+    at = open_as("owner", DISTRIBUTORS)
+    at.selectbox(key=state.DISTRIBUTORS_SELECT).set_value(a).run()
+    assert not at.button(key=switch_key(a, "disable_submit")).disabled
+    at.text_input(key=switch_key(a, "reason")).set_value("违规宣传")
+    at.button(key=switch_key(a, "disable_submit")).click().run()
+    assert texts(at, "warning") == ["请先勾选确认停用。"]
+    at.text_input(key=switch_key(a, "reason")).set_value("")
+    at.checkbox(key=switch_key(a, "confirm")).check()
+    at.button(key=switch_key(a, "disable_submit")).click().run()
+    assert texts(at, "error") == ["请填写停用原因"]
+    with unit_of_work(committed) as session:
+        assert session.get(Distributor, a).is_enabled
+    assert {b.key for b in at.button if b.key and "enable_submit" in b.key} == set()

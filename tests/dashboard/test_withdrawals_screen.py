@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import state
+from domain.audit.service import list_actions
 from domain.db import unit_of_work
 from domain.errors import ExternalServiceError
 from domain.models import User, Withdrawal, WithdrawalStatus
@@ -147,3 +148,29 @@ def test_a_network_error_leaves_it_approved_and_paying_again_retries_once(commit
     pay(at, withdrawal_id, version=1)
     assert stored(committed, withdrawal_id).status == WithdrawalStatus.PAID
     assert [x["amount"] for x in sandbox_records(sandbox_url, "transfer") if x["partner_trade_no"] == number] == [1500]
+
+
+def test_finance_reveals_a_bank_account_on_request_and_each_reveal_is_audited(committed, earner, open_as):
+    bank = BankAccount(bank_name="招商银行", account_name="钱多多", account_no="6225 8801 2345 6789")
+    withdrawal_id, _ = withdraw(committed, earner, 4000, method="bank", bank=bank)
+    at = open_as("finance", WITHDRAWALS)
+    assert "6225880123456789" not in str(table(at, "提现单号")) and not at.code
+    at.button(key=key(withdrawal_id, "reveal")).click().run()
+    assert [c.value for c in at.code] == ["6225880123456789"]
+    assert "招商银行 钱多多" in texts(at, "text")
+    at.run()  # the next run shows it masked again
+    assert not at.code
+    at.button(key=key(withdrawal_id, "reveal")).click().run()
+    with unit_of_work(committed) as session:
+        entries, total = list_actions(session, entity_type="withdrawal", entity_id=withdrawal_id)
+        assert total == 2 and {e.action for e in entries} == {"withdrawal.reveal_account"}
+
+
+def test_a_pending_bank_withdrawal_offers_approve_and_reject_but_not_mark_paid(committed, earner, open_as):
+    bank = BankAccount(bank_name="招商银行", account_name="钱多多", account_no="6225 8801 2345 6789")
+    withdrawal_id, _ = withdraw(committed, earner, 4000, method="bank", bank=bank)
+    at = open_as("owner", WITHDRAWALS)
+    shown = {b.key for b in at.button if b.key}
+    assert {key(withdrawal_id, "approve_bank"), key(withdrawal_id, "reject_submit"),
+            key(withdrawal_id, "reveal")} <= shown
+    assert key(withdrawal_id, "paid_submit") not in shown

@@ -3,25 +3,10 @@
 from __future__ import annotations
 
 from domain.distribution.binding import bind_inviter, upline_ids
-from domain.errors import DomainError
+from domain.distribution.errors import DistributionError
 from domain.settings.service import update_settings
 from tests.builders import make_user
-
-
-class refused:  # noqa: N801 - reads as a phrase: `with refused("binding_cycle"):`
-    """Expect a DomainError with exactly this code."""
-
-    def __init__(self, code: str) -> None:
-        self.code = code
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        assert exc_type is not None, f"expected refusal {self.code}, nothing was raised"
-        assert issubclass(exc_type, DomainError), exc
-        assert exc.code == self.code, f"expected {self.code}, got {exc.code}"
-        return True
+from tests.refusals import refused
 
 
 def test_binding_sets_the_inviter(db):
@@ -33,14 +18,14 @@ def test_binding_sets_the_inviter(db):
 
 def test_binding_to_yourself_is_refused(db):
     a = make_user(db)
-    with refused("cannot_bind_self"):
+    with refused(DistributionError.CANNOT_BIND_SELF):
         bind_inviter(db, user=a, invite_code=a.invite_code)
     assert a.inviter_id is None
 
 
 def test_unknown_code_is_refused(db):
     a = make_user(db)
-    with refused("invite_code_not_found"):
+    with refused(DistributionError.INVITE_CODE_NOT_FOUND):
         bind_inviter(db, user=a, invite_code="NOPE2345")
 
 
@@ -51,9 +36,9 @@ def test_cycle_is_refused_along_the_whole_chain(db):
     c = make_user(db, inviter=b)
     d = make_user(db, inviter=c)
     update_settings(db, {"binding_mode": "overwrite"})
-    with refused("binding_cycle"):
+    with refused(DistributionError.BINDING_CYCLE):
         bind_inviter(db, user=a, invite_code=d.invite_code)
-    with refused("binding_cycle"):
+    with refused(DistributionError.BINDING_CYCLE):
         bind_inviter(db, user=b, invite_code=c.invite_code)
     assert a.inviter_id is None
     assert upline_ids(db, d.id) == [d.id, c.id, b.id, a.id]
@@ -62,7 +47,7 @@ def test_cycle_is_refused_along_the_whole_chain(db):
 def test_first_touch_refuses_a_second_binding(db):
     a, b, c = make_user(db), make_user(db), make_user(db)
     bind_inviter(db, user=c, invite_code=a.invite_code)
-    with refused("already_bound"):
+    with refused(DistributionError.ALREADY_BOUND):
         bind_inviter(db, user=c, invite_code=b.invite_code)
     assert c.inviter_id == a.id
     # Binding again to the same inviter is harmless.
@@ -80,10 +65,10 @@ def test_overwrite_lets_the_last_touch_win(db):
 def test_registration_only_binds_only_in_the_creating_login(db):
     update_settings(db, {"binding_mode": "registration_only"})
     a, b = make_user(db), make_user(db)
-    with refused("binding_closed"):
+    with refused(DistributionError.BINDING_CLOSED):
         bind_inviter(db, user=b, invite_code=a.invite_code, at_registration=False)
     bind_inviter(db, user=b, invite_code=a.invite_code, at_registration=True)
     assert b.inviter_id == a.id
     c = make_user(db)
-    with refused("already_bound"):
+    with refused(DistributionError.ALREADY_BOUND):
         bind_inviter(db, user=b, invite_code=c.invite_code, at_registration=False)
