@@ -1,4 +1,5 @@
-"""The one clock. Tests move it with ``clock.travel(...)``; code calls ``clock.now()``."""
+"""The one clock. Tests move it with ``clock.travel(...)`` (or stop it with ``clock.freeze(...)``); code calls
+``clock.now()``."""
 
 from __future__ import annotations
 
@@ -36,6 +37,13 @@ def advance(delta: timedelta) -> None:
         _frozen += delta
     else:
         _offset += delta
+
+
+def freeze(at: datetime) -> None:
+    """Stop the clock at ``at`` (aware), for tests that must not straddle a minute or a day; ``advance`` moves it."""
+    global _offset, _frozen
+    _offset = timedelta(0)
+    _frozen = at
 
 
 def reset() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from domain.catalog.errors import CatalogError
+from domain.distribution.errors import DistributionError
 from domain.errors import CommonError
 from domain.settings.errors import SettingsError
 from domain.users.errors import UserError
@@ -42,7 +43,7 @@ def test_login_with_invite_code_binds_and_reports_refusals(client, shopper):
     _, c = shopper("other_c")
     _, b2 = shopper("invitee_b", invite_code=c["user"]["invite_code"])
     assert b2["binding"]["bound"] is False
-    assert b2["binding"]["error"]["code"] == "already_bound"
+    assert b2["binding"]["error"]["code"] == DistributionError.ALREADY_BOUND
     assert b2["user"]["inviter_id"] == a["user"]["id"]
 
 
@@ -52,11 +53,11 @@ def test_bind_endpoint_refusals(client, shopper):
     ok = client.post("/api/v1/distribution/bind", json={"invite_code": a["user"]["invite_code"]}, headers=hb)
     assert ok.status_code == 200 and ok.json() == {"inviter_id": a["user"]["id"]}
     cycle = client.post("/api/v1/distribution/bind", json={"invite_code": b["user"]["invite_code"]}, headers=ha)
-    assert (cycle.status_code, cycle.json()["error"]["code"]) == (409, "binding_cycle")
+    refused(DistributionError.BINDING_CYCLE, cycle, status=409)
     itself = client.post("/api/v1/distribution/bind", json={"invite_code": a["user"]["invite_code"]}, headers=ha)
-    assert (itself.status_code, itself.json()["error"]["code"]) == (409, "cannot_bind_self")
+    refused(DistributionError.CANNOT_BIND_SELF, itself, status=409)
     again = client.post("/api/v1/distribution/bind", json={"invite_code": ha and "ZZZZ2345"}, headers=hb)
-    assert (again.status_code, again.json()["error"]["code"]) == (404, "invite_code_not_found")
+    refused(DistributionError.INVITE_CODE_NOT_FOUND, again, status=404)
 
 
 def test_catalog_lists_searches_filters_and_pages(client, db):
@@ -123,7 +124,7 @@ def test_admin_settings_put_validates_with_the_domain_message(client, staff_head
 
 def test_errors_are_4xx_with_the_error_body(client):
     for res, status, code in [
-        (client.get("/api/v1/nowhere"), 404, "not_found"),
+        (client.get("/api/v1/nowhere"), 404, CommonError.NOT_FOUND),
         (client.get("/api/v1/me"), 401, UserError.MISSING_TOKEN),
         (client.get("/api/v1/me", headers={"Authorization": "Bearer nope"}), 401, UserError.INVALID_TOKEN),
         (client.post("/api/v1/auth/login", content=b"{not json", headers={"Content-Type": "application/json"}), 422,
