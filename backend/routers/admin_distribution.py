@@ -68,11 +68,13 @@ def list_distributors(actor: CurrentActor, session: SessionDep, paging: Annotate
     return Page[DistributorOut](items=rows, total=total)
 
 
-@router.get("/distributors/{user_id}/team", response_model=Page[TeamMemberOut])
+@router.get("/distributors/{user_id}/team", response_model=Page[TeamMemberOut], responses=errors(404))
 def distributor_team(user_id: IdPath, actor: CurrentActor, session: SessionDep,
                      paging: Annotated[PageParams, Depends(page_params)],
                      level: Annotated[int, Query(ge=1, le=2)] = 1) -> Page[TeamMemberOut]:
+    """Refusal: ``distributor_not_found``."""
     actor.require(Permission.DISTRIBUTORS)
+    queries.distributor_row(session, viewer=actor, user_id=user_id)  # 404 for anyone who is not a distributor
     members, total = team_members(session, user_id, level=level, page=paging.page, page_size=paging.page_size)
     return Page[TeamMemberOut](items=members, total=total)
 

@@ -204,6 +204,9 @@ def test_admin_applications_and_distributors_offer_actions_and_disabling_needs_a
     disabled = client.post(f"/api/v1/admin/distributors/{user_id}/disable", headers=owner, json={"reason": "违规"})
     assert (disabled.json()["is_enabled"], disabled.json()["disabled_reason"], disabled.json()["actions"]) == (
         False, "违规", ["enable"])
+    assert client.get(f"/api/v1/admin/distributors/{user_id}/team", headers=owner).json() == {"items": [], "total": 0}
+    refused(DistributionError.DISTRIBUTOR_NOT_FOUND,
+            client.get(f"/api/v1/admin/distributors/{user_id + 10_000}/team", headers=owner), status=404)
 
 
 def test_every_distribution_endpoint_documents_its_refusals(client):
