@@ -21,8 +21,18 @@ def test_bp_of_rounds_down_in_the_merchants_favour():
 def test_bp_of_refuses_floats_and_negatives():
     with pytest.raises(TypeError):
         bp_of(10.5, 100)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        bp_of(100, 10.5)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         bp_of(-1, 100)
+
+
+def test_bp_of_refuses_a_negative_rate_rather_than_paying_a_negative_share():
+    # Without the guard, 100 fen at -1 bp would floor to -1 fen: a commission that takes money back.
+    with pytest.raises(ValueError):
+        bp_of(100, -1)
+    with pytest.raises(ValueError):
+        bp_of(0, -10_000)
 
 
 def test_allocate_gives_leftover_fen_to_largest_remainders_then_lower_index():
