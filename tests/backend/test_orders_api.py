@@ -5,7 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from domain.errors import CommonError
+from domain.orders.errors import OrderError, RefundError
+from domain.payments.errors import PaymentError
 from tests.builders import make_product
+from tests.refusals import refused
 
 ADDRESS = {"name": "李四", "phone": "13912345678", "province": "浙江省", "city": "杭州市", "district": "西湖区",
            "detail": "文三路 100 号"}
@@ -30,7 +34,7 @@ def test_cart_add_merge_update_select_and_remove(client, db, buyer):
     cart = client.post("/api/v1/cart/items", json={"sku_id": a.id, "quantity": 1}, headers=buyer).json()
     assert [(i["sku_id"], i["quantity"]) for i in cart["items"]] == [(a.id, 3)]
     too_many = client.post("/api/v1/cart/items", json={"sku_id": a.id, "quantity": 3}, headers=buyer)
-    assert (too_many.status_code, too_many.json()["error"]["code"]) == (409, "out_of_stock")
+    refused(OrderError.OUT_OF_STOCK, too_many, status=409)
     cart = client.post("/api/v1/cart/items", json={"sku_id": b.id, "quantity": 1}, headers=buyer).json()
     assert (cart["selected_count"], cart["selected_amount_fen"]) == (4, 3 * 3990 + 5990)
     item_b = next(i for i in cart["items"] if i["sku_id"] == b.id)
@@ -112,22 +116,22 @@ def test_refusals_answer_409_with_stable_codes(client, db, buyer, sandbox_url, s
     address = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
     body = {"items": [{"sku_id": sku.id, "quantity": 2}], "address_id": address["id"]}
     res = client.post("/api/v1/orders", json=body, headers=buyer)
-    assert (res.status_code, res.json()["error"]["code"]) == (409, "out_of_stock")
+    refused(OrderError.OUT_OF_STOCK, res, status=409)
     order = client.post("/api/v1/orders", json={**body, "items": [{"sku_id": sku.id, "quantity": 1}]}, headers=buyer).json()
     operator = staff_headers("operator")
     res = client.post(f"/api/v1/admin/orders/{order['id']}/ship", json={"carrier": "顺丰速运", "tracking_no": "SF1"},
                       headers=operator)
-    assert (res.status_code, res.json()["error"]["code"]) == (409, "order_not_paid")
+    refused(OrderError.ORDER_NOT_PAID, res, status=409)
     assert client.post(f"/api/v1/orders/{order['id']}/cancel", headers=buyer).json()["status"] == "cancelled"
     res = client.post(f"/api/v1/orders/{order['id']}/pay", headers=buyer)
-    assert (res.status_code, res.json()["error"]["code"]) == (409, "order_not_payable")
+    refused(PaymentError.ORDER_NOT_PAYABLE, res, status=409)
     res = client.post(f"/api/v1/orders/{order['id']}/refunds", headers=buyer,
                       json={"lines": [{"order_line_id": order["lines"][0]["id"], "quantity": 1}], "reason": "x"})
-    assert (res.status_code, res.json()["error"]["code"]) == (409, "order_not_refundable")
+    refused(RefundError.ORDER_NOT_REFUNDABLE, res, status=409)
     analyst = staff_headers("analyst")
     res = client.post(f"/api/v1/admin/orders/{order['id']}/ship", json={"carrier": "x", "tracking_no": "y"},
                       headers=analyst)
-    assert res.status_code == 403
+    refused(CommonError.FORBIDDEN, res, status=403)
 
 
 def test_a_bad_notification_answers_fail_and_changes_nothing(client, db, buyer, sandbox_url):
@@ -153,7 +157,7 @@ def test_orders_are_private(client, db, buyer, shopper):
     for method, path in [("get", f"/api/v1/orders/{order['id']}"), ("post", f"/api/v1/orders/{order['id']}/pay"),
                          ("post", f"/api/v1/orders/{order['id']}/cancel")]:
         res = getattr(client, method)(path, headers=stranger)
-        assert (res.status_code, res.json()["error"]["code"]) == (404, "order_not_found")
+        refused(OrderError.ORDER_NOT_FOUND, res, status=404)
     assert client.get("/api/v1/orders", headers=stranger).json()["total"] == 0
     assert client.get("/api/v1/orders", headers=buyer).json()["total"] == 1
 
@@ -170,7 +174,7 @@ def test_admin_order_list_filters_by_status_and_number(client, db, buyer, staff_
                       headers=support).json()
     assert none["total"] == 0
     bad = client.get("/api/v1/admin/orders", params={"status": "lost"}, headers=support)
-    assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_status")
+    refused(OrderError.INVALID_STATUS, bad, status=422)
 
 
 def test_the_cart_total_comes_from_the_pricing_engine(client, db, shopper):
@@ -188,3 +192,60 @@ def test_the_cart_total_comes_from_the_pricing_engine(client, db, shopper):
     preview = client.post("/api/v1/orders/preview", json={"items": [{"sku_id": sku.id, "quantity": 3}]},
                           headers=headers).json()
     assert preview["member_discount_fen"] == cart["selected_discount_fen"] == 200
+
+
+def test_orders_answer_the_viewers_actions_and_refundable_units(client, db, buyer, sandbox_url, staff_headers):
+    sku = make_product(db, prices=(3000,), stock=10).skus[0]
+    address = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
+    order = client.post("/api/v1/orders", json={"items": [{"sku_id": sku.id, "quantity": 2}],
+                                                "address_id": address["id"]}, headers=buyer).json()
+    assert order["actions"] == ["cancel", "pay"]
+    assert [(ln["refundable_quantity"], ln["actions"]) for ln in order["lines"]] == [(0, [])]
+    pay = client.post(f"/api/v1/orders/{order['id']}/pay", headers=buyer).json()
+    confirm_in_sandbox(client, sandbox_url, pay["prepay_id"])
+    [listed] = client.get("/api/v1/orders", headers=buyer).json()["items"]
+    assert (listed["actions"], listed["lines"][0]["refundable_quantity"]) == (["request_refund"], 2)
+
+    line_id = listed["lines"][0]["id"]
+    client.post(f"/api/v1/orders/{order['id']}/refunds", headers=buyer,
+                json={"lines": [{"order_line_id": line_id, "quantity": 1}], "reason": "多买了一个"})
+    mine = client.get(f"/api/v1/orders/{order['id']}", headers=buyer).json()
+    assert [(ln["refundable_quantity"], ln["actions"]) for ln in mine["lines"]] == [(1, ["request_refund"])]
+    assert (mine["open_refunds"], mine["receiver_phone"]) == (1, "13912345678")
+
+    support, operator = staff_headers("support"), staff_headers("operator")
+    seen = client.get(f"/api/v1/admin/orders/{order['id']}", headers=support).json()
+    assert (seen["actions"], seen["receiver_name"], seen["receiver_phone"]) == ([], "李四", "139****5678")
+    assert seen["lines"][0]["actions"] == []
+    assert seen["buyer_nickname"] == client.get("/api/v1/me", headers=buyer).json()["nickname"]
+    [queued] = client.get("/api/v1/admin/refunds", params={"status": "requested"}, headers=support).json()["items"]
+    assert queued["actions"] == ["reject", "approve"]
+    shipped = client.post(f"/api/v1/admin/orders/{order['id']}/ship", headers=operator,
+                          json={"carrier": "顺丰速运", "tracking_no": "SF5566"}).json()
+    assert (shipped["actions"], shipped["receiver_phone"]) == (["add_tracking_event"], "13912345678")
+    # The ship button is gone, and pressing it anyway is refused by the same rule.
+    again = client.post(f"/api/v1/admin/orders/{order['id']}/ship", headers=operator,
+                        json={"carrier": "顺丰速运", "tracking_no": "SF5566"})
+    refused(OrderError.ORDER_NOT_SHIPPABLE, again, status=409)
+    upload = client.post(f"/api/v1/admin/orders/{order['id']}/shipping-upload", headers=operator)
+    refused(OrderError.SHIPPING_ALREADY_UPLOADED, upload, status=409)
+    final = client.get(f"/api/v1/orders/{order['id']}", headers=buyer).json()
+    assert final["actions"] == ["request_refund", "view_logistics", "confirm_receipt"]
+
+
+def test_every_endpoint_documents_its_refusals(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    mine = {path: ops for path, ops in paths.items()
+            if path.startswith(("/api/v1/orders", "/api/v1/refunds", "/api/v1/cart", "/api/v1/addresses",
+                                "/api/v1/admin/orders", "/api/v1/admin/refunds"))}
+    assert len(mine) >= 15
+    for path, ops in mine.items():
+        for method, op in ops.items():
+            documented = set(op["responses"])
+            assert {"401", "422"} <= documented, (method, path, documented)
+            if path.startswith("/api/v1/admin"):
+                assert "403" in documented, (method, path)
+            if "{" in path:
+                assert "404" in documented, (method, path)
+    order = paths["/api/v1/orders/{order_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert order["$ref"].endswith("/OrderOut")

@@ -7,7 +7,8 @@ import pytest
 from dashboard import state
 from domain.db import unit_of_work
 from domain.models import Order, Refund, RefundStatus
-from domain.orders.refunds import get_refund
+from domain.orders.refunds import get_refund, reject_refund
+from domain.security.actor import SYSTEM
 from tests.builders import make_user, refund
 from tests.dashboard.conftest import fail_next, sandbox_records, texts
 from tests.dashboard.shop import paid_order
@@ -97,3 +98,15 @@ def test_a_refund_wechat_refused_stays_approved_is_shown_first_and_is_retried(co
     assert len([x for x in sandbox_records(sandbox_url, "refund") if x["out_refund_no"] == refund_no]) == 1
     with unit_of_work(committed) as session:
         assert session.query(Order).one().refunded_fen == 5866
+
+
+def test_a_decided_refund_offers_no_buttons(committed, requested, open_as):
+    refund_id, refund_no, _ = requested
+    with unit_of_work(committed) as session:
+        reject_refund(session, actor=SYSTEM, refund_id=refund_id, reason="已协商换货")
+    at = open_as("support", REFUNDS)
+    at.get("button_group")[0].set_value(RefundStatus.REJECTED).run()
+    [row] = at.dataframe[0].value.to_dict("records")
+    assert (row["退款单号"], row["状态"]) == (refund_no, "已驳回")
+    assert not [b for b in at.button if b.key and b.key.startswith(state.refund_form(refund_id))]
+    assert not at.get("form")
