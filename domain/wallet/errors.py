@@ -24,4 +24,3 @@ class WalletError(StrEnum):
     WITHDRAWAL_NOT_APPROVED = "withdrawal_not_approved"
     NOT_BANK_WITHDRAWAL = "not_bank_withdrawal"
     REFERENCE_REQUIRED = "reference_required"
-    REASON_REQUIRED = "reason_required"
