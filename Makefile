@@ -1,13 +1,14 @@
 # make run   — first run: .venv, requirements, keys, migrations, demo data; then sandbox :8100, API :8000, dashboard :8501
 # make test  — installs what the tests need (Python and npm) and runs pytest, then the mini-program's jest tests
 # make bench — the benchmarks in bench/ (PostgreSQL)
+# make screenshots — the browser screenshot test, which also refreshes dashboard/screenshot.png (the README's picture)
 
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 NPM_DIR := tests/miniprogram
 
-.PHONY: run test test-py test-js lint bench clean system-deps
+.PHONY: run test test-py test-js lint bench clean system-deps screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,9 +24,10 @@ $(NPM_DIR)/node_modules/.installed: $(NPM_DIR)/package.json
 	cd $(NPM_DIR) && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Browser tests need Debian's chromium; posters and screenshots need a font with Chinese glyphs.
+# Browser tests drive Debian's chromium (/usr/bin/chromium) with Playwright, which cannot download a browser of
+# its own here; posters and screenshots need a font with Chinese glyphs.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q . ; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q . ; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
@@ -51,6 +53,10 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk not installed: the ceiling is measured with the Python client")
 	$(PY) -m bench
+
+# Test screenshots go to tests/_artifacts/screenshots/ (ignored); only this target rewrites the tracked picture.
+screenshots: system-deps $(VENV)/.installed-test
+	MALL_REFRESH_README_SCREENSHOT=1 $(PY) -m pytest -q tests/dashboard/test_screenshot.py
 
 clean:
 	rm -rf $(VENV) $(NPM_DIR)/node_modules tests/_artifacts

@@ -1,5 +1,5 @@
-"""``python -m backend dev`` (what ``make run`` calls): first-run set-up, then the sandbox, the API and the
-dashboard side by side until Ctrl-C."""
+"""``python -m backend dev`` (what ``make run`` calls): first-run set-up, then the sandbox, the API, the dashboard
+and the jobs loop side by side until Ctrl-C or SIGTERM, either of which stops every one of them."""
 
 from __future__ import annotations
 
@@ -36,11 +36,14 @@ def run_dev(*, api_port: int = 8000, sandbox_port: int = 8100, dashboard_port: i
     ]
 
     def start(name: str, cmd: list[str]) -> subprocess.Popen:
-        out = open(logs / f"{name}.log", "ab")
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        with open(logs / f"{name}.log", "ab") as out:  # the child keeps its own copy of the descriptor
+            proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         procs.append((name, proc))
         return proc
 
+    # A SIGTERM (``kill``, a service manager, a closing terminal session) takes the same way out as Ctrl-C;
+    # without it the supervisor would die at once and leave its children running.
+    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     try:
         # The sandbox first: the demo data's shipping uploads go to it.
         sandbox = start("sandbox", [python, "-m", "backend", "sandbox", "--port", str(sandbox_port)])
@@ -64,14 +67,32 @@ def run_dev(*, api_port: int = 8000, sandbox_port: int = 8100, dashboard_port: i
     except KeyboardInterrupt:
         return 0
     finally:
-        for _, proc in procs:
+        _stop([proc for _, proc in procs])
+        signal.signal(signal.SIGTERM, previous_sigterm)
+
+
+def _interrupt(signum: int, _frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _stop(procs: list[subprocess.Popen], timeout: float = 10) -> None:
+    """Terminate every child, give them ``timeout`` seconds together, then kill whichever is left."""
+    # A second Ctrl-C or SIGTERM while stopping must not cut this short and orphan the rest.
+    held = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for proc in procs:
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for _, proc in procs:
+                proc.terminate()
+        deadline = time.monotonic() + timeout
+        for proc in procs:
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+    finally:
+        for sig, handler in held.items():
+            signal.signal(sig, handler)
 
 
 def _wait(url: str, name: str, proc: subprocess.Popen, timeout: float = 60) -> None:

@@ -1,160 +1,37 @@
-"""The dashboard as a real ``streamlit run`` process, and screenshots of it with headless Chromium over the
-DevTools protocol.
+"""The dashboard as a real ``streamlit run`` process, driven by Playwright in Debian's headless Chromium.
 
-Chromium's ``--screenshot`` flag cannot tell when Streamlit has finished drawing (the page arrives over a
-websocket, and ``--virtual-time-budget`` races it), so the helper waits for text to appear and for
-Streamlit's "running" indicator to go away before capturing.
+Streamlit draws the page over a websocket, so "loaded" means nothing to a browser: every step waits until
+Streamlit has stopped running the script and no skeleton placeholder is left, and the expected text shows.
+Screenshots go to ``tests/_artifacts/screenshots/`` (ignored by git).
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import shutil
-import subprocess
-import tempfile
-import time
-from contextlib import ExitStack, contextmanager
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-import httpx
-from websockets.sync.client import connect
+from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.support import free_port, running
+from tests.support import ROOT, free_port, running
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                  "--disable-sync", "--hide-scrollbars"]
+# Debian's package (``make test`` installs it): Playwright's own browser builds cannot be downloaded here.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+SCREENSHOTS = ROOT / "tests" / "_artifacts" / "screenshots"
+TIMEOUT_MS = 45_000
 
-# True once Streamlit has stopped running the script and no skeleton placeholder is left.
-_SETTLED = """(() => {
-  const running = document.querySelector('[data-testid="stStatusWidget"]');
-  const skeleton = document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]');
-  return !running && !skeleton && document.body.innerText.includes(%s);
-})()"""
-
-
-class Page:
-    """One browser tab, driven over its DevTools websocket."""
-
-    def __init__(self, ws):
-        self._ws = ws
-        self._next_id = 0
-
-    def send(self, method: str, **params) -> dict:
-        self._next_id += 1
-        self._ws.send(json.dumps({"id": self._next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self._ws.recv(timeout=30))
-            if message.get("id") == self._next_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-
-    def evaluate(self, expression: str):
-        return self.send("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
-
-    def wait_for_text(self, text: str, timeout: float = 45.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.evaluate(_SETTLED % json.dumps(text)):
-                return
-            time.sleep(0.25)
-        body = self.evaluate("document.body.innerText") or ""
-        raise AssertionError(f"{text!r} did not appear; the page shows: {body[:500]!r}")
-
-    def click(self, selector: str, text: str) -> None:
-        """Click the first ``selector`` element showing ``text``, as a mouse would (React ignores ``el.click()``)."""
-        box = self.evaluate(
-            f"(() => {{ const el = [...document.querySelectorAll({json.dumps(selector)})]"
-            f".find(e => e.innerText.includes({json.dumps(text)})); if (!el) return null;"
-            " el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect();"
-            " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
-        )
-        if box is None:
-            raise AssertionError(f"no {selector} showing {text!r}")
-        for kind in ("mousePressed", "mouseReleased"):
-            self.send("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1)
-
-    def resize(self, *, width: int = 1400, height: int) -> None:
-        """A taller window for a long screen: Streamlit scrolls inside the page, so a screenshot only holds what
-        the window shows."""
-        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
-                  mobile=False)
-
-    def type_into(self, label: str, text: str) -> None:
-        """Type ``text`` into the text input labelled ``label`` and press Enter, as Streamlit expects."""
-        found = self.evaluate(
-            f"(() => {{ const el = document.querySelector('input[aria-label={json.dumps(label)}]');"
-            " if (!el) return false; el.focus(); return true; })()"
-        )
-        if not found:
-            raise AssertionError(f"no text input labelled {label!r}")
-        self.send("Input.insertText", text=text)
-        for kind in ("keyDown", "keyUp"):
-            self.send("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13)
-        self.evaluate("document.activeElement && document.activeElement.blur()")
-
-    def wait_for(self, expression: str, timeout: float = 30.0) -> None:
-        """Wait until a JavaScript expression is true (e.g. a chart has drawn)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.evaluate(expression):
-                return
-            time.sleep(0.25)
-        raise AssertionError(f"{expression} never became true")
-
-    def screenshot(self, path: Path) -> Path:
-        data = self.send("Page.captureScreenshot", format="png")["data"]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(data))
-        return path
+# True once Streamlit has stopped running the script and no skeleton placeholder is left, nor any element of the
+# previous run that this one has not redrawn yet (Streamlit marks those stale until the run finishes).
+_SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+  && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')
+  && !document.querySelector('[data-stale="true"]')"""
 
 
 @contextmanager
-def chromium(width: int = 1400, height: int = 900):
-    """A headless Chromium; yields ``open_page(url) -> Page``."""
-    profile = Path(tempfile.mkdtemp(prefix="chromium-"))
-    proc = subprocess.Popen(
-        [CHROMIUM, *CHROMIUM_FLAGS, f"--window-size={width},{height}", "--remote-debugging-port=0",
-         f"--user-data-dir={profile}", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        with ExitStack() as tabs:
-            port = _devtools_port(profile, proc)
-
-            def open_page(url: str) -> Page:
-                target = httpx.put(f"http://127.0.0.1:{port}/json/new?{url}", timeout=10).json()
-                page = Page(tabs.enter_context(connect(target["webSocketDebuggerUrl"], max_size=None,
-                                                       open_timeout=10)))
-                page.resize(width=width, height=height)
-                return page
-
-            yield open_page
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def _devtools_port(profile: Path, proc: subprocess.Popen, timeout: float = 30.0) -> int:
-    marker = profile / "DevToolsActivePort"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"chromium exited with {proc.returncode}")
-        if marker.exists() and marker.read_text().strip():
-            return int(marker.read_text().split()[0])
-        time.sleep(0.1)
-    raise RuntimeError("chromium did not open its DevTools port")
-
-
-@contextmanager
-def dashboard_server():
+def dashboard_server() -> Iterator[str]:
     """``streamlit run dashboard/app.py`` on a free port, with this test run's MALL_* environment; yields its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -162,3 +39,79 @@ def dashboard_server():
             "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
     with running(args, url + "/_stcore/health", log_name="dashboard", module="streamlit", timeout=60):
         yield url
+
+
+@contextmanager
+def browser_page(width: int = 1400, height: int = 900) -> Iterator[Page]:
+    """A page in a fresh headless Chromium, with a window of ``width`` × ``height``."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+            page.set_default_timeout(TIMEOUT_MS)
+            yield page
+        finally:
+            browser.close()
+
+
+@contextmanager
+def dashboard(width: int = 1400, height: int = 900) -> Iterator[Page]:
+    """The real dashboard in a real browser, on its login page. If the block fails, what the window showed is
+    kept as ``failure-<test name>.png`` beside the screenshots."""
+    with dashboard_server() as url, browser_page(width, height) as page:
+        try:
+            page.goto(url)
+            settle(page, "登录")
+            yield page
+        except Exception:
+            with suppress(Exception):  # a browser that has crashed must not hide the test's own failure
+                screenshot(page, f"failure-{_current_test()}")
+            raise
+
+
+def _current_test() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "test").split("::")[-1].split(" ")[0]
+
+
+def settle(page: Page, text: str) -> None:
+    """Wait until ``text`` is visible and Streamlit has finished drawing. ``text`` must be something the awaited
+    run brings, not already on the page: until the server starts that run, the old page looks settled too."""
+    expect(page.get_by_text(text, exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
+    page.wait_for_function(_SETTLED, timeout=TIMEOUT_MS)
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    """Fill in the login form and press its button, as a member of staff would."""
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_text(username).first).to_be_visible(timeout=TIMEOUT_MS)  # the sidebar names who signed in
+    page.wait_for_function(_SETTLED, timeout=TIMEOUT_MS)
+
+
+def open_screen(page: Page, title: str, expected: str) -> None:
+    """Go to a screen through the sidebar (the same Streamlit session, so still signed in)."""
+    page.locator("[data-testid=stSidebarNavLink]", has_text=title).first.click()
+    settle(page, expected)
+
+
+def search(page: Page, label: str, text: str, expected: str) -> None:
+    """Type into the text input labelled ``label`` and press Enter, which is when Streamlit takes the value."""
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+    box.blur()
+    settle(page, expected)
+
+
+def body_text(page: Page) -> str:
+    return page.locator("body").inner_text()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """The window as it is now, in ``tests/_artifacts/screenshots/<name>.png``. Streamlit scrolls inside the page,
+    so a screenshot holds only what the window shows: resize the viewport first for a long screen."""
+    path = SCREENSHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), animations="disabled", caret="hide")
+    return path
