@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from domain import clock
 from domain.audit.service import record_action
-from domain.db import paginate
 from domain.distribution.commissions import apply_line_refund
 from domain.errors import CommonError, Conflict, DomainError, Invalid, NotFound
 from domain.models import (
@@ -173,30 +172,14 @@ def handle_refund_notification(session: Session, *, wechat: WeChatGateway, xml: 
     return refund
 
 
-def get_refund(session: Session, refund_id: int, *, user: User | None = None) -> Refund:
+def get_refund(session: Session, refund_id: int) -> Refund:
     refund = session.scalar(
         select(Refund).where(Refund.id == refund_id)
         .options(selectinload(Refund.lines).selectinload(RefundLine.order_line), selectinload(Refund.order))
     )
-    if refund is None or (user is not None and refund.user_id != user.id):
+    if refund is None:
         raise NotFound(RefundError.REFUND_NOT_FOUND, "退款申请不存在")
     return refund
-
-
-def list_refunds(session: Session, *, status: str | None = None, user: User | None = None, order_id: int | None = None,
-                 page: int = 1, page_size: int = 20) -> tuple[list[Refund], int]:
-    query = select(Refund)
-    if status:
-        query = query.where(Refund.status == status)
-    if user is not None:
-        query = query.where(Refund.user_id == user.id)
-    if order_id is not None:
-        query = query.where(Refund.order_id == order_id)
-    query, total = paginate(session, query, Refund.id.desc(), page=page, page_size=page_size)
-    rows = session.scalars(
-        query.options(selectinload(Refund.lines).selectinload(RefundLine.order_line), selectinload(Refund.order))
-    )
-    return list(rows), total
 
 
 def reserved_by_line(session: Session, line_ids: list[int]) -> dict[int, tuple[int, int]]:
