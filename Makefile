@@ -38,6 +38,7 @@ run: $(VENV)/.installed
 	$(PY) -m backend dev
 
 test: system-deps $(VENV)/.installed-test $(NPM_DIR)/node_modules/.installed
+	$(VENV)/bin/ruff check domain backend dashboard tests bench
 	$(PY) -m pytest -q
 	cd $(NPM_DIR) && npx jest --runInBand
 

@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.errors import install_error_handlers
-from backend.text_guard import TextGuard
 from backend.routers import (
     admin_core,
     admin_distribution,
@@ -21,6 +20,7 @@ from backend.routers import (
     payments,
     users,
 )
+from backend.text_guard import TextGuard
 from domain.config import get_config
 
 DESCRIPTION = """

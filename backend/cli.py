@@ -106,10 +106,7 @@ def _create_staff(args) -> int:
     from domain.db import unit_of_work
     from domain.staff.service import create_staff
 
-    if sys.stdin.isatty():
-        password = getpass.getpass("密码: ")
-    else:
-        password = sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("密码: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     with unit_of_work() as session:
         staff = create_staff(session, username=args.name, password=password, role=args.role,
                              display_name=args.display_name)

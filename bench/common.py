@@ -49,25 +49,25 @@ def free_port() -> int:
 
 @contextmanager
 def process(args: list[str], health: str, env: dict):
-    log = open(Path(env["MALL_VAR_DIR"]) / f"{args[0]}.log", "wb")  # kept, to read when something fails
-    proc = subprocess.Popen([sys.executable, "-m", "backend", *args], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(health, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"{args[0]} did not start")
-            time.sleep(0.2)
-        yield proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        log.close()
+    # The log is kept, to read when something fails.
+    with open(Path(env["MALL_VAR_DIR"]) / f"{args[0]}.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "backend", *args], cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(health, timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"{args[0]} did not start")
+                time.sleep(0.2)
+            yield proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
 
 
 def percentile(sorted_values: list[float], p: float) -> float:

@@ -42,16 +42,15 @@ def running(args: list[str], health_url: str, env: dict | None = None, log_name:
     """Run ``python -m backend …`` (or another module) as a real process for the block's duration."""
     log_dir = ROOT / "tests" / "_artifacts"
     log_dir.mkdir(parents=True, exist_ok=True)
-    log = open(log_dir / f"{log_name}.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_http(health_url, timeout=timeout, proc=proc)
-        yield proc
-    finally:
-        proc.terminate()
+    with open(log_dir / f"{log_name}.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env={**os.environ, **(env or {})},
+                                stdout=log, stderr=subprocess.STDOUT)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            wait_http(health_url, timeout=timeout, proc=proc)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()

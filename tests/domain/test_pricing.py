@@ -47,8 +47,8 @@ def test_limited_time_price_replaces_the_sku_price_and_skips_the_member_discount
     assert order.payable_fen == 8000 + 9500
 
 
-def test_member_discount_rounds_in_the_merchants_favour():
-    # 3333 at 98% = 3266.34 → the buyer pays 3266 (bp_of floors), the discount is 67.
+def test_member_price_is_the_percentage_rule_applied_to_the_price():
+    # 3333 at 98% = 3266.34 → the buyer pays bp_of(3333, 9800) = 3266 (the price rounds down), the discount is 67.
     order = price_order([line(1, 3333)], PricingRules(**SHIP, member_discount_bp=9800))
     assert order.lines[0].member_discount_fen == 67
     assert order.lines[0].paid_fen == 3266
