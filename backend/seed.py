@@ -193,6 +193,7 @@ def _demo_orders(session: Session, users: dict[str, User]) -> list[str]:
     from domain.payments.service import mark_paid
     from domain.wallet.service import request_withdrawal
     from domain.wechat import get_wechat
+    from domain.wechat.pay_types import PaymentNotice
 
     skus = {p.title: p.skus for p in session.scalars(select(Product))}
     addresses = {}
@@ -205,8 +206,8 @@ def _demo_orders(session: Session, users: dict[str, User]) -> list[str]:
         order = place_order(session, user=users[login], address_id=addresses[login].id,
                             items=[OrderItem(skus[title][variant].id, qty) for title, variant, qty in items])
         if paid:
-            mark_paid(session, order=order, data={"transaction_id": f"4200DEMO{order.order_no}",
-                                                  "total_fee": order.payable_fen})
+            mark_paid(session, order=order, payment=PaymentNotice(
+                out_trade_no=order.order_no, transaction_id=f"4200DEMO{order.order_no}", amount_fen=order.payable_fen))
         if shipped:
             ship_order(session, actor=_system(), order_id=order.id, carrier="顺丰速运",
                        tracking_no=f"SF{order.order_no[-10:]}", wechat=get_wechat())

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from domain import clock
 from domain.config import get_config
 from domain.distribution.commissions import record_commissions
-from domain.errors import Conflict, DomainError, Invalid, NotFound
+from domain.errors import Conflict, DomainError, NotFound
 from domain.models import Order, OrderLine, OrderStatus, Payment, Product, User
 from domain.orders.actions import OrderAction, ensure_order_action, payment_deadline
 from domain.orders.errors import OrderError
@@ -19,6 +19,7 @@ from domain.orders.lifecycle import lock_order
 from domain.payments.errors import PaymentError
 from domain.settings.service import get_settings
 from domain.wechat.gateway import WeChatGateway
+from domain.wechat.pay_types import PaymentNotice
 
 log = logging.getLogger(__name__)
 
@@ -66,33 +67,36 @@ def start_payment(session: Session, *, user: User, order_id: int, wechat: WeChat
 def handle_payment_notification(session: Session, *, wechat: WeChatGateway, xml: bytes) -> NotificationOutcome:
     """WeChat's payment notification. Accepted only with a valid signature and the exact amount; repeated or
     concurrent notifications mark the order paid exactly once (row lock + status guard + unique payment)."""
-    data = wechat.parse_payment_notification(xml)
-    if data.get("return_code") != "SUCCESS" or data.get("result_code") != "SUCCESS":
-        raise Invalid(PaymentError.PAYMENT_NOT_SUCCESSFUL, "支付未成功")
-    order_id = session.scalar(select(Order.id).where(Order.order_no == data.get("out_trade_no", "")))
+    return record_payment(session, payment=wechat.parse_payment_notification(xml), wechat=wechat)
+
+
+def record_payment(session: Session, *, payment: PaymentNotice, wechat: WeChatGateway) -> NotificationOutcome:
+    """Money WeChat says it received for an order (a notification, or an order query): the order is marked paid
+    exactly once; a repeat changes nothing; money for an order already cancelled is given straight back."""
+    order_id = session.scalar(select(Order.id).where(Order.order_no == payment.out_trade_no))
     if order_id is None:
         raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
     order = lock_order(session, order_id)
-    if int(data["total_fee"]) != order.payable_fen:
-        log.warning("payment for %s: amount %s differs from %s", order.order_no, data["total_fee"], order.payable_fen)
+    if payment.amount_fen != order.payable_fen:
+        log.warning("payment for %s: amount %s differs from %s", order.order_no, payment.amount_fen, order.payable_fen)
         raise Conflict(PaymentError.AMOUNT_MISMATCH, "支付金额与订单金额不一致")
     if order.status == OrderStatus.PENDING_PAYMENT:
-        mark_paid(session, order=order, data=data)
+        mark_paid(session, order=order, payment=payment)
         return NotificationOutcome(order_id=order.id, newly_paid=True)
     if session.scalar(select(Payment.id).where(Payment.order_id == order.id)) is not None:
         return NotificationOutcome(order_id=order.id, newly_paid=False)  # a repeat: already recorded
     # Paid after it was cancelled (the WeChat order could not be closed in time): keep the money's record and
     # give it straight back.
-    _refund_orphan(session, order=order, data=data, wechat=wechat)
+    _refund_orphan(session, order=order, payment=payment, wechat=wechat)
     return NotificationOutcome(order_id=order.id, newly_paid=False)
 
 
-def mark_paid(session: Session, *, order: Order, data: dict) -> None:
+def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None:
     now = clock.now()
     order.status = OrderStatus.PAID
     order.paid_at = now
-    session.add(Payment(order_id=order.id, out_trade_no=order.order_no, transaction_id=data["transaction_id"],
-                        amount_fen=int(data["total_fee"]), paid_at=now, raw=_safe(data)))
+    session.add(Payment(order_id=order.id, out_trade_no=order.order_no, transaction_id=payment.transaction_id,
+                        amount_fen=payment.amount_fen, paid_at=now, raw=payment.raw))
     lines = list(session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)))
     sold: dict[int, int] = {}
     for line in lines:
@@ -105,20 +109,16 @@ def mark_paid(session: Session, *, order: Order, data: dict) -> None:
     record_commissions(session, order=order, lines=lines)
 
 
-def _refund_orphan(session: Session, *, order: Order, data: dict, wechat: WeChatGateway) -> None:
-    payment = Payment(order_id=order.id, out_trade_no=order.order_no, transaction_id=data["transaction_id"],
-                      amount_fen=int(data["total_fee"]), paid_at=clock.now(), status="orphaned", raw=_safe(data))
-    session.add(payment)
+def _refund_orphan(session: Session, *, order: Order, payment: PaymentNotice, wechat: WeChatGateway) -> None:
+    received = Payment(order_id=order.id, out_trade_no=order.order_no, transaction_id=payment.transaction_id,
+                       amount_fen=payment.amount_fen, paid_at=clock.now(), status="orphaned", raw=payment.raw)
+    session.add(received)
     session.flush()
     try:
-        wechat.refund(out_trade_no=order.order_no, out_refund_no=f"X{order.order_no}", total_fen=payment.amount_fen,
-                      refund_fen=payment.amount_fen, reason="订单已取消，自动退款")
+        wechat.refund(out_trade_no=order.order_no, out_refund_no=f"X{order.order_no}", total_fen=received.amount_fen,
+                      refund_fen=received.amount_fen, reason="订单已取消，自动退款")
     except DomainError as exc:
         log.error("automatic refund of cancelled order %s failed: %s", order.order_no, exc)
         return
-    payment.status = "refunded"
+    received.status = "refunded"
     session.flush()
-
-
-def _safe(data: dict) -> dict:
-    return {k: (v if isinstance(v, (str, int)) else str(v)) for k, v in data.items() if k != "sign"}

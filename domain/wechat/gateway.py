@@ -26,6 +26,9 @@ from wechatpy.pay import WeChatPay
 from domain import clock
 from domain.config import Config, get_config
 from domain.errors import ExternalServiceError, Invalid
+from domain.payments.errors import PaymentError
+from domain.wechat.errors import WeChatError
+from domain.wechat.pay_types import PaymentNotice
 
 log = logging.getLogger(__name__)
 
@@ -77,24 +80,24 @@ class WeChatGateway:
     def code_to_session(self, code: str) -> dict:
         """``wx.login`` code → {openid, session_key, unionid?}."""
         if not code or len(code) > 128:
-            raise Invalid("invalid_login_code", "登录凭证无效")
+            raise Invalid(WeChatError.INVALID_LOGIN_CODE, "登录凭证无效")
         try:
             result = self.client.wxa.code_to_session(code)
         except WeChatClientException as exc:
             if exc.errcode in (40029, 40163, 40226):
-                raise Invalid("invalid_login_code", "登录凭证无效或已过期") from exc
+                raise Invalid(WeChatError.INVALID_LOGIN_CODE, "登录凭证无效或已过期") from exc
             raise _unavailable(exc) from exc
         except requests.RequestException as exc:
             raise _unavailable(exc) from exc
         if not result.get("openid"):
-            raise Invalid("invalid_login_code", "登录凭证无效")
+            raise Invalid(WeChatError.INVALID_LOGIN_CODE, "登录凭证无效")
         return result
 
     def phone_number(self, code: str) -> str:
         try:
             result = self.client.wxa._post("wxa/business/getuserphonenumber", data={"code": code})
         except WeChatClientException as exc:
-            raise Invalid("invalid_phone_code", "手机号授权码无效") from exc
+            raise Invalid(WeChatError.INVALID_PHONE_CODE, "手机号授权码无效") from exc
         except requests.RequestException as exc:
             raise _unavailable(exc) from exc
         return result["phone_info"]["purePhoneNumber"]
@@ -102,14 +105,14 @@ class WeChatGateway:
     def wxa_code(self, scene: str, page: str | None = None) -> bytes:
         """A mini-program code (``getwxacodeunlimit``) as PNG bytes."""
         if len(scene) > 32:
-            raise Invalid("scene_too_long", "小程序码场景值不能超过 32 个字符")
+            raise Invalid(WeChatError.SCENE_TOO_LONG, "小程序码场景值不能超过 32 个字符")
         try:
             res = self.client.wxa.get_wxa_code_unlimited(scene, page=page, width=430)
         except (WeChatClientException, requests.RequestException) as exc:
             raise _unavailable(exc) from exc
         content = getattr(res, "content", None)
         if not content or not content.startswith(b"\x89PNG"):
-            raise ExternalServiceError("wechat_unavailable", "获取小程序码失败")
+            raise ExternalServiceError(WeChatError.WECHAT_UNAVAILABLE, "获取小程序码失败")
         return content
 
     def send_subscribe_message(self, openid: str, template_id: str, data: dict, page: str | None = None) -> None:
@@ -164,10 +167,10 @@ class WeChatGateway:
             )
         except WeChatPayException as exc:
             if exc.errcode == "ORDERPAID":
-                raise _pay_error("order_already_paid", "订单已支付", exc) from exc
+                raise _pay_error(WeChatError.ORDER_ALREADY_PAID, "订单已支付", exc) from exc
             if exc.errcode == "ORDERCLOSED":
-                raise _pay_error("order_not_payable", "订单已关闭", exc) from exc
-            raise _pay_error("wechat_pay_failed", f"微信支付下单失败：{exc.errmsg or exc.return_msg}", exc) from exc
+                raise _pay_error(PaymentError.ORDER_NOT_PAYABLE, "订单已关闭", exc) from exc
+            raise _pay_error(WeChatError.WECHAT_PAY_FAILED, f"微信支付下单失败：{exc.errmsg or exc.return_msg}", exc) from exc
         except requests.RequestException as exc:
             raise _unavailable(exc) from exc
         return result["prepay_id"]
@@ -178,24 +181,20 @@ class WeChatGateway:
         params.pop("appId", None)
         return params
 
-    def parse_payment_notification(self, xml: bytes | str) -> dict:
+    def parse_payment_notification(self, xml: bytes | str) -> PaymentNotice:
         """Verify the signature and the fields a payment needs. Refused with ``Invalid``: a body with a DTD or an
-        entity (never expanded), one that is not XML, a bad signature, or a missing or non-numeric field."""
+        entity (never expanded), one that is not XML, a bad signature, a result that is not a success, or a missing
+        or non-numeric field."""
         raw = _refuse_dtd(xml)
         try:
             data = self.pay.parse_payment_result(raw)
         except InvalidSignatureException as exc:
-            raise Invalid("invalid_signature", "签名校验失败") from exc
+            raise Invalid(WeChatError.INVALID_SIGNATURE, "签名校验失败") from exc
         except Exception as exc:  # expat, xmltodict and wechatpy raise several types for a body that is not XML
-            raise Invalid("invalid_notification", "通知格式不正确") from exc
-        if data.get("return_code") == "SUCCESS" and data.get("result_code") == "SUCCESS":
-            missing = [k for k in ("out_trade_no", "transaction_id", "total_fee") if not str(data.get(k) or "").strip()]
-            if missing:
-                raise Invalid("invalid_notification", f"支付通知缺少字段：{', '.join(missing)}")
-            if not str(data["total_fee"]).isdigit() or len(str(data["total_fee"])) > 12:
-                raise Invalid("invalid_notification", "支付通知的金额不是整数分")
-            data["total_fee"] = int(data["total_fee"])
-        return data
+            raise Invalid(WeChatError.INVALID_NOTIFICATION, "通知格式不正确") from exc
+        if data.get("return_code") != "SUCCESS" or data.get("result_code") != "SUCCESS":
+            raise Invalid(PaymentError.PAYMENT_NOT_SUCCESSFUL, "支付未成功")
+        return _payment_notice(data)
 
 
     def close_order(self, out_trade_no: str) -> bool:
@@ -207,7 +206,7 @@ class WeChatGateway:
                 return False
             if exc.errcode in ("ORDERNOTEXIST", "ORDERCLOSED"):
                 return True
-            raise _pay_error("wechat_pay_failed", "关闭微信订单失败", exc) from exc
+            raise _pay_error(WeChatError.WECHAT_PAY_FAILED, "关闭微信订单失败", exc) from exc
         except requests.RequestException as exc:
             raise _unavailable(exc) from exc
         return True
@@ -225,7 +224,7 @@ class WeChatGateway:
                 notify_url=notify_url,
             )
         except WeChatPayException as exc:
-            raise _pay_error("wechat_refund_failed", f"微信退款失败：{exc.errmsg or exc.return_msg}", exc) from exc
+            raise _pay_error(WeChatError.WECHAT_REFUND_FAILED, f"微信退款失败：{exc.errmsg or exc.return_msg}", exc) from exc
         except requests.RequestException as exc:
             raise _unavailable(exc) from exc
         return result.get("refund_id", "")
@@ -235,9 +234,9 @@ class WeChatGateway:
         try:
             data = self.pay.parse_refund_notify_result(raw)
         except Exception as exc:  # wechatpy raises several types for a bad or forged body
-            raise Invalid("invalid_signature", "退款通知校验失败") from exc
+            raise Invalid(WeChatError.INVALID_SIGNATURE, "退款通知校验失败") from exc
         if not isinstance(data, dict):
-            raise Invalid("invalid_signature", "退款通知校验失败")
+            raise Invalid(WeChatError.INVALID_SIGNATURE, "退款通知校验失败")
         return data
 
     def transfer(self, *, partner_trade_no: str, openid: str, amount_fen: int, desc: str,
@@ -255,7 +254,7 @@ class WeChatGateway:
                 out_trade_no=partner_trade_no,
             )
         except WeChatPayException as exc:
-            raise _pay_error("transfer_failed", f"微信转账失败：{exc.errmsg or exc.return_msg}", exc) from exc
+            raise _pay_error(WeChatError.TRANSFER_FAILED, f"微信转账失败：{exc.errmsg or exc.return_msg}", exc) from exc
         except requests.RequestException as exc:
             raise _unavailable(exc) from exc
         return result.get("payment_no", "")
@@ -264,21 +263,33 @@ class WeChatGateway:
 _DECLARATION = re.compile(rb"<!(?!\[CDATA\[)")  # <!DOCTYPE, <!ENTITY …, but not a CDATA section
 
 
+def _payment_notice(data: dict) -> PaymentNotice:
+    """A v2 payment result (notification or query) as the domain's ``PaymentNotice``, its fields checked."""
+    missing = [k for k in ("out_trade_no", "transaction_id", "total_fee") if not str(data.get(k) or "").strip()]
+    if missing:
+        raise Invalid(WeChatError.INVALID_NOTIFICATION, f"支付通知缺少字段：{', '.join(missing)}")
+    if not str(data["total_fee"]).isdigit() or len(str(data["total_fee"])) > 12:
+        raise Invalid(WeChatError.INVALID_NOTIFICATION, "支付通知的金额不是整数分")
+    raw = {k: (v if isinstance(v, (str, int)) else str(v)) for k, v in data.items() if k != "sign"}
+    return PaymentNotice(out_trade_no=str(data["out_trade_no"]), transaction_id=str(data["transaction_id"]),
+                         amount_fen=int(data["total_fee"]), payer_openid=str(data.get("openid") or ""), raw=raw)
+
+
 def _refuse_dtd(xml: bytes | str) -> bytes:
     """WeChat never sends a DTD or an entity; refusing them before any parser runs means none is ever expanded."""
     raw = xml.encode("utf-8") if isinstance(xml, str) else xml
     if _DECLARATION.search(raw):
-        raise Invalid("invalid_notification", "通知格式不正确")
+        raise Invalid(WeChatError.INVALID_NOTIFICATION, "通知格式不正确")
     return raw
 
 
 def _pay_error(code: str, message: str, exc: WeChatPayException) -> ExternalServiceError:
     err = ExternalServiceError(code, message, wechat_code=exc.errcode)
-    err.status = 409 if code in ("order_already_paid", "order_not_payable") else 502
+    err.status = 409 if code in (WeChatError.ORDER_ALREADY_PAID, "order_not_payable") else 502
     return err
 
 
-def _unavailable(exc: Exception, code: str = "wechat_unavailable", message: str = "微信服务暂时不可用") -> ExternalServiceError:
+def _unavailable(exc: Exception, code: str = WeChatError.WECHAT_UNAVAILABLE, message: str = "微信服务暂时不可用") -> ExternalServiceError:
     log.warning("WeChat call failed: %r", exc)
     return ExternalServiceError(code, message)
 

@@ -9,6 +9,7 @@ from domain.distribution.errors import DistributionError
 from domain.errors import CommonError
 from domain.settings.errors import SettingsError
 from domain.users.errors import UserError
+from domain.wechat.errors import WeChatError
 from tests.builders import make_category, make_product
 from tests.refusals import refused
 
@@ -32,7 +33,7 @@ def test_login_creates_the_user_once_through_the_sandbox(client):
 def test_invalid_login_code_is_a_clear_4xx(client):
     res = client.post("/api/v1/auth/login", json={"code": "not-a-sandbox-code"})
     assert res.status_code == 422
-    assert res.json()["error"]["code"] == "invalid_login_code"
+    assert res.json()["error"]["code"] == WeChatError.INVALID_LOGIN_CODE
 
 
 def test_login_with_invite_code_binds_and_reports_refusals(client, shopper):

@@ -19,6 +19,7 @@ from domain.payments.service import handle_payment_notification, start_payment
 from domain.security.actor import SYSTEM
 from domain.settings.service import update_settings
 from domain.wechat import get_wechat
+from domain.wechat.errors import WeChatError
 from tests.builders import (
     complete,
     make_address,
@@ -131,7 +132,7 @@ def test_a_forged_or_wrong_amount_notification_is_refused(db, buyer, sandbox_url
     started = start_payment(db, user=buyer, order_id=order.id, wechat=get_wechat())
     xml = notification_xml(sandbox_url, started.prepay_id).decode()
     forged = xml.replace("<total_fee>10000</total_fee>", "<total_fee>1</total_fee>")
-    with refused("invalid_signature"):
+    with refused(WeChatError.INVALID_SIGNATURE):
         handle_payment_notification(db, wechat=get_wechat(), xml=forged.encode())
     wrong_amount = notification_xml(sandbox_url, started.prepay_id, total_fee=9999)
     with refused(PaymentError.AMOUNT_MISMATCH):
