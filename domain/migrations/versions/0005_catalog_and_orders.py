@@ -1,4 +1,4 @@
-"""after_sale_and_catalog
+"""catalog_and_orders
 
 Revision ID: 0005
 Revises: 0004

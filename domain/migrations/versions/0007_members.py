@@ -1,4 +1,4 @@
-"""analytics
+"""members
 
 Revision ID: 0007
 Revises: 0006
