@@ -3,14 +3,19 @@ from __future__ import annotations
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 MAX_ID = 2_147_483_647  # ids are 32-bit; anything larger cannot exist, and is refused before the database sees it
 MAX_FEN = 10**12
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
-IdField = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Request bodies take whole numbers as JSON integers only: ``true``, ``2.0`` and ``"2"`` are refused, so a client's
+# bug never becomes a quantity or an amount.
+StrictInt = Annotated[int, Strict()]
+IdField = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+Quantity = Annotated[int, Strict(), Field(ge=1, le=999)]
+FenField = Annotated[int, Strict(), Field(ge=0, le=MAX_FEN)]
 
 T = TypeVar("T")
 
