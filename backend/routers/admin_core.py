@@ -34,7 +34,8 @@ def read_settings(actor: CurrentActor, session: SessionDep) -> BusinessSettings:
 @router.put("/settings", response_model=BusinessSettings, responses=STAFF_ERRORS)
 def write_settings(actor: CurrentActor, session: SessionDep, changes: Annotated[dict[str, Any], Body()]) -> BusinessSettings:
     """Takes what GET returns, whole or in part. Refuses negative rates (``negative_rate``) and a level-1 +
-    level-2 total above ``commission_cap_bp`` (``commission_cap_exceeded``)."""
+    level-2 total above ``commission_cap_bp`` (``commission_cap_exceeded``), and a cap below a product's own pair
+    (``commission_cap_exceeded``, naming the products). Whole numbers are JSON integers only (``invalid_settings``)."""
     return change_settings(session, actor=actor, changes=changes)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from backend.schemas.common import IdField, ReadModel, Strict
+from backend.schemas.common import IdField, ReadModel, Strict, StrictInt
 
 
 class CategoryOut(ReadModel):
@@ -58,8 +58,8 @@ class ProductDetailOut(ReadModel):
 class SkuIn(Strict):
     id: IdField | None = None
     specs: dict[str, str] = Field(default_factory=dict)
-    price_fen: int = Field(gt=0, le=100_000_000)
-    stock: int = Field(ge=0, le=10_000_000)
+    price_fen: StrictInt = Field(gt=0, le=100_000_000)
+    stock: StrictInt = Field(ge=0, le=10_000_000)
     is_active: bool = True
 
 
@@ -70,10 +70,10 @@ class ProductIn(Strict):
     description: str = Field("", max_length=20_000)
     images: list[str] = Field(default_factory=list, max_length=20)
     is_on_shelf: bool = True
-    sort: int = Field(0, ge=-10**6, le=10**6)
+    sort: StrictInt = Field(0, ge=-10**6, le=10**6)
     distribution_enabled: bool = True
-    commission_level1_bp: int | None = Field(None, ge=-10_000, le=10_000)
-    commission_level2_bp: int | None = Field(None, ge=-10_000, le=10_000)
+    commission_level1_bp: StrictInt | None = Field(None, ge=-10_000, le=10_000)
+    commission_level2_bp: StrictInt | None = Field(None, ge=-10_000, le=10_000)
     skus: list[SkuIn] = Field(min_length=1, max_length=100)
 
 
@@ -84,10 +84,10 @@ class ProductPatch(Strict):
     description: str | None = Field(None, max_length=20_000)
     images: list[str] | None = Field(None, max_length=20)
     is_on_shelf: bool | None = None
-    sort: int | None = Field(None, ge=-10**6, le=10**6)
+    sort: StrictInt | None = Field(None, ge=-10**6, le=10**6)
     distribution_enabled: bool | None = None
-    commission_level1_bp: int | None = Field(None, ge=-10_000, le=10_000)
-    commission_level2_bp: int | None = Field(None, ge=-10_000, le=10_000)
+    commission_level1_bp: StrictInt | None = Field(None, ge=-10_000, le=10_000)
+    commission_level2_bp: StrictInt | None = Field(None, ge=-10_000, le=10_000)
     skus: list[SkuIn] | None = Field(None, min_length=1, max_length=100)
 
 

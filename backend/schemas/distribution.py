@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from backend.schemas.common import MAX_FEN, Strict
+from backend.schemas.common import MAX_FEN, Strict, StrictInt
 from domain.distribution.actions import ApplicationAction, DistributorAction
 from domain.wallet.actions import WithdrawalAction
 
@@ -100,7 +100,7 @@ class BankIn(Strict):
 
 
 class WithdrawIn(Strict):
-    amount_fen: int = Field(gt=0, le=MAX_FEN)
+    amount_fen: StrictInt = Field(gt=0, le=MAX_FEN)
     method: Literal["wechat", "bank"] = "wechat"
     bank: BankIn | None = None
 

@@ -11,17 +11,19 @@ from sqlalchemy.orm import Session
 
 from domain.audit.service import record_action
 from domain.errors import Invalid
-from domain.models import SettingValue
+from domain.models import Product, SettingValue
 from domain.money import percent
 from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.errors import SettingsError
 
 MAX_COMMISSION_CAP_BP = 5000
+MAX_NAMED = 10  # products named in a refusal; more are summed up as 等
 
 
 class BusinessSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    # Strict: an amount or a count is a JSON integer, never ``true``, ``2.0`` or ``"2"``.
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, strict=True)
 
     shop_name: str = Field("优选生活馆", min_length=1, max_length=32)
     service_phone: str = "400-800-1234"
@@ -84,6 +86,8 @@ def update_settings(session: Session, changes: dict) -> tuple[BusinessSettings, 
         raise Invalid(SettingsError.UNKNOWN_SETTING, f"未知设置项：{', '.join(unknown)}")
     before = get_settings(session)
     after = validate_settings(before.model_dump() | changes)
+    if after.commission_cap_bp < before.commission_cap_bp:
+        _refuse_overrides_above(session, after.commission_cap_bp)
     existing = {row.key: row for row in session.scalars(select(SettingValue))}
     for key, value in after.model_dump().items():
         if key in existing:
@@ -92,6 +96,24 @@ def update_settings(session: Session, changes: dict) -> tuple[BusinessSettings, 
             session.add(SettingValue(key=key, value=value))
     session.flush()
     return before, after
+
+
+def _refuse_overrides_above(session: Session, cap_bp: int) -> None:
+    """A lower cap may not leave products whose own pair adds up to more: staff change those products first.
+    (Commission writing applies the cap anyway, so a product saved at the same moment still pays within it.)"""
+    total = Product.commission_level1_bp + Product.commission_level2_bp
+    above = session.execute(
+        select(Product.id, Product.title, total).where(Product.commission_level1_bp.is_not(None),
+                                                       Product.commission_level2_bp.is_not(None), total > cap_bp)
+        .order_by(Product.id).limit(MAX_NAMED + 1)
+    ).all()
+    if not above:
+        return
+    named = "、".join(f"《{title}》(#{pid}，{percent(rates)})" for pid, title, rates in above[:MAX_NAMED])
+    more = "等" if len(above) > MAX_NAMED else ""
+    raise Invalid(SettingsError.COMMISSION_CAP_EXCEEDED,
+                  f"佣金合计上限不能低于商品单独设置的比例：{named}{more}的一级 + 二级合计超过 {percent(cap_bp)}，"
+                  "请先修改这些商品的佣金比例")
 
 
 def change_settings(session: Session, *, actor: Actor, changes: dict) -> BusinessSettings:
@@ -126,6 +148,9 @@ _FIELD_LABELS = {
 }
 
 
+_TYPE_MESSAGES = {"int_type": "需为整数", "bool_type": "需为 true 或 false", "string_type": "需为文本"}
+
+
 def _error_code(exc: ValidationError) -> SettingsError:
     """A stable code: the first custom rule broken, else ``negative_rate`` for a rate below 0."""
     errors = exc.errors()
@@ -150,5 +175,7 @@ def _readable(exc: ValidationError) -> str:
             msg = f"不能小于 {err['ctx']['ge']}"
         elif err["type"] == "less_than_equal":
             msg = f"不能大于 {err['ctx']['le']}"
+        elif err["type"] in _TYPE_MESSAGES:
+            msg = _TYPE_MESSAGES[err["type"]]
         parts.append(f"{label}：{msg}" if label else msg)
     return "；".join(parts)

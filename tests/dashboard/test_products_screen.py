@@ -15,6 +15,7 @@ from domain.catalog.service import get_product
 from domain.db import unit_of_work
 from domain.media import save_image
 from domain.models import AuditEntry, Product
+from domain.settings.service import update_settings
 from tests.builders import make_category, make_product
 from tests.dashboard.conftest import open_screen
 
@@ -117,6 +118,22 @@ def test_per_product_commission_above_the_cap_is_refused_with_the_domain_message
     [product] = products_titled(committed, "高佣商品")
     assert (product.commission_level1_bp, product.commission_level2_bp) == (1250, 750)
 
+
+
+def test_editing_a_product_above_a_lowered_cap_is_refused_and_its_rates_stay(committed, products_screen):
+    with unit_of_work(committed) as session:
+        product_id = make_product(session, title="限佣商品", prices=(10000,), commission_level1_bp=1200,
+                                  commission_level2_bp=800).id
+        update_settings(session, {"commission_cap_bp": 2000})
+    form = state.product_edit_form(product_id)
+    at = open_screen(products_screen, PRODUCTS)
+    at.text_input(key=key(form, "level1")).set_value("15")
+    at.text_input(key=key(form, "level2")).set_value("6")
+    at.button(key=key(form, "submit")).click().run()
+    assert [e.value for e in at.error] == ["一级 + 二级佣金合计 21% 超过上限 20%"]
+    with unit_of_work(committed) as session:
+        saved = get_product(session, product_id)
+        assert (saved.commission_level1_bp, saved.commission_level2_bp) == (1200, 800)
 
 def test_editing_keeps_sales_made_meanwhile_and_stops_selling_removed_skus(committed, products_screen):
     with unit_of_work(committed) as session:

@@ -11,6 +11,7 @@ from dashboard.views.settings import GROUPS
 from domain.db import unit_of_work
 from domain.models import AuditEntry
 from domain.settings.service import FIELD_NAMES, get_settings
+from tests.builders import make_product
 
 SETTINGS = "views/settings.py"
 
@@ -42,6 +43,18 @@ def test_commission_of_30_plus_10_percent_is_refused_under_the_default_30_percen
     with unit_of_work(committed) as session:
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "settings.update")) is None
 
+
+
+def test_lowering_the_cap_below_a_products_own_rates_names_the_product_and_saves_nothing(committed, settings_screen):
+    with unit_of_work(committed) as session:
+        product_id = make_product(session, title="高佣礼盒", commission_level1_bp=2000, commission_level2_bp=800).id
+    at = settings_screen
+    at.text_input(key=key("commission_cap_bp")).set_value("25")
+    at.button(key=key("submit")).click().run()
+    assert [e.value for e in at.error] == [
+        f"佣金合计上限不能低于商品单独设置的比例：《高佣礼盒》(#{product_id}，28%)的一级 + 二级合计超过 25%，"
+        "请先修改这些商品的佣金比例"]
+    assert saved(committed).commission_cap_bp == 3000
 
 def test_a_valid_change_is_saved_in_fen_and_basis_points_and_audited(committed, settings_screen):
     at = settings_screen

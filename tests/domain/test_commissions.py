@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select, update
 
 from domain import clock
 from domain.catalog.service import update_product
 from domain.distribution.distributors import set_enabled
+from domain.distribution.rates import CommissionRates, viewer_rates
 from domain.distribution.settlement import settle_due_commissions
-from domain.models import CommissionRecord, CommissionStatus
+from domain.models import CommissionRecord, CommissionStatus, Product
 from domain.security.actor import SYSTEM
 from domain.settings.errors import SettingsError
-from domain.settings.service import update_settings
+from domain.settings.service import get_settings, update_settings
 from domain.wallet.errors import WalletError
 from domain.wallet.service import balances
 from tests.builders import (
@@ -180,3 +182,70 @@ def test_an_open_refund_holds_settlement_until_it_is_decided(db, chain, sandbox_
         reject_refund(db, actor=SYSTEM, refund_id=pending.id, reason="已超过售后期")
         assert settle_due_commissions(db) == 2
     assert records(db, order)[1][4] == CommissionStatus.SETTLED
+
+
+
+# --- the cap binds at payment (docs/money-and-rules.md, Rates and the cap) ----------------------------------
+
+def line_records(db, order) -> dict[int, dict[int, tuple[int, int, int]]]:
+    """{product_id: {level: (beneficiary, rate_bp, amount_fen)}} for an order of several lines."""
+    db.expire_all()
+    product_of = {line.id: line.product_id for line in order.lines}
+    out: dict[int, dict[int, tuple[int, int, int]]] = {}
+    for r in db.scalars(select(CommissionRecord).where(CommissionRecord.order_id == order.id)):
+        out.setdefault(product_of[r.order_line_id], {})[r.level] = (r.beneficiary_id, r.rate_bp, r.amount_fen)
+    return out
+
+
+def test_the_cap_binds_when_commission_is_written_whatever_a_product_says(db, chain, sandbox_url):
+    """A product whose own pair was saved under a higher cap (a save that raced the cap being lowered) still pays
+    within today's cap: level 1 keeps its rate up to the cap, level 2 gets what is left, and rate_bp says so."""
+    a, b, c = chain
+    update_settings(db, {"commission_cap_bp": 1500})
+    greedy = make_product(db, prices=(20000,))
+    shared = make_product(db, prices=(12345,))
+    for product, pair in ((greedy, (2000, 1000)), (shared, (1000, 1000))):
+        db.execute(update(Product).where(Product.id == product.id)
+                   .values(commission_level1_bp=pair[0], commission_level2_bp=pair[1]))
+    db.expire_all()
+
+    order = pay(db, place(db, c, [(greedy.skus[0].id, 1), (shared.skus[0].id, 1)]), sandbox_url)
+    assert line_records(db, order) == {
+        greedy.id: {1: (b.id, 1500, 3000)},  # 20% + 10% under a 15% cap: level 1 takes 15%, level 2 nothing
+        shared.id: {1: (b.id, 1000, 1234), 2: (a.id, 500, 617)},  # 10% + 10%: level 2 gets the 5% left
+    }
+    assert viewer_rates(db, db.get(Product, greedy.id), b) == CommissionRates(1500, 0)  # the 分享赚 figure agrees
+
+
+def test_lowering_the_cap_below_a_products_own_rates_is_refused_naming_the_products(db, chain, sandbox_url):
+    a, b, c = chain
+    tea = make_product(db, title="明前龙井礼盒", prices=(20000,), commission_level1_bp=2000, commission_level2_bp=800)
+    cake = make_product(db, title="云南普洱茶饼", prices=(9000,), commission_level1_bp=1500, commission_level2_bp=1000)
+    make_product(db, title="普通绿茶", prices=(5000,), commission_level1_bp=1000, commission_level2_bp=500)
+
+    with refused(SettingsError.COMMISSION_CAP_EXCEEDED) as info:
+        update_settings(db, {"commission_cap_bp": 2400})
+    message = info.value.message
+    assert f"《明前龙井礼盒》(#{tea.id}，28%)" in message and f"《云南普洱茶饼》(#{cake.id}，25%)" in message
+    assert "普通绿茶" not in message and "24%" in message
+    assert get_settings(db).commission_cap_bp == 3000
+
+    update_settings(db, {"commission_cap_bp": 2800})  # exactly the highest pair: allowed
+    order = pay(db, place(db, c, [(tea.skus[0].id, 1)]), sandbox_url)
+    assert line_records(db, order) == {tea.id: {1: (b.id, 2000, 4000), 2: (a.id, 800, 1600)}}
+
+
+def test_a_product_saved_after_the_cap_was_lowered_stays_within_it(db, chain, sandbox_url):
+    a, b, c = chain
+    update_settings(db, {"commission_cap_bp": 2000})
+    with refused(SettingsError.COMMISSION_CAP_EXCEEDED):
+        make_product(db, title="新品", prices=(10000,), commission_level1_bp=1500, commission_level2_bp=800)
+    product = make_product(db, prices=(10000,), commission_level1_bp=1200, commission_level2_bp=800)
+    with refused(SettingsError.COMMISSION_CAP_EXCEEDED):
+        update_product(db, actor=SYSTEM, product_id=product.id,
+                       changes={"commission_level1_bp": 1500, "commission_level2_bp": 600})
+    db.expire_all()
+    assert (db.get(Product, product.id).commission_level1_bp, db.get(Product, product.id).commission_level2_bp) \
+        == (1200, 800)
+    order = pay(db, place(db, c, [(product.skus[0].id, 1)]), sandbox_url)
+    assert line_records(db, order) == {product.id: {1: (b.id, 1200, 1200), 2: (a.id, 800, 800)}}
