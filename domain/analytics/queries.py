@@ -25,6 +25,7 @@ from domain.models import (
     User,
 )
 from domain.orders.queries import status_counts
+from domain.search import contains
 
 # --- days -----------------------------------------------------------------------------------------
 
@@ -155,7 +156,7 @@ def commission_totals(session: Session, *, beneficiary_id: int | None = None, st
         conditions.append(CommissionRecord.level == level)
     if order_no and order_no.strip():
         conditions.append(CommissionRecord.order_id.in_(
-            select(Order.id).where(Order.order_no.contains(order_no.strip()))))
+            select(Order.id).where(contains(Order.order_no, order_no.strip()))))
     if created_from:
         conditions.append(CommissionRecord.created_at >= created_from)
     if created_to:

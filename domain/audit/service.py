@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from domain.db import paginate
 from domain.models import AuditEntry
+from domain.search import starts_with
 from domain.security.actor import Actor
 
 
@@ -35,7 +36,7 @@ def list_actions(session: Session, *, entity_type: str | None = None, entity_id:
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == str(entity_id))
     if action_prefix:
-        query = query.where(AuditEntry.action.startswith(action_prefix))
+        query = query.where(starts_with(AuditEntry.action, action_prefix))
     query, total = paginate(session, query, AuditEntry.id.desc(), page=page, page_size=page_size)
     return list(session.scalars(query)), total
 

@@ -18,6 +18,7 @@ from domain.media import media_url
 from domain.members.service import member_summary
 from domain.models import Category, Product, Sku, User
 from domain.money import BP_SCALE, bp_of
+from domain.search import contains
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,7 @@ def list_products(session: Session, *, q: str | None = None, category_id: int | 
     if category_id:
         query = query.where(Product.category_id == category_id)
     if q and q.strip():
-        pattern = f"%{_escape_like(q.strip())}%"
-        query = query.where(or_(Product.title.ilike(pattern, escape="\\"), Product.subtitle.ilike(pattern, escape="\\")))
+        query = query.where(or_(contains(Product.title, q.strip()), contains(Product.subtitle, q.strip())))
     query, total = paginate(session, query, Product.sort.desc(), Product.id.desc(), page=page, page_size=page_size)
     rows = session.execute(query).all()
     cards = [
@@ -149,10 +149,6 @@ def product_view(session: Session, product_id: int, *, viewer: User | None) -> P
     )
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def products_by_ids(session: Session, ids: list[int]) -> list[Product]:
     """Full products (with SKUs) for a page of ids, in the given order, in two queries."""
     if not ids:
@@ -223,8 +219,7 @@ def staff_product_rows(session: Session, *, q: str | None = None, category_id: i
     if category_id:
         query = query.where(Product.category_id == category_id)
     if q and q.strip():
-        pattern = f"%{_escape_like(q.strip())}%"
-        query = query.where(or_(Product.title.ilike(pattern, escape="\\"), Product.subtitle.ilike(pattern, escape="\\")))
+        query = query.where(or_(contains(Product.title, q.strip()), contains(Product.subtitle, q.strip())))
     total = session.scalar(select(func.count()).select_from(query.with_only_columns(Product.id).subquery())) or 0
     rows = session.execute(
         query.order_by(Product.sort.desc(), Product.id.desc()).offset((page - 1) * page_size).limit(page_size)

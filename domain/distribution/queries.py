@@ -33,6 +33,7 @@ from domain.models import (
     Withdrawal,
     WithdrawalStatus,
 )
+from domain.search import contains
 from domain.security import crypto
 from domain.security.actor import Actor, Shopper, Viewer
 from domain.security.disclosure import Field, masked, show
@@ -79,7 +80,7 @@ def list_commissions(session: Session, *, viewer: Viewer, beneficiary_id: int | 
     if level:
         query = query.where(CommissionRecord.level == level)
     if order_no:
-        query = query.where(Order.order_no.contains(order_no.strip()))
+        query = query.where(contains(Order.order_no, order_no.strip()))
     if created_from:
         query = query.where(CommissionRecord.created_at >= created_from)
     if created_to:
@@ -224,7 +225,7 @@ def list_distributors(session: Session, *, viewer: Actor, q: str | None = None, 
         query = query.where(Distributor.user_id == user_id)
     if q and q.strip():
         term = q.strip()
-        query = query.where(or_(User.nickname.contains(term), User.invite_code == term.upper()))
+        query = query.where(or_(contains(User.nickname, term), User.invite_code == term.upper()))
     query, total = paginate(session, query, Distributor.created_at.desc(), page=page, page_size=page_size)
     rows = session.execute(query).all()
     return [DistributorRow(user_id=u.id, nickname=u.nickname, invite_code=u.invite_code, is_enabled=d.is_enabled,
