@@ -15,6 +15,7 @@ from backend.routers import (
     admin_products,
     cart,
     catalog,
+    content,
     distribution,
     orders,
     payments,
@@ -39,7 +40,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(TextGuard)
     for module in (users, catalog, cart, orders, payments, distribution, admin_core, admin_products, admin_orders,
-                   admin_distribution):
+                   admin_distribution, content):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])

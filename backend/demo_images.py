@@ -74,3 +74,25 @@ def draw_product_image(path: Path, *, title: str, kind: str, variant: int = 0) -
     draw.text(((SIZE - width) / 2, SIZE - 90), caption, font=f, fill=(60, 60, 60))
     path.parent.mkdir(parents=True, exist_ok=True)
     img.save(path, "JPEG", quality=82)
+
+
+BANNER_SIZE = (750, 300)  # what the mini-program's carousel shows at 750rpx wide
+
+
+def draw_banner_image(path: Path, *, headline: str, tagline: str, colours: tuple[tuple[int, int, int], ...]) -> None:
+    """A home-page banner: a diagonal gradient between two colours, a headline and a tagline."""
+    width, height = BANNER_SIZE
+    start, end = colours
+    img = Image.new("RGB", BANNER_SIZE, start)
+    draw = ImageDraw.Draw(img)
+    for x in range(width):
+        k = x / width
+        draw.line([(x, 0), (x, height)], fill=tuple(int(a + (b - a) * k) for a, b in zip(start, end, strict=True)))
+    glow = Image.new("L", BANNER_SIZE, 0)  # soft light circles at the right edge, for depth
+    for cx, cy, r in ((width - 40, 40, 170), (width - 150, height + 10, 120)):
+        ImageDraw.Draw(glow).ellipse([cx - r, cy - r, cx + r, cy + r], fill=60)
+    img.paste((255, 255, 255), mask=glow.filter(ImageFilter.GaussianBlur(6)))
+    draw.text((56, 86), headline, font=font(64), fill=(255, 255, 255))
+    draw.text((60, 184), tagline, font=font(30), fill=(255, 244, 230))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path, "JPEG", quality=85)

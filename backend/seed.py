@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.demo_images import draw_product_image
+from backend.demo_images import draw_banner_image, draw_product_image
 from domain.catalog.service import (
     ProductInput,
     SkuInput,
@@ -13,6 +13,7 @@ from domain.catalog.service import (
     create_product,
 )
 from domain.config import get_config
+from domain.content.service import BannerInput, NoticeInput, create_banner, create_notice
 from domain.members.service import ensure_default_levels
 from domain.models import Category, Product, Staff, User
 from domain.settings.service import ensure_defaults
@@ -125,6 +126,7 @@ def seed_demo(session: Session) -> list[str]:
             distribution_enabled=n != 22,
         ))
     lines.append(f"demo catalog: {len(CATEGORIES)} categories, {len(CATALOG)} products")
+    lines.append(_demo_home(session, categories))
     from datetime import timedelta
 
     from domain import clock
@@ -137,6 +139,30 @@ def seed_demo(session: Session) -> list[str]:
     for username, password, role, _ in DEMO_STAFF:
         lines.append(f"demo staff {role}: {username} / {password}")
     return lines
+
+
+# 首页装修: (headline, tagline, colours, link to a product title or a category name)
+DEMO_BANNERS = (
+    ("春季焕新 全场包邮", "满 99 元包邮 · 下单即发", ((242, 39, 12), (255, 140, 60)), None),
+    ("云南高山普洱", "十年陈 熟茶 · 汤色红浓", ((120, 62, 28), (196, 128, 64)), ("product", "云南高山普洱茶饼 357g")),
+    ("数码好物节", "快充 · 降噪 · 无线充", ((26, 72, 160), (64, 150, 230)), ("category", "数码配件")),
+)
+DEMO_NOTICES = ("全场满 99 元包邮，偏远地区除外", "分享好物给好友，好友下单你赚佣金")
+
+
+def _demo_home(session: Session, categories: dict[str, Category]) -> str:
+    """The home page's banners (drawn like the product photos) and notices."""
+    products = {p.title: p.id for p in session.scalars(select(Product))}
+    for n, (headline, tagline, colours, link) in enumerate(DEMO_BANNERS, start=1):
+        rel = f"demo/banner_{n}.jpg"
+        draw_banner_image(get_config().media_dir / rel, headline=headline, tagline=tagline, colours=colours)
+        kind, target = link or ("none", None)
+        target_id = products.get(target) if kind == "product" else categories[target].id if target else None
+        create_banner(session, actor=_system(), data=BannerInput(title=headline, image_url=f"/media/{rel}",
+                                                                 link_kind=kind, link_id=target_id))
+    for text in DEMO_NOTICES:
+        create_notice(session, actor=_system(), data=NoticeInput(text=text))
+    return f"demo home page: {len(DEMO_BANNERS)} banners, {len(DEMO_NOTICES)} notices"
 
 
 def _category(session: Session, name: str, sort: int) -> Category:

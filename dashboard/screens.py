@@ -31,6 +31,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("views/products.py", "nav.products", ":material/inventory_2:", Permission.PRODUCTS),
     Screen("views/orders.py", "nav.orders", ":material/receipt_long:", Permission.ORDERS_READ),
     Screen("views/refunds.py", "nav.refunds", ":material/assignment_return:", Permission.REFUNDS),
+    Screen("views/home_content.py", "nav.home_content", ":material/view_carousel:", Permission.MARKETING),
     Screen("views/applications.py", "nav.applications", ":material/how_to_reg:", Permission.DISTRIBUTORS,
            DISTRIBUTION),
     Screen("views/distributors.py", "nav.distributors", ":material/account_tree:", Permission.DISTRIBUTORS,

@@ -76,6 +76,9 @@ AUDIT_FILTER_ID = "audit.filter.id"
 AUDIT_FILTER_ACTION = "audit.filter.action"
 AUDIT_PAGE = "audit.page"
 
+HOME_CONTENT_NEW_BANNER = "home_content.banner.new"
+HOME_CONTENT_NEW_NOTICE = "home_content.notice.new"
+
 
 def product_edit_form(product_id: int) -> str:
     return f"products.edit.{product_id}"
@@ -109,6 +112,11 @@ def distributor_form(user_id: int) -> str:
 
 def withdrawal_form(withdrawal_id: int) -> str:
     return f"withdrawals.decide.{withdrawal_id}"
+
+
+def home_item_form(kind: str, item_id: int) -> str:
+    """One banner's or notice's buttons and edit form on 首页装修 (kind: banner | notice)."""
+    return f"home_content.{kind}.{item_id}"
 
 DEFAULT_LANG = "zh"
 T = TypeVar("T")

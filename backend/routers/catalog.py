@@ -20,9 +20,11 @@ def categories(session: SessionDep) -> list[queries.CategoryView]:
 @router.get("/products", response_model=Page[ProductCardOut])
 def products(session: SessionDep, paging: Annotated[PageParams, Depends(page_params)],
              category_id: IdQuery = None,
-             q: Annotated[str | None, Query(max_length=50)] = None) -> Page[ProductCardOut]:
+             q: Annotated[str | None, Query(max_length=50)] = None,
+             sort: queries.ProductSort = queries.ProductSort.RECOMMENDED) -> Page[ProductCardOut]:
+    """``sort``: the shop's own order (``recommended``), or ``sales``, ``price_asc``, ``price_desc``, ``newest``."""
     cards, total = queries.list_products(session, q=q, category_id=category_id, page=paging.page,
-                                         page_size=paging.page_size)
+                                         page_size=paging.page_size, sort=sort)
     return Page[ProductCardOut](items=cards, total=total)
 
 

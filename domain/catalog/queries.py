@@ -6,6 +6,7 @@ What shoppers see carries absolute image URLs (``media_url``), so the API answer
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -60,8 +61,19 @@ def _price_and_stock():
     )
 
 
+class ProductSort(StrEnum):
+    """The shop list's orders: the shop's own (staff's sort, then newest), or the shopper's pick on the home page."""
+
+    RECOMMENDED = "recommended"
+    SALES = "sales"
+    PRICE_ASC = "price_asc"  # by the lowest price among active SKUs
+    PRICE_DESC = "price_desc"
+    NEWEST = "newest"
+
+
 def list_products(session: Session, *, q: str | None = None, category_id: int | None = None, page: int = 1,
-                  page_size: int = 20, include_off_shelf: bool = False) -> tuple[list[ProductCard], int]:
+                  page_size: int = 20, include_off_shelf: bool = False,
+                  sort: ProductSort = ProductSort.RECOMMENDED) -> tuple[list[ProductCard], int]:
     """One query for the page and one for the total, whatever the page size."""
     agg = _price_and_stock()
     query = select(Product, agg.c.price_fen, agg.c.stock).join(agg, agg.c.product_id == Product.id)
@@ -71,7 +83,14 @@ def list_products(session: Session, *, q: str | None = None, category_id: int | 
         query = query.where(Product.category_id == category_id)
     if q and q.strip():
         query = query.where(or_(contains(Product.title, q.strip()), contains(Product.subtitle, q.strip())))
-    query, total = paginate(session, query, Product.sort.desc(), Product.id.desc(), page=page, page_size=page_size)
+    order = {
+        ProductSort.SALES: (Product.sales.desc(),),
+        ProductSort.PRICE_ASC: (agg.c.price_fen.asc(),),
+        ProductSort.PRICE_DESC: (agg.c.price_fen.desc(),),
+        ProductSort.NEWEST: (Product.created_at.desc(),),
+    }.get(sort, (Product.sort.desc(),))
+    # The id last, so that equal sales or prices keep one order from page to page.
+    query, total = paginate(session, query, *order, Product.id.desc(), page=page, page_size=page_size)
     rows = session.execute(query).all()
     cards = [
         ProductCard(id=p.id, title=p.title, subtitle=p.subtitle, cover_url=media_url(p.cover_url), price_fen=int(price),

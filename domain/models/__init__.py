@@ -2,6 +2,7 @@
 
 from domain.models.base import Base
 from domain.models.catalog import Category, Product, Sku
+from domain.models.content import Banner, LinkKind, Notice
 from domain.models.distribution import (
     ApplicationStatus,
     CommissionRecord,
@@ -42,3 +43,4 @@ __all__ = [
     "RefundLine", "RefundStatus", "SettingValue", "Shipment", "Sku", "Staff", "StaffToken", "TrackingEvent",
     "User", "UserToken", "Wallet", "WalletEntry", "Withdrawal", "WithdrawalStatus",
 ]
+__all__ += ["Banner", "LinkKind", "Notice"]  # the home page's content
