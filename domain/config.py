@@ -34,6 +34,24 @@ class Config(BaseSettings):
     wechat_mch_key: str | None = None
     # The IP that WeChat Pay sees as ours (spbill_create_ip); wechatpy would otherwise look it up online.
     wechat_client_ip: str = "127.0.0.1"
+    # Which WeChat Pay API the merchant's account speaks (docs/architecture.md, "WeChat"): v3 for every account
+    # opened today; v2 (the MD5 API key and 企业付款) for merchants who still have it.
+    wechat_pay_api: Literal["v3", "v2"] = "v3"
+    # APIv3: the 32-character APIv3 key, the merchant certificate's serial and private key (PEM text or a path;
+    # MALL_WECHAT_MCH_KEY), and how WeChat Pay's answers are verified: its public key and id, or else the platform
+    # certificates that wechatpayv3 downloads into ``wechat_platform_cert_dir``. In sandbox mode all of these
+    # default to keys made in var/wechat-sandbox/.
+    wechat_api_v3_key: str = "sandbox_apiv3_key_32_chars_long_"
+    wechat_mch_cert_serial: str = ""
+    wechat_pay_public_key: str = ""  # PEM text or a path
+    wechat_pay_public_key_id: str = ""
+    wechat_platform_cert_dir: str = ""
+    # 商家转账: the scene (1005 佣金报酬) and the report information that scene requires.
+    wechat_transfer_scene_id: str = "1005"
+    wechat_transfer_job_type: str = "分销推广员"  # 岗位类型
+    wechat_transfer_perception: str = "劳务报酬"  # user_recv_perception, what the distributor sees
+    # A notification whose Wechatpay-Timestamp is further from our clock than this is refused as a replay.
+    wechat_notify_max_skew_seconds: int = 300
     # Subscribe-message template for "order shipped" (订单发货提醒); empty in live mode means none is sent.
     wechat_template_order_shipped: str = ""
     secret_key: str = ""
@@ -72,6 +90,10 @@ class Config(BaseSettings):
     def data_key_bytes(self) -> bytes:
         return _key_from(self.data_key) if self.data_key else _key_file(self.var_dir / "data.key")
 
+
+    @property
+    def pay_v3(self) -> bool:
+        return self.wechat_pay_api == "v3"
 
 def _key_from(value: str) -> bytes:
     raw = base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4))

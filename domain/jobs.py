@@ -23,6 +23,7 @@ from domain.models import JobRun
 from domain.orders.jobs import auto_receive_shipped, close_unpaid
 from domain.security.actor import Actor
 from domain.security.roles import Permission
+from domain.wallet.transfers import reconcile_transfers_job
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ JOBS: tuple[Job, ...] = (
         "结算已过售后期的佣金"),
     Job("recompute-levels", recompute_levels, timedelta(hours=1), Permission.SETTINGS,
         "按成长值更新会员等级"),
+    Job("reconcile-transfers", reconcile_transfers_job, timedelta(minutes=10), Permission.WITHDRAWALS,
+        "向微信核对待确认收款和结果不明的提现转账：已到账的记为已打款，失败、撤销或过期的退回余额"),
 )
 _BY_NAME = {j.name: j for j in JOBS}
 

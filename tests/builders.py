@@ -71,7 +71,7 @@ def place(session: Session, user: User, items: list[tuple[int, int]], *, key: st
 
 
 def notification_xml(sandbox_url: str, prepay_id: str, **overrides) -> bytes:
-    """Ask the sandbox for WeChat's signed payment notification without delivering it."""
+    """Ask the sandbox for WeChat's signed v2 payment notification without delivering it."""
     import httpx
 
     res = httpx.post(sandbox_url + "pay/confirm", json={"prepay_id": prepay_id, "deliver": False, **overrides})
@@ -79,14 +79,35 @@ def notification_xml(sandbox_url: str, prepay_id: str, **overrides) -> bytes:
     return res.json()["xml"].encode()
 
 
+def notification(sandbox_url: str, prepay_id: str, **overrides) -> tuple[bytes, dict[str, str]]:
+    """WeChat's signed payment notification, undelivered, as the order's Pay API sends it: (body, headers) —
+    v2 XML with no headers, or v3 JSON with its Wechatpay-* headers. ``total_fee`` overrides the amount and
+    ``signed_at`` the v3 signing time."""
+    import httpx
+
+    res = httpx.post(sandbox_url + "pay/confirm", json={"prepay_id": prepay_id, "deliver": False, **overrides})
+    res.raise_for_status()
+    answer = res.json()
+    if answer["api"] == "v2":
+        return answer["xml"].encode(), {"Content-Type": "text/xml"}
+    return answer["body"].encode(), answer["headers"]
+
+
+def deliver_notification(client, sandbox_url: str, prepay_id: str, **overrides):
+    """What the sandbox does after the shopper pays: deliver WeChat's signed notification (here, to a TestClient)."""
+    body, headers = notification(sandbox_url, prepay_id, **overrides)
+    return client.post("/api/v1/payments/wechat/notify", content=body, headers=headers)
+
+
 def pay(session: Session, order, sandbox_url: str):
-    """Pay through the real wechatpy unified order and the sandbox's signed notification."""
+    """Pay through the real unified order of the configured Pay API and the sandbox's signed notification."""
     from domain.payments.service import handle_payment_notification, start_payment
     from domain.wechat import get_wechat
 
     user = session.get(User, order.user_id)
     started = start_payment(session, user=user, order_id=order.id, wechat=get_wechat())
-    handle_payment_notification(session, wechat=get_wechat(), xml=notification_xml(sandbox_url, started.prepay_id))
+    body, headers = notification(sandbox_url, started.prepay_id)
+    handle_payment_notification(session, wechat=get_wechat(), body=body, headers=headers)
     session.refresh(order)
     return order
 

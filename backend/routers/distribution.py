@@ -18,6 +18,7 @@ from backend.schemas.distribution import (
     PromotionOrderOut,
     TeamCountsOut,
     TeamMemberOut,
+    TransferConfirmationOut,
     WithdrawalOut,
     WithdrawIn,
 )
@@ -30,6 +31,7 @@ from domain.security.actor import Shopper
 from domain.settings.service import get_settings
 from domain.wallet import queries as withdrawals
 from domain.wallet import service as wallet
+from domain.wallet import transfers
 
 router = APIRouter(prefix="/api/v1/distribution", tags=["shopper: distribution"], responses=SHOPPER_ERRORS)
 
@@ -125,3 +127,13 @@ def my_withdrawals(user: CurrentUser, session: SessionDep,
     rows, total = withdrawals.list_withdrawals(session, viewer=Shopper.of(user), page=paging.page,
                                                page_size=paging.page_size)
     return Page[WithdrawalOut](items=rows, total=total)
+
+
+@router.get("/withdrawals/{withdrawal_id}/transfer", response_model=TransferConfirmationOut,
+            responses=errors(404, 409))
+def withdrawal_transfer(withdrawal_id: int, user: CurrentUser, session: SessionDep) -> TransferConfirmationOut:
+    """What 确认收款 passes to ``wx.requestMerchantTransfer`` (``mchId``, ``appId``, ``package``) while the
+    withdrawal's 商家转账 bill awaits the distributor's confirmation. Refusals: ``withdrawal_not_found`` (also
+    for someone else's), ``transfer_not_awaiting_confirmation``."""
+    return TransferConfirmationOut.model_validate(
+        transfers.transfer_confirmation(session, user=user, withdrawal_id=withdrawal_id))

@@ -1,4 +1,7 @@
-"""WeChat Pay notifications: signed XML in, WeChat's XML acknowledgement out."""
+"""WeChat Pay notifications, on the same paths whichever Pay API the merchant uses: v2's signed XML answered with
+WeChat's XML acknowledgement, or v3's JSON with ``Wechatpay-*`` signature headers answered 200 ``{"code": "SUCCESS"}`` or a
+4xx with ``{"code": "FAIL", "message": <our refusal code>}``. The gateway verifies each one; these handlers only carry it (docs/architecture.md, "WeChat").
+"""
 
 from __future__ import annotations
 
@@ -11,57 +14,73 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from backend.deps import SessionDep, WeChatDep
-from domain.errors import DomainError
+from domain.errors import DomainError, Invalid
 from domain.orders.refunds import handle_refund_notification
 from domain.payments.service import handle_payment_notification
+from domain.wallet.transfers import handle_transfer_notification
 from domain.wechat import WeChatGateway
+from domain.wechat.errors import WeChatError
 
 router = APIRouter(prefix="/api/v1/payments/wechat", tags=["WeChat Pay notifications"])
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 
-# WeChat reads an XML acknowledgement, not the API's JSON error body: FAIL with a 4xx makes it send again.
+# WeChat reads the status: FAIL or a 4xx makes it send the notification again later.
 _XML = {"application/xml": {"example": "<xml><return_code><![CDATA[FAIL]]></return_code>"
                                       "<return_msg><![CDATA[amount_mismatch]]></return_msg></xml>"}}
+_JSON = {"application/json": {"example": {"code": "FAIL", "message": "invalid_signature"}}}
+_BOTH = {**_XML, **_JSON}
 NOTIFICATION_ANSWERS: dict[int | str, dict] = {
-    200: {"description": "SUCCESS: recorded, or a repeat already recorded", "content": _XML},
-    400: {"description": "FAIL: empty or oversized body", "content": _XML},
-    404: {"description": "FAIL: no such order or refund (order_not_found)", "content": _XML},
-    409: {"description": "FAIL: the amount differs from the order's (amount_mismatch)", "content": _XML},
-    422: {"description": "FAIL: bad signature, unreadable body or an unsuccessful payment "
-                         "(invalid_signature, payment_not_successful)", "content": _XML},
+    200: {"description": "SUCCESS: recorded, or a repeat already recorded", "content": _BOTH},
+    400: {"description": "FAIL: empty or oversized body", "content": _BOTH},
+    404: {"description": "FAIL: no such order, refund or withdrawal (order_not_found, withdrawal_not_found)",
+          "content": _BOTH},
+    409: {"description": "FAIL: the amount differs (amount_mismatch, transfer_amount_mismatch)", "content": _BOTH},
+    422: {"description": "FAIL: bad or missing signature, a timestamp too old (a replay), an unreadable body or an "
+                         "unsuccessful payment (invalid_signature, stale_notification, invalid_notification, "
+                         "payment_not_successful)", "content": _BOTH},
 }
 
 
-def _ack(ok: bool, message: str = "OK", status: int = 200) -> Response:
-    code = "SUCCESS" if ok else "FAIL"
-    xml = f"<xml><return_code><![CDATA[{code}]]></return_code><return_msg><![CDATA[{message}]]></return_msg></xml>"
-    return Response(xml, media_type="application/xml", status_code=status)
-
-
-def _process(handler: Callable, session: Session, wechat: WeChatGateway, body: bytes) -> Response:
+def _process(handler: Callable, session: Session, wechat: WeChatGateway, body: bytes,
+             headers: dict[str, str]) -> Response:
+    error: DomainError | None = None
     if not body or len(body) > MAX_BODY:
-        return _ack(False, "empty or oversized body", 400)
-    try:
-        handler(session, wechat=wechat, xml=body)
-    except DomainError as exc:
-        session.rollback()
-        log.warning("WeChat notification refused: %s", exc.code)
-        return _ack(False, exc.code, exc.status if exc.status < 500 else 400)
-    return _ack(True)
+        error = Invalid(WeChatError.INVALID_NOTIFICATION, "empty or oversized body")
+        error.status = 400
+    else:
+        try:
+            handler(session, wechat=wechat, body=body, headers=headers)
+        except DomainError as exc:
+            session.rollback()
+            log.warning("WeChat notification refused: %s", exc.code)
+            error = exc
+    status, content, media_type = wechat.notification_answer(error)
+    return Response(content, status_code=status, media_type=media_type)
+
+
+async def _carry(handler: Callable, request: Request, session: Session, wechat: WeChatGateway) -> Response:
+    body = await request.body()
+    return await run_in_threadpool(_process, handler, session, wechat, body, dict(request.headers))
 
 
 @router.post("/notify", response_class=Response, responses=NOTIFICATION_ANSWERS)
 async def payment_notify(request: Request, session: SessionDep, wechat: WeChatDep) -> Response:
-    """Payment result. Accepted only with a valid signature and the order's exact amount; repeats are
-    acknowledged without paying twice. Refusals answer FAIL with a 4xx (WeChat retries), writing nothing."""
-    body = await request.body()
-    return await run_in_threadpool(_process, handle_payment_notification, session, wechat, body)
+    """Payment result. Accepted only when verified and for the order's exact amount; repeats are acknowledged
+    without paying twice. Refusals answer FAIL with a 4xx (WeChat retries), writing nothing."""
+    return await _carry(handle_payment_notification, request, session, wechat)
 
 
 @router.post("/refund-notify", response_class=Response, responses=NOTIFICATION_ANSWERS)
 async def refund_notify(request: Request, session: SessionDep, wechat: WeChatDep) -> Response:
-    """Refund result (``req_info`` encrypted under the API key): completes a refund still ``approved``."""
-    body = await request.body()
-    return await run_in_threadpool(_process, handle_refund_notification, session, wechat, body)
+    """Refund result (v2: ``req_info`` encrypted under the API key; v3: an AES-256-GCM resource): completes a
+    refund still ``approved``."""
+    return await _carry(handle_refund_notification, request, session, wechat)
+
+
+@router.post("/transfer-notify", response_class=Response, responses=NOTIFICATION_ANSWERS)
+async def transfer_notify(request: Request, session: SessionDep, wechat: WeChatDep) -> Response:
+    """v3 商家转账 result (``MCHTRANSFER.BILL.FINISHED``): a confirmed bill marks its withdrawal paid; a failed,
+    cancelled or expired one releases the hold. Repeats change nothing."""
+    return await _carry(handle_transfer_notification, request, session, wechat)

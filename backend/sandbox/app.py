@@ -1,13 +1,14 @@
 """The fake WeChat server: one router per WeChat product, over one in-memory state.
 
 - ``miniprogram``: the mini-program platform (token, login, 小程序码, phone number, messages, shipping upload);
-- ``pay_v2``: WeChat Pay APIv2 orders, queries, closes, refunds, and ``/pay/confirm`` (the shopper pays);
+- ``pay_v2``: WeChat Pay APIv2 orders, queries, closes and refunds (signed XML, ``v2``);
 - ``transfers_v2``: APIv2 企业付款;
+- ``pay_v3``: WeChat Pay APIv3 JSAPI orders, queries, closes and refunds (signed JSON and encrypted
+  notifications, ``v3``, with the sandbox's own platform key pair);
+- ``transfers_v3``: APIv3 商家转账 bills, held in ``WAIT_USER_CONFIRM``;
+- ``payers``: what the shopper and the distributor do in WeChat: pay (``/pay/confirm``), confirm a transfer
+  (``/transfer/confirm``), and for tests a transfer that expires or fails;
 - ``records``: what was received, failures on request, reset, health.
-
-WeChat Pay APIv3 would come as its own routers beside the v2 ones (JSON with RSA-SHA256 signatures and
-AES-256-GCM resources in a ``v3`` module, as ``v2`` holds the signed XML), its transfer bills kept in the state
-until ``POST /transfer/confirm``, and its notifications sent through the same ``Notifier``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from backend.sandbox import miniprogram, pay_v2, records, transfers_v2
+from backend.sandbox import miniprogram, pay_v2, pay_v3, payers, records, transfers_v2, transfers_v3
 from backend.sandbox.notify import Notifier
 from backend.sandbox.state import SandboxState
 from domain.config import Config, get_config
@@ -33,6 +34,6 @@ def create_sandbox_app(config: Config | None = None) -> FastAPI:
     app.state.config = config or get_config()
     app.state.sandbox = SandboxState()
     app.state.notifier = Notifier()
-    for product in (miniprogram, pay_v2, transfers_v2, records):
+    for product in (miniprogram, pay_v2, transfers_v2, pay_v3, transfers_v3, payers, records):
         app.include_router(product.router)
     return app

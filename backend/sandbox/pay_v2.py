@@ -1,5 +1,6 @@
-"""WeChat Pay APIv2 (signed XML): unified order, order query, close and refund; and ``POST /pay/confirm``, which
-stands in for the shopper paying by sending the signed payment notification to the order's notify URL.
+"""WeChat Pay APIv2 (signed XML): unified order, order query, close and refund. The memory functions below
+(``open_order``, ``close_order``, ``order_copy``, ``take_refund``) serve the v3 router too: one order is one order
+whichever API opened it.
 
 Each handler reads its request, then calls one plain function below that checks and changes the memory under the
 lock and returns a copy (or a ``Refusal``); signing, answering and notifying happen after the lock is released.
@@ -9,10 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-import time
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from fastapi.responses import JSONResponse
 
 from backend.sandbox import v2
 from backend.sandbox.notify import Notifier
@@ -27,7 +26,7 @@ async def unifiedorder(request: Request, state: State, config: Settings):
     data, err = await v2.signed_request(request, config.wechat_api_key)
     if err:
         return err
-    order = _open_order(state, data)
+    order = open_order(state, data)
     if isinstance(order, v2.Refusal):
         return v2.fail(config.wechat_api_key, order)
     return v2.ok(config.wechat_api_key, {"appid": config.wechat_appid, "mch_id": config.wechat_mch_id,
@@ -39,7 +38,7 @@ async def closeorder(request: Request, state: State, config: Settings):
     data, err = await v2.signed_request(request, config.wechat_api_key)
     if err:
         return err
-    if refusal := _close_order(state, data["out_trade_no"]):
+    if refusal := close_order(state, data["out_trade_no"]):
         return v2.fail(config.wechat_api_key, refusal)
     return v2.ok(config.wechat_api_key, {})
 
@@ -49,7 +48,7 @@ async def orderquery(request: Request, state: State, config: Settings):
     data, err = await v2.signed_request(request, config.wechat_api_key)
     if err:
         return err
-    order = _order_copy(state, data.get("out_trade_no", ""))
+    order = order_copy(state, data.get("out_trade_no", ""))
     if order is None:
         return v2.fail(config.wechat_api_key, v2.Refusal("ORDERNOTEXIST", "订单不存在"))
     return v2.ok(config.wechat_api_key, {
@@ -57,29 +56,12 @@ async def orderquery(request: Request, state: State, config: Settings):
         "total_fee": order.total_fee, "transaction_id": order.transaction_id or ""})
 
 
-@router.post("/pay/confirm")
-async def confirm(request: Request, state: State, config: Settings, notifier: Outbox):
-    """The shopper pays: sends WeChat's signed notification to the order's notify_url.
-    Body: ``{"prepay_id"}`` or ``{"out_trade_no"}``; ``"deliver": false`` returns the XML without sending it;
-    ``"total_fee"`` overrides the amount (to test the amount check)."""
-    body = await request.json()
-    order = _mark_paid(state, body.get("out_trade_no"), body.get("prepay_id", ""))
-    if isinstance(order, JSONResponse):
-        return order
-    xml = v2.payment_notification(config, order, int(body.get("total_fee", order.total_fee)))
-    if body.get("deliver", True) is False:
-        return {"delivered": False, "xml": xml, "notify_url": order.notify_url}
-    status, answer = await notifier.post(order.notify_url, xml.encode("utf-8"), v2.CONTENT_TYPE)
-    state.record("notify", {"out_trade_no": order.out_trade_no, "status_code": status, "answer": answer})
-    return {"delivered": True, "status_code": status, "answer": answer, "out_trade_no": order.out_trade_no}
-
-
 @router.post("/secapi/pay/refund")
 async def refund(request: Request, background: BackgroundTasks, state: State, config: Settings, notifier: Outbox):
     data, err = await v2.signed_request(request, config.wechat_api_key)
     if err:
         return err
-    taken = _take_refund(state, data)
+    taken = take_refund(state, data)
     if isinstance(taken, v2.Refusal):
         return v2.fail(config.wechat_api_key, taken)
     entry, is_new = taken
@@ -94,7 +76,7 @@ async def refund(request: Request, background: BackgroundTasks, state: State, co
 
 # --- the memory, under its lock -------------------------------------------------------------------
 
-def _open_order(state: SandboxState, data: dict) -> PayOrder | v2.Refusal:
+def open_order(state: SandboxState, data: dict, api: str = "v2") -> PayOrder | v2.Refusal:
     """A new order, or the same unpaid one again for a retry with the same number and amount."""
     out_trade_no, total = data["out_trade_no"], int(data["total_fee"])
     with state.lock:
@@ -104,10 +86,10 @@ def _open_order(state: SandboxState, data: dict) -> PayOrder | v2.Refusal:
         if order is None:
             order = PayOrder(out_trade_no=out_trade_no, total_fee=total, notify_url=data["notify_url"],
                              openid=data.get("openid", ""), body=data.get("body", ""),
-                             prepay_id="wx" + secrets.token_hex(14))
+                             prepay_id="wx" + secrets.token_hex(14), api=api)
             state.orders[out_trade_no] = order
             state.prepay[order.prepay_id] = out_trade_no
-            state.record("unifiedorder", {"out_trade_no": out_trade_no, "total_fee": total})
+            state.record("unifiedorder", {"out_trade_no": out_trade_no, "total_fee": total, "api": api})
         elif order.status == "paid":
             return v2.Refusal("ORDERPAID", "该订单已支付")
         elif order.status == "closed":
@@ -117,7 +99,7 @@ def _open_order(state: SandboxState, data: dict) -> PayOrder | v2.Refusal:
         return dataclasses.replace(order)
 
 
-def _close_order(state: SandboxState, out_trade_no: str) -> v2.Refusal | None:
+def close_order(state: SandboxState, out_trade_no: str) -> v2.Refusal | None:
     with state.lock:
         order = state.orders.get(out_trade_no)
         if order is None:
@@ -128,27 +110,13 @@ def _close_order(state: SandboxState, out_trade_no: str) -> v2.Refusal | None:
     return None
 
 
-def _order_copy(state: SandboxState, out_trade_no: str) -> PayOrder | None:
+def order_copy(state: SandboxState, out_trade_no: str) -> PayOrder | None:
     with state.lock:
         order = state.orders.get(out_trade_no)
         return None if order is None else dataclasses.replace(order)
 
 
-def _mark_paid(state: SandboxState, out_trade_no: str | None, prepay_id: str) -> PayOrder | JSONResponse:
-    """The order paid (again, for a repeated confirmation: same transaction id), or why it cannot be."""
-    with state.lock:
-        order = state.orders.get(out_trade_no or state.prepay.get(prepay_id) or "")
-        if order is None:
-            return JSONResponse({"error": "unknown prepay_id / out_trade_no"}, status_code=404)
-        if order.status == "closed":
-            return JSONResponse({"error": "order closed"}, status_code=409)
-        if order.transaction_id is None:
-            order.transaction_id = "42000" + time.strftime("%Y%m%d") + secrets.token_hex(6)
-        order.status = "paid"
-        return dataclasses.replace(order)
-
-
-def _take_refund(state: SandboxState, data: dict) -> tuple[dict, bool] | v2.Refusal:
+def take_refund(state: SandboxState, data: dict) -> tuple[dict, bool] | v2.Refusal:
     """The refund and whether it is new; a known refund number gives back the refund it made."""
     out_refund_no, refund_fee = data["out_refund_no"], int(data["refund_fee"])
     with state.lock:

@@ -36,6 +36,25 @@ class PayOrder:
     status: str = "unpaid"  # unpaid → paid | closed
     transaction_id: str | None = None
     refunded_fee: int = 0
+    api: str = "v2"  # which Pay API opened it, and so speaks its notification
+
+
+@dataclass
+class TransferBill:
+    """An APIv3 商家转账 bill: WAIT_USER_CONFIRM until the distributor confirms (``/transfer/confirm``), then
+    SUCCESS; or FAIL, or CANCELLED (cancelled by the merchant, or expired unconfirmed)."""
+
+    out_bill_no: str
+    openid: str
+    amount: int
+    notify_url: str
+    transfer_bill_no: str
+    package_info: str
+    create_time: str
+    remark: str = ""
+    state: str = "WAIT_USER_CONFIRM"
+    fail_reason: str = ""
+    update_time: str = ""
 
 
 class SandboxState:
@@ -52,6 +71,7 @@ class SandboxState:
         self.prepay: dict[str, str] = {}  # prepay_id → out_trade_no
         self.refunds: dict[str, dict] = {}  # out_refund_no → refund
         self.transfers: dict[str, dict] = {}  # partner_trade_no → transfer (v2 企业付款)
+        self.bills: dict[str, TransferBill] = {}  # out_bill_no → bill (v3 商家转账)
         self.records: dict[str, list[dict]] = defaultdict(list)
         self.failures: dict[str, str] = {}  # kind → WeChat error code to answer once
 

@@ -108,7 +108,7 @@ class WithdrawIn(Strict):
 class WithdrawalOut(FromDomain):
     id: int
     withdrawal_no: str
-    status: Literal["pending", "approved", "paid", "rejected", "failed"]
+    status: Literal["pending", "approved", "awaiting_confirmation", "paid", "rejected", "failed"]
     amount_fen: int
     fee_fen: int
     payout_fen: int
@@ -120,6 +120,8 @@ class WithdrawalOut(FromDomain):
     payout_ref: str
     created_at: datetime
     paid_at: datetime | None
+    # For the distributor: ["confirm_receipt"] while a 商家转账 bill awaits 确认收款 (then GET …/transfer).
+    actions: list[WithdrawalAction]
 
     @field_serializer("account_no_masked")
     def _spaced(self, masked: str) -> str:
@@ -164,6 +166,15 @@ class AdminWithdrawalOut(WithdrawalOut):
     account_holder_masked: str
     reviewed_at: datetime | None
     actions: list[WithdrawalAction]
+
+
+class TransferConfirmationOut(FromDomain):
+    """The arguments of ``wx.requestMerchantTransfer``: ``mchId``, ``appId`` and ``package``."""
+
+    withdrawal_id: int
+    mch_id: str
+    app_id: str
+    package: str
 
 
 class RevealedAccountOut(FromDomain):

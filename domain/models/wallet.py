@@ -59,8 +59,10 @@ class WithdrawalStatus:
     PAID = "paid"
     REJECTED = "rejected"
     FAILED = "failed"
+    # A 商家转账 bill waits for the distributor's 确认收款 in the mini-program (docs/state-machines.md).
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
 
-    IN_FLIGHT = (PENDING, APPROVED)
+    IN_FLIGHT = (PENDING, APPROVED, AWAITING_CONFIRMATION)
 
 
 class Withdrawal(CreatedAt, Base):
@@ -76,10 +78,12 @@ class Withdrawal(CreatedAt, Base):
     bank_name: Mapped[str] = mapped_column(String(64), default="")
     account_name_enc: Mapped[str | None] = mapped_column(Text)
     account_no_enc: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=WithdrawalStatus.PENDING, index=True)
+    status: Mapped[str] = mapped_column(String(24), default=WithdrawalStatus.PENDING, index=True)
     reject_reason: Mapped[str] = mapped_column(String(200), default="")
     failure: Mapped[str] = mapped_column(String(200), default="")
     payout_ref: Mapped[str] = mapped_column(String(64), default="")
+    # While a 商家转账 bill awaits confirmation: its package_info for wx.requestMerchantTransfer.
+    transfer_package: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     reviewed_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]

@@ -8,6 +8,7 @@ an unshipped order is refunded whole.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -158,16 +159,18 @@ def reject_refund(session: Session, *, actor: Actor, refund_id: int, reason: str
     return refund
 
 
-def handle_refund_notification(session: Session, *, wechat: WeChatGateway, xml: bytes) -> Refund | None:
-    """WeChat's asynchronous refund result: completes an ``approved`` refund whose call did not return."""
-    data = wechat.parse_refund_notification(xml)
-    refund = session.scalar(select(Refund).where(Refund.refund_no == data.get("out_refund_no", "")))
+def handle_refund_notification(session: Session, *, wechat: WeChatGateway, body: bytes,
+                               headers: Mapping[str, str] | None = None) -> Refund | None:
+    """WeChat's asynchronous refund result, verified by the gateway: completes an ``approved`` refund whose call
+    did not return."""
+    notice = wechat.parse_refund_notification(body, headers or {})
+    refund = session.scalar(select(Refund).where(Refund.refund_no == notice.out_refund_no))
     if refund is None:
         return None  # an automatic refund of a cancelled order's payment, or not ours
     order = lock_order(session, refund.order_id)
     refund = _lock_refund(session, refund.id)
-    if data.get("refund_status") == "SUCCESS" and refund.status == RefundStatus.APPROVED:
-        refund.wechat_refund_id = data.get("refund_id") or refund.wechat_refund_id
+    if notice.succeeded and refund.status == RefundStatus.APPROVED:
+        refund.wechat_refund_id = notice.refund_id or refund.wechat_refund_id
         complete_refund(session, refund=refund, order=order)
     return refund
 

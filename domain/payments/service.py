@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import case, select, update
@@ -64,10 +65,12 @@ def start_payment(session: Session, *, user: User, order_id: int, wechat: WeChat
     return PaymentStart(pay_params=wechat.jsapi_params(prepay_id), prepay_id=prepay_id, sandbox=wechat.is_sandbox)
 
 
-def handle_payment_notification(session: Session, *, wechat: WeChatGateway, xml: bytes) -> NotificationOutcome:
-    """WeChat's payment notification. Accepted only with a valid signature and the exact amount; repeated or
-    concurrent notifications mark the order paid exactly once (row lock + status guard + unique payment)."""
-    return record_payment(session, payment=wechat.parse_payment_notification(xml), wechat=wechat)
+def handle_payment_notification(session: Session, *, wechat: WeChatGateway, body: bytes,
+                                headers: Mapping[str, str] | None = None) -> NotificationOutcome:
+    """WeChat's payment notification, as it arrived (v2 XML, or v3 JSON with its ``Wechatpay-*`` headers): the
+    gateway verifies it. Accepted only when verified and for the exact amount; repeated or concurrent
+    notifications mark the order paid exactly once (row lock + status guard + unique payment)."""
+    return record_payment(session, payment=wechat.parse_payment_notification(body, headers or {}), wechat=wechat)
 
 
 def record_payment(session: Session, *, payment: PaymentNotice, wechat: WeChatGateway) -> NotificationOutcome:

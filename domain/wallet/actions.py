@@ -1,10 +1,12 @@
 """What may be done with a withdrawal now, and by whom: the one answer that the operations, the admin API and
 the dashboard all read (see docs/state-machines.md, "Withdrawals").
 
-- pending (either method): approve or reject; approving a WeChat one transfers at once;
+- pending (either method): approve or reject; approving a WeChat one creates the transfer at once;
 - approved bank: paid by hand, so mark it paid, or reject it (nothing has left the shop yet);
 - approved WeChat: the transfer's outcome was unclear, so only retry it (same number, never paid twice);
   it cannot be rejected, since the money may be on its way;
+- awaiting confirmation (a 商家转账 bill): the distributor who asked for it may confirm receipt (确认收款 in the
+  mini-program, with the bill's package); staff wait for WeChat's notification or the reconcile job;
 - paid, rejected, failed: nothing more.
 
 A bank withdrawal's full account number and holder are shown only through ``reveal_account``, which is
@@ -17,7 +19,7 @@ from enum import StrEnum
 
 from domain.errors import Conflict
 from domain.models import Withdrawal, WithdrawalStatus
-from domain.security.actor import Viewer
+from domain.security.actor import Shopper, Viewer
 from domain.security.roles import Permission
 from domain.wallet.errors import WalletError
 
@@ -28,6 +30,7 @@ class WithdrawalAction(StrEnum):
     MARK_PAID = "mark_paid"
     RETRY_TRANSFER = "retry_transfer"
     REVEAL_ACCOUNT = "reveal_account"
+    CONFIRM_RECEIPT = "confirm_receipt"  # the distributor's, in WeChat
 
 
 _BY_STATE: dict[tuple[str, str], tuple[WithdrawalAction, ...]] = {
@@ -39,8 +42,11 @@ _BY_STATE: dict[tuple[str, str], tuple[WithdrawalAction, ...]] = {
 
 
 def withdrawal_actions(withdrawal: Withdrawal, viewer: Viewer) -> tuple[WithdrawalAction, ...]:
-    """The actions this viewer may take on this withdrawal now; none for shoppers and for staff without
-    the WITHDRAWALS permission."""
+    """The actions this viewer may take on this withdrawal now: for its distributor, confirming receipt of a
+    bill that awaits it; for staff with the WITHDRAWALS permission, the review and payout actions."""
+    if isinstance(viewer, Shopper):
+        awaiting = withdrawal.status == WithdrawalStatus.AWAITING_CONFIRMATION and withdrawal.transfer_package
+        return (WithdrawalAction.CONFIRM_RECEIPT,) if awaiting and withdrawal.user_id == viewer.user_id else ()
     if not viewer.can(Permission.WITHDRAWALS):
         return ()
     actions = _BY_STATE.get((withdrawal.method, withdrawal.status), ())
@@ -60,6 +66,10 @@ def require_withdrawal_action(withdrawal: Withdrawal, viewer: Viewer, *allowed: 
 
 def _refusal(withdrawal: Withdrawal, action: WithdrawalAction) -> Conflict:
     """Today's codes and messages for each action that is not offered."""
+    if action == WithdrawalAction.CONFIRM_RECEIPT:
+        return Conflict(WalletError.TRANSFER_NOT_AWAITING_CONFIRMATION, "该提现没有待确认收款的转账")
+    if withdrawal.status == WithdrawalStatus.AWAITING_CONFIRMATION:
+        return Conflict(WalletError.WITHDRAWAL_NOT_PENDING, "转账已发起，等待分销员确认收款")
     if action in (WithdrawalAction.MARK_PAID, WithdrawalAction.REVEAL_ACCOUNT) and withdrawal.method != "bank":
         message = "只有银行卡提现需要手动标记打款" if action == WithdrawalAction.MARK_PAID else "只有银行卡提现有收款账号"
         return Conflict(WalletError.NOT_BANK_WITHDRAWAL, message)

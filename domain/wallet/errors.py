@@ -24,3 +24,9 @@ class WalletError(StrEnum):
     WITHDRAWAL_NOT_APPROVED = "withdrawal_not_approved"
     NOT_BANK_WITHDRAWAL = "not_bank_withdrawal"
     REFERENCE_REQUIRED = "reference_required"
+    # 商家转账
+    TRANSFER_NOT_AWAITING_CONFIRMATION = "transfer_not_awaiting_confirmation"
+    TRANSFER_AMOUNT_MISMATCH = "transfer_amount_mismatch"
+    # Manual adjustments by staff
+    INVALID_ADJUSTMENT = "invalid_adjustment"
+    ADJUSTMENT_REASON_REQUIRED = "adjustment_reason_required"

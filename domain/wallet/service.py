@@ -1,7 +1,8 @@
 """The distributor's wallet: an append-only ledger whose sum is the available balance, and withdrawals.
 
 A withdrawal takes a hold (a negative ledger entry) when requested, under a lock on the wallet row, so two
-requests at once can never overdraw. Rejection or a failed transfer releases the hold; a payout keeps it.
+requests at once can never overdraw. Rejection or a transfer that fails, is cancelled or expires releases the
+hold; a payout keeps it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.audit.service import record_action
+from domain.config import get_config
 from domain.db import lock_row
 from domain.distribution.distributors import ensure_distributor, is_qualified
 from domain.errors import CommonError, Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -37,8 +39,19 @@ from domain.text import reject_reason, required_text
 from domain.wallet.actions import WithdrawalAction, require_withdrawal_action
 from domain.wallet.errors import WalletError
 from domain.wechat.gateway import WeChatGateway
+from domain.wechat.pay_types import TransferBill, TransferState
 
 METHODS = ("wechat", "bank")
+TRANSFER_NOTIFY_PATH = "/api/v1/payments/wechat/transfer-notify"
+TRANSFER_REMARK = "分销佣金提现"  # what the distributor reads in WeChat (at most 32 characters)
+# Why a transfer did not complete, in the distributor's words, for WeChat's commonest reasons.
+TRANSFER_ENDINGS = {
+    "TRANSFER_EXPIRED": "超过时限未确认收款，转账已撤销，可重新申请提现",
+    "MERCHANT_REVOCATION": "商户已撤销转账，可重新申请提现",
+    "PAYEE_ACCOUNT_ABNORMAL": "收款账户异常，转账失败",
+    "REAL_NAME_CHECK_FAIL": "收款人实名信息不符，转账失败",
+    "BLOCK_B2C_USERLIMITAMOUNT_MONTH": "收款人本月收款已达上限，转账失败",
+}
 
 
 @dataclass(frozen=True)
@@ -138,6 +151,10 @@ def request_withdrawal(session: Session, *, user: User, amount_fen: int, method:
     return withdrawal
 
 
+def transfer_notify_url() -> str:
+    return get_config().public_url.rstrip("/") + TRANSFER_NOTIFY_PATH
+
+
 def _check_bank_account(bank: BankAccount | None) -> None:
     if bank is None or not all((bank.bank_name.strip(), bank.account_name.strip(), bank.account_no.strip())):
         raise Invalid(WalletError.BANK_ACCOUNT_REQUIRED, "请填写开户行、户名和卡号")
@@ -147,9 +164,10 @@ def _check_bank_account(bank: BankAccount | None) -> None:
 
 
 def approve_withdrawal(session: Session, *, actor: Actor, withdrawal_id: int, wechat: WeChatGateway) -> Withdrawal:
-    """Finance approves. WeChat payouts are transferred at once; the withdrawal number is the transfer's
-    idempotency key, so approving again after an unclear failure never pays twice. Bank payouts wait for
-    ``mark_withdrawal_paid``."""
+    """Finance approves. A WeChat payout becomes a transfer at once, numbered with the withdrawal number, so
+    approving again after an unclear failure never pays twice. With 商家转账 (APIv3) the bill then awaits the
+    distributor's 确认收款 (``awaiting_confirmation``); v2's 企业付款 pays at once. Bank payouts wait for
+    ``mark_withdrawal_paid`` (docs/state-machines.md, "Withdrawals")."""
     actor.require(Permission.WITHDRAWALS)
     withdrawal = _lock(session, withdrawal_id)
     require_withdrawal_action(withdrawal, actor, WithdrawalAction.APPROVE, WithdrawalAction.RETRY_TRANSFER)
@@ -166,6 +184,7 @@ def approve_withdrawal(session: Session, *, actor: Actor, withdrawal_id: int, we
 
 
 def _transfer(session: Session, *, withdrawal: Withdrawal, wechat: WeChatGateway) -> None:
+    """Create (or, with the same number, find again) the transfer for this withdrawal and follow its answer."""
     user = session.get(User, withdrawal.user_id)
     distributor = session.get(Distributor, withdrawal.user_id)
     settings = get_settings(session)
@@ -173,8 +192,9 @@ def _transfer(session: Session, *, withdrawal: Withdrawal, wechat: WeChatGateway
     if withdrawal.amount_fen >= settings.withdraw_real_name_threshold_fen and distributor is not None:
         real_name = crypto.decrypt_optional(distributor.real_name_enc)
     try:
-        payment_no = wechat.transfer(partner_trade_no=withdrawal.withdrawal_no, openid=user.openid,
-                                     amount_fen=withdrawal.payout_fen, desc="分销佣金提现", real_name=real_name)
+        bill = wechat.transfer(out_bill_no=withdrawal.withdrawal_no, openid=user.openid,
+                               amount_fen=withdrawal.payout_fen, remark=TRANSFER_REMARK, real_name=real_name,
+                               notify_url=transfer_notify_url())
     except DomainError as exc:
         if exc.code == CommonError.WECHAT_UNAVAILABLE:
             # Outcome unknown (network): stay approved; approving again retries with the same number.
@@ -183,8 +203,38 @@ def _transfer(session: Session, *, withdrawal: Withdrawal, wechat: WeChatGateway
         withdrawal.status, withdrawal.failure = WithdrawalStatus.FAILED, exc.message[:200]
         _release(session, withdrawal, note="转账失败，退回余额")
         return
-    withdrawal.status, withdrawal.paid_at = WithdrawalStatus.PAID, clock.now()
-    withdrawal.payout_ref, withdrawal.failure = payment_no, ""
+    apply_transfer(session, withdrawal=withdrawal, bill=bill)
+
+
+def apply_transfer(session: Session, *, withdrawal: Withdrawal, bill: TransferBill) -> bool:
+    """What WeChat says of a withdrawal's transfer (its creation, a query or a notification), once verified.
+    Only a withdrawal still in flight at WeChat moves; a repeat changes nothing. Returns whether it moved.
+
+    - awaiting confirmation: keep the package for 确认收款;
+    - success: paid;
+    - failed, or cancelled (by us or expired unconfirmed): failed, and the hold is released, so the
+      distributor can ask again;
+    - processing, or not found: left as it is for the reconcile job or finance's retry."""
+    if withdrawal.status not in (WithdrawalStatus.APPROVED, WithdrawalStatus.AWAITING_CONFIRMATION):
+        return False
+    before = (withdrawal.status, withdrawal.transfer_package)
+    if bill.transfer_bill_no:
+        withdrawal.payout_ref = bill.transfer_bill_no[:64]
+    if bill.state == TransferState.AWAITING_CONFIRMATION:
+        withdrawal.status, withdrawal.failure = WithdrawalStatus.AWAITING_CONFIRMATION, ""
+        withdrawal.transfer_package = bill.package_info or withdrawal.transfer_package
+    elif bill.state == TransferState.SUCCESS:
+        withdrawal.status, withdrawal.paid_at, withdrawal.failure = WithdrawalStatus.PAID, clock.now(), ""
+        withdrawal.transfer_package = None
+    elif bill.state in (TransferState.FAILED, TransferState.CANCELLED):
+        reason = TRANSFER_ENDINGS.get(bill.fail_reason) or bill.fail_reason or "转账未完成"
+        if bill.state == TransferState.CANCELLED and not bill.fail_reason:
+            reason = "转账已撤销"
+        withdrawal.status, withdrawal.failure = WithdrawalStatus.FAILED, reason[:200]
+        withdrawal.transfer_package = None
+        _release(session, withdrawal, note="转账未完成，退回余额")
+    session.flush()
+    return (withdrawal.status, withdrawal.transfer_package) != before
 
 
 def reject_withdrawal(session: Session, *, actor: Actor, withdrawal_id: int, reason: str) -> Withdrawal:

@@ -1,3 +1,4 @@
 from domain.wechat.gateway import WeChatGateway, get_wechat, reset_wechat
+from domain.wechat.pay import PayGateway
 
-__all__ = ["WeChatGateway", "get_wechat", "reset_wechat"]
+__all__ = ["PayGateway", "WeChatGateway", "get_wechat", "reset_wechat"]

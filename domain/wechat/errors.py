@@ -17,3 +17,4 @@ class WeChatError(StrEnum):
     TRANSFER_FAILED = "transfer_failed"
     INVALID_SIGNATURE = "invalid_signature"
     INVALID_NOTIFICATION = "invalid_notification"
+    STALE_NOTIFICATION = "stale_notification"  # signed too long ago: a replay

@@ -1,14 +1,15 @@
-"""Every call to WeChat goes through wechatpy, here.
+"""Every call to WeChat goes through here: the mini-program platform through wechatpy, and WeChat Pay through
+the one ``PayGateway`` interface (``domain/wechat/pay.py``) whose v3 (wechatpayv3) or v2 (wechatpy) implementation
+``MALL_WECHAT_PAY_API`` picks. ``get_wechat()`` gives callers both; domain code never knows which Pay API is used.
 
-``MALL_WECHAT_MODE=live`` talks to WeChat. ``sandbox`` (the default) points the very same wechatpy
-clients at the local fake WeChat server (``python -m backend sandbox``), so that the real request,
-response and signature code runs in every flow and test.
+``MALL_WECHAT_MODE=live`` talks to WeChat. ``sandbox`` (the default) points the very same clients at the local
+fake WeChat server (``python -m backend sandbox``), so that the real request, response and signature code runs
+in every flow and test.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from datetime import datetime
 from functools import lru_cache
@@ -16,19 +17,14 @@ from functools import lru_cache
 import requests
 import requests.adapters
 from wechatpy import WeChatClient
-from wechatpy.exceptions import (
-    InvalidSignatureException,
-    WeChatClientException,
-    WeChatPayException,
-)
-from wechatpy.pay import WeChatPay
+from wechatpy.exceptions import WeChatClientException
 
 from domain import clock
 from domain.config import Config, get_config
-from domain.errors import ExternalServiceError, Invalid
-from domain.payments.errors import PaymentError
+from domain.errors import DomainError, ExternalServiceError, Invalid
 from domain.wechat.errors import WeChatError
-from domain.wechat.pay_types import PaymentNotice
+from domain.wechat.pay import Headers, PayGateway, make_pay_gateway
+from domain.wechat.pay_types import PaymentNotice, PaymentQuery, RefundNotice, TransferBill
 
 log = logging.getLogger(__name__)
 
@@ -47,29 +43,23 @@ class _Client(WeChatClient):
 
 
 class WeChatGateway:
+    """The mini-program platform client, and the Pay gateway behind ``pay`` (its operations also reachable
+    here, so callers hold one object)."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self.client = _Client(config.wechat_appid, config.wechat_secret, timeout=TIMEOUT_SECONDS)
-        self.pay = WeChatPay(
-            appid=config.wechat_appid,
-            api_key=config.wechat_api_key,
-            mch_id=config.wechat_mch_id,
-            mch_cert=config.wechat_mch_cert,
-            mch_key=config.wechat_mch_key,
-            timeout=TIMEOUT_SECONDS,
-        )
         # One gateway serves every request thread of a worker: keep as many connections as there are threads,
         # instead of requests' default 10 (which opens and throws away connections under load).
-        for session in (self.client._http, self.pay._http):
-            adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
+        self.client._http.mount("http://", adapter)
+        self.client._http.mount("https://", adapter)
         if config.sandbox:
             base = config.wechat_sandbox_url.rstrip("/") + "/"
             self.client.API_BASE_URL = base + "cgi-bin/"
             self.client.wxa.API_BASE_URL = base
-            self.pay.API_BASE_URL = base
         self._lock = threading.Lock()
+        self._pay: PayGateway | None = None
 
     @property
     def is_sandbox(self) -> bool:
@@ -146,147 +136,60 @@ class WeChatGateway:
         except (WeChatClientException, requests.RequestException) as exc:
             raise _unavailable(exc, "shipping_upload_failed", "发货信息上传微信失败") from exc
 
-    # --- WeChat Pay ---------------------------------------------------------------------------
+    # --- WeChat Pay, through the one interface (domain/wechat/pay.py) -------------------------
+
+    @property
+    def pay(self) -> PayGateway:
+        """The Pay gateway of the configured API, made on first use: with platform certificates wechatpayv3
+        downloads them when it starts, and a login or a QR code must not wait for (or fail with) that."""
+        if self._pay is None:
+            with self._lock:
+                if self._pay is None:
+                    self._pay = make_pay_gateway(self.config)
+        return self._pay
+
+    @property
+    def pay_api(self) -> str:
+        return self.config.wechat_pay_api
 
     def unified_order(self, *, out_trade_no: str, amount_fen: int, body: str, openid: str,
                       notify_url: str, expire_at: datetime | None = None) -> str:
-        """JSAPI unified order; returns the prepay_id."""
-        kwargs = {}
-        if expire_at is not None:
-            kwargs["time_expire"] = clock.local(expire_at)
-        try:
-            result = self.pay.order.create(
-                trade_type="JSAPI",
-                body=body[:120],
-                total_fee=amount_fen,
-                notify_url=notify_url,
-                client_ip=self.config.wechat_client_ip,
-                user_id=openid,
-                out_trade_no=out_trade_no,
-                **kwargs,
-            )
-        except WeChatPayException as exc:
-            if exc.errcode == "ORDERPAID":
-                raise _pay_error(WeChatError.ORDER_ALREADY_PAID, "订单已支付", exc) from exc
-            if exc.errcode == "ORDERCLOSED":
-                raise _pay_error(PaymentError.ORDER_NOT_PAYABLE, "订单已关闭", exc) from exc
-            raise _pay_error(WeChatError.WECHAT_PAY_FAILED, f"微信支付下单失败：{exc.errmsg or exc.return_msg}", exc) from exc
-        except requests.RequestException as exc:
-            raise _unavailable(exc) from exc
-        return result["prepay_id"]
+        return self.pay.unified_order(out_trade_no=out_trade_no, amount_fen=amount_fen, body=body, openid=openid,
+                                      notify_url=notify_url, expire_at=expire_at)
 
     def jsapi_params(self, prepay_id: str) -> dict:
-        """The parameters for ``wx.requestPayment``."""
-        params = self.pay.jsapi.get_jsapi_params(prepay_id)
-        params.pop("appId", None)
-        return params
+        return self.pay.jsapi_params(prepay_id)
 
-    def parse_payment_notification(self, xml: bytes | str) -> PaymentNotice:
-        """Verify the signature and the fields a payment needs. Refused with ``Invalid``: a body with a DTD or an
-        entity (never expanded), one that is not XML, a bad signature, a result that is not a success, or a missing
-        or non-numeric field."""
-        raw = _refuse_dtd(xml)
-        try:
-            data = self.pay.parse_payment_result(raw)
-        except InvalidSignatureException as exc:
-            raise Invalid(WeChatError.INVALID_SIGNATURE, "签名校验失败") from exc
-        except Exception as exc:  # expat, xmltodict and wechatpy raise several types for a body that is not XML
-            raise Invalid(WeChatError.INVALID_NOTIFICATION, "通知格式不正确") from exc
-        if data.get("return_code") != "SUCCESS" or data.get("result_code") != "SUCCESS":
-            raise Invalid(PaymentError.PAYMENT_NOT_SUCCESSFUL, "支付未成功")
-        return _payment_notice(data)
+    def parse_payment_notification(self, body: bytes, headers: Headers | None = None) -> PaymentNotice:
+        return self.pay.parse_payment_notification(body, headers or {})
 
+    def query_order(self, out_trade_no: str) -> PaymentQuery:
+        return self.pay.query_order(out_trade_no)
 
     def close_order(self, out_trade_no: str) -> bool:
-        """Close an unpaid WeChat order so it can no longer be paid. False when it was paid already."""
-        try:
-            self.pay.order.close(out_trade_no)
-        except WeChatPayException as exc:
-            if exc.errcode == "ORDERPAID":
-                return False
-            if exc.errcode in ("ORDERNOTEXIST", "ORDERCLOSED"):
-                return True
-            raise _pay_error(WeChatError.WECHAT_PAY_FAILED, "关闭微信订单失败", exc) from exc
-        except requests.RequestException as exc:
-            raise _unavailable(exc) from exc
-        return True
+        return self.pay.close_order(out_trade_no)
 
     def refund(self, *, out_trade_no: str, out_refund_no: str, total_fen: int, refund_fen: int,
                reason: str, notify_url: str | None = None) -> str:
-        """Refund through WeChat Pay; the refund number makes retries safe. Returns WeChat's refund_id."""
-        try:
-            result = self.pay.refund.apply(
-                total_fee=total_fen,
-                refund_fee=refund_fen,
-                out_refund_no=out_refund_no,
-                out_trade_no=out_trade_no,
-                refund_desc=reason[:80] or None,
-                notify_url=notify_url,
-            )
-        except WeChatPayException as exc:
-            raise _pay_error(WeChatError.WECHAT_REFUND_FAILED, f"微信退款失败：{exc.errmsg or exc.return_msg}", exc) from exc
-        except requests.RequestException as exc:
-            raise _unavailable(exc) from exc
-        return result.get("refund_id", "")
+        return self.pay.refund(out_trade_no=out_trade_no, out_refund_no=out_refund_no, total_fen=total_fen,
+                               refund_fen=refund_fen, reason=reason, notify_url=notify_url)
 
-    def parse_refund_notification(self, xml: bytes | str) -> dict:
-        raw = _refuse_dtd(xml)
-        try:
-            data = self.pay.parse_refund_notify_result(raw)
-        except Exception as exc:  # wechatpy raises several types for a bad or forged body
-            raise Invalid(WeChatError.INVALID_SIGNATURE, "退款通知校验失败") from exc
-        if not isinstance(data, dict):
-            raise Invalid(WeChatError.INVALID_SIGNATURE, "退款通知校验失败")
-        return data
+    def parse_refund_notification(self, body: bytes, headers: Headers | None = None) -> RefundNotice:
+        return self.pay.parse_refund_notification(body, headers or {})
 
-    def transfer(self, *, partner_trade_no: str, openid: str, amount_fen: int, desc: str,
-                 real_name: str | None) -> str:
-        """Pay a withdrawal to the user's WeChat balance. The withdrawal number is the idempotency key:
-        WeChat answers a repeated ``partner_trade_no`` with the first result and never pays twice."""
-        try:
-            result = self.pay.transfer.transfer(
-                user_id=openid,
-                amount=amount_fen,
-                desc=desc,
-                client_ip=self.config.wechat_client_ip,
-                check_name="FORCE_CHECK" if real_name else "NO_CHECK",
-                real_name=real_name,
-                out_trade_no=partner_trade_no,
-            )
-        except WeChatPayException as exc:
-            raise _pay_error(WeChatError.TRANSFER_FAILED, f"微信转账失败：{exc.errmsg or exc.return_msg}", exc) from exc
-        except requests.RequestException as exc:
-            raise _unavailable(exc) from exc
-        return result.get("payment_no", "")
+    def transfer(self, *, out_bill_no: str, openid: str, amount_fen: int, remark: str, real_name: str | None,
+                 notify_url: str) -> TransferBill:
+        return self.pay.transfer(out_bill_no=out_bill_no, openid=openid, amount_fen=amount_fen, remark=remark,
+                                 real_name=real_name, notify_url=notify_url)
 
+    def query_transfer(self, out_bill_no: str) -> TransferBill:
+        return self.pay.query_transfer(out_bill_no)
 
-_DECLARATION = re.compile(rb"<!(?!\[CDATA\[)")  # <!DOCTYPE, <!ENTITY …, but not a CDATA section
+    def parse_transfer_notification(self, body: bytes, headers: Headers | None = None) -> TransferBill:
+        return self.pay.parse_transfer_notification(body, headers or {})
 
-
-def _payment_notice(data: dict) -> PaymentNotice:
-    """A v2 payment result (notification or query) as the domain's ``PaymentNotice``, its fields checked."""
-    missing = [k for k in ("out_trade_no", "transaction_id", "total_fee") if not str(data.get(k) or "").strip()]
-    if missing:
-        raise Invalid(WeChatError.INVALID_NOTIFICATION, f"支付通知缺少字段：{', '.join(missing)}")
-    if not str(data["total_fee"]).isdigit() or len(str(data["total_fee"])) > 12:
-        raise Invalid(WeChatError.INVALID_NOTIFICATION, "支付通知的金额不是整数分")
-    raw = {k: (v if isinstance(v, (str, int)) else str(v)) for k, v in data.items() if k != "sign"}
-    return PaymentNotice(out_trade_no=str(data["out_trade_no"]), transaction_id=str(data["transaction_id"]),
-                         amount_fen=int(data["total_fee"]), payer_openid=str(data.get("openid") or ""), raw=raw)
-
-
-def _refuse_dtd(xml: bytes | str) -> bytes:
-    """WeChat never sends a DTD or an entity; refusing them before any parser runs means none is ever expanded."""
-    raw = xml.encode("utf-8") if isinstance(xml, str) else xml
-    if _DECLARATION.search(raw):
-        raise Invalid(WeChatError.INVALID_NOTIFICATION, "通知格式不正确")
-    return raw
-
-
-def _pay_error(code: str, message: str, exc: WeChatPayException) -> ExternalServiceError:
-    err = ExternalServiceError(code, message, wechat_code=exc.errcode)
-    err.status = 409 if code in (WeChatError.ORDER_ALREADY_PAID, "order_not_payable") else 502
-    return err
+    def notification_answer(self, error: DomainError | None) -> tuple[int, bytes, str]:
+        return self.pay.notification_answer(error)
 
 
 def _unavailable(exc: Exception, code: str = WeChatError.WECHAT_UNAVAILABLE, message: str = "微信服务暂时不可用") -> ExternalServiceError:

@@ -44,3 +44,31 @@ class RefundNotice:
     out_refund_no: str
     refund_id: str
     succeeded: bool
+
+
+class TransferState(StrEnum):
+    """Where a 商家转账 bill stands, in the domain's words."""
+
+    PROCESSING = "processing"  # accepted, not settled yet (ACCEPTED, PROCESSING, TRANSFERING, CANCELING)
+    AWAITING_CONFIRMATION = "awaiting_confirmation"  # WAIT_USER_CONFIRM: the distributor must tap 确认收款
+    SUCCESS = "success"  # the money is in the distributor's WeChat balance
+    FAILED = "failed"  # FAIL: WeChat refused or returned it
+    CANCELLED = "cancelled"  # cancelled by us, or expired unconfirmed
+    NOT_FOUND = "not_found"  # WeChat has no bill with this number
+
+
+@dataclass(frozen=True)
+class TransferBill:
+    """A verified answer about a transfer (creating it, a query or a notification)."""
+
+    out_bill_no: str
+    state: TransferState
+    transfer_bill_no: str = ""
+    package_info: str = ""  # for wx.requestMerchantTransfer, while it awaits confirmation
+    amount_fen: int = 0
+    fail_reason: str = ""
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more will happen to it: paid, or the money is back with the merchant."""
+        return self.state in (TransferState.SUCCESS, TransferState.FAILED, TransferState.CANCELLED)

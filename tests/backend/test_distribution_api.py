@@ -12,7 +12,7 @@ from domain.distribution.errors import DistributionError
 from domain.errors import CommonError
 from domain.models import EntryType, WalletEntry
 from domain.wallet.errors import WalletError
-from tests.builders import make_product
+from tests.builders import deliver_notification, make_product
 from tests.refusals import refused
 
 ADDRESS = {"name": "陈明", "phone": "13700137000", "province": "广东省", "city": "广州市", "district": "天河区",
@@ -77,7 +77,8 @@ def test_share_qrcode_is_fetched_once_and_the_poster_is_a_png(client, shopper, s
     assert len(set(image.convert("RGB").getdata())) > 20  # text, colours and the code, not a blank
 
 
-def test_team_commissions_and_withdrawals_for_the_a_b_c_story(client, db, shopper, staff_headers, sandbox_url):
+def test_team_commissions_and_withdrawals_for_the_a_b_c_story(client, db, shopper, staff_headers, sandbox_url,
+                                                               pay_api):
     owner, finance = staff_headers("owner"), staff_headers("finance")
     ha, a = shopper("story_a")
     hb, b = shopper("story_b", invite_code=a["user"]["invite_code"])
@@ -89,8 +90,7 @@ def test_team_commissions_and_withdrawals_for_the_a_b_c_story(client, db, shoppe
     order = client.post("/api/v1/orders", headers=hc, json={"items": [{"sku_id": sku.id, "quantity": 3}],
                                                              "address_id": address["id"]}).json()
     pay = client.post(f"/api/v1/orders/{order['id']}/pay", headers=hc).json()
-    xml = httpx.post(sandbox_url + "pay/confirm", json={"prepay_id": pay["prepay_id"], "deliver": False}).json()["xml"]
-    assert "SUCCESS" in client.post("/api/v1/payments/wechat/notify", content=xml.encode()).text
+    assert "SUCCESS" in deliver_notification(client, sandbox_url, pay["prepay_id"]).text
 
     b_me = client.get("/api/v1/distribution/me", headers=hb).json()
     assert b_me["balance"]["frozen_fen"] == 2999 and b_me["team"] == {"level1_count": 1, "level2_count": 0}
@@ -117,6 +117,19 @@ def test_team_commissions_and_withdrawals_for_the_a_b_c_story(client, db, shoppe
     queue = client.get("/api/v1/admin/withdrawals", params={"status": "pending"}, headers=finance).json()
     assert w.json()["id"] in [x["id"] for x in queue["items"]]
     paid = client.post(f"/api/v1/admin/withdrawals/{w.json()['id']}/approve", headers=finance).json()
+    if pay_api == "v3":  # 商家转账: the bill waits for B's 确认收款, then WeChat's notification pays it
+        assert (paid["status"], paid["actions"]) == ("awaiting_confirmation", [])
+        waiting = client.get("/api/v1/distribution/withdrawals", headers=hb).json()["items"]
+        assert [(x["status"], x["actions"]) for x in waiting] == [("awaiting_confirmation", ["confirm_receipt"])]
+        transfer = client.get(f"/api/v1/distribution/withdrawals/{w.json()['id']}/transfer", headers=hb).json()
+        assert transfer["package"] and transfer["mch_id"] and transfer["app_id"]
+        confirmed = httpx.post(sandbox_url + "transfer/confirm",
+                               json={"out_bill_no": w.json()["withdrawal_no"], "deliver": False}).json()
+        notified = client.post("/api/v1/payments/wechat/transfer-notify", content=confirmed["body"].encode(),
+                               headers=confirmed["headers"])
+        assert notified.status_code == 200, notified.text
+        listed = client.get("/api/v1/admin/withdrawals", headers=finance).json()["items"]
+        paid = next(x for x in listed if x["id"] == w.json()["id"])
     assert paid["status"] == "paid" and paid["payout_ref"]
     mine = client.get("/api/v1/distribution/withdrawals", headers=hb).json()
     assert [x["status"] for x in mine["items"]] == ["paid"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from domain.config import get_config
 from domain.errors import CommonError
 from domain.orders.errors import OrderError, RefundError
 from domain.payments.errors import PaymentError
-from tests.builders import make_product
+from tests.builders import deliver_notification, make_product
 from tests.refusals import refused
 
 ADDRESS = {"name": "李四", "phone": "13912345678", "province": "浙江省", "city": "杭州市", "district": "西湖区",
@@ -23,8 +24,7 @@ def buyer(shopper):
 
 def confirm_in_sandbox(client, sandbox_url, prepay_id):
     """What the sandbox does after the shopper pays: deliver WeChat's signed notification (here, to TestClient)."""
-    xml = httpx.post(sandbox_url + "pay/confirm", json={"prepay_id": prepay_id, "deliver": False}).json()["xml"]
-    return client.post("/api/v1/payments/wechat/notify", content=xml.encode(), headers={"Content-Type": "text/xml"})
+    return deliver_notification(client, sandbox_url, prepay_id)
 
 
 def test_cart_add_merge_update_select_and_remove(client, db, buyer):
@@ -78,7 +78,8 @@ def test_preview_order_pay_ship_logistics_receive_and_refund(client, db, buyer, 
     assert again.json()["id"] == order["id"]
 
     pay = client.post(f"/api/v1/orders/{order['id']}/pay", headers=buyer).json()
-    assert pay["sandbox"] is True and pay["pay_params"]["signType"] == "MD5"
+    assert pay["sandbox"] is True and pay["pay_params"]["signType"] == {"v3": "RSA", "v2": "MD5"}[
+        get_config().wechat_pay_api]
     ack = confirm_in_sandbox(client, sandbox_url, pay["prepay_id"])
     assert ack.status_code == 200 and "SUCCESS" in ack.text
     assert "SUCCESS" in confirm_in_sandbox(client, sandbox_url, pay["prepay_id"]).text  # a repeat is acknowledged
@@ -134,7 +135,7 @@ def test_refusals_answer_409_with_stable_codes(client, db, buyer, sandbox_url, s
     refused(CommonError.FORBIDDEN, res, status=403)
 
 
-def test_a_bad_notification_answers_fail_and_changes_nothing(client, db, buyer, sandbox_url):
+def test_a_bad_notification_answers_fail_and_changes_nothing(client, db, buyer, sandbox_url, pay_v2):
     sku = make_product(db, prices=(20000,)).skus[0]
     address = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
     order = client.post("/api/v1/orders", json={"items": [{"sku_id": sku.id, "quantity": 1}],

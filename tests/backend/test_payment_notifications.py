@@ -1,5 +1,6 @@
-"""WeChat's payment notification never answers 500: a DTD or entity, a missing field or a non-numeric amount is
-refused with WeChat's FAIL acknowledgement and a 4xx, and the order is left as it was."""
+"""WeChat Pay v2's payment notification never answers 500: a DTD or entity, a missing field or a non-numeric amount
+is refused with WeChat's FAIL acknowledgement and a 4xx, and the order is left as it was. (v3's forgeries:
+``test_payment_notifications_v3.py``.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ ADDRESS = {"name": "李四", "phone": "13912345678", "province": "浙江省", "c
 
 
 @pytest.fixture
-def unpaid(client, db, shopper, sandbox_url):
+def unpaid(client, db, shopper, sandbox_url, pay_v2):
     headers, _ = shopper("notify_buyer")
     sku = make_product(db, prices=(20000,)).skus[0]
     address = client.post("/api/v1/addresses", json=ADDRESS, headers=headers).json()

@@ -25,7 +25,7 @@ from tests.builders import (
     make_address,
     make_product,
     make_user,
-    notification_xml,
+    notification,
     pay,
     place,
     ship,
@@ -110,33 +110,38 @@ def test_the_same_idempotency_key_returns_the_same_order(db, buyer):
     assert other.id != first.id and stock_of(db, sku.id) == 3
 
 
-def test_paying_through_wechat_marks_the_order_paid_once(db, buyer, sandbox_url):
+def test_paying_through_wechat_marks_the_order_paid_once(db, buyer, sandbox_url, pay_api):
     sku = make_product(db, prices=(12900,)).skus[0]
     order = place(db, buyer, [(sku.id, 1)])
     started = start_payment(db, user=buyer, order_id=order.id, wechat=get_wechat())
     assert started.sandbox is True
     assert set(started.pay_params) == {"timeStamp", "nonceStr", "package", "signType", "paySign"}
     assert started.pay_params["package"] == f"prepay_id={started.prepay_id}"
-    xml = notification_xml(sandbox_url, started.prepay_id)
-    assert handle_payment_notification(db, wechat=get_wechat(), xml=xml).newly_paid is True
-    assert handle_payment_notification(db, wechat=get_wechat(), xml=xml).newly_paid is False
+    assert started.pay_params["signType"] == {"v3": "RSA", "v2": "MD5"}[pay_api]
+    body, headers = notification(sandbox_url, started.prepay_id)
+    assert handle_payment_notification(db, wechat=get_wechat(), body=body, headers=headers).newly_paid is True
+    assert handle_payment_notification(db, wechat=get_wechat(), body=body, headers=headers).newly_paid is False
     db.refresh(order)
     assert order.status == OrderStatus.PAID and order.paid_at is not None
     payments = db.query(Payment).filter_by(order_id=order.id).all()
     assert [(p.amount_fen, p.out_trade_no) for p in payments] == [(12900, order.order_no)]
 
 
-def test_a_forged_or_wrong_amount_notification_is_refused(db, buyer, sandbox_url):
+def test_a_forged_or_wrong_amount_notification_is_refused(db, buyer, sandbox_url, pay_api):
     sku = make_product(db, prices=(5000,)).skus[0]
     order = place(db, buyer, [(sku.id, 2)])
     started = start_payment(db, user=buyer, order_id=order.id, wechat=get_wechat())
-    xml = notification_xml(sandbox_url, started.prepay_id).decode()
-    forged = xml.replace("<total_fee>10000</total_fee>", "<total_fee>1</total_fee>")
+    body, headers = notification(sandbox_url, started.prepay_id)
+    if pay_api == "v2":
+        forged = body.replace(b"<total_fee>10000</total_fee>", b"<total_fee>1</total_fee>")
+    else:  # the amount is inside the encrypted resource: any change to the signed body breaks the signature
+        forged = body.replace(b'"summary": "', b'"summary": "forged ')
+    assert forged != body
     with refused(WeChatError.INVALID_SIGNATURE):
-        handle_payment_notification(db, wechat=get_wechat(), xml=forged.encode())
-    wrong_amount = notification_xml(sandbox_url, started.prepay_id, total_fee=9999)
+        handle_payment_notification(db, wechat=get_wechat(), body=forged, headers=headers)
+    wrong_amount, headers = notification(sandbox_url, started.prepay_id, total_fee=9999)
     with refused(PaymentError.AMOUNT_MISMATCH):
-        handle_payment_notification(db, wechat=get_wechat(), xml=wrong_amount)
+        handle_payment_notification(db, wechat=get_wechat(), body=wrong_amount, headers=headers)
     db.refresh(order)
     assert order.status == OrderStatus.PENDING_PAYMENT
 
