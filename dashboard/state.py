@@ -16,6 +16,7 @@ from domain.security.actor import Actor
 
 # Plain (non-widget) keys.
 SIGNED_IN = "signed_in"  # SignedIn | None
+STAFF_TOKEN = "staff_token"  # str | None: the staff token this session signed in with, ended at 退出登录
 LANG = "lang"  # "zh" | "en"
 FLASH = "flash"  # list of (kind, message) shown once, after the rerun that follows a save
 FORM_VERSIONS = "form_versions"  # {form name: int}
@@ -144,6 +145,15 @@ def sign_in(who: SignedIn) -> None:
 
 def sign_out() -> None:
     st.session_state.pop(SIGNED_IN, None)
+    st.session_state.pop(STAFF_TOKEN, None)
+
+
+def hold_token(token: str) -> None:
+    st.session_state[STAFF_TOKEN] = token
+
+
+def held_token() -> str | None:
+    return st.session_state.get(STAFF_TOKEN)
 
 
 def lang() -> str:

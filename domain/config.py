@@ -58,10 +58,17 @@ class Config(BaseSettings):
     data_key: str = ""
     shopper_token_days: int = 30
     staff_token_hours: int = 12
-    # Requests per minute; 0 disables a limit.
-    rate_limit_login_per_minute: int = 120
-    rate_limit_bind_per_minute: int = 20
-    rate_limit_withdraw_per_minute: int = 10
+    # Requests per minute; 0 disables a limit (docs/security.md#rate-limits).
+    rate_limit_login_per_minute: int = 120  # per client address, shopper and staff logins counted apart
+    rate_limit_bind_per_minute: int = 20  # per shopper
+    rate_limit_withdraw_per_minute: int = 10  # per shopper
+    # Staff logins that do not succeed, per window of rate_limit_staff_window_minutes: a username and address pair
+    # is locked at the first number; a username at the second takes tries only from addresses with none.
+    rate_limit_staff_pair_failures: int = 5
+    rate_limit_staff_account_failures: int = 50
+    rate_limit_staff_window_minutes: int = 15
+    # The proxies whose X-Forwarded-For is believed: comma-separated addresses or networks; none by default.
+    trusted_proxies: str = ""
     logistics_tracker: str = ""  # "module:factory" of a real tracker; empty means staff-entered events only
     backup_keep: int = 7
     sql_echo: bool = False

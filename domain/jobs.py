@@ -23,6 +23,7 @@ from domain.models import JobRun
 from domain.orders.jobs import auto_receive_shipped, close_unpaid
 from domain.security.actor import Actor
 from domain.security.roles import Permission
+from domain.security.sessions import purge_expired
 from domain.wallet.transfers import reconcile_transfers_job
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ JOBS: tuple[Job, ...] = (
         "结算已过售后期的佣金"),
     Job("recompute-levels", recompute_levels, timedelta(hours=1), Permission.SETTINGS,
         "按成长值更新会员等级"),
+    Job("purge-expired", purge_expired, timedelta(hours=1), Permission.SETTINGS,
+        "清理过期的限流计数和登录令牌"),
     Job("reconcile-transfers", reconcile_transfers_job, timedelta(minutes=10), Permission.WITHDRAWALS,
         "向微信核对待确认收款和结果不明的提现转账：已到账的记为已打款，失败、撤销或过期的退回余额"),
 )

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.components.access import require_screen
 from dashboard.components.actions import read
 from dashboard.components.amounts import chart_yuan, money
+from dashboard.components.plain import chart_text
 from dashboard.i18n import label, t
 from domain.analytics import queries
 from domain.config import get_config
@@ -132,7 +133,8 @@ def _commission_figure(days: list[queries.CommissionDay]) -> go.Figure:
 
 def _network_figure(network: list[queries.NetworkRow]) -> go.Figure:
     ranked = list(reversed(network))
-    names = [r.nickname + ("" if r.is_enabled else f" ({t('distributors.disabled')})") for r in ranked]
+    # Plotly reads a little HTML in labels; a nickname is shown as typed (docs/security.md, Text input).
+    names = [chart_text(r.nickname) + ("" if r.is_enabled else f" ({t('distributors.disabled')})") for r in ranked]
     figure = go.Figure([
         go.Bar(y=names, x=[r.level1_count if level == 1 else r.level2_count for r in ranked], orientation="h",
                name=t("analytics.level_members", level=label("level", level)), marker_color=LEVEL_COLOURS[level])

@@ -18,6 +18,7 @@ from dashboard.components.listing import (
     pager,
     select_record,
 )
+from dashboard.components.plain import plain
 from dashboard.i18n import label, t
 from domain.distribution.actions import ApplicationAction
 from domain.distribution.distributors import approve_application, reject_application
@@ -65,15 +66,16 @@ def _pending(actor: Actor) -> None:
 def _review(actor: Actor, application: ApplicationView) -> None:
     form = state.application_form(application.id)
     key = partial(state.widget_key, form)
+    name = plain(application.nickname)  # a label and a message render Markdown; the nickname is shown as typed
     approve_col, reject_col = st.columns(2)
     if ApplicationAction.APPROVE in application.actions:
         with approve_col, st.container(border=True):
             st.markdown(f"**{t('applications.approve')}**")
             st.caption(t("applications.approve_help"))
-            if st.button(t("applications.approve_submit", name=application.nickname), type="primary",
+            if st.button(t("applications.approve_submit", name=name), type="primary",
                          key=key("approve"), icon=":material/how_to_reg:") and perform(
                 lambda s: approve_application(s, actor=actor, application_id=application.id),
-                success=t("applications.approved", name=application.nickname),
+                success=t("applications.approved", name=name),
             ) is not None:
                 st.rerun()
     if ApplicationAction.REJECT not in application.actions:
@@ -83,7 +85,7 @@ def _review(actor: Actor, application: ApplicationView) -> None:
         reason = st.text_area(t("applications.reject_reason"), key=key("reason"), max_chars=200, height=80)
         rejected = st.form_submit_button(t("applications.reject_submit"), key=key("reject_submit"))
     if rejected and perform(lambda s: reject_application(s, actor=actor, application_id=application.id, reason=reason),
-                            success=t("applications.rejected", name=application.nickname)) is not None:
+                            success=t("applications.rejected", name=name)) is not None:
         state.reset_form(form)
         st.rerun()
 

@@ -24,6 +24,7 @@ from dashboard.components.listing import (
     pager,
     select_record,
 )
+from dashboard.components.plain import chart_text, plain
 from dashboard.i18n import label, t
 from domain.distribution.actions import DistributorAction
 from domain.distribution.distributors import set_enabled
@@ -122,9 +123,10 @@ def _distributor_detail(session: Session, actor: Actor, user_id: int) -> Distrib
 def _show_detail(actor: Actor, row: DistributorRow, d: DistributorDetail) -> None:
     with st.container(border=True):
         status = t("distributors.enabled") if row.is_enabled else t("distributors.disabled")
-        st.subheader(t("distributors.detail", name=row.nickname, code=row.invite_code, status=status))
+        # Nicknames and reasons are shown as typed, never as Markdown (docs/security.md, Text input).
+        st.subheader(t("distributors.detail", name=plain(row.nickname), code=row.invite_code, status=status))
         if row.disabled_reason:
-            st.warning(t("distributors.disabled_because", reason=row.disabled_reason), icon=":material/block:")
+            st.warning(t("distributors.disabled_because", reason=plain(row.disabled_reason)), icon=":material/block:")
         b = d.balances
         for column, (key, fen) in zip(st.columns(5), (
             ("distributors.available", b.available_fen), ("distributors.frozen", b.frozen_fen),
@@ -172,7 +174,7 @@ def _team(row: DistributorRow, d: DistributorDetail) -> None:
             team = below.get(member.user_id)
             if not team:
                 continue
-            with st.expander(t("distributors.level2_under", name=member.nickname, n=len(team))):
+            with st.expander(t("distributors.level2_under", name=plain(member.nickname), n=len(team))):
                 st.dataframe(pd.DataFrame([{
                     t("distributors.col_nickname"): n.nickname, t("distributors.col_joined"): local_time(n.joined_at),
                     t("distributors.col_orders"): n.order_count,
@@ -188,7 +190,7 @@ def _team_sunburst(row: DistributorRow, level1: list[TeamNode], below: dict[int,
     nodes = [*level1, *level2]
     figure = go.Figure(go.Sunburst(
         ids=[f"u{row.user_id}", *(f"u{n.user_id}" for n in nodes)],
-        labels=[row.nickname, *(n.nickname for n in nodes)],
+        labels=[chart_text(row.nickname), *(chart_text(n.nickname) for n in nodes)],
         parents=["", *(f"u{n.inviter_id}" for n in nodes)],
         values=[sum(width.values()), *(width[n.user_id] for n in level1), *(1 for _ in level2)],
         branchvalues="total",
@@ -245,7 +247,7 @@ def _disable(actor: Actor, row: DistributorRow) -> None:
     with st.form(key("disable")):
         st.caption(t("distributors.disable_help"))
         reason = st.text_input(t("distributors.disable_reason"), key=key("reason"), max_chars=200)
-        confirmed = st.checkbox(t("distributors.disable_confirm", name=row.nickname), key=key("confirm"))
+        confirmed = st.checkbox(t("distributors.disable_confirm", name=plain(row.nickname)), key=key("confirm"))
         submitted = st.form_submit_button(t("distributors.disable_submit"), key=key("disable_submit"),
                                           icon=":material/block:")
     if not submitted:
@@ -254,7 +256,7 @@ def _disable(actor: Actor, row: DistributorRow) -> None:
         st.warning(t("distributors.disable_confirm_first"))
         return
     if perform(lambda s: set_enabled(s, actor=actor, user_id=row.user_id, enabled=False, reason=reason),
-               success=t("distributors.disabled_done", name=row.nickname)) is not None:
+               success=t("distributors.disabled_done", name=plain(row.nickname))) is not None:
         state.reset_form(form)
         st.rerun()
 
@@ -265,7 +267,7 @@ def _enable(actor: Actor, row: DistributorRow) -> None:
     if st.button(t("distributors.enable_submit"), type="primary", key=state.widget_key(form, "enable_submit"),
                  icon=":material/check_circle:") and perform(
         lambda s: set_enabled(s, actor=actor, user_id=row.user_id, enabled=True),
-        success=t("distributors.enabled_done", name=row.nickname),
+        success=t("distributors.enabled_done", name=plain(row.nickname)),
     ) is not None:
         state.reset_form(form)
         st.rerun()

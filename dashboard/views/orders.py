@@ -19,6 +19,7 @@ from dashboard.components.listing import (
     pager,
     select_record,
 )
+from dashboard.components.plain import plain
 from dashboard.i18n import label, t
 from domain.models import OrderStatus
 from domain.orders import queries
@@ -106,7 +107,7 @@ def _show_detail(d: OrderView) -> None:
     with st.container(border=True):
         st.subheader(t("orders.detail", no=d.order_no))
         st.caption(" · ".join(filter(None, [
-            label("order", d.status), t("orders.buyer_is", name=d.buyer_nickname),
+            label("order", d.status), t("orders.buyer_is", name=plain(d.buyer_nickname)),
             t("orders.created_at", time=local_time(d.created_at)),
             d.paid_at and t("orders.paid_at", time=local_time(d.paid_at)),
             d.shipped_at and t("orders.shipped_at", time=local_time(d.shipped_at)),
@@ -129,7 +130,7 @@ def _show_detail(d: OrderView) -> None:
             _receiver_and_shipment(d)
         if d.shipment and d.shipment.events:
             st.markdown(f"**{t('orders.timeline')}**")
-            st.markdown("\n".join(f"- `{local_time(e.time)}` {e.text}" for e in d.shipment.events))
+            st.markdown("\n".join(f"- `{local_time(e.time)}` {plain(e.text)}" for e in d.shipment.events))
         if d.refunds:
             st.markdown(f"**{t('orders.refunds')}**")
             st.dataframe(pd.DataFrame([{
@@ -140,18 +141,21 @@ def _show_detail(d: OrderView) -> None:
 
 
 def _receiver_and_shipment(d: OrderView) -> None:
-    # The receiver's phone comes masked for staff who do not ship (the read model decides).
-    st.markdown(f"**{t('orders.receiver')}**  \n{d.receiver_name} · {d.receiver_phone}  \n{d.receiver_address}")
+    # The receiver's phone comes masked for staff who do not ship (the read model decides); it is digits and *,
+    # so a code span shows it as is. What the shopper typed is shown as typed (docs/security.md, Text input).
+    st.markdown(f"**{t('orders.receiver')}**  \n{plain(d.receiver_name)} · `{d.receiver_phone}`  \n"
+                f"{plain(d.receiver_address)}")
     if d.remark:
-        st.markdown(f"**{t('orders.remark')}**  \n{d.remark}")
+        st.markdown(f"**{t('orders.remark')}**  \n{plain(d.remark)}")
     if d.transaction_id:
         st.markdown(f"**{t('orders.transaction_id')}**  \n`{d.transaction_id}`")
     if d.shipment:
-        st.markdown(f"**{t('orders.shipment')}**  \n{d.shipment.carrier} · `{d.shipment.tracking_no}`")
+        st.markdown(f"**{t('orders.shipment')}**  \n{plain(d.shipment.carrier)} · `{d.shipment.tracking_no}`")
         if d.shipment.wechat_uploaded:
             st.caption(t("orders.upload_ok"))
         else:
-            st.warning(t("orders.upload_failed", error=d.shipment.wechat_error or "—"), icon=":material/cloud_off:")
+            st.warning(t("orders.upload_failed", error=plain(d.shipment.wechat_error or "—")),
+                       icon=":material/cloud_off:")
 
 
 def _actions(actor: Actor, d: OrderView) -> None:
@@ -211,7 +215,7 @@ def _flash_upload(uploaded: bool, error: str) -> None:
     if uploaded:
         state.flash(t("orders.upload_done"))
     else:
-        state.flash(t("orders.upload_failed", error=error or "—"), "warning")
+        state.flash(t("orders.upload_failed", error=plain(error or "—")), "warning")
 
 
 if __name__ == "__main__":

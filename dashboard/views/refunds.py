@@ -19,6 +19,7 @@ from dashboard.components.listing import (
     select_record,
     status_queue,
 )
+from dashboard.components.plain import plain
 from dashboard.i18n import label, t
 from domain.models import RefundStatus
 from domain.money import yuan
@@ -87,10 +88,11 @@ def _show_detail(d: RefundView) -> None:
         st.subheader(t("refunds.detail", no=d.refund_no))
         st.caption(" · ".join(filter(None, [
             label("refund", d.status), t("refunds.order_is", no=d.order_no, status=label("order", d.order_status)),
-            t("orders.buyer_is", name=d.buyer_nickname), t("refunds.requested_at", time=local_time(d.created_at)),
+            t("orders.buyer_is", name=plain(d.buyer_nickname)), t("refunds.requested_at", time=local_time(d.created_at)),
             d.decided_at and t("refunds.decided_at", time=local_time(d.decided_at)),
         ])))
-        st.markdown(f"**{t('refunds.col_reason')}**：{d.reason}")
+        # The shopper's reason, as typed: never Markdown (docs/security.md, Text input).
+        st.markdown(f"**{t('refunds.col_reason')}**：{plain(d.reason)}")
         st.dataframe(pd.DataFrame([{
             t("orders.line_title"): line.title, t("sku.specs"): " / ".join(line.specs.values()) or t("sku.default"),
             t("refunds.quantity"): t("refunds.quantity_of", n=line.quantity, of=line.bought),
@@ -99,9 +101,9 @@ def _show_detail(d: RefundView) -> None:
         st.markdown(t("refunds.breakdown", goods=yuan(d.goods_fen), shipping=yuan(d.shipping_fen),
                       total=yuan(d.amount_fen), payable=yuan(d.order_payable_fen)))
         if d.failure:
-            st.error(t("refunds.failure", error=d.failure), icon=":material/sync_problem:")
+            st.error(t("refunds.failure", error=plain(d.failure)), icon=":material/sync_problem:")
         if d.reject_reason:
-            st.info(t("refunds.rejected_because", reason=d.reject_reason))
+            st.info(t("refunds.rejected_because", reason=plain(d.reject_reason)))
 
 
 def _approve_form(actor: Actor, d: RefundView, *, retry: bool) -> None:
@@ -121,7 +123,7 @@ def _approve_form(actor: Actor, d: RefundView, *, retry: bool) -> None:
     if refund is None:
         return
     if refund.failure:  # WeChat did not refund: the request stays approved, for a retry
-        state.flash(t("refunds.failure", error=refund.failure), "error")
+        state.flash(t("refunds.failure", error=plain(refund.failure)), "error")
     else:
         state.flash(t("refunds.refunded", amount=yuan(refund.amount_fen), no=d.refund_no))
     state.reset_form(state.refund_form(d.id))

@@ -22,6 +22,7 @@ from dashboard.components.listing import (
     select_record,
     status_queue,
 )
+from dashboard.components.plain import plain
 from dashboard.i18n import label, t
 from domain.models import WithdrawalStatus
 from domain.money import yuan
@@ -86,16 +87,17 @@ def _actions(actor: Actor, w: WithdrawalView) -> None:
     """The buttons the withdrawal offers this viewer now (``withdrawal_actions``), nothing else."""
     with st.container(border=True):
         st.subheader(t("withdrawals.detail", no=w.withdrawal_no))
+        # The nickname and the account holder are shown as typed, never as Markdown (docs/security.md, Text input).
         st.caption(" · ".join(filter(None, [
-            label("withdrawal", w.status), w.nickname, label("method", w.method), w.account_text,
+            label("withdrawal", w.status), plain(w.nickname), label("method", w.method), plain(w.account_text),
             t("withdrawals.breakdown", amount=yuan(w.amount_fen), fee=yuan(w.fee_fen), payout=yuan(w.payout_fen)),
         ])))
         if WithdrawalAction.REVEAL_ACCOUNT in w.actions:
             _reveal_account(actor, w)
         if WithdrawalAction.RETRY_TRANSFER in w.actions and w.failure:
-            st.warning(t("withdrawals.unclear", error=w.failure), icon=":material/sync_problem:")
+            st.warning(t("withdrawals.unclear", error=plain(w.failure)), icon=":material/sync_problem:")
         if not any(action in w.actions for action in DECISIONS):
-            st.info(t("withdrawals.done", status=label("withdrawal", w.status), note=_note(w) or "—"))
+            st.info(t("withdrawals.done", status=label("withdrawal", w.status), note=plain(_note(w) or "—")))
             return
         left, right = st.columns(2)
         with left:
@@ -130,7 +132,7 @@ def _approve_wechat(actor: Actor, w: WithdrawalView, *, retry: bool) -> None:
     key = partial(state.widget_key, state.withdrawal_form(w.id))
     with st.form(key("approve")):
         st.markdown(f"**{t('withdrawals.retry' if retry else 'withdrawals.approve_wechat')}**")
-        confirmed = st.checkbox(t("withdrawals.confirm", payout=yuan(w.payout_fen), name=w.nickname),
+        confirmed = st.checkbox(t("withdrawals.confirm", payout=yuan(w.payout_fen), name=plain(w.nickname)),
                                 key=key("confirm"))
         submitted = st.form_submit_button(t("withdrawals.pay_submit", payout=yuan(w.payout_fen)), type="primary",
                                           key=key("approve_submit"), icon=":material/payments:")
@@ -143,11 +145,11 @@ def _approve_wechat(actor: Actor, w: WithdrawalView, *, retry: bool) -> None:
     if result is None:
         return
     if result.status == WithdrawalStatus.PAID:
-        state.flash(t("withdrawals.paid", payout=yuan(result.payout_fen), ref=result.payout_ref))
+        state.flash(t("withdrawals.paid", payout=yuan(result.payout_fen), ref=plain(result.payout_ref)))
     elif result.status == WithdrawalStatus.FAILED:
-        state.flash(t("withdrawals.failed", error=result.failure, amount=yuan(result.amount_fen)), "error")
+        state.flash(t("withdrawals.failed", error=plain(result.failure), amount=yuan(result.amount_fen)), "error")
     else:
-        state.flash(t("withdrawals.unclear", error=result.failure or "—"), "warning")
+        state.flash(t("withdrawals.unclear", error=plain(result.failure or "—")), "warning")
     state.reset_form(state.withdrawal_form(w.id))
     st.rerun()
 
