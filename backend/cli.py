@@ -65,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(args) -> int:
     import uvicorn
 
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: only the configured proxies may set it.
+    proxies = get_config().trusted_proxies.strip()
     uvicorn.run("backend.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="info", access_log=False)
+                log_level="info", access_log=False, proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
     return 0
 
 

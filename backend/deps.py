@@ -13,11 +13,10 @@ from domain.db import get_sessionmaker, unit_of_work
 from domain.errors import Unauthorized
 from domain.models import Staff, User
 from domain.security.actor import Actor
-from domain.security.ratelimit import check_rate
-from domain.security.tokens import token_hash
+from domain.security.ratelimit import check_rate, client_address, limit_shopper_action
 from domain.staff.service import staff_for_token
 from domain.users.errors import UserError
-from domain.users.service import user_for_token
+from domain.users.service import shopper_id_for_token, user_for_token
 from domain.wechat import WeChatGateway, get_wechat
 
 
@@ -71,25 +70,29 @@ WeChatDep = Annotated[WeChatGateway, Depends(wechat)]
 
 
 def client_ip(request: Request) -> str:
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    """The client's address; ``X-Forwarded-For`` counts only from ``MALL_TRUSTED_PROXIES``."""
+    return client_address(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
 
 
 # Rate limits run as route-level dependencies, before the request's own session starts a transaction: they count
 # in a short transaction of their own, so that refused attempts are counted too (and, on SQLite, so that the two
-# never wait on each other).
+# never wait on each other). Staff logins are counted by the domain's log_in, which knows the username.
 
-def limit_login(request: Request) -> None:
-    check_rate("login", client_ip(request), get_config().rate_limit_login_per_minute)
+def limit_shopper_login(request: Request) -> None:
+    check_rate("login.shopper", client_ip(request), get_config().rate_limit_login_per_minute)
 
 
 def _per_shopper(scope: str, setting: str):
     def limit(request: Request) -> None:
+        per_minute = getattr(get_config(), setting)
+        if per_minute <= 0:
+            return
         token = request.headers.get("authorization", "").partition(" ")[2].strip()
-        key = token_hash(token)[:24] if token else client_ip(request)
-        check_rate(scope, key, getattr(get_config(), setting))
+        user_id = None
+        if token:
+            with unit_of_work(get_sessionmaker(read_only=True)) as session:
+                user_id = shopper_id_for_token(session, token)
+        limit_shopper_action(scope, user_id=user_id, address=client_ip(request), per_minute=per_minute)
 
     return limit
 

@@ -20,11 +20,11 @@ from dashboard import state  # noqa: E402
 from dashboard.components.actions import perform, read  # noqa: E402
 from dashboard.i18n import LANGUAGES, role_label, t  # noqa: E402
 from dashboard.screens import screens_for  # noqa: E402
-from domain.config import get_config  # noqa: E402
+from domain.errors import Unauthorized  # noqa: E402
 from domain.models import Staff  # noqa: E402
 from domain.security.actor import Actor  # noqa: E402
-from domain.security.ratelimit import check_rate  # noqa: E402
-from domain.staff.service import authenticate, staff_for_token  # noqa: E402
+from domain.security.ratelimit import client_address  # noqa: E402
+from domain.staff.service import log_in, log_out, staff_for_token  # noqa: E402
 
 
 def main() -> None:
@@ -60,15 +60,23 @@ def _sign_in_from_link() -> None:
     who = perform(lambda s: _signed_in_as(staff_for_token(s, token)))
     if who is not None:
         state.sign_in(who)
+        state.hold_token(token)
 
 
 def _refresh_signed_in() -> state.SignedIn | None:
-    """Reload the staff member on every run, so that a disabled account or a changed role applies at once."""
+    """Reload the staff member on every run, so that a disabled account, a changed role, or a token that expired
+    or was ended elsewhere applies at once."""
     who = state.signed_in()
     if who is None:
         return None
+    token = state.held_token()
 
     def reload(session: Session) -> state.SignedIn | None:
+        if token is not None:
+            try:
+                return _signed_in_as(staff_for_token(session, token))
+            except Unauthorized:
+                return None
         staff = session.get(Staff, who.actor.staff_id)
         return _signed_in_as(staff) if staff is not None and staff.is_active else None
 
@@ -92,15 +100,18 @@ def _login_page() -> None:
             submitted = st.form_submit_button(t("login.submit"), type="primary", key=state.LOGIN_SUBMIT,
                                               width="stretch")
         if submitted:
-            who = perform(lambda s: _authenticate(s, username, password))
-            if who is not None:
-                state.sign_in(who)
+            login = perform(lambda s: log_in(s, username=username, password=password, address=_client_address()))
+            if login is not None:
+                state.sign_in(_signed_in_as(login.staff))
+                state.hold_token(login.token)
                 st.rerun()
 
 
-def _authenticate(session: Session, username: str, password: str) -> state.SignedIn:
-    check_rate("dashboard_login", username.strip().lower(), get_config().rate_limit_login_per_minute)
-    return _signed_in_as(authenticate(session, username=username, password=password))
+def _client_address() -> str:
+    """The browser's address, for the staff login limits that the admin API shares. Streamlit gives None for a
+    browser on this machine (and no string under AppTest); behind a trusted proxy, its X-Forwarded-For tells."""
+    peer = st.context.ip_address
+    return client_address(peer if isinstance(peer, str) else "127.0.0.1", st.context.headers.get("X-Forwarded-For"))
 
 
 def _sidebar(who: state.SignedIn | None) -> None:
@@ -113,6 +124,9 @@ def _sidebar(who: state.SignedIn | None) -> None:
             required=True, key=state.LANG_SWITCH, on_change=_switch_language,
         )
         if who is not None and st.button(t("sidebar.logout"), key=state.LOGOUT, icon=":material/logout:"):
+            token = state.held_token()
+            if token is not None:
+                perform(lambda s: log_out(s, token=token))
             state.sign_out()
             st.rerun()
 

@@ -34,6 +34,8 @@ def _configure_environment() -> None:
         "MALL_RATE_LIMIT_LOGIN_PER_MINUTE": "0",
         "MALL_RATE_LIMIT_BIND_PER_MINUTE": "0",
         "MALL_RATE_LIMIT_WITHDRAW_PER_MINUTE": "0",
+        "MALL_RATE_LIMIT_STAFF_PAIR_FAILURES": "0",
+        "MALL_RATE_LIMIT_STAFF_ACCOUNT_FAILURES": "0",
     })
 
 

@@ -4,25 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request
 
-from backend.deps import CurrentActor, SessionDep, limit_login, standalone_actor
+from backend.deps import CurrentActor, SessionDep, bearer_token, client_ip, current_staff, standalone_actor
 from backend.schemas.admin import JobRunOut, StaffLoginIn, StaffLoginOut
 from backend.schemas.common import PUBLIC_ERRORS, STAFF_ERRORS, errors
 from domain.jobs import run_job
 from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.service import BusinessSettings, change_settings, get_settings
-from domain.staff.service import StaffLogin, log_in
+from domain.staff.service import StaffLogin, log_in, log_out
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses=PUBLIC_ERRORS)
 
 
-@router.post("/auth/login", response_model=StaffLoginOut, dependencies=[Depends(limit_login)],
-             responses=errors(401, 429))
-def staff_login(body: StaffLoginIn, session: SessionDep) -> StaffLogin:
-    """A wrong username or password answers 401 ``invalid_credentials``, the same for both."""
-    return log_in(session, username=body.username, password=body.password)
+@router.post("/auth/login", response_model=StaffLoginOut, responses=errors(401, 429))
+def staff_login(body: StaffLoginIn, request: Request, session: SessionDep) -> StaffLogin:
+    """A wrong username or password answers 401 ``invalid_credentials``, the same for both. Too many attempts
+    from one address, or failures on one username from this address, answer 429 ``rate_limited``."""
+    return log_in(session, username=body.username, password=body.password, address=client_ip(request))
+
+
+@router.post("/auth/logout", status_code=204, dependencies=[Depends(current_staff)], responses=STAFF_ERRORS)
+def staff_logout(request: Request, session: SessionDep) -> None:
+    """End this staff token: it answers 401 from now on."""
+    log_out(session, token=bearer_token(request))
 
 
 @router.get("/settings", response_model=BusinessSettings, responses=STAFF_ERRORS)

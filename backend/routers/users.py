@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
-from backend.deps import CurrentUser, SessionDep, WeChatDep, limit_login
+from backend.deps import CurrentUser, SessionDep, WeChatDep, bearer_token, limit_shopper_login
 from backend.schemas.common import PUBLIC_ERRORS, SHOPPER_ERRORS, errors
 from backend.schemas.users import LoginIn, LoginOut, MeOut, PhoneIn, ProfileIn
 from domain.users import service as users
@@ -11,12 +11,19 @@ from domain.users.account import Account, account
 router = APIRouter(prefix="/api/v1", tags=["shopper: account"], responses=PUBLIC_ERRORS)
 
 
-@router.post("/auth/login", response_model=LoginOut, dependencies=[Depends(limit_login)], responses=errors(429, 502))
+@router.post("/auth/login", response_model=LoginOut, dependencies=[Depends(limit_shopper_login)],
+             responses=errors(429, 502))
 def login(body: LoginIn, session: SessionDep, wechat: WeChatDep) -> users.LoginResult:
     """``wx.login`` code → token. Creates the user on first login; binds the inviter when ``invite_code`` is given
     (a refused binding does not fail the login: see ``binding.error``)."""
     return users.login(session, wechat=wechat, code=body.code, invite_code=body.invite_code,
                        nickname=body.nickname, avatar_url=body.avatar_url)
+
+
+@router.post("/auth/logout", status_code=204, responses=SHOPPER_ERRORS)
+def logout(_user: CurrentUser, request: Request, session: SessionDep) -> None:
+    """End this token: it answers 401 from now on. The shopper's other devices stay signed in."""
+    users.log_out(session, token=bearer_token(request))
 
 
 @router.get("/me", response_model=MeOut, responses=SHOPPER_ERRORS)

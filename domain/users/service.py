@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,6 +115,22 @@ def user_for_token(session: Session, token: str) -> User:
     if row is None or row.expires_at <= clock.now():
         raise Unauthorized(UserError.INVALID_TOKEN, "登录已失效，请重新登录")
     return row.User
+
+
+def shopper_id_for_token(session: Session, token: str) -> int | None:
+    """The shopper a token belongs to while it is valid, else None: for counting a request per shopper."""
+    return session.scalar(select(UserToken.user_id).where(UserToken.token_hash == token_hash(token),
+                                                         UserToken.expires_at > clock.now()))
+
+
+def log_out(session: Session, *, token: str) -> None:
+    """End a shopper's token at once: it answers 401 from now on (the shopper's other devices stay signed in)."""
+    session.execute(delete(UserToken).where(UserToken.token_hash == token_hash(token)))
+
+
+def purge_expired_tokens(session: Session) -> int:
+    result = session.execute(delete(UserToken).where(UserToken.expires_at <= clock.now()))
+    return result.rowcount or 0
 
 
 def update_profile(session: Session, *, user: User, nickname: str | None = None, avatar_url: str | None = None) -> User:
