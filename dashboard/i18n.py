@@ -208,6 +208,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.auto_receive_days": ("自动确认收货天数", "Auto-receive after (days)"),
     "settings.auto_receive_days.help": ("发货后顾客未确认收货，满这么多天自动确认。默认 7 天。",
                                         "Orders are marked received this many days after shipping. Default 7."),
+    "settings.after_sale_days": ("售后期（天）", "After-sale period (days)"),
+    "settings.after_sale_days.help": ("订单完成后这么多天内，顾客可以申请退款。默认 7 天。",
+                                      "Shoppers may ask for a refund up to this many days after completion. Default 7."),
     "settings.unpaid_timeout_minutes": ("未付款自动取消（分钟）", "Cancel unpaid after (minutes)"),
     "settings.unpaid_timeout_minutes.help": ("下单后超过这么多分钟未付款，订单自动取消并退回库存。默认 30 分钟。",
                                              "Unpaid orders are cancelled and their stock returned after this "

@@ -21,6 +21,10 @@ LANG = "lang"  # "zh" | "en"
 FLASH = "flash"  # list of (kind, message) shown once, after the rerun that follows a save
 FORM_VERSIONS = "form_versions"  # {form name: int}
 FORM_SNAPSHOTS = "form_snapshots"  # {form name: (version, the record the form shows)}
+SKU_MATRICES = "sku_matrices"  # {form name: (form version, generation, rows)}: SKUs made by the spec matrix
+TRANSLATED_WIDGETS = "translated_widgets"  # widget keys made through ``translated``
+OPEN_TABS = "open_tabs"  # {tabs name: tab name}: the tab staff last opened, whatever the language
+FLASH_AT = "flash_at"  # {place: [(kind, message)]}: shown once beside the form that made them
 
 # Widgets that live outside any screen.
 LANG_SWITCH = "sidebar.lang_switch"
@@ -162,7 +166,28 @@ def lang() -> str:
 
 def set_lang(value: str) -> None:
     st.session_state[LANG] = value
+    before = lang()
 
+    if value != before:
+        _carry_translated_widgets(before, value)
+
+
+def translated(key: str) -> str:
+    """The key of a widget whose options are shown in the staff's language (a filter, a select): one per
+    language, because the browser keeps a select's chosen option as the text it showed, which another language
+    no longer offers. Chinese keeps the plain key. ``set_lang`` carries the chosen value over to the new key."""
+    st.session_state.setdefault(TRANSLATED_WIDGETS, set()).add(key)
+    return key if lang() == DEFAULT_LANG else f"{key}@{lang()}"
+
+
+def _carry_translated_widgets(before: str, after: str) -> None:
+    def keyed(key: str, language: str) -> str:
+        return key if language == DEFAULT_LANG else f"{key}@{language}"
+
+    for key in st.session_state.get(TRANSLATED_WIDGETS, set()):
+        old, new = keyed(key, before), keyed(key, after)
+        if old in st.session_state:
+            st.session_state[new] = st.session_state[old]
 
 FlashKind = Literal["success", "warning", "error"]
 
@@ -197,3 +222,36 @@ def form_snapshot(form: str, current: T) -> T:
 def widget_key(form: str, field: str, version: int | None = None) -> str:
     """``products.new.v0.title``: the form, its current version and the field."""
     return f"{form}.v{form_version(form) if version is None else version}.{field}"
+
+
+def tabs_widget(name: str) -> str:
+    """The key of a ``remembered_tabs`` widget: per language, since the tabs' labels are its value."""
+    return f"{name}.tabs.{lang()}"
+
+
+def open_tab(name: str) -> str | None:
+    return st.session_state.get(OPEN_TABS, {}).get(name)
+
+
+def set_open_tab(name: str, tab: str) -> None:
+    st.session_state.setdefault(OPEN_TABS, {})[name] = tab
+
+
+def flash_at(place: str, message: str, kind: FlashKind = "success") -> None:
+    """Like ``flash``, but shown where ``place`` is drawn (``show_flashes(place)``), next to the form."""
+    st.session_state.setdefault(FLASH_AT, {}).setdefault(place, []).append((kind, message))
+
+
+def take_flashes_at(place: str) -> list[tuple[FlashKind, str]]:
+    return st.session_state.get(FLASH_AT, {}).pop(place, [])
+
+
+def generated_skus(form: str) -> tuple[int, list | None]:
+    """The SKU rows the spec matrix last made for ``form`` (this version of it), and how many times it did."""
+    version, generation, rows = st.session_state.get(SKU_MATRICES, {}).get(form, (None, 0, None))
+    return (generation, rows) if version == form_version(form) else (0, None)
+
+
+def set_generated_skus(form: str, rows: list) -> None:
+    generation, _ = generated_skus(form)
+    st.session_state.setdefault(SKU_MATRICES, {})[form] = (form_version(form), generation + 1, rows)

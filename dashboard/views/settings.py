@@ -48,6 +48,7 @@ GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
     )),
     ("settings.group.orders", (
         SettingField("auto_receive_days", "int"),
+        SettingField("after_sale_days", "int"),
         SettingField("unpaid_timeout_minutes", "int"),
         SettingField("shipping_fee_fen", "yuan"),
         SettingField("free_shipping_threshold_fen", "yuan"),
@@ -137,7 +138,7 @@ def _input(f: SettingField, value, key: str):
     if f.kind == "bool":
         return st.toggle(label, value=bool(value), help=help_text, key=key)
     labels = {c: t(f"settings.{f.name}.{c}") for c in f.choices}
-    return st.selectbox(label, f.choices, index=f.choices.index(value), help=help_text, key=key,
+    return st.selectbox(label, f.choices, index=f.choices.index(value), help=help_text, key=state.translated(key),
                         format_func=labels.__getitem__)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from domain.audit.service import record_action
 from domain.errors import Invalid
 from domain.models import Product, SettingValue
-from domain.money import percent
+from domain.money import percent, yuan
 from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.errors import SettingsError
@@ -172,10 +172,19 @@ def _readable(exc: ValidationError) -> str:
         label = _FIELD_LABELS.get(loc, loc)
         msg = err["msg"]
         if err["type"] == "greater_than_equal":
-            msg = f"不能小于 {err['ctx']['ge']}"
+            msg = f"不能小于 {_bound(loc, err['ctx']['ge'])}"
         elif err["type"] == "less_than_equal":
-            msg = f"不能大于 {err['ctx']['le']}"
+            msg = f"不能大于 {_bound(loc, err['ctx']['le'])}"
         elif err["type"] in _TYPE_MESSAGES:
             msg = _TYPE_MESSAGES[err["type"]]
         parts.append(f"{label}：{msg}" if label else msg)
     return "；".join(parts)
+
+
+def _bound(name: str, value: object) -> str:
+    """A limit in the unit staff type: rates in percent, amounts in yuan (never basis points or fen)."""
+    if isinstance(value, int) and name.endswith("_bp"):
+        return percent(value)
+    if isinstance(value, int) and name.endswith("_fen"):
+        return f"¥{yuan(value)}"
+    return str(value)

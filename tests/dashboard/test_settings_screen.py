@@ -116,3 +116,19 @@ def test_percentages_become_basis_points_exactly(text, bp):
 def test_anything_else_is_not_a_percentage(text):
     with pytest.raises(ValueError):
         parse_percent(text)
+
+
+def test_a_cap_above_the_legal_most_is_refused_in_percent_never_in_basis_points(committed, settings_screen):
+    at = settings_screen
+    at.text_input(key=key("commission_cap_bp")).set_value("60")
+    at.text_input(key=key("withdraw_fee_bp")).set_value("25")
+    at.button(key=key("submit")).click().run()
+    assert [e.value for e in at.error] == ["佣金合计上限：不能大于 50%；提现手续费比例：不能大于 20%"]
+    assert saved(committed).commission_cap_bp == 3000
+
+
+def test_a_minimum_withdrawal_below_one_fen_is_refused_in_yuan(committed, settings_screen):
+    at = settings_screen
+    at.text_input(key=key("withdraw_min_fen")).set_value("0")
+    at.button(key=key("submit")).click().run()
+    assert [e.value for e in at.error] == ["最低提现金额：不能小于 ¥0.01"]
