@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from backend.deps import CurrentUser, SessionDep, WeChatDep, limit_bind, limit_withdraw
-from backend.schemas.common import SHOPPER_ERRORS, Page, PageParams, errors, page_params
+from backend.schemas.common import SHOPPER_ERRORS, IdPath, Page, PageParams, errors, page_params
 from backend.schemas.distribution import (
     ApplicationOut,
     ApplyIn,
@@ -131,7 +131,7 @@ def my_withdrawals(user: CurrentUser, session: SessionDep,
 
 @router.get("/withdrawals/{withdrawal_id}/transfer", response_model=TransferConfirmationOut,
             responses=errors(404, 409))
-def withdrawal_transfer(withdrawal_id: int, user: CurrentUser, session: SessionDep) -> TransferConfirmationOut:
+def withdrawal_transfer(withdrawal_id: IdPath, user: CurrentUser, session: SessionDep) -> TransferConfirmationOut:
     """What 确认收款 passes to ``wx.requestMerchantTransfer`` (``mchId``, ``appId``, ``package``) while the
     withdrawal's 商家转账 bill awaits the distributor's confirmation. Refusals: ``withdrawal_not_found`` (also
     for someone else's), ``transfer_not_awaiting_confirmation``."""
