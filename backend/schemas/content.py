@@ -29,6 +29,8 @@ class NoticeOut(ReadModel):
 
 
 class HomeOut(ReadModel):
+    shop_name: str
+    service_phone: str
     banners: list[BannerOut]
     notices: list[NoticeOut]
 

@@ -19,6 +19,7 @@ from domain.media import media_url
 from domain.models import Banner, Category, LinkKind, Notice, Product
 from domain.security.actor import Actor
 from domain.security.roles import Permission
+from domain.settings.service import get_settings
 
 HomeItem = Banner | Notice
 LINK_CHOICES_LIMIT = 500
@@ -51,6 +52,8 @@ class NoticeView:
 
 @dataclass(frozen=True)
 class HomeView:
+    shop_name: str
+    service_phone: str  # for the privacy guide's contact line and the shop's help
     banners: list[BannerView]
     notices: list[NoticeView]
 
@@ -77,10 +80,12 @@ class LinkChoices:
 
 
 def home_view(session: Session) -> HomeView:
-    """The carousel and the notices, in staff's order: four queries, whatever their number."""
+    """The shop's name, the carousel and the notices in staff's order: a fixed number of queries."""
     banners, notices = _enabled(session, Banner), _enabled(session, Notice)
     targets = _link_targets(session, [*banners, *notices])
+    settings = get_settings(session)
     return HomeView(
+        shop_name=settings.shop_name, service_phone=settings.service_phone,
         banners=[BannerView(id=b.id, title=b.title, image_url=media_url(b.image_url), link_kind=b.link_kind,
                             link_id=b.link_id, link_title=targets.title(b))
                  for b in banners if targets.state(b) is LinkState.OK],

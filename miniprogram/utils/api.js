@@ -10,6 +10,8 @@ const segment = (value) => encodeURIComponent(value)
 const paths = {
   login: `${V1}/auth/login`,
   me: `${V1}/me`,
+  mePhone: `${V1}/me/phone`,
+  home: `${V1}/home`,
   categories: `${V1}/categories`,
   products: `${V1}/products`,
   product: (productId) => `${V1}/products/${segment(productId)}`,

@@ -5,6 +5,7 @@ const ROUTES = {
   cart: '/pages/cart/cart',
   me: '/pages/me/me',
   product: '/pages/product/detail',
+  privacy: '/pages/privacy/index',
   // subpackage "order"
   checkout: '/pages/order/checkout',
   orders: '/pages/order/list',

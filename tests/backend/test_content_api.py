@@ -36,6 +36,7 @@ def test_anyone_sees_the_switched_on_banners_and_notices_in_order(client, db, op
     home = client.get("/api/v1/home")  # no token: the home page is public
     assert home.status_code == 200
     body = home.json()
+    assert (body["shop_name"], body["service_phone"]) == ("优选生活馆", "400-800-1234")  # the default settings
     assert [(b["title"], b["link_kind"], b["link_id"], b["link_title"]) for b in body["banners"]] == [
         ("全场包邮", "none", None, ""), ("春茶上新", "product", tea.id, "春茶")]
     assert all(b["image_url"].startswith("http") and b["image_url"].endswith(IMAGE) for b in body["banners"])

@@ -9,7 +9,7 @@ const mp = require('./harness/mp')
 const fakeWx = require('./harness/wx')
 
 // The simulator prefixes classes with the tag name of the component that owns them (main-- for the page).
-const OWNERS = ['main', 'product-card', 'price', 'list-footer', 'goods-line']
+const OWNERS = ['main', 'product-card', 'price', 'list-footer', 'goods-line', 'privacy-popup']
 const PREFIX = new RegExp(`^(${OWNERS.join('|')})--`)
 
 // Rough stand-ins for WeChat's built-in components, and app.wxss made to match the simulator's prefixed classes.
@@ -42,19 +42,34 @@ function pngSize(buffer) {
   return { width: buffer.readUInt32BE(16), height: buffer.readUInt32BE(20) }
 }
 
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47])
+
 function withImages(dom, images) {
   const copy = dom.cloneNode(true)
   for (const [cls, file] of Object.entries(images || {})) {
     if (!file) continue
-    const png = fs.readFileSync(file)
-    const { width: w, height: h } = pngSize(png)
+    const picture = fs.readFileSync(file)
+    const isPng = picture.subarray(0, 4).equals(PNG_MAGIC) // otherwise a JPEG (banners), shown in its CSS box
     for (const el of copy.querySelectorAll(`.main--${cls}`)) {
       // set as text: jsdom's style parser drops a data: URL in the background shorthand
-      el.setAttribute('style', `${el.getAttribute('style') || ''};background: #fff url(data:image/png;base64,${png.toString('base64')}) center / contain no-repeat`)
-      el.setAttribute('data-ratio', String(h / w))
+      el.setAttribute('style', `${el.getAttribute('style') || ''};background: #fff url(data:image/${isPng ? 'png' : 'jpeg'};base64,${picture.toString('base64')}) center / ${isPng ? 'contain' : 'cover'} no-repeat`)
+      if (isPng) {
+        const { width: w, height: h } = pngSize(picture)
+        el.setAttribute('data-ratio', String(h / w))
+      }
     }
   }
   return copy
+}
+
+// The first banner's picture, downloaded from the API's /media, for the home page's carousel.
+async function bannerPicture() {
+  const home = await mp.api('GET', '/api/v1/home')
+  if (!home.banners.length) return null
+  const res = await fetch(home.banners[0].image_url)
+  const file = path.join(require('os').tmpdir(), `render-banner-${process.pid}.jpg`)
+  fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()))
+  return file
 }
 
 function writeHtml(name, page, images) {
@@ -114,7 +129,22 @@ function as(name) {
 
 test('render the pages', async () => {
   let token = await as('demo_a')
-  await show('pages/index/index')
+  const banner = await bannerPicture()
+  await show('pages/index/index', {}, { images: () => ({ banner__image: banner }) })
+  await show('pages/index/index', {}, {
+    name: 'pages_index_index_history',
+    images: () => ({ banner__image: banner }),
+    after: async (p) => {
+      for (const word of ['保温杯', '普洱', '蓝牙耳机']) {
+        p.instance.onSearchInput({ detail: { value: word } })
+        await p.instance.onSearch()
+      }
+      await p.instance.onSortTap({ currentTarget: { dataset: { key: 'price' } } })
+      p.instance.onSearchInput({ detail: { value: '' } })
+      p.instance.onSearchFocus()
+    },
+  })
+  await show('pages/privacy/index')
   const tee = await mp.productTitled('纯棉圆领短袖T恤')
   await show('pages/product/detail', { id: String(tee.id) })
   await show('pages/me/me', {}, { name: 'pages_me_me_distributor' })
@@ -175,4 +205,9 @@ test('render the pages', async () => {
   })
   await mp.admin('POST', `/api/v1/admin/withdrawals/${w.id}/reject`, { reason: '户名与实名不一致' })
   await show('pages/distribution/withdrawals')
+
+  // Last, as it leaves WeChat's authorization pending: a shopper who has not agreed taps 绑定 (the phone number).
+  await as(mp.uniqueName('privacy'))
+  fakeWx.privacy.needAuthorization = true
+  await show('pages/me/me', {}, { name: 'pages_me_me_privacy_popup', after: () => { fakeWx.privacyGate('getPhoneNumber') } })
 })

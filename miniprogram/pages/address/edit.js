@@ -3,10 +3,13 @@
 const api = require('../../utils/api')
 const { paths } = api
 const nav = require('../../utils/nav')
+const privacyGate = require('../../behaviors/privacy-gate')
 
 const PHONE = /^1\d{10}$/
 
 Component({
+  behaviors: [privacyGate], // the form asks for a name, a phone and an address: only after the privacy guide
+
   data: {
     id: 0,
     loading: false,
@@ -23,9 +26,10 @@ Component({
       const id = Number(query.id) || 0
       this.setData({ id })
       wx.setNavigationBarTitle({ title: id ? '编辑收货地址' : '新增收货地址' })
-      if (!id) return getApp().ready().catch(() => null)
+      const asked = this.askPrivacy()
+      if (!id) return Promise.all([asked, getApp().ready().catch(() => null)])
       this.setData({ loading: true })
-      return getApp().ready()
+      return Promise.all([asked, getApp().ready()])
         .then(() => api.get(paths.address(id)))
         .then((a) => this.setData({
           loading: false, name: a.name, phone: a.phone, region: [a.province, a.city, a.district].filter((x) => x !== ''),
@@ -63,6 +67,7 @@ Component({
     },
 
     onSave() {
+      if (!this.data.privacyAgreed) return this.askPrivacy().then((agreed) => (agreed ? this.onSave() : null))
       const body = this.body()
       if (!body || this.data.saving) return Promise.resolve(null)
       this.setData({ saving: true })

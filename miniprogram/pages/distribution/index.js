@@ -9,6 +9,7 @@ const { paths } = api
 const nav = require('../../utils/nav')
 const format = require('../../utils/format')
 const status = require('../../utils/status')
+const privacyGate = require('../../behaviors/privacy-gate')
 
 const PHONE = /^1\d{10}$/
 
@@ -21,6 +22,8 @@ const ENTRIES = [
 ]
 
 Component({
+  behaviors: [privacyGate], // the application form asks for a real name and a phone: only after the privacy guide
+
   data: {
     loading: true,
     error: '',
@@ -54,8 +57,9 @@ Component({
 
     load() {
       return getApp().ready()
-        .then(() => api.get(paths.distributionMe, null, { toast: false }))
-        .then((info) => this.show(info), (err) => this.setData({ loading: false, error: err.message }))
+        .then(() => Promise.all([api.get(paths.distributionMe, null, { toast: false }), this.checkPrivacy()]))
+        .then(([info]) => this.show(info), (err) => this.setData({ loading: false, error: err.message }))
+        .then(() => (this.data.showForm ? this.askPrivacy() : null))
     },
 
     show(info) {
@@ -91,9 +95,11 @@ Component({
 
     onReapply() {
       this.setData({ showForm: true })
+      return this.askPrivacy()
     },
 
     onApply() {
+      if (!this.data.privacyAgreed) return this.askPrivacy().then((agreed) => (agreed ? this.onApply() : null))
       if (this.data.submitting) return Promise.resolve(null)
       const realName = this.data.realName.trim()
       const phone = this.data.phone.trim()

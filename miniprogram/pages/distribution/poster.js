@@ -49,7 +49,9 @@ Component({
           },
           fail: (err) => {
             const msg = (err && err.errMsg) || ''
-            if (/auth|deny|denied/i.test(msg)) {
+            if (/privacy/i.test(msg)) {
+              wx.showToast({ title: '同意用户隐私保护指引后才能保存', icon: 'none' }) // declined in the privacy popup
+            } else if (/auth|deny|denied/i.test(msg)) {
               wx.showModal({
                 title: '需要相册权限',
                 content: '请在设置中允许保存到相册，然后再试一次',

@@ -5,6 +5,7 @@ const api = require('../../utils/api')
 const { paths } = api
 const nav = require('../../utils/nav')
 const format = require('../../utils/format')
+const privacyGate = require('../../behaviors/privacy-gate')
 
 const ACCOUNT_NO = /^\d{12,30}$/
 
@@ -17,6 +18,8 @@ function withdrawalRules(rules) {
 }
 
 Component({
+  behaviors: [privacyGate], // a bank card means an account holder and number: only after the privacy guide
+
   data: {
     loading: true,
     error: '', // why the page cannot be used
@@ -36,6 +39,7 @@ Component({
 
   methods: {
     onLoad() {
+      this.checkPrivacy()
       return getApp().ready()
         .then(() => api.get(paths.distributionMe, null, { toast: false }))
         .then((info) => {
@@ -66,7 +70,12 @@ Component({
     },
 
     onMethod(e) {
-      this.setData({ method: e.currentTarget.dataset.method, message: '' })
+      const method = e.currentTarget.dataset.method
+      if (method === 'bank' && !this.data.privacyAgreed) {
+        return this.askPrivacy().then((agreed) => (agreed ? this.setData({ method, message: '' }) : null))
+      }
+      this.setData({ method, message: '' })
+      return Promise.resolve()
     },
 
     onInput(e) {

@@ -83,6 +83,22 @@ Component({
       })
     },
 
+    // WeChat's phone-number button. WeChat first asks for the privacy guide (this page's <privacy-popup class="privacy-popup" />); the code
+    // it then gives is exchanged by the API. No code: the shopper declined.
+    onPhoneNumber(e) {
+      const code = e.detail && e.detail.code
+      if (!code) return Promise.resolve(null)
+      return api.post(paths.mePhone, { code }).then((me) => {
+        this.show(me)
+        wx.showToast({ title: '手机号已绑定', icon: 'success' })
+        return me
+      }, () => null)
+    },
+
+    onPrivacyGuide() {
+      nav.go('privacy')
+    },
+
     onEntryTap(e) {
       nav.go(e.currentTarget.dataset.name)
     },

@@ -159,6 +159,59 @@ function requestPayment(options) {
   }
 }
 
+// WeChat's privacy authorization (miniprogram/utils/privacy.js). By default the shopper has agreed already; a test
+// sets privacy.needAuthorization = true for a shopper who has not. events records, in order, 'asked' (the page's
+// onNeedPrivacyAuthorization listener was called), 'agreed' or 'declined', and each API that went through.
+const privacy = { needAuthorization: false, listener: null, events: [], contracts: 0 }
+const PRIVACY_CONTRACT = '《好物分享商城小程序隐私保护指引》'
+
+// What WeChat does before an API that touches personal data: ask the page's listener, and carry on only after an
+// agreement that names the agreePrivacyAuthorization button it came from. → Promise<agreed>
+function privacyGate(api) {
+  if (!privacy.needAuthorization) {
+    privacy.events.push(api)
+    return Promise.resolve(true)
+  }
+  if (!privacy.listener) return Promise.resolve(false)
+  privacy.events.push('asked')
+  return new Promise((resolve) => {
+    privacy.listener((answer) => {
+      const agreed = !!(answer && answer.event === 'agree' && answer.buttonId)
+      privacy.events.push(agreed ? 'agreed' : 'declined')
+      if (agreed) {
+        privacy.needAuthorization = false
+        privacy.events.push(api)
+      }
+      resolve(agreed)
+    }, { referrer: api })
+  })
+}
+
+function requirePrivacyAuthorize(options) {
+  privacyGate('requirePrivacyAuthorize').then((agreed) => {
+    if (agreed) succeed(options, { errMsg: 'requirePrivacyAuthorize:ok' })
+    else {
+      const res = { errMsg: 'requirePrivacyAuthorize:fail privacy permission is not authorized' }
+      later(options && options.fail, res)
+      later(options && options.complete, res)
+    }
+  })
+}
+
+// An API behind the privacy check: at once when the shopper has agreed, otherwise after the gate (or never).
+function gated(api, fn) {
+  return (options) => {
+    if (!privacy.needAuthorization) return fn(options)
+    return privacyGate(api).then((agreed) => {
+      if (agreed) return fn(options)
+      const res = { errMsg: `${api}:fail privacy permission is not authorized` }
+      later(options && options.fail, res)
+      later(options && options.complete, res)
+      return undefined
+    })
+  }
+}
+
 function login(options) {
   loginCount++
   succeed(options, { code: `wx-code-${loginCount}`, errMsg: 'login:ok' })
@@ -213,13 +266,21 @@ const fakes = {
   previewImage: (options) => succeed(options, {}),
   downloadFile,
   requestPayment,
-  saveImageToPhotosAlbum: (options) => {
+  saveImageToPhotosAlbum: gated('saveImageToPhotosAlbum', (options) => {
     savedImages.push(options.filePath)
     succeed(options, { errMsg: 'saveImageToPhotosAlbum:ok' })
-  },
-  setClipboardData: (options) => {
+  }),
+  setClipboardData: gated('setClipboardData', (options) => {
     clipboard.push(options.data)
     succeed(options, { errMsg: 'setClipboardData:ok' })
+  }),
+  getPrivacySetting: (options) => succeed(options, {
+    needAuthorization: privacy.needAuthorization, privacyContractName: PRIVACY_CONTRACT, errMsg: 'getPrivacySetting:ok' }),
+  onNeedPrivacyAuthorization: (listener) => { privacy.listener = listener },
+  requirePrivacyAuthorize,
+  openPrivacyContract: (options) => {
+    privacy.contracts++
+    succeed(options, { errMsg: 'openPrivacyContract:ok' })
   },
   openSetting: (options) => succeed(options, { authSetting: {} }),
 }
@@ -244,6 +305,7 @@ function reset() {
   lostAnswers.length = 0
   alteredAnswers.length = 0
   heldAnswers.length = 0
+  Object.assign(privacy, { needAuthorization: false, listener: null, events: [], contracts: 0 })
 }
 
 // The next `method` request whose URL matches `pattern` gets its answer's JSON through fn(data) → data.
@@ -285,5 +347,5 @@ async function idle(timeoutMs = 20000) {
 
 module.exports = {
   install, reset, idle, loseNextAnswer, alterNextAnswer, holdNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads,
-  savedImages, clipboard, payments, paymentAnswers,
+  savedImages, clipboard, payments, paymentAnswers, privacy, privacyGate,
 }
