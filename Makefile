@@ -1,5 +1,6 @@
 # make run   — first run: .venv, requirements, keys, migrations, demo data; then sandbox :8100, API :8000, dashboard :8501
-# make test  — installs what the tests need (Python and npm) and runs pytest, then the mini-program's jest tests
+# make test  — installs what the tests need (Python and npm) and runs pytest (with a bounded schemathesis run
+#              of the real API, tests/fuzz), then the mini-program's jest tests
 # make bench — the benchmarks in bench/ (PostgreSQL)
 # make screenshots — the browser screenshot test, which also refreshes dashboard/screenshot.png (the README's picture)
 
