@@ -11,12 +11,14 @@ from backend.errors import install_error_handlers
 from backend.routers import (
     admin_core,
     admin_distribution,
+    admin_marketing,
     admin_orders,
     admin_products,
     cart,
     catalog,
     content,
     distribution,
+    marketing,
     orders,
     payments,
     users,
@@ -40,7 +42,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(TextGuard)
     for module in (users, catalog, cart, orders, payments, distribution, admin_core, admin_products, admin_orders,
-                   admin_distribution, content):
+                   admin_distribution, content, marketing, admin_marketing):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])

@@ -18,6 +18,7 @@ from domain.audit.service import record_action
 from domain.db import get_sessionmaker, unit_of_work
 from domain.distribution.settlement import settle_commissions_job
 from domain.errors import NotFound
+from domain.marketing.jobs import expire_coupons_job
 from domain.members.jobs import recompute_levels
 from domain.models import JobRun
 from domain.orders.jobs import auto_receive_shipped, close_unpaid
@@ -51,6 +52,8 @@ JOBS: tuple[Job, ...] = (
         "结算已过售后期的佣金"),
     Job("recompute-levels", recompute_levels, timedelta(hours=1), Permission.SETTINGS,
         "按成长值更新会员等级"),
+    Job("expire-coupons", expire_coupons_job, timedelta(minutes=10), Permission.MARKETING,
+        "将过期未使用的优惠券标记为已过期"),
     Job("purge-expired", purge_expired, timedelta(hours=1), Permission.SETTINGS,
         "清理过期的限流计数和登录令牌"),
     Job("reconcile-transfers", reconcile_transfers_job, timedelta(minutes=10), Permission.WITHDRAWALS,

@@ -157,6 +157,18 @@ def api_url(sandbox_url, migrated_database):
         yield url
 
 
+@pytest.fixture(scope="session")
+def api_url_v2(sandbox_url, migrated_database):
+    """A second API process, as a merchant still on WeChat Pay v2 runs it (``MALL_WECHAT_PAY_API=v2``)."""
+    from tests.support import free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"MALL_PUBLIC_URL": url, "MALL_WECHAT_PAY_API": "v2"}
+    with running(["serve", "--port", str(port), "--workers", "2"], url + "/healthz", env=env, log_name="api-v2"):
+        yield url
+
+
 @contextmanager
 def _pay_api(monkeypatch, api: str):
     from domain.wechat import reset_wechat

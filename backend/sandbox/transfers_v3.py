@@ -119,7 +119,8 @@ def _open_bill(state: SandboxState, data: dict, real_name: str) -> TransferBill:
         bill.update_time = bill.create_time
         state.bills[bill.out_bill_no] = bill
         state.record("transfer", {
-            "api": "v3", "out_bill_no": bill.out_bill_no, "openid": bill.openid, "amount": bill.amount,
+            "api": "v3", "out_bill_no": bill.out_bill_no, "transfer_bill_no": bill.transfer_bill_no,
+            "openid": bill.openid, "amount": bill.amount,
             "transfer_scene_id": data["transfer_scene_id"], "transfer_remark": bill.remark,
             "report_infos": data.get("transfer_scene_report_infos"),
             "user_recv_perception": data.get("user_recv_perception", ""),

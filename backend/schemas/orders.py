@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.schemas.common import IdField, Strict
+from backend.schemas.marketing import CouponRefusalOut, FullReductionOut, UnusableCouponOut, UsableCouponOut
 from domain.orders.actions import OrderAction, RefundAction
 
 
@@ -110,6 +111,8 @@ class PreviewLineOut(ReadModel):
     amount_fen: int
     discount_fen: int
     paid_fen: int
+    promo_price_fen: int | None = Field(None, description="bought at this limited-time price")
+    promotion_id: int | None = None
 
 
 class PreviewOut(ReadModel):
@@ -120,7 +123,11 @@ class PreviewOut(ReadModel):
     coupon_discount_fen: int
     shipping_fen: int
     payable_fen: int
-    usable_coupons: list[dict]
+    usable_coupons: list[UsableCouponOut] = Field(description="the shopper's coupons that fit this cart, best first")
+    unusable_coupons: list[UnusableCouponOut] = Field(default=[], description="the others, each with the reason")
+    full_reduction: FullReductionOut | None = Field(None, description="the 满减 that applies (at most one)")
+    coupon_id: int | None = Field(None, description="the chosen coupon, when it applies; never chosen for you")
+    coupon_refusal: CouponRefusalOut | None = Field(None, description="why the chosen coupon does not apply")
 
 
 class OrderLineOut(ReadModel):

@@ -39,8 +39,8 @@ from domain.wallet.service import (
 from domain.wechat import get_wechat
 
 PAGE_SIZE = 20
-STATUSES = (WithdrawalStatus.PENDING, WithdrawalStatus.APPROVED, WithdrawalStatus.PAID, WithdrawalStatus.FAILED,
-            WithdrawalStatus.REJECTED)
+STATUSES = (WithdrawalStatus.PENDING, WithdrawalStatus.APPROVED, WithdrawalStatus.AWAITING_CONFIRMATION,
+            WithdrawalStatus.PAID, WithdrawalStatus.FAILED, WithdrawalStatus.REJECTED)
 # What the withdrawal offers that moves it on; with none of these left, it is done.
 DECISIONS = (WithdrawalAction.APPROVE, WithdrawalAction.RETRY_TRANSFER, WithdrawalAction.MARK_PAID,
              WithdrawalAction.REJECT)
@@ -146,6 +146,8 @@ def _approve_wechat(actor: Actor, w: WithdrawalView, *, retry: bool) -> None:
         return
     if result.status == WithdrawalStatus.PAID:
         state.flash(t("withdrawals.paid", payout=yuan(result.payout_fen), ref=plain(result.payout_ref)))
+    elif result.status == WithdrawalStatus.AWAITING_CONFIRMATION:
+        state.flash(t("withdrawals.awaiting", payout=yuan(result.payout_fen), ref=plain(result.payout_ref)))
     elif result.status == WithdrawalStatus.FAILED:
         state.flash(t("withdrawals.failed", error=plain(result.failure), amount=yuan(result.amount_fen)), "error")
     else:

@@ -11,6 +11,19 @@ from domain.models.distribution import (
     DistributorApplication,
     QrCodeImage,
 )
+from domain.models.marketing import (
+    CouponKind,
+    CouponSource,
+    CouponTemplate,
+    Promotion,
+    PromotionItem,
+    PromotionKind,
+    PromotionStatus,
+    PromotionUse,
+    TemplateStatus,
+    UserCoupon,
+    UserCouponStatus,
+)
 from domain.models.orders import (
     Address,
     CartItem,
@@ -43,4 +56,6 @@ __all__ = [
     "RefundLine", "RefundStatus", "SettingValue", "Shipment", "Sku", "Staff", "StaffToken", "TrackingEvent",
     "User", "UserToken", "Wallet", "WalletEntry", "Withdrawal", "WithdrawalStatus",
 ]
+__all__ += ["CouponKind", "CouponSource", "CouponTemplate", "Promotion", "PromotionItem", "PromotionKind",
+            "PromotionStatus", "PromotionUse", "TemplateStatus", "UserCoupon", "UserCouponStatus"]  # marketing
 __all__ += ["Banner", "LinkKind", "Notice"]  # the home page's content

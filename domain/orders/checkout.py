@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -10,6 +10,20 @@ from sqlalchemy.orm import Session
 
 from domain.catalog.errors import CatalogError
 from domain.errors import Conflict, Invalid, NotFound
+from domain.marketing.coupons import lock_for_order
+from domain.marketing.errors import CouponError
+from domain.marketing.pricing_inputs import (
+    ChosenCoupon,
+    CouponRefusal,
+    Offers,
+    UnusableCoupon,
+    UsableCoupon,
+    chosen_coupon,
+    coupon_choices,
+    engine_refusal,
+    marketing_offers,
+)
+from domain.marketing.redemption import take_promotion_units
 from domain.media import media_url
 from domain.members.service import member_summary
 from domain.models import Order, OrderLine, OrderStatus, Product, Sku, User
@@ -34,6 +48,16 @@ class OrderItem:
 class Preview:
     priced: PricedOrder
     catalog: dict[int, tuple[Sku, Product]]
+    offers: Offers | None = None
+    rules: PricingRules | None = None
+    coupon: ChosenCoupon | None = None
+
+    @property
+    def coupon_refusal(self) -> CouponRefusal | None:
+        """Why the chosen coupon does not apply (its state, or this cart), or None."""
+        if self.coupon is None or self.coupon.refusal is not None:
+            return self.coupon.refusal if self.coupon else None
+        return engine_refusal(self.priced, self.coupon.terms)
 
 
 @dataclass(frozen=True)
@@ -48,6 +72,15 @@ class PreviewLine:
     amount_fen: int
     discount_fen: int
     paid_fen: int
+    promo_price_fen: int | None = None  # the limited-time price this line is bought at
+    promotion_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AppliedFullReduction:
+    promotion_id: int
+    name: str
+    off_fen: int
 
 
 @dataclass(frozen=True)
@@ -61,13 +94,23 @@ class OrderPreview:
     coupon_discount_fen: int
     shipping_fen: int
     payable_fen: int
-    usable_coupons: tuple[dict, ...] = ()  # none until the shop issues coupons
+    usable_coupons: tuple[UsableCoupon, ...] = ()  # best first, each with what it takes off this cart
+    unusable_coupons: tuple[UnusableCoupon, ...] = ()  # with the reason
+    full_reduction: AppliedFullReduction | None = None
+    coupon_id: int | None = None  # the chosen coupon, when it applies
+    coupon_refusal: CouponRefusal | None = None  # why the chosen coupon does not apply
 
 
-def preview_order(session: Session, *, user: User, items: list[OrderItem], coupon_id: int | None = None) -> Preview:
-    """What the order would cost now; the same code prices the real order."""
+def preview_order(session: Session, *, user: User, items: list[OrderItem], coupon_id: int | None = None,
+                  lock: bool = False, lenient: bool = False) -> Preview:
+    """What the order would cost now; the same code prices the real order (``lock``: placing it) and the cart's
+    total (``lenient``: promo lines over a limit are priced normally instead of refused)."""
     lines, catalog = _load_lines(session, items)
-    return Preview(priced=price_order(lines, _rules(session, user, coupon_id)), catalog=catalog)
+    offers = marketing_offers(session, user=user, lines=lines, titles={k: p.title for k, (_, p) in catalog.items()},
+                              lock=lock, lenient=lenient)
+    coupon = chosen_coupon(session, user=user, coupon_id=coupon_id)
+    rules = _rules(session, user, offers, coupon)
+    return Preview(priced=price_order(offers.lines, rules), catalog=catalog, offers=offers, rules=rules, coupon=coupon)
 
 
 def order_preview(session: Session, *, user: User, items: list[OrderItem], coupon_id: int | None = None) -> OrderPreview:
@@ -76,13 +119,23 @@ def order_preview(session: Session, *, user: User, items: list[OrderItem], coupo
     lines = []
     for line in p.lines:
         sku, product = preview.catalog[line.sku_id]
+        item = preview.offers.items.get(line.sku_id) if line.on_promo else None
         lines.append(PreviewLine(sku_id=sku.id, product_id=product.id, title=product.title, specs=dict(sku.specs),
                                  cover_url=media_url(product.cover_url), quantity=line.quantity,
                                  unit_price_fen=line.unit_price_fen, amount_fen=line.amount_fen,
-                                 discount_fen=line.discount_fen, paid_fen=line.paid_fen))
+                                 discount_fen=line.discount_fen, paid_fen=line.paid_fen,
+                                 promo_price_fen=line.input.promo_price_fen,
+                                 promotion_id=item.promotion_id if item else None))
+    usable, unusable = coupon_choices(session, user=user, lines=preview.offers.lines,
+                                      rules=replace(preview.rules, coupon=None))
+    applied = p.full_reduction_applied
     return OrderPreview(lines=tuple(lines), goods_fen=p.goods_fen, member_discount_fen=p.member_discount_fen,
                         full_reduction_fen=p.full_reduction_fen, coupon_discount_fen=p.coupon_discount_fen,
-                        shipping_fen=p.shipping_fen, payable_fen=p.payable_fen)
+                        shipping_fen=p.shipping_fen, payable_fen=p.payable_fen, usable_coupons=tuple(usable),
+                        unusable_coupons=tuple(unusable),
+                        full_reduction=AppliedFullReduction(promotion_id=applied.id, name=applied.name,
+                                                            off_fen=p.full_reduction_fen) if applied else None,
+                        coupon_id=coupon_id if p.coupon_applied else None, coupon_refusal=preview.coupon_refusal)
 
 
 def place_order(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str = "",
@@ -98,8 +151,11 @@ def place_order(session: Session, *, user: User, items: list[OrderItem], address
     if len(remark or "") > 200:
         raise Invalid(OrderError.INVALID_REMARK, "备注不能超过 200 字")
     address = address_book.get_address(session, user=user, address_id=address_id)
-    preview = preview_order(session, user=user, items=items, coupon_id=coupon_id)
+    preview = preview_order(session, user=user, items=items, coupon_id=coupon_id, lock=True)
     priced = preview.priced
+    if coupon_id is not None and not priced.coupon_applied:
+        # The shopper chose it: an order never goes ahead without it silently.
+        raise Conflict(CouponError.COUPON_NOT_APPLICABLE, f"这张优惠券不可用：{preview.coupon_refusal.reason}")
     order = Order(
         order_no=business_number(), user_id=user.id, idempotency_key=idempotency_key,
         status=OrderStatus.PENDING_PAYMENT, goods_fen=priced.goods_fen,
@@ -126,7 +182,12 @@ def place_order(session: Session, *, user: User, items: list[OrderItem], address
         if existing is None:
             raise
         return existing
+    # Activity items are locked already (by the pricing), then the coupon, then the SKUs: cancelling takes them in
+    # the same order (domain/marketing/redemption.py), so the two never deadlock.
+    if order.coupon_id is not None:
+        lock_for_order(session, user_coupon_id=order.coupon_id, user_id=user.id, order_id=order.id)
     take_stock(session, {line.sku_id: line.quantity for line in priced.lines})
+    take_promotion_units(session, order=order, priced=priced, offers=preview.offers)
     if from_cart:
         remove_ordered(session, user=user, sku_ids=[line.sku_id for line in priced.lines])
     return order
@@ -136,15 +197,14 @@ def _by_key(session: Session, user_id: int, key: str) -> Order | None:
     return session.scalar(select(Order).where(Order.user_id == user_id, Order.idempotency_key == key))
 
 
-def _rules(session: Session, user: User, coupon_id: int | None) -> PricingRules:
+def _rules(session: Session, user: User, offers: Offers, coupon: ChosenCoupon | None) -> PricingRules:
     settings = get_settings(session)
-    if coupon_id is not None:
-        # Coupons are not issued yet in this shop, so any id is unknown.
-        raise NotFound(OrderError.COUPON_NOT_FOUND, "优惠券不存在或不可用")
     return PricingRules(
         shipping_fee_fen=settings.shipping_fee_fen,
         free_shipping_threshold_fen=settings.free_shipping_threshold_fen,
         member_discount_bp=member_summary(session, user).discount_bp,
+        full_reductions=offers.full_reductions,
+        coupon=coupon.terms if coupon else None,
     )
 
 

@@ -12,6 +12,7 @@ from domain import clock
 from domain.audit.service import record_action
 from domain.config import get_config
 from domain.errors import Conflict, ExternalServiceError, Invalid, NotFound
+from domain.marketing.redemption import release_for_cancelled
 from domain.models import Order, OrderLine, OrderStatus, Shipment, TrackingEvent, User
 from domain.orders.actions import STAFF_PERMISSION, OrderAction, ensure_order_action
 from domain.orders.errors import OrderError
@@ -56,6 +57,7 @@ def cancel_orders(session: Session, orders: list[Order], *, reason: str) -> None
     returned: dict[int, int] = {}
     for sku_id, quantity in lines:
         returned[sku_id] = returned.get(sku_id, 0) + quantity
+    release_for_cancelled(session, ids)  # limited-time units and coupons come back too
     return_stock(session, returned)
 
 

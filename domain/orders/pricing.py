@@ -4,8 +4,11 @@ every rule can be tested with exact amounts and no database.
 Steps, in order (docs/money-and-rules.md, "Pricing an order"):
 1. unit price (the SKU price, or the limited-time price while one is active);
 2. member discount (the level's ``discount_bp``, on lines without a limited-time price);
-3. 满减: the highest tier met by the eligible subtotal, at most one activity;
-4. coupon: at most one, fixed or percent-with-cap, with a threshold and a scope;
+3. 满减: ladder (the highest tier met) or repeat (每满减), capped by ``max_off_fen``; of several activities the one
+   that takes most off, and only that one;
+4. coupon: at most one, fixed or percent-with-cap, with a threshold and a scope; none after a 满减 that does not
+   stack with coupons.
+Lines at a limited-time price join steps 3 and 4 only when their activity says so (``promo_stacks``).
 5. shipping: a flat fee, free at or above a threshold.
 Order-level discounts (3, 4) are spread over the eligible lines by ``money.allocate``. Each line ends with
 ``paid_fen``; their sum is the goods total that is paid, and shipping is never part of a line.
@@ -27,6 +30,7 @@ class LineInput:
     quantity: int
     price_fen: int
     promo_price_fen: int | None = None  # limited-time discount price, when one is active
+    promo_stacks: bool = False  # the activity's stack_with_others: may a promo line also take 满减 and coupons?
 
 
 @dataclass(frozen=True)
@@ -44,12 +48,27 @@ class Scope:
 
 @dataclass(frozen=True)
 class FullReduction:
-    """满减: tiers of (threshold_fen, off_fen); the highest tier met applies."""
+    """满减: tiers of (threshold_fen, off_fen). Ladder mode: the highest tier met applies. Repeat mode (每满减):
+    the first tier's off_fen for every whole multiple of its threshold. Either way never above ``max_off_fen``
+    nor above the subtotal."""
 
     id: int
     tiers: tuple[tuple[int, int], ...]
     scope: Scope = Scope()
     name: str = ""
+    repeat: bool = False
+    max_off_fen: int | None = None
+    stack_with_coupon: bool = True
+
+    def off_for(self, subtotal_fen: int) -> int:
+        if self.repeat:
+            threshold, off = self.tiers[0]
+            off = subtotal_fen // threshold * off if threshold > 0 else 0
+        else:
+            off = max((off for threshold, off in self.tiers if subtotal_fen >= threshold), default=0)
+        if self.max_off_fen is not None:
+            off = min(off, self.max_off_fen)
+        return min(off, subtotal_fen)
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,7 @@ class PricingRules:
     member_discount_bp: int = BP_SCALE
     full_reduction: FullReduction | None = None
     coupon: Coupon | None = None
+    full_reductions: tuple[FullReduction, ...] = ()  # candidates besides ``full_reduction``; the best one applies
 
 
 @dataclass
@@ -94,6 +114,11 @@ class PricedLine:
         return self.input.promo_price_fen is not None
 
     @property
+    def joins_order_discounts(self) -> bool:
+        """满减 and coupons cover a promo line only when its activity stacks with others."""
+        return not self.on_promo or self.input.promo_stacks
+
+    @property
     def discount_fen(self) -> int:
         return self.member_discount_fen + self.full_reduction_fen + self.coupon_discount_fen
 
@@ -108,6 +133,8 @@ class PricedOrder:
     shipping_fen: int = 0
     coupon_applied: bool = False
     coupon_refusal: str | None = None
+    coupon_base_fen: int = 0  # what the coupon's lines cost before it (its threshold is measured on this)
+    full_reduction_applied: FullReduction | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -147,17 +174,20 @@ def member_discount_step(order: PricedOrder, rules: PricingRules) -> None:
 
 
 def full_reduction_step(order: PricedOrder, rules: PricingRules) -> None:
-    activity = rules.full_reduction
-    if activity is None:
+    """At most one activity: the one that takes most off (on equal amounts, the first given)."""
+    candidates = (*rules.full_reductions, *((rules.full_reduction,) if rules.full_reduction else ()))
+    best: tuple[FullReduction, int, list[PricedLine]] | None = None
+    for activity in candidates:
+        eligible = [line for line in order.lines if line.joins_order_discounts and activity.scope.covers(line.input)]
+        off = activity.off_for(sum(line.paid_fen for line in eligible))
+        if off > 0 and (best is None or off > best[1]):
+            best = (activity, off, eligible)
+    if best is None:
         return
-    eligible = [line for line in order.lines if activity.scope.covers(line.input)]
-    subtotal = sum(line.paid_fen for line in eligible)
-    met = [off for threshold, off in activity.tiers if subtotal >= threshold]
-    if not met:
-        return
-    off = min(max(met), subtotal)
+    activity, off, eligible = best
     for line, part in zip(eligible, allocate(off, [line.paid_fen for line in eligible]), strict=True):
         line.full_reduction_fen = part
+    order.full_reduction_applied = activity
     order.notes.append(activity.name or "满减")
 
 
@@ -165,8 +195,12 @@ def coupon_step(order: PricedOrder, rules: PricingRules) -> None:
     coupon = rules.coupon
     if coupon is None:
         return
-    eligible = [line for line in order.lines if coupon.scope.covers(line.input)]
+    if order.full_reduction_applied is not None and not order.full_reduction_applied.stack_with_coupon:
+        order.coupon_refusal = "coupon_not_stackable"
+        return
+    eligible = [line for line in order.lines if line.joins_order_discounts and coupon.scope.covers(line.input)]
     base = sum(line.paid_fen for line in eligible)
+    order.coupon_base_fen = base
     if not eligible or base == 0:
         order.coupon_refusal = "coupon_not_applicable"
         return

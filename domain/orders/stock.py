@@ -1,4 +1,5 @@
-"""Stock moves: the guarded update that never lets stock go below zero."""
+"""Stock moves: the guarded update that never lets stock go below zero, for a SKU's own stock and for the units a
+limited-time activity sets aside."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from domain.db import is_postgres
 from domain.errors import Conflict
-from domain.models import Product, Sku
+from domain.marketing.errors import PromotionError
+from domain.models import Product, PromotionItem, Sku
 from domain.orders.errors import OrderError
 
 
@@ -44,6 +46,50 @@ def return_stock(session: Session, quantities: dict[int, int]) -> None:
         execution_options={"synchronize_session": False},
     )
     _expire(session, list(quantities))
+
+
+def take_promotion_stock(session: Session, quantities: dict[int, int]) -> None:
+    """Limited-time units, by activity item id: the same guarded update as the SKU's stock
+    (``sold + n <= activity_stock``), in the order's transaction; short anywhere refuses the whole order."""
+    if not quantities:
+        return
+    ids = sorted(quantities)
+    if is_postgres(session):
+        session.execute(select(PromotionItem.id).where(PromotionItem.id.in_(ids)).order_by(PromotionItem.id)
+                        .with_for_update(key_share=True))
+    amount = case(quantities, value=PromotionItem.id)
+    result = session.execute(
+        update(PromotionItem).where(PromotionItem.id.in_(ids), PromotionItem.sold + amount <= PromotionItem.activity_stock)
+        .values(sold=PromotionItem.sold + amount),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != len(ids):
+        raise Conflict(PromotionError.PROMOTION_STOCK_SHORT, "限时折扣库存不足，请重新下单")
+    _expire_items(session, ids)
+
+
+def return_promotion_stock(session: Session, quantities: dict[int, int]) -> None:
+    quantities = {k: v for k, v in quantities.items() if v > 0}
+    if not quantities:
+        return
+    ids = sorted(quantities)
+    if is_postgres(session):
+        session.execute(select(PromotionItem.id).where(PromotionItem.id.in_(ids)).order_by(PromotionItem.id)
+                        .with_for_update(key_share=True))
+    amount = case(quantities, value=PromotionItem.id)
+    session.execute(
+        update(PromotionItem).where(PromotionItem.id.in_(ids), PromotionItem.sold >= amount)
+        .values(sold=PromotionItem.sold - amount),
+        execution_options={"synchronize_session": False},
+    )
+    _expire_items(session, ids)
+
+
+def _expire_items(session: Session, ids: list[int]) -> None:
+    wanted = set(ids)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, PromotionItem) and obj.id in wanted:
+            session.expire(obj, ["sold"])
 
 
 def _expire(session: Session, ids: list[int]) -> None:

@@ -13,6 +13,7 @@ from domain import clock
 from domain.config import get_config
 from domain.distribution.commissions import record_commissions
 from domain.errors import Conflict, DomainError, NotFound
+from domain.marketing.coupons import use_order_coupon
 from domain.models import Order, OrderLine, OrderStatus, Payment, Product, User
 from domain.orders.actions import OrderAction, ensure_order_action, payment_deadline
 from domain.orders.errors import OrderError
@@ -109,6 +110,7 @@ def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None
         execution_options={"synchronize_session": False},
     )
     session.flush()
+    use_order_coupon(session, order=order)  # locked → used; a later refund never gives it back
     record_commissions(session, order=order, lines=lines)
 
 

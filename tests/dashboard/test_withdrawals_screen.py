@@ -54,7 +54,7 @@ def pay(at, withdrawal_id: int, version: int = 0):
     return at.button(key=key(withdrawal_id, "approve_submit", version)).click().run()
 
 
-def test_approving_a_wechat_withdrawal_pays_it_at_once(committed, earner, open_as, sandbox_url):
+def test_approving_a_wechat_withdrawal_pays_it_at_once(committed, earner, open_as, sandbox_url, pay_v2):
     withdrawal_id, number = withdraw(committed, earner, 3000)
     at = open_as("finance", WITHDRAWALS)
     [row] = table(at, "提现单号")
@@ -65,9 +65,27 @@ def test_approving_a_wechat_withdrawal_pays_it_at_once(committed, earner, open_a
     w = stored(committed, withdrawal_id)
     assert texts(at, "success") == [f"已打款 ¥30.00 到微信零钱（微信付款单号 {w.payout_ref}）。"]
     assert (w.status, w.paid_at is not None) == (WithdrawalStatus.PAID, True)
-    [transfer] = [x for x in sandbox_records(sandbox_url, "transfer") if x["partner_trade_no"] == number]
+    [transfer] = [x for x in sandbox_records(sandbox_url, "transfer") if x.get("partner_trade_no") == number]
     assert (transfer["amount"], transfer["payment_no"]) == (3000, w.payout_ref)
     assert available(committed, earner) == 2000
+
+
+def test_approving_a_wechat_withdrawal_on_v3_creates_a_bill_awaiting_confirmation(committed, earner, open_as,
+                                                                                    sandbox_url, pay_v3):
+    withdrawal_id, number = withdraw(committed, earner, 3000)
+    at = open_as("finance", WITHDRAWALS)
+    pay(at, withdrawal_id)
+
+    w = stored(committed, withdrawal_id)
+    assert (w.status, w.paid_at, bool(w.transfer_package)) == (WithdrawalStatus.AWAITING_CONFIRMATION, None, True)
+    assert texts(at, "success")[0].startswith(f"已发起微信转账 ¥30.00（转账单号 {w.payout_ref}）")
+    [bill] = [x for x in sandbox_records(sandbox_url, "transfer") if x.get("out_bill_no") == number]
+    assert (bill["amount"], bill["transfer_scene_id"], bill["state"]) == (3000, "1005", "WAIT_USER_CONFIRM")
+    assert available(committed, earner) == 2000  # still held until the distributor confirms
+
+    at.get("button_group")[0].set_value(WithdrawalStatus.AWAITING_CONFIRMATION).run()
+    [row] = table(at, "提现单号")
+    assert row["状态"] == "待分销员确认收款"
 
 
 def test_rejecting_releases_the_hold(committed, earner, open_as):
@@ -82,7 +100,7 @@ def test_rejecting_releases_the_hold(committed, earner, open_as):
     assert available(committed, earner) == 5000
 
 
-def test_a_failed_transfer_shows_failed_and_releases_the_hold(committed, earner, open_as, sandbox_url):
+def test_a_failed_transfer_shows_failed_and_releases_the_hold(committed, earner, open_as, sandbox_url, pay_v2):
     withdrawal_id, number = withdraw(committed, earner, 2000)
     at = open_as("finance", WITHDRAWALS)
     fail_next(sandbox_url, "transfer", "V2_ACCOUNT_SIMPLE_BAN")
@@ -94,7 +112,7 @@ def test_a_failed_transfer_shows_failed_and_releases_the_hold(committed, earner,
     assert w.failure.startswith("微信转账失败")
     assert available(committed, earner) == 5000
     assert [x["err_code"] for x in sandbox_records(sandbox_url, "transfer_failed")
-            if x["partner_trade_no"] == number] == ["V2_ACCOUNT_SIMPLE_BAN"]
+            if x.get("partner_trade_no") == number] == ["V2_ACCOUNT_SIMPLE_BAN"]
 
     at.get("button_group")[0].set_value(WithdrawalStatus.FAILED).run()
     [row] = table(at, "提现单号")
@@ -132,7 +150,7 @@ class Unreachable:
 
 
 def test_a_network_error_leaves_it_approved_and_paying_again_retries_once(committed, earner, open_as, sandbox_url,
-                                                                          monkeypatch):
+                                                                          monkeypatch, pay_v2):
     withdrawal_id, number = withdraw(committed, earner, 1500)
     at = open_as("finance", WITHDRAWALS)
     with monkeypatch.context() as patched:
@@ -147,7 +165,7 @@ def test_a_network_error_leaves_it_approved_and_paying_again_retries_once(commit
     assert "**重试打款**" in texts(at, "markdown")
     pay(at, withdrawal_id, version=1)
     assert stored(committed, withdrawal_id).status == WithdrawalStatus.PAID
-    assert [x["amount"] for x in sandbox_records(sandbox_url, "transfer") if x["partner_trade_no"] == number] == [1500]
+    assert [x["amount"] for x in sandbox_records(sandbox_url, "transfer") if x.get("partner_trade_no") == number] == [1500]
 
 
 def test_finance_reveals_a_bank_account_on_request_and_each_reveal_is_audited(committed, earner, open_as):

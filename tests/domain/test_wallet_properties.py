@@ -1,4 +1,5 @@
-"""Stateful property test: random sequences of pay, complete, refund, settle, withdraw, approve, reject and fail.
+"""Stateful property test: random sequences of pay, complete, refund, settle, withdraw, approve, reject and fail
+(and, with 商家转账 on APIv3, the distributor confirming or the bill expiring), on each Pay API.
 
 After every step, whatever happened before:
 - the ledger sum (available balance) equals what the commission records and withdrawals say it must be;
@@ -38,6 +39,7 @@ from domain.security.actor import SYSTEM
 from domain.wallet import service as wallet
 from domain.wallet.errors import WalletError
 from domain.wechat import get_wechat
+from domain.wallet.transfers import handle_transfer_notification
 from tests.builders import (
     approve_distributor,
     complete,
@@ -55,6 +57,7 @@ PRICES = (1999, 2999, 9999, 33333)
 class Wallets(RuleBasedStateMachine):
     sandbox_url = ""  # set by the test, from its fixture
 
+    pay_api = "v3"  # likewise
     def __init__(self):
         super().__init__()
         self.transaction = rolled_back(get_engine())
@@ -130,9 +133,38 @@ class Wallets(RuleBasedStateMachine):
         assert w.status == WithdrawalStatus.PAID
         event("withdrawal paid")
 
+        if self.pay_api == "v3":
+            assert w.status == WithdrawalStatus.AWAITING_CONFIRMATION and w.transfer_package
+            event("transfer awaiting confirmation")
+        else:
+            assert w.status == WithdrawalStatus.PAID
+            event("withdrawal paid")
+
+    def _awaiting(self):
+        return [w for w in self.withdrawals if w.status == WithdrawalStatus.AWAITING_CONFIRMATION]
+
+    def _settle_bill(self, w, how: str):
+        answer = httpx.post(self.sandbox_url + f"transfer/{how}", json={"out_bill_no": w.withdrawal_no,
+                                                                        "deliver": False}).json()
+        handle_transfer_notification(self.s, wechat=get_wechat(), body=answer["body"].encode(),
+                                     headers=answer["headers"])
+
+    @precondition(lambda self: bool(self._awaiting()))
+    @rule(data=st.data())
+    def distributor_confirms(self, data):
+        w = data.draw(st.sampled_from(self._awaiting()))
+        self._settle_bill(w, "confirm")
     @precondition(lambda self: bool(self._pending()))
     @rule(data=st.data())
     def reject(self, data):
+    @precondition(lambda self: bool(self._awaiting()))
+    @rule(data=st.data())
+    def bill_expires(self, data):
+        w = data.draw(st.sampled_from(self._awaiting()))
+        self._settle_bill(w, "expire")
+        assert w.status == WithdrawalStatus.FAILED
+        event("transfer expired")
+
         w = data.draw(st.sampled_from(self._pending()))
         wallet.reject_withdrawal(self.s, actor=SYSTEM, withdrawal_id=w.id, reason="资料不符")
         event("withdrawal rejected")
@@ -157,7 +189,7 @@ class Wallets(RuleBasedStateMachine):
                 select(func.coalesce(func.sum(Withdrawal.amount_fen), 0))
                 .where(Withdrawal.user_id == user.id,
                        Withdrawal.status.in_((WithdrawalStatus.PENDING, WithdrawalStatus.APPROVED,
-                                              WithdrawalStatus.PAID))))
+                                              WithdrawalStatus.AWAITING_CONFIRMATION, WithdrawalStatus.PAID))))
             assert wallet.available_balance(self.s, user.id) == earned - held
             assert wallet.balances(self.s, user.id).available_fen == earned - held
 
@@ -166,7 +198,7 @@ class Wallets(RuleBasedStateMachine):
         paid = [w.withdrawal_no for w in self.withdrawals if w.status == WithdrawalStatus.PAID]
         if paid:
             transfers = httpx.get(self.sandbox_url + "records", params={"kind": "transfer"}).json()["items"]
-            numbers = [t["partner_trade_no"] for t in transfers]
+            numbers = [t.get("partner_trade_no") or t["out_bill_no"] for t in transfers]
             assert all(numbers.count(n) == 1 for n in paid)
 
     @invariant()
@@ -179,7 +211,8 @@ class Wallets(RuleBasedStateMachine):
             assert record.amount_fen >= 0 and record.clawed_back_fen >= 0
 
 
-def test_ledger_invariants_hold_under_any_sequence(sandbox_url):
-    run_state_machine_as_test(type("WalletsHere", (Wallets,), {"sandbox_url": sandbox_url}), settings=settings(
+def test_ledger_invariants_hold_under_any_sequence(sandbox_url, pay_api):
+    machine = type("WalletsHere", (Wallets,), {"sandbox_url": sandbox_url, "pay_api": pay_api})
+    run_state_machine_as_test(machine, settings=settings(
         max_examples=20, stateful_step_count=25, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
