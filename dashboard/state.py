@@ -41,6 +41,12 @@ PRODUCTS_FILTER_Q = "products.filter.q"
 PRODUCTS_FILTER_CATEGORY = "products.filter.category"
 PRODUCTS_PAGE = "products.page"
 PRODUCTS_EDIT_SELECT = "products.edit.select"
+PRODUCTS_EDIT_NEXT = "products.edit.next"  # a product to open in the edit tab on the next run (after a copy)
+PRODUCTS_FILTER_SHELF = "products.filter.shelf"
+PRODUCTS_SORT = "products.sort"
+PRODUCTS_BATCH = "products.batch"
+PRODUCTS_BATCH_ON = "products.batch.on"
+PRODUCTS_BATCH_OFF = "products.batch.off"
 SETTINGS_FORM = "settings"
 
 ORDERS_FILTER_STATUS = "orders.filter.status"
@@ -165,9 +171,8 @@ def lang() -> str:
 
 
 def set_lang(value: str) -> None:
-    st.session_state[LANG] = value
     before = lang()
-
+    st.session_state[LANG] = value
     if value != before:
         _carry_translated_widgets(before, value)
 
@@ -188,6 +193,7 @@ def _carry_translated_widgets(before: str, after: str) -> None:
         old, new = keyed(key, before), keyed(key, after)
         if old in st.session_state:
             st.session_state[new] = st.session_state[old]
+
 
 FlashKind = Literal["success", "warning", "error"]
 

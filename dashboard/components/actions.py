@@ -19,19 +19,29 @@ from domain.errors import DomainError
 T = TypeVar("T")
 
 
-def perform(action: Callable[[Session], T], *, success: str | None = None) -> T | None:
+def attempt(action: Callable[[Session], T]) -> tuple[T | None, DomainError | None]:
+    """Like ``perform``, but a refusal is handed back for the caller to show where it belongs (beside a field)."""
+    try:
+        with unit_of_work() as session:
+            return action(session), None
+    except DomainError as exc:
+        return None, exc
+
+
+def perform(action: Callable[[Session], T], *, success: str | None = None, place: str | None = None) -> T | None:
     """Run a domain operation in its own transaction.
 
     A refusal (``DomainError``) rolls back and is shown with its Chinese message; the result is then None.
-    On success the message is kept for the next run, since callers usually ``st.rerun()`` to show fresh data.
+    On success the message is kept for the next run, since callers usually ``st.rerun()`` to show fresh data;
+    with ``place`` it is shown there (``show_flashes(place)``), beside the form staff used, not atop the screen.
     """
-    try:
-        with unit_of_work() as session:
-            result = action(session)
-    except DomainError as exc:
-        st.error(exc.message, icon=":material/error:")
+    result, refusal = attempt(action)
+    if refusal is not None:
+        st.error(refusal.message, icon=":material/error:")
         return None
-    if success:
+    if success and place:
+        state.flash_at(place, success)
+    elif success:
         state.flash(success)
     return result
 
@@ -50,7 +60,7 @@ _FLASH_STYLE = {
 }
 
 
-def show_flashes() -> None:
-    for kind, message in state.take_flashes():
+def show_flashes(place: str | None = None) -> None:
+    for kind, message in state.take_flashes_at(place) if place else state.take_flashes():
         show, icon = _FLASH_STYLE[kind]
         show(message, icon=icon)

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
+from dashboard.components.amounts import money
 from dashboard.components.listing import (
     back_to_first_page,
     local_time,
@@ -19,8 +20,10 @@ from dashboard.components.listing import (
     select_record,
 )
 from dashboard.components.plain import plain
+from dashboard.components.tabs import remembered_tabs
 from dashboard.i18n import label, t
 from domain.distribution.actions import ApplicationAction
+from domain.distribution.applicants import ApplicantProfile, applicant_profile
 from domain.distribution.distributors import approve_application, reject_application
 from domain.distribution.queries import ApplicationView, list_applications
 from domain.models import ApplicationStatus
@@ -34,10 +37,11 @@ def main() -> None:
     who = require_screen(Permission.DISTRIBUTORS)
     st.header(t("applications.header"))
     show_flashes()
-    pending, history = st.tabs([t("applications.tab_pending"), t("applications.tab_history")])
-    with pending:
+    tabs = remembered_tabs("applications", {"pending": t("applications.tab_pending"),
+                                            "history": t("applications.tab_history")})
+    with tabs["pending"]:
         _pending(who.actor)
-    with history:
+    with tabs["history"]:
         _history(who.actor)
 
 
@@ -60,7 +64,39 @@ def _pending(actor: Actor) -> None:
     application_id = select_record(t("applications.select"), {
         r.id: f"#{r.id} {r.nickname} · {r.real_name}" for r in rows
     }, state.APPLICATIONS_SELECT)
+    _background(read(lambda s: applicant_profile(s, viewer=actor, application_id=application_id)))
     _review(actor, chosen[application_id])
+
+
+def _background(profile: ApplicantProfile) -> None:
+    """Who invited the applicant and what they bought: what a reviewer weighs before approving."""
+    with st.container(border=True):
+        st.markdown(f"**{t('applications.background')}**")
+        inviter_col, orders_col = st.columns(2)
+        inviter = profile.inviter
+        if inviter is None:
+            inviter_col.markdown(t("applications.no_inviter"))
+        else:
+            inviter_col.markdown(t(
+                "applications.inviter", name=plain(inviter.nickname), code=inviter.invite_code,
+                kind=t("applications.inviter_is_distributor") if inviter.is_distributor
+                else t("applications.inviter_is_shopper"),
+            ))
+            if inviter.bound_at:
+                inviter_col.caption(t("applications.bound_at", time=local_time(inviter.bound_at)))
+        inviter_col.caption(t("applications.joined_at", time=local_time(profile.joined_at)))
+        orders_col.markdown(t("applications.purchases", n=profile.paid_orders, paid=money(profile.paid_fen),
+                              refunded=money(profile.refunded_fen)))
+        if not profile.recent_orders:
+            st.caption(t("applications.no_orders"))
+            return
+        st.dataframe(pd.DataFrame([{
+            t("applications.col_order"): o.order_no, t("applications.col_items"): o.items,
+            t("applications.col_order_status"): label("order", o.status),
+            t("applications.col_payable"): money(o.payable_fen),
+            t("applications.col_refunded"): money(o.refunded_fen) if o.refunded_fen else "",
+            t("applications.col_paid_at"): local_time(o.paid_at),
+        } for o in profile.recent_orders]), hide_index=True, width="stretch")
 
 
 def _review(actor: Actor, application: ApplicationView) -> None:
@@ -93,7 +129,7 @@ def _review(actor: Actor, application: ApplicationView) -> None:
 def _history(actor: Actor) -> None:
     status = st.segmented_control(
         t("applications.filter_status"), (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED),
-        default=ApplicationStatus.APPROVED, required=True, key=state.APPLICATIONS_HISTORY_STATUS,
+        default=ApplicationStatus.APPROVED, required=True, key=state.translated(state.APPLICATIONS_HISTORY_STATUS),
         format_func=lambda s: label("application", s), on_change=back_to_first_page(state.APPLICATIONS_HISTORY_PAGE),
     )
     rows, total = read(lambda s: list_applications(s, viewer=actor, status=status,

@@ -20,5 +20,12 @@ class CatalogError(StrEnum):
     INVALID_PRICE = "invalid_price"
     INVALID_STOCK = "invalid_stock"
     STOCK_NEGATIVE = "stock_negative"
+    INVALID_ORIGINAL_PRICE = "invalid_original_price"
+    INVALID_COST_PRICE = "invalid_cost_price"
+    INVALID_IMAGE = "invalid_image"
+    INVALID_SPEC = "invalid_spec"
+    DETAIL_TOO_LONG = "detail_too_long"
+    NO_PRODUCTS_CHOSEN = "no_products_chosen"
+    TOO_MANY_PRODUCTS = "too_many_products"
     # A product's own commission rates: both or neither (the rates themselves follow ``SettingsError``'s rules).
     INVALID_COMMISSION_OVERRIDE = "invalid_commission_override"

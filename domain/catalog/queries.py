@@ -5,16 +5,19 @@ What shoppers see carries absolute image URLs (``media_url``), so the API answer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.catalog.errors import CatalogError
+from domain.catalog.rich_text import sanitize
 from domain.db import paginate
 from domain.distribution.rates import preview_fen, viewer_rates
 from domain.errors import NotFound
+from domain.marketing.queries import PromoView, product_promos, product_tags, sku_promos
 from domain.media import media_url
 from domain.members.service import member_summary
 from domain.models import Category, Product, Sku, User
@@ -41,6 +44,11 @@ class ProductCard:
     category_id: int | None
     stock: int
     is_on_shelf: bool = True
+    promo: PromoView | None = None  # the lowest limited-time price running now, with its end and units left
+    promo_price_fen: int | None = None  # the same price, for clients that read only this
+    tags: tuple[str, ...] = ()  # 满减 that cover it: "满199减20"
+    # Struck through beside the price when above it: the lowest original price among SKUs that have one.
+    original_price_fen: int | None = None
 
 
 def list_categories(session: Session) -> list[Category]:
@@ -54,7 +62,9 @@ def shop_categories(session: Session) -> list[CategoryView]:
 
 def _price_and_stock():
     return (
-        select(Sku.product_id, func.min(Sku.price_fen).label("price_fen"), func.sum(Sku.stock).label("stock"))
+        select(Sku.product_id, func.min(Sku.price_fen).label("price_fen"), func.sum(Sku.stock).label("stock"),
+               func.min(case((Sku.original_price_fen > Sku.price_fen, Sku.original_price_fen)))
+               .label("original_price_fen"))
         .where(Sku.is_active.is_(True))
         .group_by(Sku.product_id)
         .subquery()
@@ -76,7 +86,8 @@ def list_products(session: Session, *, q: str | None = None, category_id: int | 
                   sort: ProductSort = ProductSort.RECOMMENDED) -> tuple[list[ProductCard], int]:
     """One query for the page and one for the total, whatever the page size."""
     agg = _price_and_stock()
-    query = select(Product, agg.c.price_fen, agg.c.stock).join(agg, agg.c.product_id == Product.id)
+    query = (select(Product, agg.c.price_fen, agg.c.stock, agg.c.original_price_fen)
+             .join(agg, agg.c.product_id == Product.id))
     if not include_off_shelf:
         query = query.where(Product.is_on_shelf.is_(True))
     if category_id:
@@ -94,10 +105,23 @@ def list_products(session: Session, *, q: str | None = None, category_id: int | 
     rows = session.execute(query).all()
     cards = [
         ProductCard(id=p.id, title=p.title, subtitle=p.subtitle, cover_url=media_url(p.cover_url), price_fen=int(price),
-                    sales=p.sales, category_id=p.category_id, stock=int(stock or 0), is_on_shelf=p.is_on_shelf)
-        for p, price, stock in rows
+                    sales=p.sales, category_id=p.category_id, stock=int(stock or 0), is_on_shelf=p.is_on_shelf,
+                    original_price_fen=_struck_through(original, int(price)))
+        for p, price, stock, original in rows
     ]
-    return cards, total
+    return with_offers(session, cards), total
+
+
+def with_offers(session: Session, cards: list[ProductCard]) -> list[ProductCard]:
+    """Cards with their running limited-time price and 满减 tags (three queries for the page)."""
+    promos = product_promos(session, [c.id for c in cards])
+    tags = product_tags(session, [(c.id, c.category_id) for c in cards])
+    return [replace(c, promo=promos.get(c.id), tags=tags.get(c.id, ()),
+                    promo_price_fen=promos[c.id].promo_price_fen if c.id in promos else None) for c in cards]
+
+
+def _struck_through(original_fen: int | None, price_fen: int) -> int | None:
+    return int(original_fen) if original_fen is not None and original_fen > price_fen else None
 
 
 def product_detail(session: Session, product_id: int, *, include_off_shelf: bool = False) -> Product:
@@ -121,6 +145,10 @@ class SkuView:
     stock: int
     member_price_fen: int | None  # the viewer's price when their member level gives a discount
     commission_level1_fen: int | None  # what the viewer earns on it at level 1, when they are a distributor
+    promo: PromoView | None = None  # its limited-time price while one runs and has units left
+    promo_price_fen: int | None = None
+    original_price_fen: int | None = None  # struck through, only when above the price
+    image_url: str = ""  # absolute; "" = the product's own images
 
 
 @dataclass(frozen=True)
@@ -145,9 +173,23 @@ class ProductView:
     spec_names: list[str]  # in the order the SKUs first name them
     skus: list[SkuView]
     commission: CommissionPreview | None  # only for a distributor who qualifies now
+    promo: PromoView | None = None  # the lowest limited-time price among its SKUs
+    tags: tuple[str, ...] = ()  # 满减 that cover it
+    detail_html: str = ""  # sanitised rich text, image addresses absolute, for the mini-program's rich-text
 
 
 def product_view(session: Session, product_id: int, *, viewer: User | None) -> ProductView:
+    """The product as the viewer sees it, with the limited-time prices that run now and the 满减 tags."""
+    view = _product_view_at_list_prices(session, product_id, viewer=viewer)
+    promos = sku_promos(session, [s.id for s in view.skus])
+    skus = [replace(s, promo=promos.get(s.id), promo_price_fen=promos[s.id].promo_price_fen if s.id in promos else None)
+            for s in view.skus]
+    lowest = min(promos.values(), key=lambda p: p.promo_price_fen, default=None)
+    tags = product_tags(session, [(view.id, view.category_id)])[view.id]
+    return replace(view, skus=skus, promo=lowest, tags=tags)
+
+
+def _product_view_at_list_prices(session: Session, product_id: int, *, viewer: User | None) -> ProductView:
     """A product on the shelf as this shopper (or an anonymous visitor) sees it: their member price and, for a
     distributor, what sharing it earns."""
     product = product_detail(session, product_id)
@@ -162,10 +204,22 @@ def product_view(session: Session, product_id: int, *, viewer: User | None) -> P
         spec_names=list(dict.fromkeys(name for sku in skus for name in sku.specs)),
         skus=[SkuView(id=s.id, specs=s.specs, price_fen=s.price_fen, stock=s.stock,
                       member_price_fen=bp_of(s.price_fen, discount_bp) if discount_bp < BP_SCALE else None,
-                      commission_level1_fen=bp_of(s.price_fen, rates.level1_bp) if rates else None)
+                      commission_level1_fen=bp_of(s.price_fen, rates.level1_bp) if rates else None,
+                      original_price_fen=_struck_through(s.original_price_fen, s.price_fen),
+                      image_url=media_url(s.image))
               for s in skus],
         commission=CommissionPreview(*preview_fen(price, rates)) if rates else None,
+        detail_html=shopper_detail_html(product.detail_html),
     )
+
+
+# Images in the mini-program's rich-text keep their own pixel width unless told to fit the screen.
+DETAIL_IMAGE_STYLE = "max-width:100%;height:auto;display:block;"
+
+
+def shopper_detail_html(stored: str) -> str:
+    """The stored detail as shoppers get it: sanitised again (nothing else is trusted) with absolute image URLs."""
+    return sanitize(stored, image_url=media_url, image_style=DETAIL_IMAGE_STYLE) if stored else ""
 
 
 def products_by_ids(session: Session, ids: list[int]) -> list[Product]:
@@ -195,6 +249,8 @@ class StaffProductRow:
     is_on_shelf: bool
     distribution_enabled: bool
     low_stock_skus: int
+    sort: int = 0
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -214,10 +270,20 @@ class CatalogOverview:
     low_stock_skus: int
 
 
+class StaffProductSort(StrEnum):
+    """The staff list's orders: the shop's own (the sort value, then newest), newest first, best sellers first."""
+
+    SORT = "sort"
+    NEWEST = "newest"
+    SALES = "sales"
+
+
 def staff_product_rows(session: Session, *, q: str | None = None, category_id: int | None = None, page: int = 1,
-                       page_size: int = 50, low_stock_below: int = LOW_STOCK_THRESHOLD
+                       page_size: int = 50, low_stock_below: int = LOW_STOCK_THRESHOLD,
+                       on_shelf: bool | None = None, sort: StaffProductSort = StaffProductSort.SORT
                        ) -> tuple[list[StaffProductRow], int]:
-    """Every product, on or off the shelf, with its price range and stock over active SKUs: one query per page."""
+    """Every product (or those on, or off, the shelf) with its price range and stock over active SKUs: one query
+    per page."""
     agg = (
         select(
             Sku.product_id,
@@ -239,16 +305,22 @@ def staff_product_rows(session: Session, *, q: str | None = None, category_id: i
         query = query.where(Product.category_id == category_id)
     if q and q.strip():
         query = query.where(or_(contains(Product.title, q.strip()), contains(Product.subtitle, q.strip())))
+    if on_shelf is not None:
+        query = query.where(Product.is_on_shelf.is_(on_shelf))
+    order = {
+        StaffProductSort.NEWEST: (Product.created_at.desc(),),
+        StaffProductSort.SALES: (Product.sales.desc(),),
+    }.get(sort, (Product.sort.desc(),))
     total = session.scalar(select(func.count()).select_from(query.with_only_columns(Product.id).subquery())) or 0
     rows = session.execute(
-        query.order_by(Product.sort.desc(), Product.id.desc()).offset((page - 1) * page_size).limit(page_size)
+        query.order_by(*order, Product.id.desc()).offset((page - 1) * page_size).limit(page_size)
     ).all()
     return [
         StaffProductRow(
             id=p.id, title=p.title, category_name=category_name, cover_url=p.cover_url,
             min_price_fen=int(min_price or 0), max_price_fen=int(max_price or 0), stock=int(stock or 0),
             sales=p.sales, is_on_shelf=p.is_on_shelf, distribution_enabled=p.distribution_enabled,
-            low_stock_skus=int(low or 0),
+            low_stock_skus=int(low or 0), sort=p.sort, created_at=p.created_at,
         )
         for p, category_name, min_price, max_price, stock, low in rows
     ], total

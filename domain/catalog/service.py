@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from domain.audit.service import record_action
 from domain.catalog.errors import CatalogError
+from domain.catalog.rich_text import MAX_DETAIL_LENGTH, is_allowed_image, sanitize
 from domain.errors import Conflict, Invalid, NotFound
 from domain.models import Category, Product, Sku
 from domain.money import percent
@@ -18,6 +19,9 @@ from domain.settings.errors import SettingsError
 from domain.settings.service import get_settings
 
 MAX_SKUS = 100
+MAX_PRICE_FEN = 100_000_000
+MAX_BATCH = 500  # products changed by one batch action
+COPY_SUFFIX = "（副本）"
 NULLABLE_FIELDS = {"category_id", "commission_level1_bp", "commission_level2_bp"}
 
 
@@ -28,6 +32,9 @@ class SkuInput:
     stock: int
     id: int | None = None
     is_active: bool = True
+    original_price_fen: int | None = None  # shown struck through; at least the price
+    cost_price_fen: int | None = None
+    image: str = ""
 
 
 @dataclass
@@ -37,6 +44,7 @@ class ProductInput:
     category_id: int | None = None
     subtitle: str = ""
     description: str = ""
+    detail_html: str = ""  # sanitised on save (domain/catalog/rich_text.py)
     images: list[str] = field(default_factory=list)
     is_on_shelf: bool = True
     sort: int = 0
@@ -64,13 +72,12 @@ def create_product(session: Session, *, actor: Actor, data: ProductInput) -> Pro
     actor.require(Permission.PRODUCTS)
     _validate(session, data)
     product = Product(
-        title=data.title.strip(), subtitle=data.subtitle, description=data.description, images=list(data.images),
-        category_id=data.category_id, is_on_shelf=data.is_on_shelf, sort=data.sort,
+        title=data.title.strip(), subtitle=data.subtitle, description=data.description,
+        detail_html=sanitize(data.detail_html), images=list(data.images), category_id=data.category_id, is_on_shelf=data.is_on_shelf, sort=data.sort,
         distribution_enabled=data.distribution_enabled, commission_level1_bp=data.commission_level1_bp,
         commission_level2_bp=data.commission_level2_bp,
     )
-    product.skus = [Sku(specs=_clean_specs(s.specs), price_fen=s.price_fen, stock=s.stock, is_active=s.is_active)
-                    for s in data.skus]
+    product.skus = [_new_sku(s) for s in data.skus]
     session.add(product)
     session.flush()
     record_action(session, actor=actor, action="product.create", entity_type="product", entity_id=product.id,
@@ -85,12 +92,11 @@ def update_product(session: Session, *, actor: Actor, product_id: int, changes: 
     product = get_product(session, product_id)
     before = product_snapshot(product)
     current = ProductInput(
-        title=product.title, subtitle=product.subtitle, description=product.description, images=list(product.images),
-        category_id=product.category_id, is_on_shelf=product.is_on_shelf, sort=product.sort,
+        title=product.title, subtitle=product.subtitle, description=product.description,
+        detail_html=product.detail_html, images=list(product.images), category_id=product.category_id, is_on_shelf=product.is_on_shelf, sort=product.sort,
         distribution_enabled=product.distribution_enabled, commission_level1_bp=product.commission_level1_bp,
         commission_level2_bp=product.commission_level2_bp,
-        skus=[SkuInput(id=s.id, specs=s.specs, price_fen=s.price_fen, stock=s.stock, is_active=s.is_active)
-              for s in product.skus if s.is_active],
+        skus=[_sku_input(s) for s in product.skus if s.is_active],
     )
     unknown = set(changes) - set(ProductInput.__dataclass_fields__)
     if unknown:
@@ -107,6 +113,7 @@ def update_product(session: Session, *, actor: Actor, product_id: int, changes: 
     for key in ("subtitle", "description", "category_id", "is_on_shelf", "sort", "distribution_enabled",
                 "commission_level1_bp", "commission_level2_bp"):
         setattr(product, key, getattr(current, key))
+    product.detail_html = sanitize(current.detail_html)
     product.title = current.title.strip()
     product.images = list(current.images)
     if "skus" in changes:
@@ -118,9 +125,11 @@ def update_product(session: Session, *, actor: Actor, product_id: int, changes: 
                     raise NotFound(CatalogError.SKU_NOT_FOUND, f"规格 {s.id} 不属于该商品")
                 sku = by_id[s.id]
                 sku.specs, sku.price_fen, sku.stock, sku.is_active = _clean_specs(s.specs), s.price_fen, s.stock, s.is_active
+                sku.original_price_fen, sku.cost_price_fen = s.original_price_fen, s.cost_price_fen
+                sku.image = s.image.strip()
                 keep.add(s.id)
             else:
-                product.skus.append(Sku(specs=_clean_specs(s.specs), price_fen=s.price_fen, stock=s.stock))
+                product.skus.append(_new_sku(replace(s, is_active=True)))
         for sku_id, sku in by_id.items():
             if sku_id not in keep:
                 sku.is_active = False
@@ -148,6 +157,50 @@ def adjust_stock(session: Session, *, actor: Actor, sku_id: int, delta: int, rea
     return sku
 
 
+def copy_product(session: Session, *, actor: Actor, product_id: int) -> Product:
+    """A new product like this one, to edit into a similar one: off the shelf, with no stock and no sales yet
+    (stock is goods in the warehouse, which a copy does not double)."""
+    actor.require(Permission.PRODUCTS)
+    source = get_product(session, product_id)
+    title = source.title[:120 - len(COPY_SUFFIX)] + COPY_SUFFIX
+    copy = Product(
+        title=title, subtitle=source.subtitle, description=source.description, detail_html=source.detail_html,
+        images=list(source.images), category_id=source.category_id, is_on_shelf=False, sort=source.sort,
+        distribution_enabled=source.distribution_enabled, commission_level1_bp=source.commission_level1_bp,
+        commission_level2_bp=source.commission_level2_bp,
+    )
+    copy.skus = [_new_sku(replace(_sku_input(s), stock=0)) for s in source.skus if s.is_active]
+    session.add(copy)
+    session.flush()
+    record_action(session, actor=actor, action="product.copy", entity_type="product", entity_id=copy.id,
+                  before={"source_id": source.id, "title": source.title}, after=product_snapshot(copy))
+    return copy
+
+
+def set_on_shelf(session: Session, *, actor: Actor, product_ids: list[int], on_shelf: bool) -> int:
+    """Put products on the shelf, or take them off, in one statement; returns how many changed. Products already
+    so are left alone (and not audited)."""
+    actor.require(Permission.PRODUCTS)
+    ids = sorted(set(product_ids))
+    if not ids:
+        raise Invalid(CatalogError.NO_PRODUCTS_CHOSEN, "请先选择商品")
+    if len(ids) > MAX_BATCH:
+        raise Invalid(CatalogError.TOO_MANY_PRODUCTS, f"一次最多处理 {MAX_BATCH} 件商品")
+    found = dict(session.execute(select(Product.id, Product.is_on_shelf).where(Product.id.in_(ids))).all())
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(CatalogError.PRODUCT_NOT_FOUND, f"商品不存在：{', '.join(f'#{i}' for i in missing)}")
+    changing = [i for i in ids if found[i] != on_shelf]
+    if changing:
+        session.execute(update(Product).where(Product.id.in_(changing)).values(is_on_shelf=on_shelf))
+    for product_id in changing:
+        record_action(session, actor=actor, action="product.shelve" if on_shelf else "product.unshelve",
+                      entity_type="product", entity_id=product_id, before={"is_on_shelf": not on_shelf},
+                      after={"is_on_shelf": on_shelf})
+    session.flush()
+    return len(changing)
+
+
 def get_product(session: Session, product_id: int) -> Product:
     product = session.scalar(
         select(Product).where(Product.id == product_id).options(selectinload(Product.skus))
@@ -162,13 +215,25 @@ def product_snapshot(product: Product) -> dict:
         "title": product.title,
         "category_id": product.category_id,
         "is_on_shelf": product.is_on_shelf,
+        "sort": product.sort,
         "images": list(product.images),
         "distribution_enabled": product.distribution_enabled,
         "commission_level1_bp": product.commission_level1_bp,
         "commission_level2_bp": product.commission_level2_bp,
-        "skus": [{"id": s.id, "specs": s.specs, "price_fen": s.price_fen, "stock": s.stock, "is_active": s.is_active}
+        "skus": [{"id": s.id, "specs": s.specs, "price_fen": s.price_fen, "original_price_fen": s.original_price_fen,
+                  "cost_price_fen": s.cost_price_fen, "image": s.image, "stock": s.stock, "is_active": s.is_active}
                  for s in product.skus],
     }
+
+
+def _new_sku(s: SkuInput) -> Sku:
+    return Sku(specs=_clean_specs(s.specs), price_fen=s.price_fen, stock=s.stock, is_active=s.is_active,
+               original_price_fen=s.original_price_fen, cost_price_fen=s.cost_price_fen, image=s.image.strip())
+
+
+def _sku_input(s: Sku) -> SkuInput:
+    return SkuInput(id=s.id, specs=dict(s.specs), price_fen=s.price_fen, stock=s.stock, is_active=s.is_active,
+                    original_price_fen=s.original_price_fen, cost_price_fen=s.cost_price_fen, image=s.image)
 
 
 def _clean_specs(specs: dict) -> dict[str, str]:
@@ -179,10 +244,58 @@ def _validate(session: Session, data: ProductInput) -> None:
     title = (data.title or "").strip()
     if not title or len(title) > 120:
         raise Invalid(CatalogError.INVALID_TITLE, "商品标题需为 1–120 个字符")
+    if len(sanitize(data.detail_html)) > MAX_DETAIL_LENGTH:
+        raise Invalid(CatalogError.DETAIL_TOO_LONG, f"商品详情不能超过 {MAX_DETAIL_LENGTH} 个字符")
     _validate_skus(data.skus)
     if data.category_id is not None and session.get(Category, data.category_id) is None:
         raise NotFound(CatalogError.CATEGORY_NOT_FOUND, "分类不存在")
     _validate_commission(session, data.commission_level1_bp, data.commission_level2_bp)
+
+
+@dataclass(frozen=True)
+class SkuProblem:
+    """What is wrong with one value of one SKU: ``row`` counts the SKUs as given, from 1."""
+
+    row: int
+    field: str  # a SkuInput field: price_fen, original_price_fen, cost_price_fen, stock, specs, image
+    code: CatalogError
+    message: str
+
+
+def sku_problems(skus: list[SkuInput]) -> list[SkuProblem]:
+    """Every problem of every SKU at once, so that staff fix the whole table in one go."""
+    problems: list[SkuProblem] = []
+    seen: set[tuple] = set()
+    for row, s in enumerate(skus, start=1):
+        problems.extend(SkuProblem(row, name, code, message) for name, code, message in _value_problems(s))
+        key = tuple(sorted(_clean_specs(s.specs).items()))
+        if s.is_active and key in seen:
+            problems.append(SkuProblem(row, "specs", CatalogError.DUPLICATE_SKU,
+                                       f"规格重复：{' / '.join(v for _, v in key) or '默认'}"))
+        seen.add(key)
+    return problems
+
+
+def _value_problems(s: SkuInput) -> list[tuple[str, CatalogError, str]]:
+    found = []
+    price_ok = _is_whole_number(s.price_fen) and 0 < s.price_fen <= MAX_PRICE_FEN
+    if not _is_whole_number(s.price_fen) or s.price_fen <= 0:
+        found.append(("price_fen", CatalogError.INVALID_PRICE, "价格必须是大于 0 的整数（分）"))
+    elif s.price_fen > MAX_PRICE_FEN:
+        found.append(("price_fen", CatalogError.INVALID_PRICE, "价格过高"))
+    original = s.original_price_fen
+    if original is not None and (not _is_whole_number(original) or not 0 < original <= MAX_PRICE_FEN):
+        found.append(("original_price_fen", CatalogError.INVALID_ORIGINAL_PRICE, "原价必须是大于 0 的整数（分）"))
+    elif original is not None and price_ok and original < s.price_fen:
+        found.append(("original_price_fen", CatalogError.INVALID_ORIGINAL_PRICE, "原价不能低于售价"))
+    cost = s.cost_price_fen
+    if cost is not None and (not _is_whole_number(cost) or not 0 <= cost <= MAX_PRICE_FEN):
+        found.append(("cost_price_fen", CatalogError.INVALID_COST_PRICE, "成本价必须是不小于 0 的整数（分）"))
+    if not _is_whole_number(s.stock) or s.stock < 0:
+        found.append(("stock", CatalogError.INVALID_STOCK, "库存必须是不小于 0 的整数"))
+    if s.image and s.image.strip() and not is_allowed_image(s.image):
+        found.append(("image", CatalogError.INVALID_IMAGE, "规格图片须来自本店图片库或 https 地址"))
+    return found
 
 
 def _validate_skus(skus: list[SkuInput]) -> None:
@@ -190,18 +303,12 @@ def _validate_skus(skus: list[SkuInput]) -> None:
         raise Invalid(CatalogError.NO_SKUS, "至少需要一个规格")
     if len(skus) > MAX_SKUS:
         raise Invalid(CatalogError.TOO_MANY_SKUS, f"规格不能超过 {MAX_SKUS} 个")
-    seen: set[tuple] = set()
-    for s in skus:
-        if not _is_whole_number(s.price_fen) or s.price_fen <= 0:
-            raise Invalid(CatalogError.INVALID_PRICE, "价格必须是大于 0 的整数（分）")
-        if s.price_fen > 100_000_000:
-            raise Invalid(CatalogError.INVALID_PRICE, "价格过高")
-        if not _is_whole_number(s.stock) or s.stock < 0:
-            raise Invalid(CatalogError.INVALID_STOCK, "库存必须是不小于 0 的整数")
-        key = tuple(sorted(_clean_specs(s.specs).items()))
-        if s.is_active and key in seen:
-            raise Invalid(CatalogError.DUPLICATE_SKU, f"规格重复：{' / '.join(v for _, v in key) or '默认'}")
-        seen.add(key)
+    problems = sku_problems(skus)
+    if problems:
+        many = len(skus) > 1
+        raise Invalid(problems[0].code,
+                      "；".join(f"第 {p.row} 个规格：{p.message}" if many else p.message for p in problems),
+                      problems=[asdict(p) for p in problems])
 
 
 def _is_whole_number(value: object) -> bool:

@@ -26,7 +26,9 @@ class Product(CreatedAt, Base):
     title: Mapped[str] = mapped_column(String(120))
     subtitle: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    images: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The detail page's rich text: stored only as ``domain.catalog.rich_text.sanitize`` leaves it.
+    detail_html: Mapped[str] = mapped_column(Text, default="")
+    images: Mapped[list[str]] = mapped_column(JSON, default=list)  # in display order; the first is the cover
     is_on_shelf: Mapped[bool] = mapped_column(default=True, index=True)
     sort: Mapped[int] = mapped_column(default=0)
     sales: Mapped[int] = mapped_column(default=0)
@@ -51,6 +53,10 @@ class Sku(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
     specs: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # {"颜色": "黑", "尺码": "M"}
     price_fen: Mapped[int] = mapped_column(Fen)
+    # Shown struck through beside the price when higher; None = no original price.
+    original_price_fen: Mapped[int | None] = mapped_column(Fen)
+    cost_price_fen: Mapped[int | None] = mapped_column(Fen)  # staff only: never in what shoppers see
+    image: Mapped[str] = mapped_column(String(512), default="")  # a media path, or "" for the product's cover
     stock: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base, CreatedAt
@@ -32,6 +32,8 @@ class AuditEntry(CreatedAt, Base):
     """Who did what to which record, with the state before and after."""
 
     __tablename__ = "audit_log"
+    # The log reads newest first, in strict time order (created_at, then id for entries of the same moment).
+    __table_args__ = (Index("ix_audit_log_created", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)

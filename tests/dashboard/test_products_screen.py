@@ -28,8 +28,8 @@ def key(form: str, field: str, version: int = 0) -> str:
 
 
 def editor_key(at, form: str) -> str:
-    """The SKU editor's key (it also depends on the form's version)."""
-    [editor] = [e for e in at.data_editor if e.key.startswith(form + ".")]
+    """The SKU editor's key (it also depends on the form's version and on the spec matrix's generations)."""
+    [editor] = [e for e in at.data_editor if e.key.startswith(form + ".") and ".skus" in e.key]
     return editor.key
 
 

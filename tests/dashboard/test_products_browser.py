@@ -1,0 +1,75 @@
+"""The products screen in a real browser: what only a browser shows — which tab is open after a save, what the
+SKU table does with what staff type into its cells — and the screenshot of the product form."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from domain.db import unit_of_work
+from tests.builders import make_product, make_staff
+from tests.dashboard.browser import TIMEOUT_MS, body_text, dashboard, open_screen, screenshot, settle, sign_in
+
+PASSWORD = "products-pass-2026"
+SELECTED_TAB = "[data-testid=stTab][aria-selected=true]"
+
+
+def selected_tab(page: Page) -> str:
+    return page.locator(SELECTED_TAB).first.inner_text().strip()
+
+
+def open_tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).first.click()
+    expect(page.locator(SELECTED_TAB).first).to_have_text(name, timeout=TIMEOUT_MS)
+    page.wait_for_timeout(300)
+
+
+def adjust_stock(page: Page, delta: int, expected: str) -> None:
+    box = page.get_by_label("增减数量", exact=True)
+    box.fill(str(delta))
+    box.press("Tab")
+    page.get_by_role("button", name="调整库存", exact=True).click()
+    settle(page, expected)
+
+
+def test_after_a_stock_adjustment_the_edit_tab_stays_open_and_the_next_refusal_is_seen(committed):
+    with unit_of_work(committed) as session:
+        make_product(session, title="保温杯", stock=10)
+        operator = make_staff(session, "operator", password=PASSWORD).username
+
+    with dashboard(1400, 1400) as page:
+        sign_in(page, operator, PASSWORD)
+        open_screen(page, "商品", "共 1 件商品")
+        open_tab(page, "编辑商品")
+
+        adjust_stock(page, 1, "库存已调整：10 → 11。")
+        assert selected_tab(page) == "编辑商品"
+        expect(page.get_by_text("库存已调整：10 → 11。")).to_be_visible()
+
+        adjust_stock(page, -1000, "调整后库存不能为负数")
+        assert selected_tab(page) == "编辑商品"
+        expect(page.get_by_text("调整后库存不能为负数")).to_be_visible()
+        assert "库存已调整" not in body_text(page)
+
+
+def test_the_history_tab_of_applications_stays_open_after_an_approval_and_a_filter_change(committed):
+    from domain.distribution.distributors import apply, reject_application
+    from domain.security.actor import SYSTEM
+    from tests.builders import make_user
+
+    with unit_of_work(committed) as session:
+        for name in ("小周", "小吴", "小郑"):
+            application = apply(session, user=make_user(session, name), real_name="周" + name, phone="13912345678",
+                                reason="")
+            if name != "小郑":
+                reject_application(session, actor=SYSTEM, application_id=application.id, reason="资料不全")
+        owner = make_staff(session, "owner", password=PASSWORD).username
+
+    with dashboard(1400, 1100) as page:
+        sign_in(page, owner, PASSWORD)
+        open_screen(page, "分销审核", "1 个申请待审核")
+        page.get_by_role("button", name="通过 小郑 的申请").click()
+        settle(page, "小郑 已成为分销员。")
+        open_tab(page, "审核记录")
+        page.get_by_text("已驳回", exact=True).first.click()
+        settle(page, "共 2 条")
+        assert selected_tab(page) == "审核记录"
