@@ -325,6 +325,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "label.application.rejected": ("已驳回", "Rejected"),
     "label.withdrawal.pending": ("待审核", "Pending"),
     "label.withdrawal.approved": ("已同意·待打款", "Approved, to pay"),
+    "label.withdrawal.awaiting_confirmation": ("待分销员确认收款", "Awaiting the distributor's confirmation"),
     "label.withdrawal.paid": ("已打款", "Paid"),
     "label.withdrawal.failed": ("打款失败", "Failed"),
     "label.withdrawal.rejected": ("已驳回", "Rejected"),
@@ -583,6 +584,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "withdrawals.confirm": ("确认向 {name} 打款 ¥{payout}", "Pay ¥{payout} to {name}"),
     "withdrawals.confirm_first": ("请先勾选确认打款金额。", "Tick the box to confirm the payout first."),
     "withdrawals.pay_submit": ("打款 ¥{payout}", "Pay ¥{payout}"),
+    "withdrawals.awaiting": ("已发起微信转账 ¥{payout}（转账单号 {ref}），等待分销员在小程序中确认收款；确认后自动记为已打款，"
+                             "超时未确认则退回可提现余额。",
+                             "A WeChat transfer of ¥{payout} was created (bill {ref}). It waits for the distributor to "
+                             "confirm receipt in the mini-program; it is marked paid once confirmed, and the amount "
+                             "returns to the balance if it expires."),
     "withdrawals.paid": ("已打款 ¥{payout} 到微信零钱（微信付款单号 {ref}）。", "Paid ¥{payout} to WeChat (payment {ref})."),
     "withdrawals.failed": ("打款失败：{error}。提现金额 ¥{amount} 已退回分销员的可提现余额。",
                            "The payout failed: {error}. The ¥{amount} is back in the distributor's balance."),

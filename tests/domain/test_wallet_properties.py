@@ -38,8 +38,8 @@ from domain.models import (
 from domain.security.actor import SYSTEM
 from domain.wallet import service as wallet
 from domain.wallet.errors import WalletError
-from domain.wechat import get_wechat
 from domain.wallet.transfers import handle_transfer_notification
+from domain.wechat import get_wechat
 from tests.builders import (
     approve_distributor,
     complete,
@@ -56,8 +56,8 @@ PRICES = (1999, 2999, 9999, 33333)
 
 class Wallets(RuleBasedStateMachine):
     sandbox_url = ""  # set by the test, from its fixture
-
     pay_api = "v3"  # likewise
+
     def __init__(self):
         super().__init__()
         self.transaction = rolled_back(get_engine())
@@ -130,9 +130,6 @@ class Wallets(RuleBasedStateMachine):
     def approve(self, data):
         w = data.draw(st.sampled_from(self._pending()))
         wallet.approve_withdrawal(self.s, actor=SYSTEM, withdrawal_id=w.id, wechat=get_wechat())
-        assert w.status == WithdrawalStatus.PAID
-        event("withdrawal paid")
-
         if self.pay_api == "v3":
             assert w.status == WithdrawalStatus.AWAITING_CONFIRMATION and w.transfer_package
             event("transfer awaiting confirmation")
@@ -154,9 +151,9 @@ class Wallets(RuleBasedStateMachine):
     def distributor_confirms(self, data):
         w = data.draw(st.sampled_from(self._awaiting()))
         self._settle_bill(w, "confirm")
-    @precondition(lambda self: bool(self._pending()))
-    @rule(data=st.data())
-    def reject(self, data):
+        assert w.status == WithdrawalStatus.PAID
+        event("withdrawal paid")
+
     @precondition(lambda self: bool(self._awaiting()))
     @rule(data=st.data())
     def bill_expires(self, data):
@@ -165,6 +162,9 @@ class Wallets(RuleBasedStateMachine):
         assert w.status == WithdrawalStatus.FAILED
         event("transfer expired")
 
+    @precondition(lambda self: bool(self._pending()))
+    @rule(data=st.data())
+    def reject(self, data):
         w = data.draw(st.sampled_from(self._pending()))
         wallet.reject_withdrawal(self.s, actor=SYSTEM, withdrawal_id=w.id, reason="资料不符")
         event("withdrawal rejected")
