@@ -12,7 +12,7 @@ function onNeed(resolve, eventInfo) {
   if (pending) pending({ event: 'disagree' }) // an older request nobody answered: a new one replaces it
   pending = resolve
   if (popup) popup.open(eventInfo || {})
-  else resolve({ event: 'disagree' }) // a page without the popup cannot ask; WeChat then refuses the API
+  else answer({ event: 'disagree' }) // a page without the popup cannot ask (a bug: add it); WeChat refuses the API
 }
 
 // The popup of the page now on screen takes WeChat's requests (called on attach and whenever its page shows).

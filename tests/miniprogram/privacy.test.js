@@ -59,6 +59,34 @@ test('app.json turns WeChat’s privacy check on', () => {
   expect(app.pages).toContain('pages/privacy/index')
 })
 
+// What reaches personal data: WeChat's privacy APIs and buttons, the form gate, and the order pages' copy helper.
+const PRIVACY_USES = /setClipboardData|saveImageToPhotosAlbum|chooseMedia|chooseImage|chooseAddress|getPhoneNumber|chooseAvatar|type="nickname"|privacy-gate|\bcopy\(|\{ copy \}/
+
+test('every page that reaches personal data has the privacy popup to ask with', () => {
+  const routes = app.pages.concat(app.subpackages.flatMap((p) => p.pages.map((page) => `${p.root}/${page}`)))
+  const needing = routes.filter((route) => ['js', 'wxml'].some((ext) => PRIVACY_USES.test(fs.readFileSync(mp.path(`${route}.${ext}`), 'utf8'))))
+  expect(needing).toEqual(expect.arrayContaining(['pages/me/me', 'pages/address/edit', 'pages/distribution/index',
+    'pages/distribution/withdraw', 'pages/distribution/poster', 'pages/order/detail', 'pages/order/logistics']))
+  for (const route of needing) {
+    const page = JSON.parse(fs.readFileSync(mp.path(`${route}.json`), 'utf8'))
+    expect({ route, popup: /<privacy-popup\b/.test(fs.readFileSync(mp.path(`${route}.wxml`), 'utf8')),
+      declared: !!page.usingComponents['privacy-popup'] }).toEqual({ route, popup: true, declared: true })
+  }
+})
+
+test('copying the invite code waits for the agreement: WeChat holds the clipboard until then', async () => {
+  const { page } = await start('pages/distribution/index')
+  await decline(page) // the application form's request
+  page.instance.setData({ info: Object.assign({}, page.data.info, { invite_code: 'ABCD1234' }) })
+  page.instance.onCopyCode()
+  await fakeWx.idle()
+  expect(fakeWx.clipboard).toEqual([])
+  expect(popupShown(page)).toBe(true)
+  await agree(page)
+  expect(fakeWx.clipboard).toEqual(['ABCD1234'])
+  expect(fakeWx.privacy.events.slice(-3)).toEqual(['asked', 'agreed', 'setClipboardData'])
+})
+
 test('the address editor shows no field until the agree button resolves WeChat’s pending authorization', async () => {
   const { page, loaded } = await start('pages/address/edit')
 

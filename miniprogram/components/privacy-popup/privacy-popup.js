@@ -29,6 +29,9 @@ Component({
     show() {
       privacy.listen(this)
     },
+    hide() {
+      privacy.release(this) // a page underneath must not open its popup out of sight
+    },
   },
 
   methods: {
