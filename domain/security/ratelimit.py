@@ -71,7 +71,13 @@ def add_hits(counters: Sequence[Counter], *, at: datetime | None = None) -> list
 
 
 def take_back(session: Session, counters: Sequence[Counter], *, at: datetime, clear: Sequence[Counter] = ()) -> None:
-    """In the caller's transaction: give back the hit each of ``counters`` took at ``at``, and empty ``clear``."""
+    """In the caller's transaction: empty ``clear``, then give back the hit each of ``counters`` took at ``at``.
+
+    ``add_hits`` should list the counters that are cleared before those given back, as staff logins do (pair, then
+    username): rows are then locked in one order, and a success cannot deadlock with an attempt counted meanwhile.
+    """
+    if clear:
+        session.execute(delete(RateLimitWindow).where(RateLimitWindow.key.in_([c.name for c in clear])))
     if counters:
         session.execute(
             update(RateLimitWindow)
@@ -80,8 +86,6 @@ def take_back(session: Session, counters: Sequence[Counter], *, at: datetime, cl
             .where(RateLimitWindow.hits > 0)
             .values(hits=RateLimitWindow.hits - 1)
         )
-    if clear:
-        session.execute(delete(RateLimitWindow).where(RateLimitWindow.key.in_([c.name for c in clear])))
 
 
 def check_rate(scope: str, key: str, limit_per_minute: int) -> None:

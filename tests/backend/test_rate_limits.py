@@ -18,6 +18,7 @@ from domain.distribution.errors import DistributionError
 from domain.errors import CommonError
 from domain.security.ratelimit import Counter, check_rate
 from tests.builders import make_staff
+from tests.conftest import requires_postgres
 from tests.refusals import refused
 
 PASSWORD = "pass-word-123"  # make_staff's
@@ -323,3 +324,31 @@ def test_the_purge_job_deletes_old_windows_and_expired_tokens(committed, minute)
         assert session.scalars(select(RateLimitWindow.key)).all() == ["test:new"]
         assert session.scalar(select(func.count()).select_from(UserToken)) == 1
         assert session.scalar(select(func.count()).select_from(StaffToken)) == 1
+
+
+@requires_postgres
+def test_concurrent_logins_on_one_username_and_address_never_deadlock(staff_limits, monkeypatch):
+    """A success clears its pair and gives back its count while other attempts on the same rows are counted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from domain.errors import RateLimited, Unauthorized
+    from domain.staff.errors import StaffError
+    from domain.staff.service import log_in
+
+    monkeypatch.setattr(get_config(), "rate_limit_login_per_minute", 1000)
+    monkeypatch.setattr(get_config(), "rate_limit_staff_pair_failures", 1000)
+    monkeypatch.setattr(get_config(), "rate_limit_staff_account_failures", 1000)
+    owner = staff_limits
+
+    def attempt(i: int) -> str:
+        try:
+            with unit_of_work() as session:
+                log_in(session, username=owner, password=PASSWORD if i % 2 else "guess", address="203.0.113.20")
+        except (Unauthorized, RateLimited) as refusal:
+            return refusal.code
+        return "ok"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(attempt, range(32)))
+    assert outcomes.count("ok") == 16
+    assert set(outcomes) == {"ok", StaffError.INVALID_CREDENTIALS}
