@@ -8,6 +8,7 @@ import sys
 import httpx
 import pytest
 
+from domain.config import get_config
 from domain.db import unit_of_work
 from tests.builders import make_product
 from tests.support import ROOT
@@ -123,8 +124,34 @@ def test_a_invites_b_b_invites_c_c_buys_and_both_withdraw_their_commission(catal
     for person, amount in ((b, 2999), (a, 1499)):
         w = person.call("POST", "/api/v1/distribution/withdrawals", expect=201, json={"amount_fen": amount})
         paid = finance.call("POST", f"/api/v1/admin/withdrawals/{w['id']}/approve")
+        if get_config().pay_v3:
+            paid = confirm_receipt(person, sandbox_url, w, paid, amount)
         assert paid["status"] == "paid"
         balance = person.call("GET", "/api/v1/distribution/me")["balance"]
         assert (balance["available_fen"], balance["withdrawn_fen"], balance["total_earned_fen"]) == (0, amount, amount)
         transfers = httpx.get(sandbox_url + "records", params={"kind": "transfer"}).json()["items"]
-        assert [t["amount"] for t in transfers if t["partner_trade_no"] == w["withdrawal_no"]] == [amount]
+        assert [t["amount"] for t in transfers
+                if w["withdrawal_no"] in (t.get("partner_trade_no"), t.get("out_bill_no"))] == [amount]
+
+
+def confirm_receipt(person: Api, sandbox_url: str, w: dict, approved: dict, amount: int) -> dict:
+    """商家转账 (v3): the bill waits for the distributor; 确认收款 in the mini-program hands WeChat the bill's
+    package, WeChat notifies the API over HTTP, and the withdrawal is paid. Returns it as the distributor sees it."""
+    assert approved["status"] == "awaiting_confirmation"
+    [mine] = [x for x in person.call("GET", "/api/v1/distribution/withdrawals")["items"] if x["id"] == w["id"]]
+    assert (mine["status"], mine["actions"]) == ("awaiting_confirmation", ["confirm_receipt"])
+    assert person.call("GET", "/api/v1/distribution/me")["balance"]["withdrawing_fen"] == amount
+    transfer = person.call("GET", f"/api/v1/distribution/withdrawals/{w['id']}/transfer")
+    [bill] = [t for t in httpx.get(sandbox_url + "records", params={"kind": "transfer"}).json()["items"]
+              if t.get("out_bill_no") == w["withdrawal_no"]]
+    assert (bill["state"], bill["transfer_scene_id"], transfer["mch_id"]) == ("WAIT_USER_CONFIRM", "1005", "1900000109")
+    # What wx.requestMerchantTransfer does once the distributor confirms: WeChat pays and notifies us.
+    confirmed = httpx.post(sandbox_url + "transfer/confirm", json={"out_bill_no": w["withdrawal_no"]}, timeout=30).json()
+    assert (confirmed["delivered"], confirmed["status_code"], confirmed["state"]) == (True, 200, "SUCCESS")
+    notified = httpx.get(sandbox_url + "records", params={"kind": "transfer_notify"}).json()["items"]
+    assert [(n["state"], n["status_code"]) for n in notified if n["out_bill_no"] == w["withdrawal_no"]] == \
+        [("SUCCESS", 200)]
+    person.call("GET", f"/api/v1/distribution/withdrawals/{w['id']}/transfer", expect=409)  # nothing to confirm now
+    [mine] = [x for x in person.call("GET", "/api/v1/distribution/withdrawals")["items"] if x["id"] == w["id"]]
+    assert mine["actions"] == [] and mine["payout_ref"]
+    return mine
