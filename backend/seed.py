@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,10 +15,13 @@ from domain.catalog.service import (
 )
 from domain.config import get_config
 from domain.content.service import BannerInput, NoticeInput, create_banner, create_notice
+from domain.errors import DomainError
 from domain.members.service import ensure_default_levels
-from domain.models import Category, Product, Staff, User
+from domain.models import Category, Order, Product, Staff, User
+from domain.payments.service import notify_url, record_payment
 from domain.settings.service import ensure_defaults
 from domain.staff.service import create_staff
+from domain.wechat import get_wechat
 
 OWNER = ("owner", "owner-pass-2026")
 DEMO_STAFF = (
@@ -207,7 +211,8 @@ def _demo_users(session: Session) -> dict[str, User]:
 
 def _demo_orders(session: Session, users: dict[str, User]) -> list[str]:
     """Order history written through the domain, travelling back in time so that commissions have settled.
-    Payments are recorded as WeChat would confirm them; shipping uploads go to the sandbox when it runs."""
+    Payments go through the sandbox when it runs (so that the seeded refund can be approved), and are recorded
+    as WeChat would confirm them otherwise; shipping uploads go to the sandbox when it runs."""
     from datetime import timedelta
 
     from domain import clock
@@ -222,6 +227,7 @@ def _demo_orders(session: Session, users: dict[str, User]) -> list[str]:
     from domain.wechat.pay_types import PaymentNotice
 
     skus = {p.title: p.skus for p in session.scalars(select(Product))}
+    sandbox = _SandboxPayments()
     addresses = {}
     for i, (login, user) in enumerate(users.items()):
         addresses[login] = create_address(session, user=user, data=AddressInput(
@@ -231,7 +237,7 @@ def _demo_orders(session: Session, users: dict[str, User]) -> list[str]:
     def buy(login: str, items: list[tuple[str, int, int]], *, paid=True, shipped=False, received=False):
         order = place_order(session, user=users[login], address_id=addresses[login].id,
                             items=[OrderItem(skus[title][variant].id, qty) for title, variant, qty in items])
-        if paid:
+        if paid and not sandbox.pay(session, order=order, user=users[login]):
             mark_paid(session, order=order, payment=PaymentNotice(
                 out_trade_no=order.order_no, transaction_id=f"4200DEMO{order.order_no}", amount_fen=order.payable_fen))
         if shipped:
@@ -256,8 +262,42 @@ def _demo_orders(session: Session, users: dict[str, User]) -> list[str]:
     buy("demo_d", [("全棉四件套 1.8m床", 1, 1)])
     buy("demo_e", [("氮化镓快充充电器 65W", 0, 1)], paid=False)
     request_withdrawal(session, user=users["demo_b"], amount_fen=1000, method="wechat")
-    return [f"demo orders: 9, {settled} commissions settled; a refund request, a withdrawal and a distributor "
-            "application wait for staff"]
+    return [f"demo orders: 8, {settled} commissions settled; a refund request, a withdrawal and a distributor "
+            "application wait for staff", sandbox.summary()]
+
+
+class _SandboxPayments:
+    """Demo orders paid as a shopper pays in the sandbox: the unified order, the sandbox's confirmation, and the
+    payment read back by an order query. The sandbox then knows each payment, so refunding one goes through.
+    Without a sandbox (not running, or live mode) the caller records the payment itself."""
+
+    def __init__(self) -> None:
+        self.registered = 0
+        self.available = get_config().sandbox
+
+    def pay(self, session: Session, *, order: Order, user: User) -> bool:
+        if not self.available:
+            return False
+        wechat = get_wechat()
+        try:
+            order.prepay_id = wechat.unified_order(out_trade_no=order.order_no, amount_fen=order.payable_fen,
+                                                   body="演示订单", openid=user.openid, notify_url=notify_url())
+            httpx.post(get_config().wechat_sandbox_url.rstrip("/") + "/pay/confirm",
+                       json={"prepay_id": order.prepay_id, "deliver": False}, timeout=10).raise_for_status()
+            answer = wechat.query_order(order.order_no)
+        except (DomainError, httpx.HTTPError):
+            answer = None
+        if answer is None or answer.payment is None:
+            self.available, order.prepay_id = False, None  # no sandbox: the remaining orders are recorded here
+            return False
+        record_payment(session, payment=answer.payment, wechat=wechat)
+        self.registered += 1
+        return True
+
+    def summary(self) -> str:
+        if self.registered:
+            return f"demo payments registered with the WeChat sandbox: {self.registered}"
+        return "demo payments recorded without the WeChat sandbox (not running): refunds of them cannot go through"
 
 
 def _system():

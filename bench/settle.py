@@ -36,7 +36,7 @@ VALUES (1, 'bench', '', '', '[]', true, 0, 0, true, now(), now());
 INSERT INTO skus (id, product_id, specs, price_fen, stock, is_active) VALUES (1, 1, '{}', 10000, 0, true);
 INSERT INTO orders (id, order_no, user_id, status, goods_fen, member_discount_fen, full_reduction_fen,
                     coupon_discount_fen, shipping_fen, payable_fen, refunded_fen, receiver_name_enc, receiver_phone_enc,
-                    receiver_address, remark, cancel_reason, created_at, completed_at)
+                    receiver_street_enc, remark, cancel_reason, created_at, completed_at)
 SELECT g, 'B' || g, 1000 + g, 'completed', 10000, 0, 0, 0, 0, 10000, 0, 'x', 'x', 'x', '', '',
        now() - interval '40 days', now() - interval '30 days'
 FROM generate_series(1, :orders) g;

@@ -355,6 +355,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.queue.applications": ("待审核分销申请", "Distributor applications"),
     "home.queue.withdrawals": ("待审核提现", "Withdrawals to review"),
     "home.queue.withdrawals_approved": ("{n} 笔已同意待打款", "{n} approved, awaiting payout"),
+    "home.queue.stray_payments": ("已取消订单的收款（未退回）", "Payments for cancelled orders, not yet back"),
+    "home.queue.stray_payments_failing": ("{n} 笔自动退款未成功，系统正在重试",
+                                          "{n} automatic refunds failed; they are being retried"),
     # Orders
     "orders.header": ("订单管理", "Orders"),
     "orders.filter_status": ("订单状态", "Status"),
@@ -459,6 +462,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "refunds.reject_placeholder": ("如：商品已签收超过 7 天", "e.g. received more than 7 days ago"),
     "refunds.reject_submit": ("驳回申请", "Reject"),
     "refunds.rejected": ("退款 {no} 已驳回。", "Refund {no} rejected."),
+    "refunds.stray_header": ("已取消订单的收款（待自动退回）", "Payments for cancelled orders (being given back)"),
+    "refunds.stray_caption": ("订单取消后微信仍收到了货款。系统会自动原路退回，失败时按退避间隔重试；"
+                              "下面是尚未退回的款项和微信的错误。",
+                              "WeChat took the money after the order was cancelled. It goes back automatically, and a "
+                              "failed refund is retried with growing intervals; these are not back yet, with WeChat's "
+                              "error."),
+    "refunds.stray_col_order": ("订单号", "Order"),
+    "refunds.stray_col_amount": ("金额", "Amount"),
+    "refunds.stray_col_received": ("收款时间", "Received"),
+    "refunds.stray_col_attempts": ("已尝试", "Tries"),
+    "refunds.stray_col_error": ("微信错误", "WeChat's error"),
+    "refunds.stray_col_next": ("下次重试", "Next try"),
+    "refunds.stray_select": ("立即重试退款", "Retry a refund now"),
+    "refunds.stray_retry": ("立即重试", "Retry now"),
+    "refunds.stray_refunded": ("订单 {no} 的 ¥{amount} 已退回买家。", "¥{amount} of order {no} is back with the buyer."),
+    "refunds.stray_failed": ("仍未退回：{error}。系统会继续重试。", "Still not back: {error}. It will be retried."),
     # Distributor applications
     "applications.header": ("分销审核", "Distributor applications"),
     "applications.tab_pending": ("待审核", "Pending"),

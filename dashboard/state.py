@@ -58,6 +58,7 @@ ORDERS_SELECT = "orders.select"
 REFUNDS_FILTER_STATUS = "refunds.filter.status"
 REFUNDS_PAGE = "refunds.page"
 REFUNDS_SELECT = "refunds.select"
+REFUNDS_STRAY_SELECT = "refunds.stray.select"
 
 APPLICATIONS_REVEAL = "applications.reveal"
 APPLICATIONS_PAGE = "applications.page"

@@ -22,6 +22,7 @@ from domain.marketing.jobs import expire_coupons_job
 from domain.members.jobs import recompute_levels
 from domain.models import JobRun
 from domain.orders.jobs import auto_receive_shipped, close_unpaid
+from domain.payments.jobs import reconcile_payments
 from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.security.sessions import purge_expired
@@ -45,7 +46,9 @@ class Job:
 
 JOBS: tuple[Job, ...] = (
     Job("close-unpaid", close_unpaid, timedelta(minutes=1), Permission.ORDERS_MANAGE,
-        "关闭超时未付款的订单，退回库存"),
+        "关闭超时未付款的订单（先向微信核对，已付款的记为已付款），退回库存"),
+    Job("reconcile-payments", reconcile_payments, timedelta(minutes=5), Permission.ORDERS_MANAGE,
+        "向微信核对未付款订单的支付结果，重试已取消订单收款的自动退款"),
     Job("auto-receive", auto_receive_shipped, timedelta(minutes=30), Permission.ORDERS_MANAGE,
         "发货满期限后自动确认收货"),
     Job("settle-commissions", settle_commissions_job, timedelta(minutes=10), Permission.SETTLEMENT,

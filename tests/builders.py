@@ -112,6 +112,16 @@ def pay(session: Session, order, sandbox_url: str):
     return order
 
 
+def paid_at_wechat(session: Session, order, sandbox_url: str) -> tuple[bytes, dict[str, str]]:
+    """The shopper pays at WeChat and the notification never arrives: the unified order, then the sandbox's
+    confirmation, undelivered. Returns the notification (body, headers), to deliver late or never."""
+    from domain.payments.service import start_payment
+    from domain.wechat import get_wechat
+
+    started = start_payment(session, user=session.get(User, order.user_id), order_id=order.id, wechat=get_wechat())
+    return notification(sandbox_url, started.prepay_id)
+
+
 def ship(session: Session, order, *, carrier: str = "顺丰速运", tracking_no: str = "SF1234567890"):
     from domain.orders.lifecycle import ship_order
     from domain.wechat import get_wechat

@@ -14,6 +14,7 @@ from backend.schemas.orders import (
     RefundOut,
     RejectIn,
     ShipIn,
+    StrayPaymentOut,
     TrackingEventIn,
     TrackingEventOut,
 )
@@ -21,6 +22,7 @@ from domain.models import TrackingEvent
 from domain.orders import lifecycle, queries, refund_queries, refunds
 from domain.orders.queries import OrderView
 from domain.orders.refund_queries import RefundView
+from domain.payments.stray_refunds import StrayPaymentView, retry_stray_refund, stray_payment_view, stray_payments
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin: orders and refunds"], responses=STAFF_ERRORS)
 
@@ -88,3 +90,17 @@ def approve(refund_id: IdPath, actor: CurrentActor, session: SessionDep, wechat:
 def reject(refund_id: IdPath, body: RejectIn, actor: CurrentActor, session: SessionDep) -> RefundView:
     refunds.reject_refund(session, actor=actor, refund_id=refund_id, reason=body.reason)
     return refund_queries.refund_detail(session, refund_id, viewer=actor)
+
+
+@router.get("/stray-payments", response_model=list[StrayPaymentOut])
+def list_stray_payments(actor: CurrentActor, session: SessionDep) -> list[StrayPaymentView]:
+    """Payments that arrived for cancelled orders and are not back with the shopper yet, oldest first: their
+    automatic refund failed and ``reconcile-payments`` retries it with backoff."""
+    return stray_payments(session, viewer=actor)
+
+
+@router.post("/stray-payments/{payment_id}/retry", response_model=StrayPaymentOut, responses=errors(404, 409))
+def retry_stray_payment(payment_id: IdPath, actor: CurrentActor, session: SessionDep,
+                        wechat: WeChatDep) -> StrayPaymentView:
+    """Try the automatic refund now. ``status`` says whether WeChat took it; if not, ``refund_error`` says why."""
+    return stray_payment_view(retry_stray_refund(session, actor=actor, payment_id=payment_id, wechat=wechat))

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.schemas.common import IdField, Strict
+from backend.schemas.common import IdField, Quantity, Strict
 from backend.schemas.marketing import CouponRefusalOut, FullReductionOut, UnusableCouponOut, UsableCouponOut
 from domain.orders.actions import OrderAction, RefundAction
 
@@ -17,11 +17,11 @@ class ReadModel(BaseModel):
 
 class CartItemIn(Strict):
     sku_id: IdField
-    quantity: int = Field(1, ge=1, le=999)
+    quantity: Quantity = 1
 
 
 class CartItemPatch(Strict):
-    quantity: int | None = Field(None, ge=1, le=999)
+    quantity: Quantity | None = None
     selected: bool | None = None
 
 
@@ -85,7 +85,7 @@ class AddressOut(ReadModel):
 
 class OrderItemIn(Strict):
     sku_id: IdField
-    quantity: int = Field(ge=1, le=999)
+    quantity: Quantity
 
 
 class PreviewIn(Strict):
@@ -144,7 +144,8 @@ class OrderLineOut(ReadModel):
     paid_fen: int
     refunded_fen: int
     refunded_quantity: int
-    refundable_quantity: int = Field(description="units that can still be asked back (0 when the order allows no refund)")
+    refundable_quantity: int = Field(description="units that can be asked back now (0 when the order allows no refund, "
+                                                 "its after-sale period is over, or a request for the line is open)")
     actions: list[OrderAction] = Field(description="what the viewer may do with this line now: request_refund")
 
 
@@ -205,7 +206,7 @@ class LogisticsOut(ReadModel):
 
 class RefundItemIn(Strict):
     order_line_id: IdField
-    quantity: int = Field(ge=1, le=999)
+    quantity: Quantity
 
 
 class RefundIn(Strict):
@@ -251,3 +252,18 @@ class TrackingEventIn(Strict):
 
 class RejectIn(Strict):
     reason: str = Field(min_length=1, max_length=200)
+
+
+class StrayPaymentOut(ReadModel):
+    """Money received for a cancelled order, not yet back with the shopper: refunded automatically, retried with
+    backoff."""
+
+    id: int
+    order_id: int
+    order_no: str
+    status: str = Field(description="orphaned (not back yet) or refunded")
+    amount_fen: int
+    received_at: datetime
+    refund_attempts: int
+    refund_error: str
+    refund_retry_at: datetime | None

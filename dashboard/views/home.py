@@ -32,6 +32,9 @@ QUEUES = (
           "upload_failed", "home.queue.upload_failed"),
     Queue("home.queue.refunds", "refunds_requested", Permission.REFUNDS, "views/refunds.py",
           "refunds_failed", "home.queue.refunds_failed"),
+    # Every such payment has already failed its automatic refund once: each one is stuck money.
+    Queue("home.queue.stray_payments", "stray_payments", Permission.REFUNDS, "views/refunds.py",
+          "stray_payments", "home.queue.stray_payments_failing"),
     Queue("home.queue.applications", "applications_pending", Permission.DISTRIBUTORS, "views/applications.py"),
     Queue("home.queue.withdrawals", "withdrawals_pending", Permission.WITHDRAWALS, "views/withdrawals.py",
           "withdrawals_approved", "home.queue.withdrawals_approved"),

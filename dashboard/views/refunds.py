@@ -26,6 +26,7 @@ from domain.money import yuan
 from domain.orders.actions import RefundAction
 from domain.orders.refund_queries import RefundView, refund_detail, refund_list
 from domain.orders.refunds import approve_refund, reject_refund
+from domain.payments.stray_refunds import StrayPaymentView, retry_stray_refund, stray_payments
 from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.staff.work_queues import work_queues
@@ -43,6 +44,8 @@ def main() -> None:
     queues = read(work_queues)
     if queues.refunds_failed:
         st.error(t("refunds.failed_banner", n=queues.refunds_failed), icon=":material/sync_problem:")
+    if queues.stray_payments:
+        _stray_payments(who.actor, read(lambda s: stray_payments(s, viewer=who.actor)))
     waiting = {RefundStatus.REQUESTED: queues.refunds_requested, RefundStatus.APPROVED: queues.refunds_failed}
     status = status_queue(t("refunds.filter_status"), "refund", STATUSES, default=RefundStatus.REQUESTED,
                           key=state.REFUNDS_FILTER_STATUS, page_key=state.REFUNDS_PAGE, waiting=waiting)
@@ -140,6 +143,32 @@ def _reject_form(actor: Actor, d: RefundView) -> None:
     if submitted and perform(lambda s: reject_refund(s, actor=actor, refund_id=d.id, reason=reason),
                              success=t("refunds.rejected", no=d.refund_no)) is not None:
         state.reset_form(state.refund_form(d.id))
+        st.rerun()
+
+
+def _stray_payments(actor: Actor, rows: list[StrayPaymentView]) -> None:
+    """Money received for cancelled orders that WeChat has not refunded yet; the job retries, staff may too."""
+    with st.container(border=True):
+        st.subheader(t("refunds.stray_header"))
+        st.caption(t("refunds.stray_caption"))
+        st.dataframe(pd.DataFrame([{
+            t("refunds.stray_col_order"): p.order_no, t("refunds.stray_col_amount"): money(p.amount_fen),
+            t("refunds.stray_col_received"): local_time(p.received_at),
+            t("refunds.stray_col_attempts"): p.refund_attempts, t("refunds.stray_col_error"): p.refund_error,
+            t("refunds.stray_col_next"): local_time(p.refund_retry_at),
+        } for p in rows]), hide_index=True, width="stretch")
+        chosen = select_record(t("refunds.stray_select"), {
+            p.id: f"{p.order_no} · {money(p.amount_fen)}" for p in rows}, state.REFUNDS_STRAY_SELECT)
+        if chosen is None or not st.button(t("refunds.stray_retry"), key=f"{state.REFUNDS_STRAY_SELECT}.retry",
+                                           icon=":material/replay:"):
+            return
+        payment = perform(lambda s: retry_stray_refund(s, actor=actor, payment_id=chosen, wechat=get_wechat()))
+        if payment is None:
+            return
+        if payment.refund_error:
+            state.flash(t("refunds.stray_failed", error=payment.refund_error), "error")
+        else:
+            state.flash(t("refunds.stray_refunded", no=payment.out_trade_no, amount=yuan(payment.amount_fen)))
         st.rerun()
 
 

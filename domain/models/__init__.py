@@ -31,6 +31,7 @@ from domain.models.orders import (
     OrderLine,
     OrderStatus,
     Payment,
+    PaymentStatus,
     Refund,
     RefundLine,
     RefundStatus,
@@ -59,3 +60,4 @@ __all__ = [
 __all__ += ["CouponKind", "CouponSource", "CouponTemplate", "Promotion", "PromotionItem", "PromotionKind",
             "PromotionStatus", "PromotionUse", "TemplateStatus", "UserCoupon", "UserCouponStatus"]  # marketing
 __all__ += ["Banner", "LinkKind", "Notice"]  # the home page's content
+__all__ += ["PaymentStatus"]

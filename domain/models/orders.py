@@ -24,13 +24,14 @@ class Address(CreatedAt, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    # The receiver's name and phone are personal data: encrypted at rest (domain.security.crypto).
+    # The receiver's name, phone and street are personal data: encrypted at rest (domain.security.crypto). The
+    # region stays in clear for regional analytics (docs/security.md, "At rest").
     name_enc: Mapped[str] = mapped_column(Text)
     phone_enc: Mapped[str] = mapped_column(Text)
     province: Mapped[str] = mapped_column(String(32))
     city: Mapped[str] = mapped_column(String(32))
     district: Mapped[str] = mapped_column(String(32), default="")
-    detail: Mapped[str] = mapped_column(String(200))
+    detail_enc: Mapped[str] = mapped_column(Text)  # the street, building and door
     is_default: Mapped[bool] = mapped_column(default=False)
 
 
@@ -67,10 +68,14 @@ class Order(CreatedAt, Base):
     payable_fen: Mapped[int] = mapped_column(Fen)
     refunded_fen: Mapped[int] = mapped_column(Fen, default=0)
     coupon_id: Mapped[int | None]
-    # Address snapshot: the receiver's name and phone stay encrypted here too.
+    # Address snapshot: the receiver's name, phone and street stay encrypted here too; the region is in clear.
+    # Orders from before the street was encrypted keep their whole address in the street and an empty region.
     receiver_name_enc: Mapped[str] = mapped_column(Text)
     receiver_phone_enc: Mapped[str] = mapped_column(Text)
-    receiver_address: Mapped[str] = mapped_column(String(300))
+    receiver_province: Mapped[str] = mapped_column(String(32), default="")
+    receiver_city: Mapped[str] = mapped_column(String(32), default="")
+    receiver_district: Mapped[str] = mapped_column(String(32), default="")
+    receiver_street_enc: Mapped[str] = mapped_column(Text)
     remark: Mapped[str] = mapped_column(String(200), default="")
     prepay_id: Mapped[str | None] = mapped_column(String(64))
     paid_at: Mapped[datetime | None] = mapped_column(index=True)  # sales analytics by day
@@ -108,6 +113,14 @@ class OrderLine(Base):
     order: Mapped[Order] = relationship(back_populates="lines")
 
 
+class PaymentStatus:
+    CAPTURED = "captured"  # paid for an order waiting for payment: the order is paid
+    # Arrived for an order already cancelled: owed back to the shopper, refunded automatically and retried with
+    # backoff until WeChat accepts (docs/state-machines.md, "Orders").
+    ORPHANED = "orphaned"
+    REFUNDED = "refunded"  # an orphaned payment given back
+
+
 class Payment(CreatedAt, Base):
     """The one record of money received for an order (unique per order)."""
 
@@ -119,9 +132,13 @@ class Payment(CreatedAt, Base):
     transaction_id: Mapped[str] = mapped_column(String(64))
     amount_fen: Mapped[int] = mapped_column(Fen)
     paid_at: Mapped[datetime]
-    # "captured" normally; "orphaned" when it arrived for an order already cancelled.
-    status: Mapped[str] = mapped_column(String(16), default="captured")
+    status: Mapped[str] = mapped_column(String(16), default=PaymentStatus.CAPTURED)
     raw: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The automatic refund of an orphaned payment: tries so far, WeChat's last refusal, and when to try again
+    # (None once it is refunded, and for every captured payment).
+    refund_attempts: Mapped[int] = mapped_column(default=0)
+    refund_error: Mapped[str] = mapped_column(String(200), default="")
+    refund_retry_at: Mapped[datetime | None] = mapped_column(index=True)
 
     order: Mapped[Order] = relationship(back_populates="payment")
 

@@ -9,6 +9,7 @@ viewer (``order_actions``), so a button is shown exactly when pressing it would 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -59,6 +60,26 @@ REFUNDABLE = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 RESERVING = (RefundStatus.REQUESTED, RefundStatus.APPROVED, RefundStatus.REFUNDED)
 
 
+@dataclass(frozen=True)
+class Reserved:
+    """What refund requests hold of one order line: the units and fen asked back by requests that were not
+    rejected, and whether one of them is still open (requested or approved), which holds the whole line until
+    it is decided (``refunds.reserved_by_line``)."""
+
+    units: int = 0
+    fen: int = 0
+    open: bool = False
+
+
+NOTHING_RESERVED = Reserved()
+
+
+@dataclass(frozen=True)
+class _Deadlines:
+    pay: datetime | None = None
+    after_sale: datetime | None = None
+
+
 def payment_deadline(order: Order, *, timeout_minutes: int) -> datetime | None:
     """Until when an unpaid order can be paid (None once it is no longer waiting for payment)."""
     if order.status != OrderStatus.PENDING_PAYMENT:
@@ -66,41 +87,51 @@ def payment_deadline(order: Order, *, timeout_minutes: int) -> datetime | None:
     return order.created_at + timedelta(minutes=timeout_minutes)
 
 
+def after_sale_ends(order: Order, *, days: int) -> datetime | None:
+    """Until when a completed order's goods can be asked back: ``after_sale_days`` after completion (None before
+    completion, when no such limit applies)."""
+    if order.status != OrderStatus.COMPLETED or order.completed_at is None:
+        return None
+    return order.completed_at + timedelta(days=days)
+
+
 # --- orders ---------------------------------------------------------------------------------------------------
 
-def _pay(order: Order, pay_deadline: datetime | None) -> DomainError | None:
+def _pay(order: Order, deadlines: _Deadlines) -> DomainError | None:
     if order.status != OrderStatus.PENDING_PAYMENT:
         return Conflict(PaymentError.ORDER_NOT_PAYABLE, "订单不是待付款状态")
-    if pay_deadline is not None and clock.now() >= pay_deadline:
+    if deadlines.pay is not None and clock.now() >= deadlines.pay:
         return Conflict(PaymentError.ORDER_EXPIRED, "订单已超时，请重新下单")
     return None
 
 
-def _cancel(order: Order, _: datetime | None) -> DomainError | None:
+def _cancel(order: Order, _: _Deadlines) -> DomainError | None:
     if order.status != OrderStatus.PENDING_PAYMENT:
         return Conflict(OrderError.ORDER_NOT_CANCELLABLE, "只有待付款的订单可以取消")
     return None
 
 
-def _confirm_receipt(order: Order, _: datetime | None) -> DomainError | None:
+def _confirm_receipt(order: Order, _: _Deadlines) -> DomainError | None:
     if order.status != OrderStatus.SHIPPED:
         return Conflict(OrderError.ORDER_NOT_SHIPPED, "订单尚未发货，不能确认收货")
     return None
 
 
-def _request_refund(order: Order, _: datetime | None) -> DomainError | None:
+def _request_refund(order: Order, deadlines: _Deadlines) -> DomainError | None:
     if order.status not in REFUNDABLE:
         return Conflict(RefundError.ORDER_NOT_REFUNDABLE, "该订单状态不能申请退款")
+    if deadlines.after_sale is not None and clock.now() >= deadlines.after_sale:
+        return Conflict(RefundError.AFTER_SALE_EXPIRED, "订单已超过售后期，不能再申请退款")
     return None
 
 
-def _view_logistics(order: Order, _: datetime | None) -> DomainError | None:
+def _view_logistics(order: Order, _: _Deadlines) -> DomainError | None:
     if order.shipment is None:
         return Conflict(OrderError.ORDER_NOT_SHIPPED, "订单尚未发货，暂无物流信息")
     return None
 
 
-def _ship(order: Order, _: datetime | None) -> DomainError | None:
+def _ship(order: Order, _: _Deadlines) -> DomainError | None:
     if order.status == OrderStatus.PENDING_PAYMENT:
         return Conflict(OrderError.ORDER_NOT_PAID, "订单尚未付款，不能发货")
     if order.status != OrderStatus.PAID:
@@ -108,7 +139,7 @@ def _ship(order: Order, _: datetime | None) -> DomainError | None:
     return None
 
 
-def _retry_shipping_upload(order: Order, _: datetime | None) -> DomainError | None:
+def _retry_shipping_upload(order: Order, _: _Deadlines) -> DomainError | None:
     if order.shipment is None:
         return Conflict(OrderError.ORDER_NOT_SHIPPED, "订单尚未发货")
     if order.shipment.wechat_uploaded:
@@ -116,13 +147,13 @@ def _retry_shipping_upload(order: Order, _: datetime | None) -> DomainError | No
     return None
 
 
-def _add_tracking_event(order: Order, _: datetime | None) -> DomainError | None:
+def _add_tracking_event(order: Order, _: _Deadlines) -> DomainError | None:
     if order.shipment is None:
         return Conflict(OrderError.ORDER_NOT_SHIPPED, "订单尚未发货")
     return None
 
 
-_ORDER_RULES: dict[OrderAction, Callable[[Order, datetime | None], DomainError | None]] = {
+_ORDER_RULES: dict[OrderAction, Callable[[Order, _Deadlines], DomainError | None]] = {
     OrderAction.PAY: _pay,
     OrderAction.CANCEL: _cancel,
     OrderAction.CONFIRM_RECEIPT: _confirm_receipt,
@@ -134,44 +165,52 @@ _ORDER_RULES: dict[OrderAction, Callable[[Order, datetime | None], DomainError |
 }
 
 
-def order_refusal(order: Order, action: OrderAction, *, pay_deadline: datetime | None = None) -> DomainError | None:
+def order_refusal(order: Order, action: OrderAction, *, pay_deadline: datetime | None = None,
+                  after_sale_deadline: datetime | None = None) -> DomainError | None:
     """Why ``action`` may not happen to this order now, or None. Who may ask is checked by the caller
-    (ownership by the order's lookup, staff by ``STAFF_PERMISSION``)."""
-    return _ORDER_RULES[action](order, pay_deadline)
+    (ownership by the order's lookup, staff by ``STAFF_PERMISSION``). The deadlines come from the business
+    settings (``payment_deadline``, ``after_sale_ends``)."""
+    return _ORDER_RULES[action](order, _Deadlines(pay=pay_deadline, after_sale=after_sale_deadline))
 
 
-def ensure_order_action(order: Order, action: OrderAction, *, pay_deadline: datetime | None = None) -> None:
-    refusal = order_refusal(order, action, pay_deadline=pay_deadline)
+def ensure_order_action(order: Order, action: OrderAction, *, pay_deadline: datetime | None = None,
+                        after_sale_deadline: datetime | None = None) -> None:
+    refusal = order_refusal(order, action, pay_deadline=pay_deadline, after_sale_deadline=after_sale_deadline)
     if refusal is not None:
         raise refusal
 
 
-def refundable_quantity(line: OrderLine, reserved_units: int) -> int:
-    """Units of the line that can still be asked back: those not held by a request that was not rejected,
-    and none while the order's state allows no refund."""
-    if line.order.status not in REFUNDABLE:
+def refundable_quantity(line: OrderLine, reserved: Reserved, *, after_sale_deadline: datetime | None = None) -> int:
+    """Units of the line that can be asked back now: those not held by a request that was not rejected; none
+    while a request for the line is still open, and none while the order allows no refund."""
+    if reserved.open or order_refusal(line.order, OrderAction.REQUEST_REFUND,
+                                      after_sale_deadline=after_sale_deadline) is not None:
         return 0
-    return max(0, line.quantity - reserved_units)
+    return max(0, line.quantity - reserved.units)
 
 
-def line_actions(line: OrderLine, viewer: Viewer, reserved_units: int) -> list[OrderAction]:
-    if not _is_buyer(viewer, line.order) or refundable_quantity(line, reserved_units) == 0:
+def line_actions(line: OrderLine, viewer: Viewer, reserved: Reserved, *,
+                 after_sale_deadline: datetime | None = None) -> list[OrderAction]:
+    if not _is_buyer(viewer, line.order) or refundable_quantity(
+            line, reserved, after_sale_deadline=after_sale_deadline) == 0:
         return []
     return [OrderAction.REQUEST_REFUND]
 
 
-def order_actions(order: Order, viewer: Viewer, *, reserved_units: Mapping[int, int],
-                  pay_deadline: datetime | None = None) -> list[OrderAction]:
-    """The actions this viewer may take on the order now, in display order. ``reserved_units``: per order line,
-    units held by refund requests (``refunds.reserved_by_line``)."""
+def order_actions(order: Order, viewer: Viewer, *, reserved: Mapping[int, Reserved],
+                  pay_deadline: datetime | None = None, after_sale_deadline: datetime | None = None,
+                  ) -> list[OrderAction]:
+    """The actions this viewer may take on the order now, in display order. ``reserved``: per order line, what
+    refund requests hold of it (``refunds.reserved_by_line``)."""
     if isinstance(viewer, Shopper):
         offered = SHOPPER_ACTIONS if _is_buyer(viewer, order) else ()
     else:
         offered = tuple(a for a in STAFF_ACTIONS if viewer.can(STAFF_PERMISSION[a]))
-    actions = [a for a in offered if order_refusal(order, a, pay_deadline=pay_deadline) is None]
+    actions = [a for a in offered if order_refusal(order, a, pay_deadline=pay_deadline,
+                                                   after_sale_deadline=after_sale_deadline) is None]
     if OrderAction.REQUEST_REFUND in actions and not any(
-            refundable_quantity(line, reserved_units.get(line.id, 0)) for line in order.lines):
-        actions.remove(OrderAction.REQUEST_REFUND)  # everything is asked back already
+            refundable_quantity(line, reserved.get(line.id, NOTHING_RESERVED)) for line in order.lines):
+        actions.remove(OrderAction.REQUEST_REFUND)  # every line is asked back already, or waits for a decision
     return actions
 
 

@@ -1,4 +1,5 @@
-"""Shipping addresses. The receiver's phone is personal data and is stored encrypted."""
+"""Shipping addresses. The receiver's name, phone and street are personal data and are stored encrypted; the
+province, city and district stay in clear (docs/security.md, "At rest")."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def address_view(address: Address, *, viewer: Viewer) -> AddressView:
     return AddressView(
         id=address.id, name=show(viewer, Field.RECEIVER_NAME, address.name_enc, owner_id=address.user_id),
         phone=show(viewer, Field.RECEIVER_PHONE, address.phone_enc, owner_id=address.user_id),
-        province=address.province, city=address.city, district=address.district, detail=address.detail,
+        province=address.province, city=address.city, district=address.district,
+        detail=show(viewer, Field.RECEIVER_STREET, address.detail_enc, owner_id=address.user_id),
         is_default=address.is_default,
     )
 
@@ -86,7 +88,8 @@ def create_address(session: Session, *, user: User, data: AddressInput) -> Addre
 def update_address(session: Session, *, user: User, address_id: int, changes: dict) -> Address:
     address = get_address(session, user=user, address_id=address_id)
     current = AddressInput(name=name_of(address), phone=phone_of(address), province=address.province, city=address.city,
-                           district=address.district, detail=address.detail, is_default=address.is_default)
+                           district=address.district, detail=crypto.decrypt(address.detail_enc),
+                           is_default=address.is_default)
     for key, value in changes.items():
         if key not in AddressInput.__dataclass_fields__:
             raise Invalid(AddressError.UNKNOWN_FIELD, f"未知字段：{key}")
@@ -124,10 +127,6 @@ def phone_of(address: Address) -> str:
     return crypto.decrypt(address.phone_enc)
 
 
-def full_text(address: Address) -> str:
-    return f"{address.province}{address.city}{address.district}{address.detail}"
-
-
 def _apply(address: Address, data: AddressInput) -> None:
     name = (data.name or "").strip()
     if not 1 <= len(name) <= 32:
@@ -140,4 +139,5 @@ def _apply(address: Address, data: AddressInput) -> None:
     address.name_enc = crypto.encrypt(name)
     address.phone_enc = crypto.encrypt(phone)
     address.province, address.city = data.province.strip(), data.city.strip()
-    address.district, address.detail = (data.district or "").strip(), data.detail.strip()
+    address.district = (data.district or "").strip()
+    address.detail_enc = crypto.encrypt(data.detail.strip())

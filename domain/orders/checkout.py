@@ -163,7 +163,8 @@ def place_order(session: Session, *, user: User, items: list[OrderItem], address
         coupon_discount_fen=priced.coupon_discount_fen, shipping_fen=priced.shipping_fen,
         payable_fen=priced.payable_fen, coupon_id=coupon_id if priced.coupon_applied else None,
         receiver_name_enc=address.name_enc, receiver_phone_enc=address.phone_enc,
-        receiver_address=address_book.full_text(address), remark=(remark or "").strip(),
+        receiver_province=address.province, receiver_city=address.city, receiver_district=address.district,
+        receiver_street_enc=address.detail_enc, remark=(remark or "").strip(),
     )
     for n, line in enumerate(priced.lines, start=1):
         sku, product = preview.catalog[line.sku_id]

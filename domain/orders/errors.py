@@ -37,6 +37,8 @@ class RefundError(StrEnum):
     EMPTY_REFUND = "empty_refund"
     REFUND_EXCEEDS_PURCHASE = "refund_exceeds_purchase"
     REFUND_NOT_PENDING = "refund_not_pending"
+    REFUND_IN_PROGRESS = "refund_in_progress"  # the line has a request not yet decided
+    AFTER_SALE_EXPIRED = "after_sale_expired"  # completed more than after_sale_days ago
 
 
 class CartError(StrEnum):

@@ -61,19 +61,6 @@ def cancel_orders(session: Session, orders: list[Order], *, reason: str) -> None
     return_stock(session, returned)
 
 
-def close_expired_unpaid(session: Session, *, wechat: WeChatGateway, timeout_minutes: int, limit: int = 100) -> int:
-    """One batch of the ``close-unpaid`` job. Orders are claimed with SKIP LOCKED so runners never collide;
-    an order WeChat reports as paid is left for its payment notification."""
-    deadline = clock.now() - timedelta(minutes=timeout_minutes)
-    orders = list(session.scalars(
-        select(Order).where(Order.status == OrderStatus.PENDING_PAYMENT, Order.created_at <= deadline)
-        .order_by(Order.id).limit(limit).with_for_update(skip_locked=True, key_share=True)
-    ))
-    closable = [o for o in orders if _wechat_closed(o, wechat)]
-    cancel_orders(session, closable, reason="timeout")
-    return len(closable)
-
-
 def confirm_receipt(session: Session, *, user: User, order_id: int) -> Order:
     order = lock_order(session, order_id, user=user)
     ensure_order_action(order, OrderAction.CONFIRM_RECEIPT)

@@ -20,7 +20,10 @@ from domain.errors import Invalid, NotFound
 from domain.media import media_url
 from domain.models import Order, OrderStatus, Refund, RefundStatus, Shipment, User
 from domain.orders.actions import (
+    NOTHING_RESERVED,
     OrderAction,
+    Reserved,
+    after_sale_ends,
     line_actions,
     order_actions,
     payment_deadline,
@@ -123,7 +126,8 @@ def order_list(session: Session, *, viewer: Viewer, status: str | None = None, o
             raise Invalid(OrderError.INVALID_STATUS, f"未知的订单状态：{status}")
         query = query.where(Order.status == status)
     if order_no:
-        query = query.where(Order.order_no.contains(order_no.strip()))
+        # autoescape: a % or _ typed into the search is a character to find, not a wildcard
+        query = query.where(Order.order_no.contains(order_no.strip(), autoescape=True))
     if created_from:
         query = query.where(Order.created_at >= created_from)
     if created_to:
@@ -199,23 +203,31 @@ def _with_details(query: Select) -> Select:
 
 def _order_views(session: Session, orders: list[Order], viewer: Viewer, *,
                  refunds: Iterable[RefundView] = ()) -> list[OrderView]:
-    """Views of loaded orders: buyers, open refunds, reserved units and the payment timeout in one query each."""
+    """Views of loaded orders: buyers, open refunds, reserved units and the settings in one query each."""
     if not orders:
         return []
     buyers = nicknames(session, {o.user_id for o in orders})
     open_refunds = open_refunds_by_order(session, [o.id for o in orders])
-    reserved = {line_id: units for line_id, (units, _) in
-                reserved_by_line(session, [line.id for o in orders for line in o.lines]).items()}
-    timeout = get_settings(session).unpaid_timeout_minutes
+    reserved = reserved_by_line(session, [line.id for o in orders for line in o.lines])
+    settings = get_settings(session)
+    timeout, after_sale_days = settings.unpaid_timeout_minutes, settings.after_sale_days
     refunds = tuple(refunds)
     return [_order_view(o, viewer, buyer=buyers.get(o.user_id, ""), open_refunds=open_refunds.get(o.id, 0),
                         reserved=reserved, pay_expires_at=payment_deadline(o, timeout_minutes=timeout),
+                        after_sale_deadline=after_sale_ends(o, days=after_sale_days),
                         refunds=tuple(r for r in refunds if r.order_id == o.id))
             for o in orders]
 
 
-def _order_view(order: Order, viewer: Viewer, *, buyer: str, open_refunds: int, reserved: dict[int, int],
-                pay_expires_at: datetime | None, refunds: tuple[RefundView, ...]) -> OrderView:
+def _receiver_address(order: Order, viewer: Viewer) -> str:
+    """The region in clear, then the street as the viewer may see it."""
+    street = show(viewer, Field.RECEIVER_STREET, order.receiver_street_enc, owner_id=order.user_id)
+    return f"{order.receiver_province}{order.receiver_city}{order.receiver_district}{street}"
+
+
+def _order_view(order: Order, viewer: Viewer, *, buyer: str, open_refunds: int, reserved: dict[int, Reserved],
+                pay_expires_at: datetime | None, after_sale_deadline: datetime | None,
+                refunds: tuple[RefundView, ...]) -> OrderView:
     shipment = order.shipment
     return OrderView(
         id=order.id, order_no=order.order_no, status=order.status, user_id=order.user_id, buyer_nickname=buyer,
@@ -224,15 +236,17 @@ def _order_view(order: Order, viewer: Viewer, *, buyer: str, open_refunds: int, 
             cover_url=media_url(line.cover_url), unit_price_fen=line.unit_price_fen, quantity=line.quantity,
             amount_fen=line.amount_fen, discount_fen=line.discount_fen, paid_fen=line.paid_fen,
             refunded_fen=line.refunded_fen, refunded_quantity=line.refunded_quantity,
-            refundable_quantity=refundable_quantity(line, reserved.get(line.id, 0)),
-            actions=tuple(line_actions(line, viewer, reserved.get(line.id, 0))),
+            refundable_quantity=refundable_quantity(line, reserved.get(line.id, NOTHING_RESERVED),
+                                                    after_sale_deadline=after_sale_deadline),
+            actions=tuple(line_actions(line, viewer, reserved.get(line.id, NOTHING_RESERVED),
+                                       after_sale_deadline=after_sale_deadline)),
         ) for line in order.lines),
         goods_fen=order.goods_fen, member_discount_fen=order.member_discount_fen,
         full_reduction_fen=order.full_reduction_fen, coupon_discount_fen=order.coupon_discount_fen,
         shipping_fen=order.shipping_fen, payable_fen=order.payable_fen, refunded_fen=order.refunded_fen,
         receiver_name=show(viewer, Field.RECEIVER_NAME, order.receiver_name_enc, owner_id=order.user_id),
         receiver_phone=show(viewer, Field.RECEIVER_PHONE, order.receiver_phone_enc, owner_id=order.user_id),
-        receiver_address=order.receiver_address, remark=order.remark,
+        receiver_address=_receiver_address(order, viewer), remark=order.remark,
         transaction_id=order.payment.transaction_id if order.payment else "",
         created_at=order.created_at, paid_at=order.paid_at, shipped_at=order.shipped_at,
         completed_at=order.completed_at, cancelled_at=order.cancelled_at, pay_expires_at=pay_expires_at,
@@ -242,6 +256,7 @@ def _order_view(order: Order, viewer: Viewer, *, buyer: str, open_refunds: int, 
             events=tuple(TrackingEventView(time=e.time, text=e.text) for e in shipment.events),
         ) if shipment else None,
         open_refunds=open_refunds,
-        actions=tuple(order_actions(order, viewer, reserved_units=reserved, pay_deadline=pay_expires_at)),
+        actions=tuple(order_actions(order, viewer, reserved=reserved, pay_deadline=pay_expires_at,
+                                    after_sale_deadline=after_sale_deadline)),
         refunds=refunds,
     )

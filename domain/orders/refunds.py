@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from domain import clock
@@ -29,20 +29,23 @@ from domain.models import (
 )
 from domain.numbers import business_number
 from domain.orders.actions import (
+    NOTHING_RESERVED,
     REFUND_PERMISSION,
     RESERVING,
     OrderAction,
     RefundAction,
+    Reserved,
+    after_sale_ends,
     approval_of,
     ensure_order_action,
     ensure_refund_action,
-    refundable_quantity,
 )
 from domain.orders.errors import OrderError, RefundError
 from domain.orders.lifecycle import lock_order
 from domain.orders.stock import return_stock
 from domain.payments.service import refund_notify_url
 from domain.security.actor import Actor
+from domain.settings.service import get_settings
 from domain.text import reject_reason, required_text
 from domain.wechat.gateway import WeChatGateway
 
@@ -58,7 +61,8 @@ def request_refund(session: Session, *, user: User, order_id: int, items: list[R
     if not items:
         raise Invalid(RefundError.EMPTY_REFUND, "请选择要退款的商品")
     order = lock_order(session, order_id, user=user)  # serialises requests on one order
-    ensure_order_action(order, OrderAction.REQUEST_REFUND)
+    ensure_order_action(order, OrderAction.REQUEST_REFUND,
+                        after_sale_deadline=after_sale_ends(order, days=get_settings(session).after_sale_days))
     lines = {line.id: line for line in session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))}
     reserved = reserved_by_line(session, list(lines))
     wanted: dict[int, int] = {}
@@ -73,18 +77,20 @@ def request_refund(session: Session, *, user: User, order_id: int, items: list[R
                     status=RefundStatus.REQUESTED, goods_fen=0, shipping_fen=0, amount_fen=0)
     for line_id, quantity in wanted.items():
         line = lines[line_id]
-        taken_qty, taken_fen = reserved.get(line_id, (0, 0))
-        left = refundable_quantity(line, taken_qty)
+        taken = reserved.get(line_id, NOTHING_RESERVED)
+        left = max(0, line.quantity - taken.units)
         if quantity > left:
             raise Conflict(RefundError.REFUND_EXCEEDS_PURCHASE, f"“{line.title}”最多还能退 {left} 件")
-        if taken_qty + quantity == line.quantity:
-            amount = line.paid_fen - taken_fen  # the last units take exactly what is left
+        if taken.open:  # one open request per line: the next waits until support has decided this one
+            raise Conflict(RefundError.REFUND_IN_PROGRESS, f"“{line.title}”已有退款申请在处理中，请等待处理结果")
+        if taken.units + quantity == line.quantity:
+            amount = line.paid_fen - taken.fen  # the last units take exactly what is left
         else:
             amount = line.paid_fen * quantity // line.quantity
         refund.lines.append(RefundLine(order_line_id=line_id, quantity=quantity, amount_fen=amount))
-        reserved[line_id] = (taken_qty + quantity, taken_fen + amount)
+        reserved[line_id] = Reserved(units=taken.units + quantity, fen=taken.fen + amount, open=True)
     refund.goods_fen = sum(rl.amount_fen for rl in refund.lines)
-    everything = all(reserved.get(lid, (0, 0))[0] == line.quantity for lid, line in lines.items())
+    everything = all(reserved.get(lid, NOTHING_RESERVED).units == line.quantity for lid, line in lines.items())
     if order.status == OrderStatus.PAID and everything:
         refund.shipping_fen = order.shipping_fen  # nothing was sent: the postage goes back too
     refund.amount_fen = refund.goods_fen + refund.shipping_fen
@@ -185,15 +191,18 @@ def get_refund(session: Session, refund_id: int) -> Refund:
     return refund
 
 
-def reserved_by_line(session: Session, line_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Units and fen already asked back (not rejected), per order line, in one query."""
+def reserved_by_line(session: Session, line_ids: list[int]) -> dict[int, Reserved]:
+    """Per order line, the units and fen already asked back (not rejected) and whether a request is still open,
+    in one query."""
+    still_open = func.max(case((Refund.status.in_(RefundStatus.OPEN), 1), else_=0))
     rows = session.execute(
-        select(RefundLine.order_line_id, func.sum(RefundLine.quantity), func.sum(RefundLine.amount_fen))
+        select(RefundLine.order_line_id, func.sum(RefundLine.quantity), func.sum(RefundLine.amount_fen), still_open)
         .join(Refund, Refund.id == RefundLine.refund_id)
         .where(RefundLine.order_line_id.in_(line_ids), Refund.status.in_(RESERVING))
         .group_by(RefundLine.order_line_id)
     ).all()
-    return {line_id: (int(qty), int(fen)) for line_id, qty, fen in rows}
+    return {line_id: Reserved(units=int(qty), fen=int(fen), open=bool(is_open))
+            for line_id, qty, fen, is_open in rows}
 
 
 def _lock_refund(session: Session, refund_id: int) -> Refund:

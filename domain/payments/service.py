@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from domain import clock
 from domain.config import get_config
 from domain.distribution.commissions import record_commissions
-from domain.errors import Conflict, DomainError, NotFound
+from domain.errors import Conflict, NotFound
 from domain.marketing.coupons import use_order_coupon
-from domain.models import Order, OrderLine, OrderStatus, Payment, Product, User
+from domain.models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Product, User
 from domain.orders.actions import OrderAction, ensure_order_action, payment_deadline
 from domain.orders.errors import OrderError
 from domain.orders.lifecycle import lock_order
 from domain.payments.errors import PaymentError
+from domain.payments.stray_refunds import refund_stray_payment
 from domain.settings.service import get_settings
 from domain.wechat.gateway import WeChatGateway
 from domain.wechat.pay_types import PaymentNotice
@@ -115,15 +116,11 @@ def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None
 
 
 def _refund_orphan(session: Session, *, order: Order, payment: PaymentNotice, wechat: WeChatGateway) -> None:
+    """Keep the money's record and try to give it back; a failed try is retried by ``reconcile-payments``."""
     received = Payment(order_id=order.id, out_trade_no=order.order_no, transaction_id=payment.transaction_id,
-                       amount_fen=payment.amount_fen, paid_at=clock.now(), status="orphaned", raw=payment.raw)
+                       amount_fen=payment.amount_fen, paid_at=clock.now(), status=PaymentStatus.ORPHANED,
+                       raw=payment.raw, refund_attempts=0, refund_error="")
     session.add(received)
     session.flush()
-    try:
-        wechat.refund(out_trade_no=order.order_no, out_refund_no=f"X{order.order_no}", total_fen=received.amount_fen,
-                      refund_fen=received.amount_fen, reason="订单已取消，自动退款")
-    except DomainError as exc:
-        log.error("automatic refund of cancelled order %s failed: %s", order.order_no, exc)
-        return
-    received.status = "refunded"
+    refund_stray_payment(payment=received, wechat=wechat)
     session.flush()

@@ -37,6 +37,7 @@ class BusinessSettings(BaseModel):
     settle_after_days: int = Field(7, ge=0, le=90)
     # Orders.
     auto_receive_days: int = Field(7, ge=1, le=60)
+    after_sale_days: int = Field(7, ge=0, le=365)  # refunds may be asked for until this long after completion
     unpaid_timeout_minutes: int = Field(30, ge=1, le=1440)
     shipping_fee_fen: int = Field(1000, ge=0, le=100_000)
     free_shipping_threshold_fen: int = Field(9900, ge=0)

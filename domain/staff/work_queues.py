@@ -12,6 +12,8 @@ from domain.models import (
     DistributorApplication,
     Order,
     OrderStatus,
+    Payment,
+    PaymentStatus,
     Refund,
     RefundStatus,
     Shipment,
@@ -29,6 +31,7 @@ class WorkQueues:
     applications_pending: int
     withdrawals_pending: int
     withdrawals_approved: int  # bank payouts to make, or WeChat transfers to retry
+    stray_payments: int  # paid for cancelled orders, and WeChat has not taken the automatic refund yet
 
 
 def work_queues(session: Session) -> WorkQueues:
@@ -43,5 +46,6 @@ def work_queues(session: Session) -> WorkQueues:
         count(DistributorApplication, DistributorApplication.status == ApplicationStatus.PENDING),
         count(Withdrawal, Withdrawal.status == WithdrawalStatus.PENDING),
         count(Withdrawal, Withdrawal.status == WithdrawalStatus.APPROVED),
+        count(Payment, Payment.status == PaymentStatus.ORPHANED),
     )).one()
     return WorkQueues(*(int(n) for n in row))

@@ -49,7 +49,7 @@ def test_seed_demo_builds_a_shop_and_is_safe_to_run_twice(committed, sandbox_url
 def test_jobs_run_lists_every_job(committed):
     done = backend("jobs", "run")
     assert done.returncode == 0, done.stderr
-    for name in ("close-unpaid", "auto-receive", "settle-commissions", "recompute-levels"):
+    for name in ("close-unpaid", "reconcile-payments", "auto-receive", "settle-commissions", "recompute-levels"):
         assert f"{name}: processed" in done.stdout
     unknown = backend("jobs", "run", "--job", "nope")
     assert unknown.returncode == 2 and JobError.UNKNOWN_JOB in unknown.stderr

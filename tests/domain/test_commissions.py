@@ -90,6 +90,7 @@ def test_a_refund_after_settlement_claws_back_and_a_negative_balance_blocks_with
     from domain.wallet.service import request_withdrawal
 
     a, b, c = chain
+    update_settings(db, {"after_sale_days": 30})  # refunds still allowed 8 days after completion
     sku = make_product(db, prices=(9999,), stock=10).skus[0]
     order = pay(db, place(db, c, [(sku.id, 3)]), sandbox_url)
     complete(db, order)

@@ -150,7 +150,7 @@ def test_refundable_quantity_follows_requests_rejections_and_refunds(db, buyer, 
     order = pay(db, place(db, buyer, [(sku.id, 3)]), sandbox_url)
     line_id = order.lines[0].id
     asked = refund(db, order, [(line_id, 1)], approve=False)
-    assert lines(db, order) == [(2, ["request_refund"])]
+    assert lines(db, order) == [(0, [])]  # one open request per line: nothing more until it is decided
     assert order_detail(db, order.id, viewer=Shopper.of(buyer)).open_refunds == 1
 
     reject_refund(db, actor=SUPPORT, refund_id=asked.id, reason="请先寄回商品")
@@ -240,4 +240,4 @@ def test_a_page_of_orders_loads_in_the_same_number_of_queries_whatever_its_lengt
     assert total == 5 and {v.id for v in page} == ids
     assert len(for_five) == len(for_one) <= 10
     assert all(v.open_refunds == 1 and v.shipment.events for v in page)
-    assert view.lines[0].refundable_quantity == 1
+    assert view.lines[0].refundable_quantity == 0  # 2 bought, 1 asked back: the open request holds the line

@@ -15,6 +15,7 @@ from domain.orders.checkout import OrderItem, place_order, preview_order
 from domain.orders.errors import AddressError, OrderError
 from domain.orders.logistics import StaffEntered, TrackedEvent
 from domain.payments.errors import PaymentError
+from domain.payments.reconciliation import close_expired_unpaid
 from domain.payments.service import handle_payment_notification, start_payment
 from domain.security.actor import SYSTEM
 from domain.settings.service import update_settings
@@ -234,14 +235,14 @@ def test_close_unpaid_cancels_after_the_timeout_and_returns_stock(db, buyer):
         fresh = place(db, buyer, [(sku.id, 2)])
     assert stock_of(db, sku.id) == 5
     with clock.travel(timedelta(minutes=31)):
-        closed = lifecycle.close_expired_unpaid(db, wechat=get_wechat(), timeout_minutes=30)
+        closed = close_expired_unpaid(db, wechat=get_wechat(), timeout_minutes=30).cancelled
     assert closed == 1
     db.refresh(old), db.refresh(fresh)
     assert (old.status, old.cancel_reason) == (OrderStatus.CANCELLED, "timeout")
     assert fresh.status == OrderStatus.PENDING_PAYMENT
     assert stock_of(db, sku.id) == 8
     with clock.travel(timedelta(minutes=31)):
-        assert lifecycle.close_expired_unpaid(db, wechat=get_wechat(), timeout_minutes=30) == 0  # idempotent
+        assert close_expired_unpaid(db, wechat=get_wechat(), timeout_minutes=30).cancelled == 0  # idempotent
 
 
 def test_paying_after_the_timeout_is_refused(db, buyer):

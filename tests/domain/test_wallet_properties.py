@@ -36,6 +36,7 @@ from domain.models import (
     WithdrawalStatus,
 )
 from domain.security.actor import SYSTEM
+from domain.settings.service import update_settings
 from domain.wallet import service as wallet
 from domain.wallet.errors import WalletError
 from domain.wallet.transfers import handle_transfer_notification
@@ -68,6 +69,8 @@ class Wallets(RuleBasedStateMachine):
         approve_distributor(self.s, self.a)
         approve_distributor(self.s, self.b)
         self.skus = [make_product(self.s, prices=(p,), stock=10_000).skus[0].id for p in PRICES]
+        # Refunds long after completion stay possible, so that clawbacks after settlement are explored.
+        update_settings(self.s, {"after_sale_days": 365})
         self.withdrawals = []
         # Start with money in both wallets, so that withdrawal paths are reached in every example.
         first = pay(self.s, place(self.s, self.c, [(self.skus[3], 3)]), self.sandbox_url)

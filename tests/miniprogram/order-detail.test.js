@@ -149,11 +149,11 @@ test('a refund request: refundable quantities, a reason, and the amount the API 
   expect(mp.text(page, '.refund__amount')).toBe(format.price(refunds[0].amount_fen))
   expect(mp.text(page, '.refund__lines')).toBe(`${teeLine.title} ×2`)
 
-  // Only what was not asked for is left: 1 T-shirt and the mug
+  // While the request waits for support, its line takes no other: only the mug is offered
   await act(page, '申请退款')
   lines = mp.rows(page, '.rline')
   expect(lines.map((l) => [mp.text(l, '.rline__title'), mp.text(l, '.stepper__value')])).toEqual([
-    [teeLine.title, '1'], [order.lines.find((l) => l.sku_id === mug.id).title, '1'],
+    [order.lines.find((l) => l.sku_id === mug.id).title, '1'],
   ])
   page.instance.onCloseRefund()
 
@@ -188,7 +188,7 @@ test('the whole order refunded: the last units take what is left, staff approve,
   expect(actionTexts(page)).toEqual([])
 })
 
-test('the buttons are the API’s actions: 申请退款 only while a line has units left to ask back, as many as it says', async () => {
+test('the buttons are the API’s actions: 申请退款 only while a line has units left and no request waiting', async () => {
   const token = await shopperToken()
   const [tee, mug] = [await mp.skuOf(TSHIRT), await mp.skuOf(MUG)]
   const order = await mp.paidOrder(token, [{ sku_id: tee.id, quantity: 3 }, { sku_id: mug.id, quantity: 1 }])
@@ -197,27 +197,36 @@ test('the buttons are the API’s actions: 申请退款 only while a line has un
   const ask = (lines) => mp.api('POST', `/api/v1/orders/${order.id}/refunds`, { token, body: { lines, reason: '不想要了' } })
   const refundable = (o) => Object.fromEntries(o.lines.map((l) => [l.id, l.refundable_quantity]))
 
-  // 2 of the 3 T-shirts and the mug asked back: 1 T-shirt is left
-  await ask([{ order_line_id: teeLine.id, quantity: 2 }, { order_line_id: mugLine.id, quantity: 1 }])
+  // 2 of the 3 T-shirts asked back: until support decides, the T-shirt line takes no other request; the mug is free
+  const first = await ask([{ order_line_id: teeLine.id, quantity: 2 }])
   let answered = await mp.api('GET', `/api/v1/orders/${order.id}`, { token })
   expect(answered.actions).toEqual(['request_refund'])
-  expect(refundable(answered)).toEqual({ [teeLine.id]: 1, [mugLine.id]: 0 })
+  expect(refundable(answered)).toEqual({ [teeLine.id]: 0, [mugLine.id]: 1 })
   const page = await openDetail(order.id)
   expect(actionTexts(page)).toEqual(['申请退款'])
   await act(page, '申请退款')
-  const rows = mp.rows(page, '.rline')
-  expect(rows.map((l) => [mp.text(l, '.rline__title'), mp.text(l, '.stepper__value')])).toEqual([[teeLine.title, '1']])
+  let rows = mp.rows(page, '.rline')
+  expect(rows.map((l) => [mp.text(l, '.rline__title'), mp.text(l, '.stepper__value')])).toEqual([[mugLine.title, '1']])
+  page.instance.onCloseRefund()
+
+  // support refunds the two T-shirts: the last one can be asked back now, one unit at most
+  await mp.admin('POST', `/api/v1/admin/refunds/${first.id}/approve`)
+  await page.instance.onPullDownRefresh()
+  await act(page, '申请退款')
+  rows = mp.rows(page, '.rline')
+  expect(rows.map((l) => [mp.text(l, '.rline__title'), mp.text(l, '.stepper__value')]))
+    .toEqual([[teeLine.title, '1'], [mugLine.title, '1']])
   expect(mp.text(rows[0], '.muted')).toMatch(/可退 1 件$/)
   page.instance.onCloseRefund()
 
-  // the last T-shirt too: nothing is left, and the API offers no button
-  await ask([{ order_line_id: teeLine.id, quantity: 1 }])
+  // the last T-shirt and the mug: nothing is left, and the API offers no button
+  await ask([{ order_line_id: teeLine.id, quantity: 1 }, { order_line_id: mugLine.id, quantity: 1 }])
   answered = await mp.api('GET', `/api/v1/orders/${order.id}`, { token })
   expect(answered.actions).toEqual([])
   expect(refundable(answered)).toEqual({ [teeLine.id]: 0, [mugLine.id]: 0 })
   await page.instance.onPullDownRefresh()
   expect(actionTexts(page)).toEqual([])
-  expect(mp.texts(page, '.refund__status')).toEqual(['审核中', '审核中'])
+  expect(mp.texts(page, '.refund__status')).toEqual(['审核中', '已退款'])
 })
 
 test('the page shows the actions and refundable quantities as answered, and counts nothing itself', async () => {
