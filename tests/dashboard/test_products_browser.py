@@ -73,3 +73,33 @@ def test_the_history_tab_of_applications_stays_open_after_an_approval_and_a_filt
         page.get_by_text("已驳回", exact=True).first.click()
         settle(page, "共 2 条")
         assert selected_tab(page) == "审核记录"
+
+
+def test_the_sku_table_keeps_bad_input_and_marks_every_bad_cell(committed):
+    with unit_of_work(committed) as session:
+        operator = make_staff(session, "operator", password=PASSWORD).username
+
+    with dashboard(1400, 1600) as page:
+        sign_in(page, operator, PASSWORD)
+        open_screen(page, "商品", "共 0 件商品")
+        open_tab(page, "新建商品")
+        page.get_by_label("商品标题", exact=True).fill("错价测试")
+        editor = page.locator("[data-testid=stDataFrame]").last
+        editor.scroll_into_view_if_needed()
+        box = editor.bounding_box()
+        # The table is a canvas: open a cell's editor with a double click, type, and press Enter, as staff do.
+        # Where the price and the stock columns sit, as fractions of the table's width (1400 px window).
+        for fraction, typed in ((0.14, "abc"), (0.735, "-5")):
+            page.mouse.dblclick(box["x"] + box["width"] * fraction, box["y"] + 35 + 17)
+            page.wait_for_timeout(300)
+            page.keyboard.press("Control+A")
+            page.keyboard.type(typed, delay=50)
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(300)
+        screenshot(page, "products-sku-table-typed")
+        page.get_by_role("button", name="创建商品", exact=True).click()
+        settle(page, "第 1 行：库存请填写不小于 0 的整数。")
+        text = body_text(page)
+        assert "第 1 行：价格请填写金额（元），最多两位小数，如 39.90。" in text
+        assert "下表标出了有问题的格子" in text
+        screenshot(page, "products-sku-table-marked")
