@@ -48,7 +48,8 @@ async def confirm_payment(request: Request, state: State, config: Settings, noti
 
 @router.post("/transfer/confirm")
 async def confirm_transfer(request: Request, state: State, config: Settings, notifier: Outbox):
-    """The distributor confirms receipt: the bill becomes SUCCESS. Body: ``{"out_bill_no"}``."""
+    """The distributor confirms receipt: the bill becomes SUCCESS. Body: ``{"out_bill_no"}``, or ``{"package"}``
+    (the bill's package_info, which is all the mini-program holds)."""
     return await _settle(request, state, config, notifier, "SUCCESS", "")
 
 
@@ -66,6 +67,8 @@ async def fail_transfer(request: Request, state: State, config: Settings, notifi
 
 async def _settle(request: Request, state: SandboxState, config, notifier, to: str, reason: str):
     body = await request.json()
+    if not body.get("out_bill_no") and body.get("package"):  # what wx.requestMerchantTransfer is given
+        body["out_bill_no"] = transfers_v3.bill_of_package(state, str(body["package"]))
     if to == "FAIL":
         reason = str(body.get("reason") or "PAYEE_ACCOUNT_ABNORMAL")
     try:

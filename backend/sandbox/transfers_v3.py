@@ -135,6 +135,11 @@ def bill_copy(state: SandboxState, out_bill_no: str) -> TransferBill | None:
         return None if bill is None else dataclasses.replace(bill)
 
 
+def bill_of_package(state: SandboxState, package: str) -> str:
+    with state.lock:
+        return next((b.out_bill_no for b in state.bills.values() if b.package_info == package), "")
+
+
 def settle_bill(state: SandboxState, out_bill_no: str, to: str, reason: str = "") -> TransferBill:
     """A bill waiting for the distributor becomes SUCCESS, FAIL or CANCELLED, once."""
     with state.lock:

@@ -175,6 +175,7 @@ class TransferConfirmationOut(FromDomain):
     mch_id: str
     app_id: str
     package: str
+    sandbox: bool  # confirm through the sandbox (POST {sandbox}/transfer/confirm {package}) instead of WeChat
 
 
 class RevealedAccountOut(FromDomain):

@@ -35,6 +35,7 @@ class TransferConfirmation:
     mch_id: str
     app_id: str
     package: str
+    sandbox: bool  # the fake WeChat confirms instead (``POST {sandbox}/transfer/confirm {package}``)
 
 
 def transfer_confirmation(session: Session, *, user: User, withdrawal_id: int) -> TransferConfirmation:
@@ -45,7 +46,8 @@ def transfer_confirmation(session: Session, *, user: User, withdrawal_id: int) -
     require_withdrawal_action(withdrawal, Shopper.of(user), WithdrawalAction.CONFIRM_RECEIPT)
     config = get_config()
     return TransferConfirmation(withdrawal_id=withdrawal.id, mch_id=config.wechat_mch_id,
-                                app_id=config.wechat_appid, package=withdrawal.transfer_package or "")
+                                app_id=config.wechat_appid, package=withdrawal.transfer_package or "",
+                                sandbox=config.sandbox)
 
 
 def handle_transfer_notification(session: Session, *, wechat: WeChatGateway, body: bytes,

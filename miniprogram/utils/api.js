@@ -38,11 +38,17 @@ const paths = {
   distributionOrders: `${V1}/distribution/orders`,
   distributionCommissions: `${V1}/distribution/commissions`,
   distributionWithdrawals: `${V1}/distribution/withdrawals`,
+  distributionWithdrawalTransfer: (withdrawalId) => `${V1}/distribution/withdrawals/${segment(withdrawalId)}/transfer`,
 }
 
 // The fake WeChat server's payment confirmation (see config.sandboxUrl), read at call time as config may change.
 function sandboxPayConfirmUrl() {
   return `${config.sandboxUrl.replace(/\/+$/, '')}/pay/confirm`
+}
+
+// The fake WeChat's 确认收款 of a 商家转账 bill, which stands in for wx.requestMerchantTransfer in the sandbox.
+function sandboxTransferConfirmUrl() {
+  return `${config.sandboxUrl.replace(/\/+$/, '')}/transfer/confirm`
 }
 
 class ApiError extends Error {
@@ -160,6 +166,7 @@ async function request(method, path, options = {}) {
 module.exports = {
   paths,
   sandboxPayConfirmUrl,
+  sandboxTransferConfirmUrl,
   ApiError,
   onUnauthorized,
   request,

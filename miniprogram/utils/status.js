@@ -42,7 +42,9 @@ const COMMISSION_STATUS = { frozen: '待结算', settled: '已结算', cancelled
 
 const COMMISSION_LEVEL = { 1: '一级', 2: '二级' }
 
-const WITHDRAWAL_STATUS = { pending: '待审核', approved: '已同意', paid: '已到账', rejected: '已驳回', failed: '失败' }
+const WITHDRAWAL_STATUS = {
+  pending: '待审核', approved: '已同意', awaiting_confirmation: '待确认收款', paid: '已到账', rejected: '已驳回', failed: '失败',
+}
 
 // The tag beside the nickname on 我的 (nothing for none, rejected or disabled).
 const DISTRIBUTOR_TAG = { pending: '分销员审核中', approved: '分销员' }

@@ -49,6 +49,15 @@ async function open(route, query = {}) {
   return page
 }
 
+// WeChat's part once the distributor confirms a 商家转账 bill: the sandbox pays it and notifies the backend.
+async function confirmAtSandbox(body) {
+  const res = await fetch(`${mp.harness().sandboxBase}/transfer/confirm`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  })
+  if (!res.ok) throw new Error(`sandbox transfer/confirm → ${res.status} ${await res.text()}`)
+  return res.json()
+}
+
 async function distributionMe(token) {
   return mp.api('GET', '/api/v1/distribution/me', { token })
 }
@@ -326,14 +335,16 @@ describe('withdrawals', () => {
     const viaBank = await bankPage.instance.onSubmit()
     expect(viaBank.withdrawal).toMatchObject({ amount_fen: 200, method: 'bank', account_no_masked: '**** 6789' })
 
-    await mp.admin('POST', `/api/v1/admin/withdrawals/${outcome.withdrawal.id}/approve`) // WeChat transfer: paid at once
+    // WeChat transfer (商家转账): the bill waits for demo_a, who confirms it in WeChat (here, at the sandbox)
+    await mp.admin('POST', `/api/v1/admin/withdrawals/${outcome.withdrawal.id}/approve`)
+    await confirmAtSandbox({ out_bill_no: outcome.withdrawal.withdrawal_no })
     await mp.admin('POST', `/api/v1/admin/withdrawals/${viaBank.withdrawal.id}/reject`, { reason: '户名与实名不一致' })
 
     const history = await open('pages/distribution/withdrawals')
     const api = await mp.api('GET', '/api/v1/distribution/withdrawals', { token: demoA.token })
     const rows = mp.rows(history, '.wrow')
     expect(rows.map((r) => [mp.text(r, '.wrow__amount'), mp.text(r, '.wrow__status')])).toEqual(
-      api.items.map((w) => [format.price(w.amount_fen), { pending: '待审核', approved: '已同意', paid: '已到账', rejected: '已驳回', failed: '失败' }[w.status]]),
+      api.items.map((w) => [format.price(w.amount_fen), { pending: '待审核', approved: '已同意', awaiting_confirmation: '待确认收款', paid: '已到账', rejected: '已驳回', failed: '失败' }[w.status]]),
     )
     expect(rows.slice(0, 2).map((r) => [mp.text(r, '.wrow__amount'), mp.text(r, '.wrow__status')])).toEqual([['¥2.00', '已驳回'], ['¥1.05', '已到账']])
     expect(mp.text(rows[0], '.wrow__reason')).toBe('驳回原因：户名与实名不一致')
@@ -369,5 +380,75 @@ describe('withdrawals', () => {
   test('a shopper who is not a distributor cannot open the withdraw form', async () => {
     const page = await open('pages/distribution/withdraw')
     expect(mp.text(page, '.state')).toBe('成为分销员后才能提现')
+  })
+})
+
+describe('确认收款 of a 商家转账 bill', () => {
+  // demo_b, an approved distributor with settled commission, asks for ¥1.00 and finance approves it.
+  async function approvedBill() {
+    const demoB = await mp.loginAs('demo_b')
+    const w = await mp.api('POST', '/api/v1/distribution/withdrawals', { token: demoB.token, body: { amount_fen: 100 } })
+    const approved = await mp.admin('POST', `/api/v1/admin/withdrawals/${w.id}/approve`)
+    expect(approved.status).toBe('awaiting_confirmation')
+    as('demo_b')
+    return { demoB, w }
+  }
+
+  function rowOf(page, w) {
+    return mp.rows(page, '.wrow').find((r) => mp.text(r, '.wrow__no') === w.withdrawal_no)
+  }
+
+  test('with wx.requestMerchantTransfer: WeChat gets the bill\'s package, the distributor confirms, it is 已到账', async () => {
+    const { demoB, w } = await approvedBill()
+    const page = await open('pages/distribution/withdrawals')
+    const row = rowOf(page, w)
+    expect(mp.text(row, '.wrow__status')).toBe('待确认收款')
+    expect(mp.text(row, '.wrow__confirm-btn')).toBe('确认收款')
+
+    const transfer = await mp.api('GET', `/api/v1/distribution/withdrawals/${w.id}/transfer`, { token: demoB.token })
+    // Outside the sandbox, as on a phone: the page hands the package to WeChat, and WeChat does its part.
+    fakeWx.alterNextAnswer('GET', /\/transfer$/, (data) => Object.assign({}, data, { sandbox: false }))
+    fakeWx.merchantTransferAnswers.push((options) => confirmAtSandbox({ package: options.package }))
+    const outcome = await page.instance.onConfirmReceipt({ currentTarget: { dataset: { id: w.id } } })
+    await fakeWx.idle()
+
+    expect(fakeWx.merchantTransfers.map((o) => [o.mchId, o.appId, o.package])).toEqual([
+      [transfer.mch_id, transfer.app_id, transfer.package]])
+    expect(outcome).toMatchObject({ status: 'confirmed', withdrawal: { id: w.id, status: 'paid' } })
+    const after = rowOf(page, w)
+    expect(mp.text(after, '.wrow__status')).toBe('已到账')
+    expect(mp.all(after, '.wrow__confirm-btn')).toHaveLength(0)
+    expect(fakeWx.toasts.map((t) => t.title)).toContain('已到账微信零钱')
+    const [mine] = (await mp.api('GET', '/api/v1/distribution/withdrawals', { token: demoB.token })).items
+      .filter((x) => x.id === w.id)
+    expect([mine.status, mine.actions]).toEqual(['paid', []])
+  })
+
+  test('without wx.requestMerchantTransfer (an older WeChat): a clear message, nothing is confirmed', async () => {
+    const { demoB, w } = await approvedBill()
+    const page = await open('pages/distribution/withdrawals')
+    delete global.wx.requestMerchantTransfer
+    fakeWx.alterNextAnswer('GET', /\/transfer$/, (data) => Object.assign({}, data, { sandbox: false }))
+    const outcome = await page.instance.onConfirmReceipt({ currentTarget: { dataset: { id: w.id } } })
+    await fakeWx.idle()
+
+    expect(outcome.status).toBe('unsupported')
+    expect(fakeWx.modals.pop()).toMatchObject({
+      title: '无法确认收款',
+      content: '当前微信版本过低，无法确认收款。请将微信升级到最新版本后，再回到提现记录点“确认收款”。',
+    })
+    expect(fakeWx.merchantTransfers).toEqual([])
+    const [still] = (await mp.api('GET', '/api/v1/distribution/withdrawals', { token: demoB.token })).items
+      .filter((x) => x.id === w.id)
+    expect([still.status, still.actions]).toEqual(['awaiting_confirmation', ['confirm_receipt']])
+    expect(mp.text(rowOf(page, w), '.wrow__status')).toBe('待确认收款')
+
+    // In the sandbox (DevTools) the fake WeChat confirms instead, after the distributor agrees.
+    const sandboxed = await page.instance.onConfirmReceipt({ currentTarget: { dataset: { id: w.id } } })
+    await fakeWx.idle()
+    expect(fakeWx.modals.pop()).toMatchObject({ title: '沙箱确认收款', content: '模拟在微信中确认收款 ¥1.00，确认吗？' })
+    expect(sandboxed).toMatchObject({ status: 'confirmed', withdrawal: { id: w.id, status: 'paid' } })
+    expect(fakeWx.requests.filter((q) => q.url.endsWith('/transfer/confirm')).map((q) => q.data)).toEqual([
+      { package: expect.any(String) }])
   })
 })

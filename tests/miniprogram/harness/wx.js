@@ -17,6 +17,10 @@ const savedImages = [] // filePath of every wx.saveImageToPhotosAlbum
 const clipboard = [] // data of every wx.setClipboardData
 const payments = [] // the options of every wx.requestPayment
 const paymentAnswers = [] // queued results for wx.requestPayment: { errMsg } fails, anything else succeeds
+const merchantTransfers = [] // the options of every wx.requestMerchantTransfer (确认收款)
+// Queued results for wx.requestMerchantTransfer: { errMsg } fails; a function is WeChat's part once the
+// distributor confirms (e.g. the sandbox's /transfer/confirm), awaited before success; none: plain success.
+const merchantTransferAnswers = []
 const lostAnswers = [] // [method, RegExp]: the next matching request reaches the server but its answer is lost
 const alteredAnswers = [] // [method, RegExp, fn]: the next matching answer's JSON goes through fn
 const heldAnswers = [] // [method, RegExp, gate]: the next matching answer waits until the gate opens
@@ -212,6 +216,22 @@ function gated(api, fn) {
   }
 }
 
+// WeChat's page for a 商家转账 bill (base library 3.3.0+): the distributor confirms, or cancels.
+function requestMerchantTransfer(options) {
+  merchantTransfers.push(options)
+  const answer = merchantTransferAnswers.shift() || { errMsg: 'requestMerchantTransfer:ok' }
+  pendingRequests++
+  Promise.resolve(typeof answer === 'function' ? answer(options) : answer).then((res) => {
+    const result = res && res.errMsg ? res : { errMsg: 'requestMerchantTransfer:ok' }
+    if (/fail/.test(result.errMsg)) {
+      later(options.fail, result)
+      later(options.complete, result)
+    } else {
+      succeed(options, result)
+    }
+  }).finally(() => { pendingRequests-- })
+}
+
 function login(options) {
   loginCount++
   succeed(options, { code: `wx-code-${loginCount}`, errMsg: 'login:ok' })
@@ -266,6 +286,7 @@ const fakes = {
   previewImage: (options) => succeed(options, {}),
   downloadFile,
   requestPayment,
+  requestMerchantTransfer,
   saveImageToPhotosAlbum: gated('saveImageToPhotosAlbum', (options) => {
     savedImages.push(options.filePath)
     succeed(options, { errMsg: 'saveImageToPhotosAlbum:ok' })
@@ -302,6 +323,9 @@ function reset() {
   clipboard.length = 0
   payments.length = 0
   paymentAnswers.length = 0
+  merchantTransfers.length = 0
+  merchantTransferAnswers.length = 0
+  global.wx.requestMerchantTransfer = requestMerchantTransfer // a test may have taken it away (an older WeChat)
   lostAnswers.length = 0
   alteredAnswers.length = 0
   heldAnswers.length = 0
@@ -347,5 +371,5 @@ async function idle(timeoutMs = 20000) {
 
 module.exports = {
   install, reset, idle, loseNextAnswer, alterNextAnswer, holdNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads,
-  savedImages, clipboard, payments, paymentAnswers, privacy, privacyGate,
+  savedImages, clipboard, payments, paymentAnswers, merchantTransfers, merchantTransferAnswers, privacy, privacyGate,
 }
