@@ -140,6 +140,7 @@ def seed_demo(session: Session) -> list[str]:
     lines.append(f"demo shoppers (sandbox login code sandbox-<name>): {', '.join(users)};"
                  " demo_a invites demo_b, demo_b invites demo_c")
     lines.extend(_demo_orders(session, users))
+    lines.append(_demo_marketing(session, users, categories))  # after the order history, which it must not price
     for username, password, role, _ in DEMO_STAFF:
         lines.append(f"demo staff {role}: {username} / {password}")
     return lines
@@ -298,6 +299,40 @@ class _SandboxPayments:
         if self.registered:
             return f"demo payments registered with the WeChat sandbox: {self.registered}"
         return "demo payments recorded without the WeChat sandbox (not running): refunds of them cannot go through"
+
+
+def _demo_marketing(session: Session, users: dict[str, User], categories: dict[str, Category]) -> str:
+    """Claimable coupons (fixed with a threshold, percent with a cap, one for a category), a running ladder 满减
+    and a limited-time discount on two SKUs; 陈明 (demo_c) holds two coupons."""
+    from datetime import timedelta
+
+    from domain import clock
+    from domain.marketing.coupons import CouponTemplateInput, claim_coupon, create_template, issue_coupon
+    from domain.marketing.promotions import PromotionInput, PromotionItemInput, create_promotion
+
+    system = _system()
+    fixed = create_template(session, actor=system, data=CouponTemplateInput(
+        name="满199减20", kind="fixed", value_fen=2000, threshold_fen=19900, valid_days=30, total_quantity=1000,
+        per_user_limit=1, description="全场通用，领取后 30 天内有效"))
+    percent = create_template(session, actor=system, data=CouponTemplateInput(
+        name="满100享9折", kind="percent", percent_off_bp=1000, cap_fen=3000, threshold_fen=10000, valid_days=15,
+        total_quantity=500, per_user_limit=2, description="最高减 30 元"))
+    fresh = create_template(session, actor=system, data=CouponTemplateInput(
+        name="生鲜满50减8", kind="fixed", value_fen=800, threshold_fen=5000, valid_days=7, total_quantity=300,
+        category_ids=(categories["美食生鲜"].id,), description="限美食生鲜类商品"))
+    now = clock.now()
+    create_promotion(session, actor=system, data=PromotionInput(
+        kind="full_reduction", name="满199减20，满299减50", starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=30), tiers=((19900, 2000), (29900, 5000))))
+    skus = {p.title: p.skus for p in session.scalars(select(Product))}
+    create_promotion(session, actor=system, data=PromotionInput(
+        kind="time_limited", name="限时特惠", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=7),
+        items=(PromotionItemInput(skus["降噪蓝牙耳机"][0].id, 24900, 30, 2),
+               PromotionItemInput(skus["陶瓷马克杯 350ml"][0].id, 3900, 50, None))))
+    claim_coupon(session, user=users["demo_c"], template_id=fixed.id)
+    issue_coupon(session, actor=system, template_id=percent.id, user_ids=[users["demo_c"].id], reason="新客礼包")
+    return (f"demo marketing: coupons {fixed.name} / {percent.name} / {fresh.name}, 满减 满199减20·满299减50, "
+            "限时特惠 on 降噪蓝牙耳机 and 陶瓷马克杯; demo_c holds two coupons")
 
 
 def _system():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -60,14 +61,15 @@ def make_address(session: Session, user: User, **fields):
     return create_address(session, user=user, data=AddressInput(**data))
 
 
-def place(session: Session, user: User, items: list[tuple[int, int]], *, key: str | None = None, address=None):
-    """Place an order for [(sku_id, quantity)]."""
+def place(session: Session, user: User, items: list[tuple[int, int]], *, key: str | None = None, address=None,
+          coupon_id: int | None = None):
+    """Place an order for [(sku_id, quantity)], with a user coupon when one is given."""
     from domain.orders.addresses import list_addresses
     from domain.orders.checkout import OrderItem, place_order
 
     address = address or next(iter(list_addresses(session, user=user)), None) or make_address(session, user)
     return place_order(session, user=user, items=[OrderItem(sku_id=s, quantity=q) for s, q in items],
-                       address_id=address.id, idempotency_key=key)
+                       address_id=address.id, idempotency_key=key, coupon_id=coupon_id)
 
 
 def notification_xml(sandbox_url: str, prepay_id: str, **overrides) -> bytes:
@@ -155,3 +157,36 @@ def refund(session: Session, order, items: list[tuple[int, int]], *, approve: bo
     if approve:
         r = approve_refund(session, actor=SYSTEM, refund_id=r.id, wechat=get_wechat())
     return r
+
+
+# --- marketing ----------------------------------------------------------------------------------
+
+def make_coupon(session: Session, *, name: str = "满100减20", kind: str = "fixed", value_fen: int = 2000,
+                threshold_fen: int = 10000, valid_days: int | None = 7, **fields):
+    """A coupon template (claimable, one per shopper, valid 7 days from claiming unless told otherwise)."""
+    from domain.marketing.coupons import CouponTemplateInput, create_template
+
+    return create_template(session, actor=SYSTEM, data=CouponTemplateInput(
+        name=name, kind=kind, value_fen=value_fen, threshold_fen=threshold_fen, valid_days=valid_days, **fields))
+
+
+def give_coupon(session: Session, template, user: User):
+    """One of the template's coupons for the user, through the grant that claims and issues use."""
+    from domain.marketing.coupons import grant_coupon
+    from domain.models import CouponSource
+
+    return grant_coupon(session, template_id=template.id, user_id=user.id, source=CouponSource.ISSUE, reason="测试")
+
+
+def make_promotion(session: Session, kind: str, *, name: str = "测试活动", starts_in: timedelta = timedelta(hours=-1),
+                   lasts: timedelta = timedelta(days=2), **fields):
+    """A 满减 (``tiers=((threshold, off), …)``) or a limited-time activity (``items=[(sku_id, promo_price,
+    activity_stock, per_user_limit), …]``), running from an hour ago unless told otherwise."""
+    from domain import clock
+    from domain.marketing.promotions import PromotionInput, PromotionItemInput, create_promotion
+
+    if "items" in fields:
+        fields["items"] = tuple(PromotionItemInput(*item) for item in fields["items"])
+    start = clock.now() + starts_in
+    return create_promotion(session, actor=SYSTEM, data=PromotionInput(
+        kind=kind, name=name, starts_at=start, ends_at=start + lasts, **fields))

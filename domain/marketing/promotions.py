@@ -204,10 +204,11 @@ def promotion_snapshot(promotion: Promotion) -> dict:
 
 
 def _apply(session: Session, promotion: Promotion, data: PromotionInput, *, sold: dict[int, int]) -> None:
-    promotion.name, promotion.starts_at, promotion.ends_at = data.name, data.starts_at, data.ends_at
+    """Every check first, then the changes: a refusal leaves the activity as it was."""
     if data.kind == PromotionKind.FULL_REDUCTION:
         products, categories = checked_scope(session, product_ids=data.product_ids, category_ids=data.category_ids,
                                              code=PromotionError.INVALID_PROMOTION)
+        promotion.name, promotion.starts_at, promotion.ends_at = data.name, data.starts_at, data.ends_at
         promotion.tiers = [list(t) for t in data.tiers]
         promotion.repeat, promotion.max_off_fen = data.repeat, data.max_off_fen
         promotion.product_ids, promotion.category_ids = products, categories
@@ -215,11 +216,10 @@ def _apply(session: Session, promotion: Promotion, data: PromotionInput, *, sold
         return
     _check_items(session, data, sold=sold)
     _refuse_overlap(session, data, own_id=promotion.id)
+    promotion.name, promotion.starts_at, promotion.ends_at = data.name, data.starts_at, data.ends_at
     promotion.stack_with_others = data.stack_with_others
     kept = {item.sku_id: item for item in promotion.items}
-    promotion.items = [
-        _item(kept.get(i.sku_id), i) for i in data.items
-    ]
+    promotion.items = [_item(kept.get(i.sku_id), i) for i in data.items]
 
 
 def _item(existing: PromotionItem | None, data: PromotionItemInput) -> PromotionItem:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from domain import clock
 from domain.audit.service import list_actions
@@ -14,6 +15,7 @@ from domain.errors import CommonError
 from domain.marketing.errors import CouponError, PromotionError
 from domain.members.service import ensure_default_levels
 from domain.security import crypto
+from domain.security.actor import SYSTEM as SYSTEM_ACTOR
 from tests.builders import deliver_notification, make_category, make_product, make_user
 from tests.refusals import refused
 
@@ -300,3 +302,26 @@ def test_promotion_sales_while_it_runs(client, db, operator, shopper, sandbox_ur
     assert [(i["sold"], i["remaining"], i["stock"]) for i in detail["items"]] == [(3, 7, 17)]
     skus = client.get("/api/v1/admin/promotions/skus", headers=operator).json()["items"]
     assert {s["sku_id"]: s["running_promotion_id"] for s in skus}[sku.id] == sale["id"]
+
+
+def test_the_demo_shop_has_coupons_to_claim_a_ladder_and_two_limited_time_skus(db, sandbox_url):
+    from backend.seed import seed_base, seed_demo
+    from domain.marketing.queries import claimable_coupons, my_coupons, product_tags, promotions
+    from domain.models import User
+
+    seed_base(db)
+    seed_demo(db)
+    centre = {c.name: c for c in claimable_coupons(db, user=None)}
+    assert {n: (c.kind, c.threshold_fen, c.cap_fen, c.scope.category_ids != []) for n, c in centre.items()} == {
+        "满199减20": ("fixed", 19900, None, False), "满100享9折": ("percent", 10000, 3000, False),
+        "生鲜满50减8": ("fixed", 5000, None, True)}
+    running, _ = promotions(db, viewer=SYSTEM_ACTOR, state="running")
+    ladder = next(p for p in running if p.kind == "full_reduction")
+    sale = next(p for p in running if p.kind == "time_limited")
+    assert (ladder.repeat, ladder.tags) == (False, ["满199减20", "满299减50"])
+    assert [(i.title, i.promo_price_fen < i.price_fen) for i in sale.items] == [("降噪蓝牙耳机", True),
+                                                                              ("陶瓷马克杯 350ml", True)]
+    assert product_tags(db, [(sale.items[0].product_id, None)])[sale.items[0].product_id] == ("满199减20", "满299减50")
+    demo_c = db.scalar(select(User).where(User.openid == "o_sandbox_demo_c"))
+    _, total = my_coupons(db, user=demo_c, status="unused")
+    assert total == 2
