@@ -87,6 +87,8 @@ AUDIT_FILTER_TYPE = "audit.filter.type"
 AUDIT_FILTER_ID = "audit.filter.id"
 AUDIT_FILTER_ACTION = "audit.filter.action"
 AUDIT_PAGE = "audit.page"
+AUDIT_OPEN = "audit.open"
+AUDIT_OPEN_BUTTON = "audit.open.button"
 
 HOME_CONTENT_NEW_BANNER = "home_content.banner.new"
 HOME_CONTENT_NEW_NOTICE = "home_content.notice.new"

@@ -29,7 +29,9 @@ def record_action(session: Session, *, actor: Actor, action: str, entity_type: s
 
 
 def list_actions(session: Session, *, entity_type: str | None = None, entity_id: object | None = None,
-                 action_prefix: str | None = None, page: int = 1, page_size: int = 50) -> tuple[list[AuditEntry], int]:
+                 action_prefix: str | None = None, actions: list[str] | None = None, page: int = 1,
+                 page_size: int = 50) -> tuple[list[AuditEntry], int]:
+    """Newest first, in strict time order: by the moment it happened, then by id for entries of the same moment."""
     query = select(AuditEntry)
     if entity_type:
         query = query.where(AuditEntry.entity_type == entity_type)
@@ -37,7 +39,10 @@ def list_actions(session: Session, *, entity_type: str | None = None, entity_id:
         query = query.where(AuditEntry.entity_id == str(entity_id))
     if action_prefix:
         query = query.where(starts_with(AuditEntry.action, action_prefix))
-    query, total = paginate(session, query, AuditEntry.id.desc(), page=page, page_size=page_size)
+    if actions is not None:  # an empty list matches nothing
+        query = query.where(AuditEntry.action.in_(actions))
+    query, total = paginate(session, query, AuditEntry.created_at.desc(), AuditEntry.id.desc(), page=page,
+                            page_size=page_size)
     return list(session.scalars(query)), total
 
 
@@ -46,6 +51,14 @@ def audit_entity_types(session: Session) -> dict[str, int]:
     rows = session.execute(select(AuditEntry.entity_type, func.count(AuditEntry.id))
                            .group_by(AuditEntry.entity_type).order_by(AuditEntry.entity_type)).all()
     return {kind: int(n) for kind, n in rows}
+
+
+def audit_actions(session: Session, *, entity_type: str | None = None) -> dict[str, int]:
+    """The actions the audit log holds (of one kind of record, or all), with how many entries each."""
+    query = select(AuditEntry.action, func.count(AuditEntry.id)).group_by(AuditEntry.action).order_by(AuditEntry.action)
+    if entity_type:
+        query = query.where(AuditEntry.entity_type == entity_type)
+    return {action: int(n) for action, n in session.execute(query).all()}
 
 
 def _jsonable(value):
