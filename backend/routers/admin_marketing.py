@@ -38,7 +38,9 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin: marketing"], responses=
 def _scope_changes(changes: dict) -> dict:
     scope = changes.pop("scope", None)
     if scope is not None:
-        changes.update(product_ids=tuple(scope["product_ids"]), category_ids=tuple(scope["category_ids"]))
+        # A scope given whole replaces the old one; a list it leaves out is empty (ScopeIn's default), as in POST.
+        changes.update(product_ids=tuple(scope.get("product_ids", ())),
+                       category_ids=tuple(scope.get("category_ids", ())))
     return changes
 
 
