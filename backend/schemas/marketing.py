@@ -165,6 +165,10 @@ class ClaimableCouponOut(ReadModel):
     valid_days: int | None
     total_quantity: int | None
     per_user_limit: int
+    claimable: bool
+    status: Literal["active", "stopped"]
+    claimed: int
+    used: int
     remaining: int | None
     summary: str
     claimed_by_me: int

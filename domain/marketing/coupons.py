@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.audit.service import record_action
-from domain.errors import Conflict, Invalid, NotFound
+from domain.errors import CommonError, Conflict, Invalid, NotFound
 from domain.marketing.actions import CouponAction, ensure_template_action
 from domain.marketing.errors import CouponError
 from domain.marketing.scope import checked_scope
@@ -358,7 +358,7 @@ def issue_coupon(session: Session, *, actor: Actor, template_id: int, user_ids: 
     """Staff give the template's coupon to chosen shoppers, with a reason; audited. The total quantity and the
     per-user limit hold as for claims; whoever is skipped is answered with the code."""
     actor.require(Permission.MARKETING)
-    reason = required_text(reason, code=CouponError.INVALID_COUPON, message="请填写发放原因（不超过 200 字）")
+    reason = required_text(reason, code=CommonError.REASON_REQUIRED, message="请填写发放原因（不超过 200 字）")
     if not user_ids or len(set(user_ids)) > MAX_ISSUE:
         raise Invalid(CouponError.INVALID_COUPON, f"请选择 1–{MAX_ISSUE} 位用户")
     ensure_template_action(get_template(session, template_id), actor, CouponAction.ISSUE)  # 404 before users

@@ -231,6 +231,10 @@ def _item(existing: PromotionItem | None, data: PromotionItemInput) -> Promotion
 
 def _check_items(session: Session, data: PromotionInput, *, sold: dict[int, int]) -> None:
     ids = [i.sku_id for i in data.items]
+    if held := sorted(sku_id for sku_id, units in sold.items() if units > 0 and sku_id not in ids):
+        # Orders hold units of it, which a cancellation gives back to this item.
+        raise Conflict(PromotionError.INVALID_PROMOTION,
+                       f"规格 {', '.join(map(str, held))} 已有订单占用活动库存，不能移出活动（可把活动库存改为已售数量）")
     skus = {sku.id: (sku, title) for sku, title in session.execute(
         select(Sku, Product.title).join(Product, Product.id == Sku.product_id).where(Sku.id.in_(ids)))}
     for item in data.items:

@@ -88,6 +88,10 @@ class ClaimableCoupon:
     valid_days: int | None
     total_quantity: int | None
     per_user_limit: int
+    claimable: bool
+    status: str
+    claimed: int
+    used: int
     remaining: int | None  # None: unlimited
     summary: str
     claimed_by_me: int
@@ -129,7 +133,7 @@ def claimable_coupons(session: Session, *, user: User | None, product_id: int | 
             id=t.id, name=t.name, description=t.description, kind=t.kind, value_fen=t.value_fen,
             percent_off_bp=t.percent_off_bp, cap_fen=t.cap_fen, threshold_fen=t.threshold_fen, scope=_scope(t),
             valid_from=t.valid_from, valid_to=t.valid_to, valid_days=t.valid_days, total_quantity=t.total_quantity,
-            per_user_limit=t.per_user_limit,
+            per_user_limit=t.per_user_limit, claimable=t.claimable, status=t.status, claimed=t.claimed, used=t.used,
             remaining=None if t.total_quantity is None else max(t.total_quantity - t.claimed, 0),
             summary=_summary(t), claimed_by_me=mine, can_claim=refusal is None, refusal=refusal))
     return views

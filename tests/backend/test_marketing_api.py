@@ -138,7 +138,7 @@ def test_staff_issue_to_chosen_users_with_a_reason_and_see_who_was_skipped(clien
     assert again == {"issued": 0, "skipped": [{"user_id": a.id, "code": "coupon_limit_reached"}]}
     no_reason = client.post(f"/api/v1/admin/coupons/{template['id']}/issue", headers=operator,
                             json={"user_ids": [a.id], "reason": " "})
-    refused(CouponError.INVALID_COUPON, no_reason, status=422)
+    refused(CommonError.REASON_REQUIRED, no_reason, status=422)
     # Not claimable: the coupon centre neither lists it nor gives it.
     [entry] = [e for e in list_actions(db, entity_type="coupon_template", entity_id=template["id"])[0]
                if e.action == "coupon.issue" and e.after["issued"]]

@@ -157,6 +157,21 @@ def test_editing_keeps_what_was_sold_and_never_sets_the_stock_below_it(db, buyer
     assert [e.action for e in entries] == ["promotion.update", "promotion.create"]
 
 
+def test_a_sku_whose_units_orders_hold_cannot_leave_the_activity(db, buyer):
+    held, free, other = make_product(db, prices=(9900, 9900, 9900), stock=20).skus
+    sale = make_promotion(db, "time_limited", items=[(held.id, 6900, 5, None), (free.id, 6900, 5, None)])
+    place(db, buyer, [(held.id, 1)])
+    with refused(PromotionError.INVALID_PROMOTION, status=409):
+        update_promotion(db, actor=SYSTEM, promotion_id=sale.id, changes={"items": [
+            {"sku_id": free.id, "promo_price_fen": 6900, "activity_stock": 5}]})
+    update_promotion(db, actor=SYSTEM, promotion_id=sale.id, changes={"items": [
+        {"sku_id": held.id, "promo_price_fen": 6900, "activity_stock": 1},
+        {"sku_id": other.id, "promo_price_fen": 7900, "activity_stock": 5}]})
+    items = db.scalars(select(PromotionItem).where(PromotionItem.promotion_id == sale.id)
+                       .order_by(PromotionItem.sku_id)).all()
+    assert [(i.sku_id, i.activity_stock, i.sold) for i in items] == [(held.id, 1, 1), (other.id, 5, 0)]
+
+
 def test_a_stopped_activity_no_longer_prices_new_orders(db, buyer):
     sku = make_product(db, prices=(9900,), stock=20).skus[0]
     sale = make_promotion(db, "time_limited", items=[(sku.id, 6900, 5, None)])
