@@ -578,6 +578,31 @@ STRINGS: dict[str, tuple[str, str]] = {
     "distributors.enable_submit": ("恢复分销资格", "Enable"),
     "distributors.enabled_done": ("已恢复 {name} 的分销资格。", "{name} enabled."),
     "distributors.disable_confirm": ("确认停用 {name} 的分销资格", "Disable {name}"),
+    "distributors.no_inviter": ("没有邀请人（自己进入小程序）。", "No inviter (came to the mini-program by themselves)."),
+    "distributors.inviter": ("邀请人：{name}（邀请码 {code}）", "Invited by {name} (invite code {code})"),
+    "distributors.inviter_permanent": (
+        "邀请关系一经绑定不能修改：按“首次绑定，永久有效”的规则，谁先邀请就归谁，防止抢客、刷单和事后改关系套佣；"
+        "佣金只按这条关系计到两级，也不会因改关系多出第三级——这是禁止传销相关法律的要求。",
+        "An inviter, once bound, can never be changed: under first-touch binding whoever invited first keeps the "
+        "shopper, which stops poaching, fake orders and rewiring the team to collect commission; commission follows "
+        "this one link for exactly two levels, and no change can create a third — Chinese law against pyramid "
+        "selling requires it."),
+    "distributors.adjust": ("人工调整钱包", "Adjust the wallet by hand"),
+    "distributors.adjust_help": ("补发或扣回一笔钱，例如补偿或更正。记入钱包流水（人工调整）和操作日志，分销员能看到原因。"
+                                 "当前可提现 {available}；扣减后不能为负。",
+                                 "Credit or take back an amount, e.g. a compensation or a correction. It goes into "
+                                 "the ledger (Adjustment) and the audit log, and the distributor sees the reason. "
+                                 "Available now: {available}; a debit may not take it below zero."),
+    "distributors.adjust_amount": ("金额（元）", "Amount (¥)"),
+    "distributors.adjust_amount_help": ("正数为补发，负数为扣回，如 -12.50。", "Positive credits, negative debits, e.g. -12.50."),
+    "distributors.adjust_reason": ("原因（分销员可见）", "Reason (the distributor sees it)"),
+    "distributors.adjust_reason_placeholder": ("如：活动奖励补发、错误结算更正", "e.g. campaign bonus, settlement correction"),
+    "distributors.adjust_confirm": ("确认调整 {name} 的钱包", "Adjust the wallet of {name}"),
+    "distributors.adjust_submit": ("调整", "Adjust"),
+    "distributors.adjust_bad_amount": ("金额请填写元，最多两位小数，可带负号，如 -12.50。",
+                                       "Type an amount in yuan, at most two decimals, minus for a debit, e.g. -12.50."),
+    "distributors.adjust_confirm_first": ("请先勾选确认调整。", "Tick the box to confirm first."),
+    "distributors.adjusted": ("已调整 {name} 的钱包：{amount}。", "The wallet of {name} adjusted by {amount}."),
     "distributors.disable_confirm_first": ("请先勾选确认停用。", "Tick the box to confirm first."),
     # Withdrawals
     "withdrawals.header": ("提现审核", "Withdrawals"),

@@ -124,6 +124,10 @@ def distributor_form(user_id: int) -> str:
     return f"distributors.switch.{user_id}"
 
 
+def wallet_adjust_form(user_id: int) -> str:
+    return f"distributors.adjust.{user_id}"
+
+
 def withdrawal_form(withdrawal_id: int) -> str:
     return f"withdrawals.decide.{withdrawal_id}"
 

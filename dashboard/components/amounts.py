@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.money import yuan
+from domain.money import parse_yuan, yuan
 
 
 def parse_percent(text: str) -> int:
@@ -26,6 +26,13 @@ def parse_percent(text: str) -> int:
         raise ValueError(f"not a percentage: {text!r}")
     bp = int(whole) * 100 + int((frac + "00")[:2])
     return -bp if negative else bp
+
+
+def parse_signed_yuan(text: str) -> int:
+    """'-12.50' → -1250 fen, '+3' → 300: an amount that may be taken away (a wallet adjustment)."""
+    s = text.strip()
+    sign = -1 if s.startswith("-") else 1
+    return sign * parse_yuan(s.lstrip("+-").strip())
 
 
 def percent_text(bp: int) -> str:

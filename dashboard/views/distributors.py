@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
-from dashboard.components.amounts import money
+from dashboard.components.amounts import money, parse_signed_yuan
 from dashboard.components.listing import (
     back_to_first_page,
     local_time,
@@ -25,6 +25,7 @@ from dashboard.components.listing import (
     select_record,
 )
 from dashboard.components.plain import chart_text, plain
+from dashboard.components.tabs import remembered_tabs
 from dashboard.i18n import label, t
 from domain.distribution.actions import DistributorAction
 from domain.distribution.distributors import set_enabled
@@ -35,10 +36,11 @@ from domain.distribution.queries import (
     list_distributors,
 )
 from domain.distribution.team import TeamNode, team_tree
+from domain.models import User
 from domain.money import percent, yuan
 from domain.security.actor import Actor
 from domain.security.roles import Permission
-from domain.wallet.service import Balances, balances, ledger
+from domain.wallet.service import Balances, adjust_wallet, balances, ledger
 
 PAGE_SIZE = 20
 TEAM_LIMIT = 500
@@ -56,7 +58,14 @@ class LedgerLine:
 
 
 @dataclass(frozen=True)
+class Inviter:
+    nickname: str
+    invite_code: str
+
+
+@dataclass(frozen=True)
 class DistributorDetail:
+    inviter: Inviter | None
     balances: Balances
     team: list[TeamNode]
     team_total: int
@@ -112,7 +121,10 @@ def _distributor_detail(session: Session, actor: Actor, user_id: int) -> Distrib
     team, team_total = team_tree(session, user_id, limit=TEAM_LIMIT)
     commissions, commissions_total = list_commissions(session, viewer=actor, beneficiary_id=user_id,
                                                       page_size=RECENT)
+    user = session.get(User, user_id)
+    inviter = session.get(User, user.inviter_id) if user and user.inviter_id else None
     return DistributorDetail(
+        inviter=Inviter(nickname=inviter.nickname, invite_code=inviter.invite_code) if inviter else None,
         balances=balances(session, user_id), team=team, team_total=team_total,
         ledger=[LedgerLine(created_at=e.created_at, entry_type=e.entry_type, amount_fen=e.amount_fen, note=e.note)
                 for e in ledger(session, user_id, limit=RECENT)],
@@ -127,6 +139,7 @@ def _show_detail(actor: Actor, row: DistributorRow, d: DistributorDetail) -> Non
         st.subheader(t("distributors.detail", name=plain(row.nickname), code=row.invite_code, status=status))
         if row.disabled_reason:
             st.warning(t("distributors.disabled_because", reason=plain(row.disabled_reason)), icon=":material/block:")
+        _inviter(d.inviter)
         b = d.balances
         for column, (key, fen) in zip(st.columns(5), (
             ("distributors.available", b.available_fen), ("distributors.frozen", b.frozen_fen),
@@ -134,18 +147,64 @@ def _show_detail(actor: Actor, row: DistributorRow, d: DistributorDetail) -> Non
             ("distributors.earned", b.total_earned_fen),
         ), strict=True):
             column.metric(t(key), money(fen))
-        team_tab, ledger_tab, commission_tab, switch_tab = st.tabs([
-            t("distributors.tab_team", n=d.team_total), t("distributors.tab_ledger"),
-            t("distributors.tab_commissions", n=d.commissions_total), t("distributors.tab_switch"),
-        ])
-        with team_tab:
+        tabs = remembered_tabs("distributors.detail", {
+            "team": t("distributors.tab_team", n=d.team_total), "ledger": t("distributors.tab_ledger"),
+            "commissions": t("distributors.tab_commissions", n=d.commissions_total),
+            "switch": t("distributors.tab_switch"),
+        })
+        with tabs["team"]:
             _team(row, d)
-        with ledger_tab:
+        with tabs["ledger"]:
+            if actor.can(Permission.WITHDRAWALS):
+                _adjust_wallet(actor, row, d.balances)
             _ledger(d.ledger)
-        with commission_tab:
+        with tabs["commissions"]:
             _commissions(d.commissions)
-        with switch_tab:
+        with tabs["switch"]:
             _switch(actor, row)
+
+
+def _inviter(inviter: Inviter | None) -> None:
+    """Who invited this distributor, and why that can never be changed."""
+    if inviter is None:
+        text = t("distributors.no_inviter")
+    else:
+        text = t("distributors.inviter", name=plain(inviter.nickname), code=inviter.invite_code)
+    st.info(f"{text}  \n{t('distributors.inviter_permanent')}", icon=":material/lock:")
+
+
+def _adjust_wallet(actor: Actor, row: DistributorRow, b: Balances) -> None:
+    """A credit or debit by hand, with the reason the distributor will read in their ledger."""
+    form = state.wallet_adjust_form(row.user_id)
+    key = partial(state.widget_key, form)
+    show_flashes(form)
+    with st.container(border=True):
+        with st.form(key("form"), border=False):
+            st.markdown(f"**{t('distributors.adjust')}**")
+            st.caption(t("distributors.adjust_help", available=money(b.available_fen)))
+            amount_col, reason_col = st.columns([1, 3])
+            amount = amount_col.text_input(t("distributors.adjust_amount"), key=key("amount"),
+                                           placeholder="-12.50", help=t("distributors.adjust_amount_help"))
+            reason = reason_col.text_input(t("distributors.adjust_reason"), key=key("reason"), max_chars=100,
+                                           placeholder=t("distributors.adjust_reason_placeholder"))
+            confirmed = st.checkbox(t("distributors.adjust_confirm", name=plain(row.nickname)), key=key("confirm"))
+            submitted = st.form_submit_button(t("distributors.adjust_submit"), key=key("submit"))
+        if not submitted:
+            return
+        try:
+            amount_fen = parse_signed_yuan(amount)
+        except ValueError:
+            st.error(t("distributors.adjust_bad_amount"), icon=":material/error:")
+            return
+        if not confirmed:
+            st.warning(t("distributors.adjust_confirm_first"))
+            return
+        entry = perform(lambda s: adjust_wallet(s, actor=actor, user_id=row.user_id, amount_fen=amount_fen,
+                                                reason=reason))
+        if entry is not None:
+            state.flash_at(form, t("distributors.adjusted", name=plain(row.nickname), amount=money(amount_fen)))
+            state.reset_form(form)
+            st.rerun()
 
 
 def _team(row: DistributorRow, d: DistributorDetail) -> None:

@@ -17,6 +17,7 @@ from domain.audit.service import record_action
 from domain.config import get_config
 from domain.db import lock_row
 from domain.distribution.distributors import ensure_distributor, is_qualified
+from domain.distribution.errors import DistributionError
 from domain.errors import CommonError, Conflict, DomainError, Forbidden, Invalid, NotFound
 from domain.models import (
     CommissionRecord,
@@ -291,3 +292,37 @@ def _lock(session: Session, withdrawal_id: int) -> Withdrawal:
     if withdrawal is None:
         raise NotFound(WalletError.WITHDRAWAL_NOT_FOUND, "提现申请不存在")
     return withdrawal
+
+
+MAX_ADJUSTMENT_FEN = 10_000_000  # ¥100,000.00 either way in one adjustment
+
+
+def adjust_wallet(session: Session, *, actor: Actor, user_id: int, amount_fen: int, reason: str) -> WalletEntry:
+    """Staff credit (positive) or debit (negative) a distributor's wallet by hand, e.g. a compensation or a
+    correction: an ``adjustment`` ledger entry noting the reason, audited. A debit never takes the available
+    balance below zero (docs/money-and-rules.md, Wallet)."""
+    actor.require(Permission.WITHDRAWALS)
+    if (not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen == 0
+            or abs(amount_fen) > MAX_ADJUSTMENT_FEN):
+        raise Invalid(WalletError.INVALID_ADJUSTMENT,
+                      f"调整金额需为非 0 的整数（分），一次不超过 ¥{yuan(MAX_ADJUSTMENT_FEN)}")
+    reason = required_text(reason, code=WalletError.ADJUSTMENT_REASON_REQUIRED,
+                           message="请填写调整原因（1–100 个字），分销员会在钱包流水中看到它", max_length=100)
+    if session.get(Distributor, user_id) is None:
+        raise NotFound(DistributionError.DISTRIBUTOR_NOT_FOUND, "分销员不存在")
+    if session.get(Wallet, user_id) is None:
+        session.add(Wallet(user_id=user_id))
+        session.flush()
+    lock_row(session, "wallets", "user_id", user_id)  # the same lock as a withdrawal: the balance cannot move
+    balance = available_balance(session, user_id)
+    if balance + amount_fen < 0:
+        raise Conflict(WalletError.INSUFFICIENT_BALANCE,
+                       f"扣减 ¥{yuan(-amount_fen)} 超过可提现余额 ¥{yuan(max(balance, 0))}")
+    entry = WalletEntry(user_id=user_id, entry_type=EntryType.ADJUSTMENT, amount_fen=amount_fen,
+                        note=f"人工调整：{reason}")
+    session.add(entry)
+    session.flush()
+    record_action(session, actor=actor, action="wallet.adjust", entity_type="distributor", entity_id=user_id,
+                  before={"available_fen": balance},
+                  after={"available_fen": balance + amount_fen, "amount_fen": amount_fen, "reason": reason})
+    return entry
