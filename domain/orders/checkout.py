@@ -55,9 +55,9 @@ class Preview:
     @property
     def coupon_refusal(self) -> CouponRefusal | None:
         """Why the chosen coupon does not apply (its state, or this cart), or None."""
-        if self.coupon is None or self.coupon.refusal is not None:
-            return self.coupon.refusal if self.coupon else None
-        return engine_refusal(self.priced, self.coupon.terms)
+        if self.coupon is None:
+            return None
+        return self.coupon.refusal or engine_refusal(self.priced, self.coupon.terms)
 
 
 @dataclass(frozen=True)
