@@ -23,8 +23,10 @@ from domain import clock
 from domain.config import Config, get_config
 from domain.errors import DomainError, ExternalServiceError, Invalid
 from domain.wechat.errors import WeChatError
-from domain.wechat.pay import Headers, PayGateway, make_pay_gateway
+from domain.wechat.pay import Headers, PayGateway
 from domain.wechat.pay_types import PaymentNotice, PaymentQuery, RefundNotice, TransferBill
+from domain.wechat.pay_v2 import V2Pay
+from domain.wechat.pay_v3 import V3Pay
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +147,7 @@ class WeChatGateway:
         if self._pay is None:
             with self._lock:
                 if self._pay is None:
-                    self._pay = make_pay_gateway(self.config)
+                    self._pay = V3Pay(self.config) if self.config.pay_v3 else V2Pay(self.config)
         return self._pay
 
     @property

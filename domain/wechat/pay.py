@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
-from domain.config import Config
 from domain.errors import DomainError, ExternalServiceError
 from domain.payments.errors import PaymentError
 from domain.wechat.errors import WeChatError
@@ -68,16 +67,6 @@ class PayGateway(Protocol):
     def notification_answer(self, error: DomainError | None) -> tuple[int, bytes, str]:
         """What to answer WeChat's notification: (status, body, media type). A refusal is always a 4xx, which
         makes WeChat send it again later."""
-
-
-def make_pay_gateway(config: Config) -> PayGateway:
-    if config.pay_v3:
-        from domain.wechat.pay_v3 import V3Pay
-
-        return V3Pay(config)
-    from domain.wechat.pay_v2 import V2Pay
-
-    return V2Pay(config)
 
 
 def pay_error(code: str, message: str, wechat_code: str = "") -> ExternalServiceError:
