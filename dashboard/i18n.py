@@ -581,12 +581,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "distributors.no_inviter": ("没有邀请人（自己进入小程序）。", "No inviter (came to the mini-program by themselves)."),
     "distributors.inviter": ("邀请人：{name}（邀请码 {code}）", "Invited by {name} (invite code {code})"),
     "distributors.inviter_permanent": (
-        "邀请关系一经绑定不能修改：按“首次绑定，永久有效”的规则，谁先邀请就归谁，防止抢客、刷单和事后改关系套佣；"
-        "佣金只按这条关系计到两级，也不会因改关系多出第三级——这是禁止传销相关法律的要求。",
-        "An inviter, once bound, can never be changed: under first-touch binding whoever invited first keeps the "
-        "shopper, which stops poaching, fake orders and rewiring the team to collect commission; commission follows "
-        "this one link for exactly two levels, and no change can create a third — Chinese law against pyramid "
-        "selling requires it."),
+        "邀请关系不能修改，后台也不能：它只来自顾客本人通过分享链接进入（默认“首次绑定，永久有效”，谁先邀请就归谁），"
+        "这样可以防止抢客、刷单和事后改关系套取佣金；佣金只沿这条关系计两级，任何修改都不能多出第三级——"
+        "这是禁止传销相关法律的要求。",
+        "An inviter can never be changed, not even here: it comes only from the shopper arriving through a share "
+        "link (by default first touch and permanent: whoever invited first keeps the shopper), which stops "
+        "poaching, fake orders and rewiring a team to collect commission; commission follows this one link for "
+        "exactly two levels, and no change can create a third — Chinese law against pyramid selling requires it."),
     "distributors.adjust": ("人工调整钱包", "Adjust the wallet by hand"),
     "distributors.adjust_help": ("补发或扣回一笔钱，例如补偿或更正。记入钱包流水（人工调整）和操作日志，分销员能看到原因。"
                                  "当前可提现 {available}；扣减后不能为负。",
@@ -722,6 +723,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                                "by those). There are only two levels."),
     "analytics.level_members": ("{level}成员", "{level} members"),
     "analytics.empty": ("暂无数据。", "No data yet."),
+    "analytics.date_tick": ("%-m月%-d日", "%b %-d"),
+    "analytics.date_hover": ("%Y年%-m月%-d日", "%b %-d, %Y"),
     # 首页装修: the mini-program home's banners and notices
     "home_content.header": ("首页装修", "Home page"),
     "home_content.caption": ("顾客打开小程序首页看到的轮播横幅和公告。停用的、或链接的商品已下架的，顾客看不到。",

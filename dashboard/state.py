@@ -198,7 +198,8 @@ def _carry_translated_widgets(before: str, after: str) -> None:
 
     for key in st.session_state.get(TRANSLATED_WIDGETS, set()):
         old, new = keyed(key, before), keyed(key, after)
-        if old in st.session_state:
+        # None is left out: a select box reads it as "nothing chosen", not as its own "all" option.
+        if st.session_state.get(old) is not None:
             st.session_state[new] = st.session_state[old]
 
 

@@ -87,6 +87,12 @@ def _sales_figure(sales: list[queries.DailySales]) -> go.Figure:
                    mode="lines+markers", line={"color": "#c2581b"}, hoverinfo="skip"),
     ])
     figure.update_yaxes(title=t("analytics.yuan"), rangemode="tozero")
+    return _dated(figure)
+
+
+def _dated(figure: go.Figure) -> go.Figure:
+    """Day axes in the staff's language: Plotly names months in English unless told how to write a date."""
+    figure.update_xaxes(type="date", tickformat=t("analytics.date_tick"), hoverformat=t("analytics.date_hover"))
     return figure
 
 
@@ -128,7 +134,7 @@ def _commission_figure(days: list[queries.CommissionDay]) -> go.Figure:
     ])
     figure.update_layout(barmode="stack")
     figure.update_yaxes(title=t("analytics.yuan"), rangemode="tozero")
-    return figure
+    return _dated(figure)
 
 
 def _network_figure(network: list[queries.NetworkRow]) -> go.Figure:
