@@ -91,6 +91,7 @@ class PromotionOrderOut(FromDomain):
     commission_fen: int
     level: int
     created_at: datetime
+    commission_status: str = Field(description="frozen (still expected), settled (earned) or cancelled")
 
 
 class BankIn(Strict):

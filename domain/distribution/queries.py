@@ -105,25 +105,32 @@ class PromotionOrder:
     commission_fen: int
     level: int
     created_at: datetime
+    # frozen while any of its records still waits (预计佣金), settled once all that is left is settled (已得佣金),
+    # cancelled when nothing is left (a whole refund).
+    commission_status: str = CommissionStatus.FROZEN
 
 
 def promotion_orders(session: Session, user_id: int, *, page: int = 1, page_size: int = 20) -> tuple[list[PromotionOrder], int]:
     """Orders that earned this distributor commission, with what each earned them."""
     mine = (
         select(CommissionRecord.order_id, func.min(CommissionRecord.level).label("level"),
-               func.sum(CommissionRecord.amount_fen - CommissionRecord.clawed_back_fen).label("fen"))
+               func.sum(CommissionRecord.amount_fen - CommissionRecord.clawed_back_fen).label("fen"),
+               func.sum(case((CommissionRecord.status == CommissionStatus.FROZEN, 1), else_=0)).label("frozen"),
+               func.sum(case((CommissionRecord.status == CommissionStatus.SETTLED, 1), else_=0)).label("settled"))
         .where(CommissionRecord.beneficiary_id == user_id).group_by(CommissionRecord.order_id).subquery()
     )
     query = (
-        select(Order, User.nickname, mine.c.level, mine.c.fen)
+        select(Order, User.nickname, mine.c.level, mine.c.fen, mine.c.frozen, mine.c.settled)
         .join(mine, mine.c.order_id == Order.id).join(User, User.id == Order.user_id)
     )
     total = session.scalar(select(func.count()).select_from(mine)) or 0
     rows = session.execute(query.order_by(Order.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
     return [PromotionOrder(order_id=o.id, order_no=o.order_no, buyer_nickname=crypto.mask_name(name), status=o.status,
                            paid_goods_fen=o.payable_fen - o.shipping_fen - o.refunded_fen, commission_fen=int(fen),
-                           level=int(level), created_at=o.created_at)
-            for o, name, level, fen in rows], total
+                           level=int(level), created_at=o.created_at,
+                           commission_status=CommissionStatus.FROZEN if frozen else CommissionStatus.SETTLED
+                           if settled else CommissionStatus.CANCELLED)
+            for o, name, level, fen, frozen, settled in rows], total
 
 
 @dataclass(frozen=True)

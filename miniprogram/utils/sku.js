@@ -71,10 +71,20 @@ function priceRange(skus, selection) {
   return { min: Math.min.apply(null, prices), max: Math.max.apply(null, prices) }
 }
 
+// Before a full choice: the original price of the cheapest SKU that fits, struck through beside "from", when it
+// is above that SKU's price (0 otherwise). A SKU with a limited-time price shows no original of its own.
+function originalOfCheapest(skus, selection) {
+  const fitting = skus.filter((s) => matchesSelection(s, selection))
+  const cheapest = (fitting.length ? fitting : skus).reduce((a, b) => (b && unitPrice(b) < unitPrice(a) ? b : a), skus[0])
+  if (!cheapest || unitPrice(cheapest) !== cheapest.price_fen) return 0
+  return cheapest.original_price_fen > cheapest.price_fen ? cheapest.original_price_fen : 0
+}
+
 function totalStock(skus, selection) {
   return skus.filter((s) => matchesSelection(s, selection)).reduce((sum, s) => sum + s.stock, 0)
 }
 
 module.exports = {
   initialSelection, rows, toggle, missingNames, selectedSku, unitPrice, priceRange, totalStock, matchesSelection,
+  originalOfCheapest,
 }

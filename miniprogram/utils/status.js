@@ -42,6 +42,9 @@ const COMMISSION_STATUS = { frozen: '待结算', settled: '已结算', cancelled
 
 const COMMISSION_LEVEL = { 1: '一级', 2: '二级' }
 
+// 推广订单: what the commission of an order is called, by its state (settled is earned, no longer expected).
+const PROMOTION_EARNING = { frozen: '预计佣金', settled: '已得佣金', cancelled: '佣金已失效' }
+
 const WITHDRAWAL_STATUS = {
   pending: '待审核', approved: '已同意', awaiting_confirmation: '待确认收款', paid: '已到账', rejected: '已驳回', failed: '失败',
 }
@@ -96,6 +99,6 @@ function distributorNotice(status, facts) {
 }
 
 module.exports = {
-  ORDER_STATUS, ORDER_HINT, REFUND_STATUS, PROMOTION_ORDER_STATUS, COMMISSION_STATUS, COMMISSION_LEVEL,
+  ORDER_STATUS, ORDER_HINT, REFUND_STATUS, PROMOTION_ORDER_STATUS, COMMISSION_STATUS, COMMISSION_LEVEL, PROMOTION_EARNING,
   WITHDRAWAL_STATUS, DISTRIBUTOR_TAG, label, orderButtons, distributorNotice,
 }

@@ -251,7 +251,14 @@ test('promotion orders list the orders that earned me commission', async () => {
   const list = await mp.api('GET', '/api/v1/distribution/orders?page_size=20', { token: demoA.token })
   const page = await open('pages/distribution/orders')
   expect(mp.texts(page, '.porder__no')).toEqual(list.items.map((o) => `订单号 ${o.order_no}`))
-  expect(mp.rows(page, '.porder').map((r) => mp.text(r, '.porder__earn'))).toEqual(list.items.map((o) => `预计佣金${format.price(o.commission_fen)}`))
+  // Each order's commission by its state: only what still waits is 预计佣金.
+  const earning = { frozen: '预计佣金', settled: '已得佣金', cancelled: '佣金已失效' }
+  expect(mp.rows(page, '.porder').map((r) => mp.text(r, '.porder__earn'))).toEqual(
+    list.items.map((o) => `${earning[o.commission_status]}${format.price(o.commission_fen)}`))
+  const row = (order) => mp.rows(page, '.porder').find((r) => mp.text(r, '.porder__no') === `订单号 ${order.order_no}`)
+  expect(mp.text(row(bought.settled), '.porder__earn')).toMatch(/^已得佣金¥/)
+  expect(mp.text(row(bought.frozen), '.porder__earn')).toMatch(/^预计佣金¥/)
+  expect(list.items.find((o) => o.order_no === bought.settled.order_no).commission_status).toBe('settled')
   expect(mp.rows(page, '.porder').map((r) => mp.text(r, '.porder__buyer'))).toEqual(list.items.map((o) => `${o.level === 1 ? '一级' : '二级'}${o.buyer_nickname}`))
   expect(mp.texts(page, '.porder__no')).toContain(`订单号 ${bought.frozen.order_no}`)
 })

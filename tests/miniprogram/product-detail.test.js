@@ -154,3 +154,80 @@ test('an unknown product shows a friendly message', async () => {
   const page = await openDetail(999999)
   expect(mp.text(page, '.state')).toContain('商品不存在或已下架')
 })
+
+describe('what staff add to a product: original prices, a SKU image and the rich text', () => {
+  const SCARF = '羊毛混纺围巾'
+  let before = null // the product as the admin API had it, put back afterwards
+
+  beforeAll(async () => {
+    const card = (await mp.allProducts()).find((p) => p.title === SCARF)
+    before = await mp.admin('GET', `/api/v1/admin/products/${card.id}`)
+    const skus = before.skus.filter((s) => s.is_active).map((s, i) => ({
+      id: s.id, specs: s.specs, price_fen: s.price_fen, stock: s.stock,
+      original_price_fen: s.price_fen + 5000 + i * 100, image: i === 1 ? before.images[0] : '',
+    }))
+    await mp.admin('PATCH', `/api/v1/admin/products/${before.id}`, {
+      skus,
+      detail_html: `<h3>产品细节</h3><p>柔软<script>alert(1)</script>亲肤</p><img src="${before.images[0]}" onerror="x()">`,
+    })
+  })
+
+  afterAll(async () => {
+    const skus = before.skus.filter((s) => s.is_active).map((s) => ({ id: s.id, specs: s.specs, price_fen: s.price_fen,
+      stock: s.stock, original_price_fen: s.original_price_fen, image: s.image }))
+    await mp.admin('PATCH', `/api/v1/admin/products/${before.id}`, { skus, detail_html: before.detail_html })
+  })
+
+  test('the original price is struck through beside the price, before and after a choice', async () => {
+    const product = await mp.api('GET', `/api/v1/products/${before.id}`)
+    const cheapest = product.skus.reduce((a, b) => (b.price_fen < a.price_fen ? b : a))
+    const page = await openDetail(product.id)
+    const was = page.querySelector('.summary__was')
+    expect(mp.textOf(was)).toBe(format.price(cheapest.original_price_fen))
+    expect(was.dom.innerHTML).toContain('price--strike')
+
+    const other = product.skus.find((s) => s.id !== cheapest.id)
+    await choose(page, other.specs)
+    expect(mp.text(page, '.summary__now')).toBe(format.price(other.price_fen))
+    expect(mp.text(page, '.summary__was')).toBe(format.price(other.original_price_fen))
+  })
+
+  test('choosing a SKU with its own picture shows that picture', async () => {
+    const product = await mp.api('GET', `/api/v1/products/${before.id}`)
+    const pictured = product.skus.find((s) => s.image_url)
+    const plain = product.skus.find((s) => !s.image_url)
+    expect(pictured.image_url).toMatch(/^http/)
+    const page = await openDetail(product.id)
+    expect(page.querySelector('.picker__image')).toBeUndefined()
+    await choose(page, pictured.specs)
+    expect(page.querySelector('.picker__image').dom.getAttribute('data-url')).toBe(pictured.image_url)
+    await choose(page, plain.specs)
+    expect(page.querySelector('.picker__image')).toBeUndefined()
+  })
+
+  test('the rich text is shown with rich-text, as the server sanitised it', async () => {
+    const product = await mp.api('GET', `/api/v1/products/${before.id}`)
+    expect(product.detail_html).toBe(`<h3>产品细节</h3><p>柔软亲肤</p><img src="${product.images[0]}" `
+      + 'style="max-width:100%;height:auto;display:block;">')
+    const page = await openDetail(product.id)
+    const rich = page.querySelector('.description__rich')
+    expect(rich).toBeDefined()
+    expect(page.data.product.detail_html).toBe(product.detail_html)
+    expect(rich.dom.tagName.toLowerCase()).toContain('rich-text')
+    expect(mp.text(page, '.description__text')).toBe(product.description)
+  })
+
+  test('a product card strikes its original price through', async () => {
+    const simulate = require('miniprogram-simulate')
+    const card = (await mp.allProducts()).find((p) => p.title === SCARF)
+    expect(card.original_price_fen).toBeGreaterThan(card.price_fen)
+    const id = simulate.load(mp.path('components/product-card/product-card'), { compiler: 'simulate', rootPath: mp.path('') })
+    const shown = simulate.render(id, { product: card })
+    shown.attach(document.createElement('parent-wrapper'))
+    expect(mp.text(shown, '.pcard__price')).toBe(format.price(card.price_fen))
+    expect(mp.text(shown, '.pcard__was')).toBe(format.price(card.original_price_fen))
+    const plainCard = simulate.render(id, { product: Object.assign({}, card, { original_price_fen: null }) })
+    plainCard.attach(document.createElement('parent-wrapper'))
+    expect(plainCard.querySelector('.pcard__was')).toBeUndefined()
+  })
+})

@@ -22,6 +22,8 @@ Component({
         key: `${o.order_id}-${o.level}`,
         statusText: status.label(status.PROMOTION_ORDER_STATUS, o.status),
         levelText: status.COMMISSION_LEVEL[o.level] || '',
+        earningText: status.label(status.PROMOTION_EARNING, o.commission_status || 'frozen'),
+        earningState: o.commission_status || 'frozen',
         created: format.dateTime(o.created_at),
         paidGoods: format.price(o.paid_goods_fen),
       })

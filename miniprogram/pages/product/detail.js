@@ -22,7 +22,8 @@ Component({
     sku: null, // the fully selected SKU
     priceFen: 0,
     priceSuffix: '', // 起 while the selection still spans several prices
-    originalFen: 0, // the regular price, struck through, under a limited-time price
+    originalFen: 0, // struck through: the regular price under a limited-time price, else the SKU's original price
+    skuImage: '', // the chosen SKU's own picture, if it has one
     memberFen: 0,
     stock: 0,
     stockText: '',
@@ -61,6 +62,7 @@ Component({
         rows: sku.rows(names, skus, selection),
         sku: chosen,
         originalFen: 0,
+        skuImage: '',
         memberFen: 0,
         shareEarnFen: commission ? commission.level1_fen : 0,
       }
@@ -68,6 +70,8 @@ Component({
         patch.priceFen = sku.unitPrice(chosen)
         patch.priceSuffix = ''
         if (patch.priceFen !== chosen.price_fen) patch.originalFen = chosen.price_fen
+        else if (chosen.original_price_fen > patch.priceFen) patch.originalFen = chosen.original_price_fen
+        patch.skuImage = chosen.image_url || ''
         if (chosen.member_price_fen && patch.priceFen === chosen.price_fen) patch.memberFen = chosen.member_price_fen
         if (commission && chosen.commission_level1_fen !== null && chosen.commission_level1_fen !== undefined) {
           patch.shareEarnFen = chosen.commission_level1_fen
@@ -79,6 +83,7 @@ Component({
         const range = sku.priceRange(skus, selection)
         patch.priceFen = range.min
         patch.priceSuffix = range.min === range.max ? '' : '起'
+        patch.originalFen = sku.originalOfCheapest(skus, selection)
         patch.stock = sku.totalStock(skus, selection)
         patch.selectedText = `请选择 ${sku.missingNames(names, selection).join(' ')}`
       }
@@ -108,6 +113,10 @@ Component({
 
     onPreviewImage(e) {
       wx.previewImage({ urls: this.data.product.images, current: e.currentTarget.dataset.url })
+    },
+
+    onPreviewSkuImage() {
+      wx.previewImage({ urls: [this.data.skuImage], current: this.data.skuImage })
     },
 
     // The chosen SKU, or null after telling the shopper what is missing.
