@@ -19,10 +19,14 @@ from sqlalchemy.orm import Session
 from domain.audit.service import list_actions
 from domain.models import (
     AuditEntry,
+    Banner,
     Category,
+    CouponTemplate,
     DistributorApplication,
+    Notice,
     Order,
     Product,
+    Promotion,
     Refund,
     Sku,
     Staff,
@@ -72,6 +76,11 @@ ENTITY_LABELS: dict[str, tuple[str, str]] = {
     "settings": ("系统设置", "settings"),
     "staff": ("员工", "staff member"),
     "job": ("定时任务", "job"),
+    "coupon_template": ("优惠券", "coupon"),
+    "promotion": ("营销活动", "promotion"),
+    "banner": ("首页横幅", "home banner"),
+    "notice": ("首页公告", "home notice"),
+    "payment": ("收款", "payment"),
 }
 
 # Actions: (中文, English) — the filter's options and each sentence's verb.
@@ -100,6 +109,22 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "distributor.disable": ("停用分销资格", "Disabled a distributor"),
     "wallet.adjust": ("人工调整钱包", "Adjusted a wallet"),
     "job.run": ("手动运行任务", "Ran a job"),
+    "coupon.create": ("新建优惠券", "Created a coupon"),
+    "coupon.update": ("修改优惠券", "Edited a coupon"),
+    "coupon.stop": ("停止发放优惠券", "Stopped a coupon"),
+    "coupon.issue": ("发放优惠券", "Issued a coupon"),
+    "promotion.create": ("新建营销活动", "Created a promotion"),
+    "promotion.update": ("修改营销活动", "Edited a promotion"),
+    "promotion.stop": ("停止营销活动", "Stopped a promotion"),
+    "banner.create": ("新建首页横幅", "Created a home banner"),
+    "banner.update": ("修改首页横幅", "Edited a home banner"),
+    "banner.move": ("调整首页横幅顺序", "Moved a home banner"),
+    "banner.delete": ("删除首页横幅", "Deleted a home banner"),
+    "notice.create": ("新建首页公告", "Created a home notice"),
+    "notice.update": ("修改首页公告", "Edited a home notice"),
+    "notice.move": ("调整首页公告顺序", "Moved a home notice"),
+    "notice.delete": ("删除首页公告", "Deleted a home notice"),
+    "payment.refund_retry": ("重试自动退款", "Retried an automatic refund"),
 }
 
 # Names of recorded values, for changes and for actions without a sentence of their own.
@@ -114,6 +139,10 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "commission_level2_bp": ("二级佣金比例", "level-2 rate"),
     "commission_cap_bp": ("佣金合计上限", "commission cap"),
     "skus": ("规格", "SKUs"),
+    "price_fen": ("价格", "price"),
+    "original_price_fen": ("原价", "original price"),
+    "cost_price_fen": ("成本价", "cost"),
+    "image": ("规格图", "image"),
     "status": ("状态", "status"),
     "amount_fen": ("金额", "amount"),
     "reason": ("原因", "reason"),
@@ -137,6 +166,23 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "text": ("内容", "text"),
     "note": ("备注", "note"),
     "processed": ("处理条数", "processed"),
+    "name": ("名称", "name"),
+    "kind": ("类型", "kind"),
+    "value_fen": ("面额", "value"),
+    "percent_off_bp": ("折扣", "percent off"),
+    "cap_fen": ("最多减", "cap"),
+    "threshold_fen": ("门槛", "threshold"),
+    "starts_at": ("开始", "starts"),
+    "ends_at": ("结束", "ends"),
+    "valid_from": ("生效", "valid from"),
+    "valid_to": ("失效", "valid to"),
+    "valid_days": ("有效天数", "valid days"),
+    "total_quantity": ("总量", "quantity"),
+    "per_user_limit": ("每人限领", "per shopper"),
+    "position": ("位置", "position"),
+    "is_enabled": ("启用", "switched on"),
+    "link_kind": ("跳转", "link"),
+    "image_url": ("图片", "picture"),
 }
 
 # Stored codes that appear as values (statuses), as staff read them.
@@ -215,9 +261,14 @@ def _skus_change(before: list[dict], after: list[dict], lang: Lang) -> str:
             parts.append(("新增规格 " if lang == "zh" else "new SKU ") + f"{spec} ¥{yuan(sku.get('price_fen') or 0)}")
         elif was.get("is_active") and not sku.get("is_active", True):
             parts.append(("停售规格 " if lang == "zh" else "stopped SKU ") + spec)
-        elif was.get("price_fen") != sku.get("price_fen"):
-            parts.append(f"{spec} ¥{yuan(was.get('price_fen') or 0)} → ¥{yuan(sku.get('price_fen') or 0)}")
+        else:
+            parts.extend(f"{spec} {field_label(name, lang)} {value_text(name, was.get(name), lang)} → "
+                         f"{value_text(name, sku.get(name), lang)}"
+                         for name in _SKU_FIELDS if name in sku and was.get(name) != sku.get(name))
     return ("，" if lang == "zh" else ", ").join(parts) or ("规格" if lang == "zh" else "SKUs")
+
+
+_SKU_FIELDS = ("price_fen", "original_price_fen", "cost_price_fen", "image")
 
 
 # --- Sentences: (entry, the record's name, language) → the part after who did it. ---
@@ -288,6 +339,14 @@ def _refund(entry: AuditEntry, name: str, lang: Lang) -> str:
     return f"同意了{name}，退款 {amount}" + (f"（微信未完成：{failure}）" if failure else "")
 
 
+def _issue(entry: AuditEntry, name: str, lang: Lang) -> str:
+    after = _a(entry)
+    issued, reason = len(after.get("issued") or []), after.get("reason") or ""
+    if lang == "en":
+        return f"issued {name} to {issued} shoppers" + (f" ({reason})" if reason else "")
+    return f"向 {issued} 位顾客发放了{name}" + (f"（原因：{reason}）" if reason else "")
+
+
 SENTENCES: dict[str, Sentence] = {
     "product.create": _zh_en("新建了{name}", "created {name}"),
     "product.update": _zh_en("修改了{name}：{changes}", "edited {name}: {changes}"),
@@ -314,6 +373,18 @@ SENTENCES: dict[str, Sentence] = {
     "distributor.disable": _zh_en("停用了{name}的分销资格，原因：{reason}", "disabled {name}, because: {reason}"),
     "wallet.adjust": _wallet,
     "job.run": _zh_en("手动运行了{name}，处理 {processed} 条", "ran {name} by hand: {processed} processed"),
+    "coupon.create": _zh_en("新建了{name}", "created {name}"),
+    "coupon.update": _zh_en("修改了{name}：{changes}", "edited {name}: {changes}"),
+    "coupon.stop": _zh_en("停止发放{name}", "stopped {name}"),
+    "coupon.issue": _issue,
+    "promotion.create": _zh_en("新建了{name}", "created {name}"),
+    "promotion.update": _zh_en("修改了{name}：{changes}", "edited {name}: {changes}"),
+    "promotion.stop": _zh_en("停止了{name}", "stopped {name}"),
+    **{f"{kind}.{verb}": _zh_en(zh, en) for kind in ("banner", "notice") for verb, zh, en in (
+        ("create", "新建了{name}", "created {name}"), ("update", "修改了{name}：{changes}", "edited {name}: {changes}"),
+        ("move", "调整了{name}的顺序：{before_position} → {position}", "moved {name}: {before_position} → {position}"),
+        ("delete", "删除了{name}", "deleted {name}"))},
+    "payment.refund_retry": _zh_en("重试了{name}的自动退款", "retried the automatic refund of {name}"),
 }
 
 
@@ -369,6 +440,14 @@ _LOOKUPS: dict[str, tuple[Callable, Callable]] = {
                  lambda row, lang: (f"{_kind('category', lang)}“{row[1]}”", row[1])),
     "staff": (lambda ids: select(Staff.id, Staff.username).where(Staff.id.in_(ids)),
               lambda row, lang: (f"{_kind('staff', lang)} {row[1]}", row[1])),
+    "coupon_template": (lambda ids: select(CouponTemplate.id, CouponTemplate.name).where(CouponTemplate.id.in_(ids)),
+                        lambda row, lang: (f"{_kind('coupon_template', lang)}“{row[1]}”", row[1])),
+    "promotion": (lambda ids: select(Promotion.id, Promotion.name).where(Promotion.id.in_(ids)),
+                  lambda row, lang: (f"{_kind('promotion', lang)}“{row[1]}”", row[1])),
+    "banner": (lambda ids: select(Banner.id, Banner.title).where(Banner.id.in_(ids)),
+               lambda row, lang: (f"{_kind('banner', lang)}“{row[1]}”", row[1])),
+    "notice": (lambda ids: select(Notice.id, Notice.text).where(Notice.id.in_(ids)),
+               lambda row, lang: (f"{_kind('notice', lang)}“{row[1]}”", row[1])),
 }
 
 

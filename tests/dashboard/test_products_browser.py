@@ -4,9 +4,15 @@ SKU table does with what staff type into its cells — and the screenshot of the
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from backend.seed import seed_base, seed_demo
+from domain.catalog.service import get_product, update_product
 from domain.db import unit_of_work
-from tests.builders import make_product, make_staff
+from domain.distribution.distributors import apply, reject_application
+from domain.models import Product
+from domain.security.actor import SYSTEM
+from tests.builders import make_product, make_staff, make_user
 from tests.dashboard.browser import TIMEOUT_MS, body_text, dashboard, open_screen, screenshot, settle, sign_in
 
 PASSWORD = "products-pass-2026"
@@ -52,10 +58,6 @@ def test_after_a_stock_adjustment_the_edit_tab_stays_open_and_the_next_refusal_i
 
 
 def test_the_history_tab_of_applications_stays_open_after_an_approval_and_a_filter_change(committed):
-    from domain.distribution.distributors import apply, reject_application
-    from domain.security.actor import SYSTEM
-    from tests.builders import make_user
-
     with unit_of_work(committed) as session:
         for name in ("小周", "小吴", "小郑"):
             application = apply(session, user=make_user(session, name), real_name="周" + name, phone="13912345678",
@@ -103,3 +105,37 @@ def test_the_sku_table_keeps_bad_input_and_marks_every_bad_cell(committed):
         assert "第 1 行：价格请填写金额（元），最多两位小数，如 39.90。" in text
         assert "下表标出了有问题的格子" in text
         screenshot(page, "products-sku-table-marked")
+
+
+def test_screenshots_of_the_product_form_and_the_audit_log(committed, sandbox_url):
+    with unit_of_work(committed) as session:
+        seed_base(session)
+        seed_demo(session)
+        owner = make_staff(session, "owner", password=PASSWORD).username
+        scarf = session.scalar(select(Product).where(Product.title == "羊毛混纺围巾"))
+        skus = [{"id": s.id, "specs": s.specs, "price_fen": s.price_fen, "stock": s.stock,
+                 "original_price_fen": s.price_fen + 7000, "cost_price_fen": s.price_fen // 3,
+                 "image": scarf.images[0] if i == 0 else ""} for i, s in enumerate(get_product(session, scarf.id).skus)]
+        update_product(session, actor=SYSTEM, product_id=scarf.id, changes={
+            "skus": skus, "sort": 50, "detail_html": f'<h3>细节</h3><p>羊毛 30%，柔软不扎</p><img src="{scarf.images[0]}">'})
+
+    with dashboard(1400, 2200) as page:
+        sign_in(page, owner, PASSWORD)
+        open_screen(page, "商品", "共 22 件商品")
+        open_tab(page, "编辑商品")
+        settle(page, "规格矩阵")
+        page.get_by_text("规格矩阵：按规格值生成规格表").click()
+        page.wait_for_timeout(500)
+        form = screenshot(page, "dashboard-product-form")
+
+        page.set_viewport_size({"width": 1400, "height": 1200})
+        open_screen(page, "操作日志", "共 ")
+        expect(page.locator("[data-testid=stDataFrame] canvas").first).to_be_visible()  # drawn after the run
+        page.wait_for_timeout(1000)
+        screenshot(page, "dashboard-audit-log")
+        page.get_by_label("操作", exact=True).fill("修改商品")
+        page.get_by_label("操作", exact=True).press("Enter")
+        settle(page, "匹配的操作：修改商品")
+        audit = screenshot(page, "dashboard-audit-log-filtered")
+        assert page.locator("[data-testid=stException]").count() == 0, body_text(page)[:500]
+    assert form.stat().st_size > 50_000 and audit.stat().st_size > 30_000

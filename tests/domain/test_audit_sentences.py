@@ -11,7 +11,7 @@ from domain.audit.service import record_action
 from domain.catalog.service import adjust_stock, update_product
 from domain.security.actor import SYSTEM
 from domain.settings.service import change_settings
-from tests.builders import make_product
+from tests.builders import make_coupon, make_product
 
 
 def sentences(db, lang="zh", **filters) -> list[str]:
@@ -73,3 +73,11 @@ def test_a_typed_filter_finds_actions_by_their_chinese_or_english_name_or_code()
     assert matching_actions("Rejected", known) == ["distributor.reject", "refund.reject"]
     assert matching_actions("distributor.", known) == ["distributor.approve", "distributor.reject"]
     assert matching_actions("没有这种操作", known) == []
+
+
+def test_marketing_and_home_actions_read_as_sentences_with_their_names(db):
+    template = make_coupon(db, name="满100减20")
+    record_action(db, actor=SYSTEM, action="coupon.issue", entity_type="coupon_template", entity_id=template.id,
+                  after={"reason": "老客回馈", "issued": [1, 2, 3], "skipped": []})
+    db.flush()
+    assert sentences(db)[:2] == ["向 3 位顾客发放了优惠券“满100减20”（原因：老客回馈）", "新建了优惠券“满100减20”"]
