@@ -12,6 +12,7 @@ from backend.routers import (
     admin_core,
     admin_distribution,
     admin_marketing,
+    admin_members,
     admin_orders,
     admin_products,
     cart,
@@ -19,6 +20,7 @@ from backend.routers import (
     content,
     distribution,
     marketing,
+    members,
     orders,
     payments,
     users,
@@ -42,7 +44,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(TextGuard)
     for module in (users, catalog, cart, orders, payments, distribution, admin_core, admin_products, admin_orders,
-                   admin_distribution, content, marketing, admin_marketing):
+                   admin_distribution, content, marketing, admin_marketing, members, admin_members):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])

@@ -139,7 +139,9 @@ def seed_demo(session: Session) -> list[str]:
         users = _demo_users(session)
     lines.append(f"demo shoppers (sandbox login code sandbox-<name>): {', '.join(users)};"
                  " demo_a invites demo_b, demo_b invites demo_c")
+    lines.append(_demo_share_reward_offer(session))  # before the orders: their first payments start rewards
     lines.extend(_demo_orders(session, users))
+    lines.append(_demo_members(session, users))
     lines.append(_demo_marketing(session, users, categories))  # after the order history, which it must not price
     for username, password, role, _ in DEMO_STAFF:
         lines.append(f"demo staff {role}: {username} / {password}")
@@ -255,6 +257,8 @@ def _demo_orders(session: Session, users: dict[str, User]) -> list[str]:
     settled = settle_due_commissions(session)
     with clock.travel(-timedelta(days=3)):
         buy("demo_c", [("赣南脐橙 新鲜当季", 1, 1)], shipped=True, received=True)
+    with clock.travel(-timedelta(days=2)):
+        _demo_share(session, users)  # 周杰 (demo_f) opens 林晓's share and is bound to her
     with clock.travel(-timedelta(days=1)):
         returned = buy("demo_c", [("玻尿酸补水面膜 10片", 0, 2)], shipped=True)
         request_refund(session, user=users["demo_c"], order_id=returned.id, reason="包装破损",
@@ -333,6 +337,51 @@ def _demo_marketing(session: Session, users: dict[str, User], categories: dict[s
     issue_coupon(session, actor=system, template_id=percent.id, user_ids=[users["demo_c"].id], reason="新客礼包")
     return (f"demo marketing: coupons {fixed.name} / {percent.name} / {fresh.name}, 满减 满199减20·满299减50, "
             "限时特惠 on 降噪蓝牙耳机 and 陶瓷马克杯; demo_c holds two coupons")
+
+
+def _demo_share_reward_offer(session: Session) -> str:
+    """分享有礼 for the demo: a ¥10 coupon (not in the coupon centre) for each invitee's first order."""
+    from domain.marketing.coupons import CouponTemplateInput, create_template
+    from domain.members.reward_settings import change_share_reward_settings
+
+    reward = create_template(session, actor=_system(), data=CouponTemplateInput(
+        name="邀请有礼 无门槛减10", kind="fixed", value_fen=1000, threshold_fen=0, valid_days=30, per_user_limit=100,
+        claimable=False, description="好友首单完成后发放"))
+    change_share_reward_settings(session, actor=_system(), changes={
+        "share_reward_kind": "coupon", "share_reward_coupon_id": reward.id, "share_reward_daily_cap": 3,
+        "share_reward_lifetime_cap": 100,
+        "share_reward_rules": "活动最终解释权在法律允许范围内归本店所有；如发现刷单等作弊行为，奖励不予发放。"})
+    return f"demo 分享有礼: {reward.name} for each invitee's first order"
+
+
+def _demo_share(session: Session, users: dict[str, User]) -> None:
+    from domain.distribution.binding import bind_inviter
+    from domain.members.shares import record_share, record_visit
+
+    earbuds = session.scalar(select(Product.id).where(Product.title == "降噪蓝牙耳机"))
+    share = record_share(session, user=users["demo_a"], target="product", product_id=earbuds, channel="friend")
+    for login in ("demo_f", "demo_b", "demo_c"):
+        record_visit(session, visitor=users[login], share_id=share.share_id)
+    bind_inviter(session, user=users["demo_f"], invite_code=users["demo_a"].invite_code)
+    poster = record_share(session, user=users["demo_b"], target="shop", channel="poster")
+    record_visit(session, visitor=users["demo_e"], share_id=poster.share_id)
+
+
+def _demo_members(session: Session, users: dict[str, User]) -> str:
+    """Check-ins over the last days, and the share rewards whose orders are past the window granted."""
+    from datetime import timedelta
+
+    from domain import clock
+    from domain.members.checkin import check_in
+    from domain.members.rewards import grant_due_rewards
+
+    for login, days in (("demo_c", 4), ("demo_a", 2)):
+        for back in range(days - 1, -1, -1):
+            with clock.travel(-timedelta(days=back)):
+                check_in(session, user=users[login])
+    granted, _ = grant_due_rewards(session)
+    return (f"demo members: check-ins for demo_c (4 days) and demo_a (2 days); {granted} share rewards granted, "
+            "demo_f's (invited by demo_a through a share) pending")
 
 
 def _system():

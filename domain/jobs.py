@@ -19,7 +19,7 @@ from domain.db import get_sessionmaker, unit_of_work
 from domain.distribution.settlement import settle_commissions_job
 from domain.errors import NotFound
 from domain.marketing.jobs import expire_coupons_job
-from domain.members.jobs import recompute_levels
+from domain.members.jobs import recompute_levels, settle_share_rewards_job
 from domain.models import JobRun
 from domain.orders.jobs import auto_receive_shipped, close_unpaid
 from domain.payments.jobs import reconcile_payments
@@ -55,6 +55,8 @@ JOBS: tuple[Job, ...] = (
         "结算已过售后期的佣金"),
     Job("recompute-levels", recompute_levels, timedelta(hours=1), Permission.SETTINGS,
         "按成长值更新会员等级"),
+    Job("settle-share-rewards", settle_share_rewards_job, timedelta(minutes=10), Permission.SETTLEMENT,
+        "发放已过售后期的分享有礼奖励（受邀人首单已完成且未整单退款）"),
     Job("expire-coupons", expire_coupons_job, timedelta(minutes=10), Permission.MARKETING,
         "将过期未使用的优惠券标记为已过期"),
     Job("purge-expired", purge_expired, timedelta(hours=1), Permission.SETTINGS,

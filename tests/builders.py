@@ -190,3 +190,16 @@ def make_promotion(session: Session, kind: str, *, name: str = "测试活动", s
     start = clock.now() + starts_in
     return create_promotion(session, actor=SYSTEM, data=PromotionInput(
         kind=kind, name=name, starts_at=start, ends_at=start + lasts, **fields))
+
+
+# --- members ------------------------------------------------------------------------------------
+
+def give_growth(session: Session, user: User, points: int, *, reason: str = "测试"):
+    """Points into the user's growth ledger (a staff adjustment's entry, without the audit), moving the level."""
+    from domain.members.growth import GrowthChange, record_growth
+    from domain.models import GrowthKind
+
+    entries = record_growth(session, [GrowthChange(user_id=user.id, kind=GrowthKind.ADJUSTMENT, points=points,
+                                                   reason=reason)])
+    session.refresh(user)
+    return entries[0] if entries else None

@@ -44,6 +44,8 @@ class MemberOut(ReadModel):
     growth: int
     discount_bp: int
     next_level_growth: int | None
+    next_level_name: str | None = None
+    benefits: str = ""
 
 
 class DistributorBrief(ReadModel):

@@ -614,7 +614,7 @@ def find_recipients(session: Session, *, viewer: Actor, q: str | None = None, le
     searched in clear) or by member level. Phones are shown masked."""
     viewer.require(Permission.MARKETING)
     levels = list_levels(session)
-    growth = User.order_growth + User.activity_growth
+    growth = User.growth
     query = select(User)
     text = (q or "").strip()
     if text:

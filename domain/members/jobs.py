@@ -1,22 +1,17 @@
-"""``recompute-levels``: growth from completed orders, net of refunds (1 point per whole yuan), in SQL."""
+"""The members' periodic jobs: ``recompute-levels`` (a repair: growth from the ledger, levels from growth) and
+``settle-share-rewards`` (rewards.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, cast, func, select, update
-
 from domain.db import unit_of_work
-from domain.models import Order, OrderLine, OrderStatus, User
+from domain.members.growth import recompute_growth
+from domain.members.rewards import settle_share_rewards_job
+
+__all__ = ["recompute_levels", "settle_share_rewards_job"]
 
 
 def recompute_levels() -> int:
-    net_fen = cast(func.coalesce(func.sum(OrderLine.paid_fen - OrderLine.refunded_fen), 0), BigInteger)
-    growth = (
-        select(net_fen / 100)
-        .select_from(OrderLine)
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.user_id == User.id, Order.status == OrderStatus.COMPLETED)
-        .scalar_subquery()
-    )
+    """Every user's growth set to their ledger's sum and their level to what it reaches, in a few statements
+    whatever the number of users. Each entry already does both at once; this repairs anything else."""
     with unit_of_work() as session:
-        result = session.execute(update(User).where(User.order_growth != growth).values(order_growth=growth))
-        return result.rowcount or 0
+        return recompute_growth(session)

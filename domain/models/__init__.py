@@ -24,6 +24,19 @@ from domain.models.marketing import (
     UserCoupon,
     UserCouponStatus,
 )
+from domain.models.members import (
+    CheckIn,
+    GrowthEntry,
+    GrowthKind,
+    MemberLevel,
+    Share,
+    ShareChannel,
+    ShareReward,
+    ShareRewardKind,
+    ShareRewardStatus,
+    ShareTarget,
+    ShareVisit,
+)
 from domain.models.orders import (
     Address,
     CartItem,
@@ -41,7 +54,7 @@ from domain.models.orders import (
 from domain.models.settings import SettingValue
 from domain.models.staff import AuditEntry, Staff, StaffToken
 from domain.models.system import JobRun, RateLimitWindow
-from domain.models.users import MemberLevel, User, UserToken
+from domain.models.users import User, UserToken
 from domain.models.wallet import (
     EntryType,
     Wallet,
@@ -61,3 +74,5 @@ __all__ += ["CouponKind", "CouponSource", "CouponTemplate", "Promotion", "Promot
             "PromotionStatus", "PromotionUse", "TemplateStatus", "UserCoupon", "UserCouponStatus"]  # marketing
 __all__ += ["Banner", "LinkKind", "Notice"]  # the home page's content
 __all__ += ["PaymentStatus"]
+__all__ += ["CheckIn", "GrowthEntry", "GrowthKind", "Share", "ShareChannel", "ShareReward", "ShareRewardKind",
+            "ShareRewardStatus", "ShareTarget", "ShareVisit"]  # members

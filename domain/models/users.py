@@ -25,14 +25,12 @@ class User(CreatedAt, Base):
     invite_code: Mapped[str] = mapped_column(String(8), unique=True)
     inviter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     bound_at: Mapped[datetime | None]
-    # Growth value: order part recomputed from completed orders, activity part from check-ins and shares.
-    order_growth: Mapped[int] = mapped_column(default=0)
-    activity_growth: Mapped[int] = mapped_column(default=0)
+    # The growth ledger's sum and the level it reaches, kept on the row by every ledger entry (domain/members/
+    # growth.py) so that prices, searches and re-ranking read one column; ``recompute-levels`` repairs both.
+    growth: Mapped[int] = mapped_column(default=0)
+    # A cache, not a foreign key: levels may be replaced, and every change of them re-ranks in the same statement.
+    member_level_id: Mapped[int | None] = mapped_column(index=True)  # None: the lowest level
     last_login_at: Mapped[datetime | None] = mapped_column(default=clock.now)
-
-    @property
-    def growth(self) -> int:
-        return self.order_growth + self.activity_growth
 
 
 class UserToken(CreatedAt, Base):
@@ -45,13 +43,3 @@ class UserToken(CreatedAt, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
 
-
-class MemberLevel(Base):
-    """普通会员 / 银卡 / 金卡…: a growth threshold and the price multiplier in bp (9800 = 98%)."""
-
-    __tablename__ = "member_levels"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(32))
-    growth_threshold: Mapped[int] = mapped_column(unique=True)
-    discount_bp: Mapped[int] = mapped_column(default=10_000)

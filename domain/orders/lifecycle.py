@@ -13,6 +13,7 @@ from domain.audit.service import record_action
 from domain.config import get_config
 from domain.errors import Conflict, ExternalServiceError, Invalid, NotFound
 from domain.marketing.redemption import release_for_cancelled
+from domain.members import order_events
 from domain.models import Order, OrderLine, OrderStatus, Shipment, TrackingEvent, User
 from domain.orders.actions import STAFF_PERMISSION, OrderAction, ensure_order_action
 from domain.orders.errors import OrderError
@@ -67,6 +68,7 @@ def confirm_receipt(session: Session, *, user: User, order_id: int) -> Order:
     order.status = OrderStatus.COMPLETED
     order.completed_at = clock.now()
     session.flush()
+    order_events.completed(session, [order.id])
     return order
 
 
@@ -79,12 +81,13 @@ def auto_receive(session: Session, *, days: int, limit: int = 500) -> int:
     ))
     if not ids:
         return 0
-    result = session.execute(
+    completed = list(session.scalars(
         update(Order).where(Order.id.in_(ids), Order.status == OrderStatus.SHIPPED)
-        .values(status=OrderStatus.COMPLETED, completed_at=clock.now()),
+        .values(status=OrderStatus.COMPLETED, completed_at=clock.now()).returning(Order.id),
         execution_options={"synchronize_session": False},
-    )
-    return result.rowcount or 0
+    ))
+    order_events.completed(session, completed)
+    return len(completed)
 
 
 def ship_order(session: Session, *, actor: Actor, order_id: int, carrier: str, tracking_no: str,

@@ -18,6 +18,7 @@ from domain import clock
 from domain.audit.service import record_action
 from domain.distribution.commissions import apply_line_refund
 from domain.errors import CommonError, Conflict, DomainError, Invalid, NotFound
+from domain.members import order_events
 from domain.models import (
     Order,
     OrderLine,
@@ -149,6 +150,7 @@ def complete_refund(session: Session, *, refund: Refund, order: Order) -> None:
     if all(line.refunded_quantity == line.quantity for line in lines.values()):
         order.status, order.closed_at = OrderStatus.CLOSED, clock.now()
     session.flush()
+    order_events.refunded(session, order=order, refund_id=refund.id)  # growth back; a whole refund cancels the reward
 
 
 def reject_refund(session: Session, *, actor: Actor, refund_id: int, reason: str) -> Refund:

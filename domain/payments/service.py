@@ -14,6 +14,7 @@ from domain.config import get_config
 from domain.distribution.commissions import record_commissions
 from domain.errors import Conflict, NotFound
 from domain.marketing.coupons import use_order_coupon
+from domain.members import order_events
 from domain.models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Product, User
 from domain.orders.actions import OrderAction, ensure_order_action, payment_deadline
 from domain.orders.errors import OrderError
@@ -113,6 +114,7 @@ def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None
     session.flush()
     use_order_coupon(session, order=order)  # locked → used; a later refund never gives it back
     record_commissions(session, order=order, lines=lines)
+    order_events.paid(session, order=order)  # the buyer's first paid order: the inviter's pending share reward
 
 
 def _refund_orphan(session: Session, *, order: Order, payment: PaymentNotice, wechat: WeChatGateway) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -47,6 +47,17 @@ class BusinessSettings(BaseModel):
     withdraw_fee_bp: int = Field(0, ge=0, le=2000)
     withdraw_daily_count: int = Field(3, ge=1, le=100)
     withdraw_real_name_threshold_fen: int = Field(200_000, ge=0)
+    # Members: check-in points for streak day 1, 2, … (the cycle restarts after the last), and 分享有礼.
+    # A share reward only ever follows an invitee's paid first order (docs/security.md, WeChat's rules).
+    checkin_points: list[Annotated[int, Field(ge=0, le=10_000)]] = Field(
+        default_factory=lambda: [5, 5, 5, 10, 10, 10, 20], min_length=1, max_length=31)
+    share_reward_kind: Literal["none", "coupon", "growth"] = "none"
+    share_reward_coupon_id: int | None = Field(None, ge=1)
+    share_reward_growth_points: int = Field(100, ge=1, le=100_000)
+    share_reward_daily_cap: int = Field(3, ge=1, le=1000)
+    share_reward_lifetime_cap: int = Field(100, ge=1, le=1_000_000)
+    share_reward_rules: str = Field("", max_length=1000)  # the merchant's own words, after the generated rules
+    share_text: str = Field("好物推荐，一起来逛逛", min_length=1, max_length=40)  # the title of a shared card
 
     @model_validator(mode="after")
     def _check_rules(self) -> BusinessSettings:
@@ -59,6 +70,8 @@ class BusinessSettings(BaseModel):
             )
         if self.withdraw_min_fen > self.withdraw_max_fen:
             raise PydanticCustomError(SettingsError.INVALID_WITHDRAW_LIMITS, "最低提现金额不能高于单笔最高提现金额")
+        if self.share_reward_kind == "coupon" and self.share_reward_coupon_id is None:
+            raise PydanticCustomError(SettingsError.INVALID_SETTINGS, "分享有礼奖励为优惠券时，请选择优惠券")
         return self
 
 
@@ -146,6 +159,10 @@ _FIELD_LABELS = {
     "withdraw_max_fen": "单笔最高提现金额",
     "withdraw_fee_bp": "提现手续费比例",
     "withdraw_daily_count": "每日提现次数",
+    "checkin_points": "签到积分",
+    "share_reward_growth_points": "分享有礼成长值",
+    "share_reward_daily_cap": "每日奖励上限",
+    "share_reward_lifetime_cap": "累计奖励上限",
 }
 
 

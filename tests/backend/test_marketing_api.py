@@ -16,7 +16,7 @@ from domain.marketing.errors import CouponError, PromotionError
 from domain.members.service import ensure_default_levels
 from domain.security import crypto
 from domain.security.actor import SYSTEM as SYSTEM_ACTOR
-from tests.builders import deliver_notification, make_category, make_product, make_user
+from tests.builders import deliver_notification, give_growth, make_category, make_product, make_user
 from tests.refusals import refused
 
 ADDRESS = {"name": "李四", "phone": "13912345678", "province": "浙江省", "city": "杭州市", "district": "西湖区",
@@ -174,7 +174,7 @@ def test_recipients_by_nickname_phone_and_level(client, db, operator):
     ensure_default_levels(db)
     a, b = make_user(db, "林小满"), make_user(db, "王大力")
     b.phone_enc, b.phone_bidx = crypto.encrypt("13811112222"), crypto.phone_index("13811112222")
-    a.order_growth = 1200  # 银卡
+    give_growth(db, a, 1200)  # 银卡
     db.flush()
     by_name = client.get("/api/v1/admin/coupons/recipients", params={"q": "小满"}, headers=operator).json()
     assert [r["user_id"] for r in by_name["items"]] == [a.id]

@@ -9,7 +9,7 @@ from domain.config import get_config
 from domain.errors import CommonError
 from domain.orders.errors import OrderError, RefundError
 from domain.payments.errors import PaymentError
-from tests.builders import deliver_notification, make_product
+from tests.builders import deliver_notification, give_growth, make_product
 from tests.refusals import refused
 
 ADDRESS = {"name": "李四", "phone": "13912345678", "province": "浙江省", "city": "杭州市", "district": "西湖区",
@@ -184,7 +184,7 @@ def test_the_cart_total_comes_from_the_pricing_engine(client, db, shopper):
 
     ensure_default_levels(db)
     headers, body = shopper("silver_member")
-    db.get(User, body["user"]["id"]).activity_growth = 1000  # 银卡会员: 98% of the price
+    give_growth(db, db.get(User, body["user"]["id"]), 1000)  # 银卡会员: 98% of the price
     db.commit()
     sku = make_product(db, prices=(3333,), stock=5).skus[0]
     cart = client.post("/api/v1/cart/items", json={"sku_id": sku.id, "quantity": 3}, headers=headers).json()

@@ -20,7 +20,7 @@ from domain.orders.checkout import OrderItem, order_preview
 from domain.orders.lifecycle import cancel_order, cancel_orders
 from domain.security.actor import SYSTEM
 from domain.wechat import get_wechat
-from tests.builders import give_coupon, make_coupon, make_product, make_promotion, make_user, pay, place
+from tests.builders import give_coupon, give_growth, make_coupon, make_product, make_promotion, make_user, pay, place
 from tests.refusals import refused
 
 
@@ -107,7 +107,7 @@ def test_the_per_user_limit_counts_units_over_the_activity_in_orders_not_cancell
 def test_a_promo_line_takes_no_member_discount_in_a_real_order(db, buyer):
     db.add_all([MemberLevel(name="普通会员", growth_threshold=0, discount_bp=10_000),
                 MemberLevel(name="金卡会员", growth_threshold=5000, discount_bp=9500)])
-    buyer.order_growth = 6000
+    give_growth(db, buyer, 6000)
     db.flush()
     on_sale, normal = make_product(db, prices=(10000, 10000), stock=20).skus
     make_promotion(db, "time_limited", items=[(on_sale.id, 8000, 5, None)])
