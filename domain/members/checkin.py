@@ -85,6 +85,8 @@ def check_in_status(session: Session, *, user: User, month: str | None = None) -
 def _month_start(month: str) -> date:
     try:
         year, number = (int(part) for part in month.split("-"))
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
         return date(year, number, 1)
     except ValueError:
-        raise Invalid(MemberError.INVALID_MONTH, "月份格式应为 YYYY-MM") from None
+        raise Invalid(MemberError.INVALID_MONTH, "月份格式应为 YYYY-MM（2000–2100 年）") from None

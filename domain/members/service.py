@@ -91,6 +91,7 @@ def save_levels(session: Session, *, actor: Actor, levels: Sequence[LevelInput])
     kept = {lv.id for lv in wanted if lv.id is not None}
     for level_id in set(existing) - kept:
         session.delete(existing.pop(level_id))
+    session.flush()  # the removed go first: a flush writes inserts before deletes, and thresholds are unique
     if existing:  # thresholds are unique: move the kept ones out of the way before giving them their new values
         session.execute(update(MemberLevel).where(MemberLevel.id.in_(list(existing)))
                         .values(growth_threshold=-MemberLevel.id), execution_options={"synchronize_session": False})

@@ -189,6 +189,8 @@ def share_funnel(session: Session, *, viewer: Actor, first: date | None = None, 
     first = first or last - timedelta(days=29)
     if first > last:
         raise Invalid(MemberError.INVALID_RANGE, "开始日期不能晚于结束日期")
+    if first.year < 2000 or last.year > 2100:
+        raise Invalid(MemberError.INVALID_RANGE, "日期需在 2000–2100 年之间")
     start, end = _day_start(first), _day_start(last + timedelta(days=1))
     in_range = _within(Share.created_at, start, end)
     shares = select(func.count(Share.id), *[func.coalesce(func.sum(case((Share.channel == c, 1), else_=0)), 0)

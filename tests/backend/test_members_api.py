@@ -222,3 +222,9 @@ def test_my_share_rewards_and_the_funnel(client, shopper, operator, db, sandbox_
     refused(MemberError.INVALID_RANGE, client.get("/api/v1/admin/share-rewards/funnel", headers=operator,
                                                   params={"from": "2026-03-05", "to": "2026-03-01"}), status=422)
 
+
+
+@pytest.mark.parametrize("params", [{"from": "0001-01-01"}, {"to": "9999-12-31"}])
+def test_the_funnel_refuses_dates_outside_the_calendar_it_counts(client, operator, params):
+    refused(MemberError.INVALID_RANGE, client.get("/api/v1/admin/share-rewards/funnel", headers=operator,
+                                                  params=params), status=422)

@@ -108,6 +108,7 @@ def test_check_in_growth_moves_the_level(db, member):
     assert member_summary(db, member).name == "银卡会员"
 
 
-def test_a_malformed_month_is_refused(db, member):
+@pytest.mark.parametrize("month", ["2026-13", "2026-00", "0000-01", "9999-12", "2026-1-1"])
+def test_a_month_outside_the_calendar_is_refused(db, member, month):
     with refused(MemberError.INVALID_MONTH, status=422):
-        check_in_status(db, user=member, month="2026-13")
+        check_in_status(db, user=member, month=month)

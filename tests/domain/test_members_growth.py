@@ -211,3 +211,14 @@ def test_recompute_repairs_growth_and_level_from_the_ledger(db, levels):
     assert (user.growth, member_summary(db, user).name) == (1500, "银卡会员")
     assert recompute_growth(db) == 0  # nothing left to repair
     assert db.get(User, user.id).growth == 1500
+
+
+def test_a_new_list_may_replace_every_level_at_the_same_thresholds(db, levels):
+    owner = actor(make_staff(db, "owner"))
+    member = make_user(db)
+    give_growth(db, member, 1200)
+    save_levels(db, actor=owner, levels=[LevelInput(name="会员", growth_threshold=0, discount_bp=10_000),
+                                         LevelInput(name="高级会员", growth_threshold=1000, discount_bp=9900)])
+    db.refresh(member)
+    assert [(lv.name, lv.growth_threshold) for lv in list_levels(db)] == [("会员", 0), ("高级会员", 1000)]
+    assert (member_summary(db, member).name, member_summary(db, member).discount_bp) == ("高级会员", 9900)
