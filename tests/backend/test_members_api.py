@@ -16,6 +16,7 @@ from domain.members.service import ensure_default_levels
 from domain.models import AuditEntry, User
 from domain.security import crypto
 from domain.settings.errors import SettingsError
+from domain.wechat.errors import WeChatError
 from tests.builders import complete, give_growth, make_coupon, make_product, make_user, pay, place
 from tests.refusals import refused
 
@@ -228,3 +229,15 @@ def test_my_share_rewards_and_the_funnel(client, shopper, operator, db, sandbox_
 def test_the_funnel_refuses_dates_outside_the_calendar_it_counts(client, operator, params):
     refused(MemberError.INVALID_RANGE, client.get("/api/v1/admin/share-rewards/funnel", headers=operator,
                                                   params=params), status=422)
+
+
+def test_the_phone_binds_through_the_sandbox_and_staff_find_the_member_by_it(client, shopper, operator):
+    headers, body = shopper("phone_binder")
+    res = client.post("/api/v1/me/phone", json={"code": "sandbox-phone-13812345678"}, headers=headers)
+    assert res.status_code == 200, res.text
+    assert res.json()["phone_masked"] == "138****5678"
+    found = client.get("/api/v1/admin/members", params={"q": "13812345678"}, headers=operator).json()
+    assert [(m["user_id"], m["phone_masked"]) for m in found["items"]] == [(body["user"]["id"], "138****5678")]
+    bad = client.post("/api/v1/me/phone", json={"code": "not-a-phone-code"}, headers=headers)
+    refused(WeChatError.INVALID_PHONE_CODE, bad, status=422)
+    assert client.get("/api/v1/me", headers=headers).json()["phone_masked"] == "138****5678"
