@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlalchemy import func, select
 
 from domain import clock
+from domain.analytics.risk import scan_risks_job
 from domain.audit.service import record_action
 from domain.db import get_sessionmaker, unit_of_work
 from domain.distribution.settlement import settle_commissions_job
@@ -61,6 +62,8 @@ JOBS: tuple[Job, ...] = (
         "将过期未使用的优惠券标记为已过期"),
     Job("purge-expired", purge_expired, timedelta(hours=1), Permission.SETTINGS,
         "清理过期的限流计数和登录令牌"),
+    Job("scan-risks", scan_risks_job, timedelta(hours=1), Permission.WITHDRAWALS,
+        "扫描风险信号（买家与邀请人共用手机、收货地址或付款人，团队退款率异常，短时间内大量绑定），等待人工复核"),
     Job("reconcile-transfers", reconcile_transfers_job, timedelta(minutes=10), Permission.WITHDRAWALS,
         "向微信核对待确认收款和结果不明的提现转账：已到账的记为已打款，失败、撤销或过期的退回余额"),
 )

@@ -167,6 +167,8 @@ class AdminWithdrawalOut(WithdrawalOut):
     account_holder_masked: str
     reviewed_at: datetime | None
     actions: list[WithdrawalAction]
+    second_approval_required: bool = Field(False, description="on review: approved by two staff members")
+    first_approved_at: datetime | None = Field(None, description="the first of the two approvals, once given")
 
 
 class TransferConfirmationOut(FromDomain):

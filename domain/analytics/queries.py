@@ -1,4 +1,5 @@
-"""Read-only aggregates for the staff dashboard: charts, totals, the team tree and the work queues.
+"""Read-only aggregates of the first analytics screen (the last 30 days): charts, totals, the team tree. The
+workbench over any range reads ``summary``, ``series``, ``distributors``, ``funnel`` and ``cohorts`` instead.
 
 Every figure is a GROUP BY or a COUNT in the database; Python only names the columns (and fills in the days
 that had nothing). Days are Asia/Shanghai calendar days, computed in SQL by ``shanghai_day``.
@@ -7,14 +8,13 @@ that had nothing). Days are Asia/Shanghai calendar days, computed in SQL by ``sh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, distinct, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.functions import FunctionElement
 
 from domain import clock
+from domain.analytics.periods import day_start, shanghai_day
 from domain.models import (
     CommissionRecord,
     Distributor,
@@ -30,36 +30,10 @@ from domain.search import contains
 # --- days -----------------------------------------------------------------------------------------
 
 
-class shanghai_day(FunctionElement):  # noqa: N801 (an SQL function, named like one)
-    """The Asia/Shanghai calendar day of a stored UTC time, as ``'YYYY-MM-DD'`` text on both databases.
-
-    China has kept UTC+8 all year since 1991, so SQLite's fixed offset agrees with PostgreSQL's time zone.
-    """
-
-    type = String()
-    name = "shanghai_day"
-    inherit_cache = True
-
-
-@compiles(shanghai_day, "sqlite")
-def _shanghai_day_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
-
-
-@compiles(shanghai_day, "postgresql")
-def _shanghai_day_postgresql(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
-
-
 def last_days(days: int) -> list[date]:
     """The last ``days`` Shanghai calendar days, today included, oldest first."""
     today = clock.local(clock.now()).date()
     return [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
-
-
-def day_start(day: date) -> datetime:
-    """Midnight in Shanghai at the start of ``day``, as aware UTC: the bound for ``created_at >= …``."""
-    return datetime.combine(day, time(), tzinfo=clock.SHANGHAI).astimezone(UTC)
 
 
 def day_bounds(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:

@@ -1,5 +1,13 @@
 """Every ORM model, imported here so that ``Base.metadata`` knows all tables."""
 
+from domain.models.analytics import (
+    OrderFingerprint,
+    RiskKind,
+    RiskOutcome,
+    RiskSignal,
+    RiskStatus,
+    WithdrawalReview,
+)
 from domain.models.base import Base
 from domain.models.catalog import Category, Product, Sku
 from domain.models.content import Banner, LinkKind, Notice
@@ -76,3 +84,4 @@ __all__ += ["Banner", "LinkKind", "Notice"]  # the home page's content
 __all__ += ["PaymentStatus"]
 __all__ += ["CheckIn", "GrowthEntry", "GrowthKind", "Share", "ShareChannel", "ShareReward", "ShareRewardKind",
             "ShareRewardStatus", "ShareTarget", "ShareVisit"]  # members
+__all__ += ["OrderFingerprint", "RiskKind", "RiskOutcome", "RiskSignal", "RiskStatus", "WithdrawalReview"]  # analytics

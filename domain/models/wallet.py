@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base, CreatedAt, Fen
@@ -87,6 +87,12 @@ class Withdrawal(CreatedAt, Base):
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     reviewed_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
+    # The distributor's withdrawals are on review (a risk signal): approval takes two staff members, and the
+    # first one's approval is kept here until another gives the second (docs/state-machines.md, "Withdrawals").
+    # A staff id, not a foreign key, so that SQLite can drop the column in place on a downgrade.
+    second_approval_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    first_approved_by: Mapped[int | None]
+    first_approved_at: Mapped[datetime | None]
 
     @property
     def payout_fen(self) -> int:

@@ -9,6 +9,9 @@ the dashboard all read (see docs/state-machines.md, "Withdrawals").
   mini-program, with the bill's package); staff wait for WeChat's notification or the reconcile job;
 - paid, rejected, failed: nothing more.
 
+A distributor whose withdrawals are on review (a risk signal, domain/analytics/risk_queue.py) needs two approvals:
+the first is recorded and the withdrawal stays pending; only another staff member may give the second.
+
 A bank withdrawal's full account number and holder are shown only through ``reveal_account``, which is
 audited each time.
 """
@@ -50,9 +53,26 @@ def withdrawal_actions(withdrawal: Withdrawal, viewer: Viewer) -> tuple[Withdraw
     if not viewer.can(Permission.WITHDRAWALS):
         return ()
     actions = _BY_STATE.get((withdrawal.method, withdrawal.status), ())
+    if _first_approver(withdrawal, viewer):
+        actions = tuple(a for a in actions if a != WithdrawalAction.APPROVE)
     if withdrawal.method == "bank":
         actions = (*actions, WithdrawalAction.REVEAL_ACCOUNT)
     return actions
+
+
+def needs_first_of_two_approvals(withdrawal: Withdrawal) -> bool:
+    return (withdrawal.status == WithdrawalStatus.PENDING and bool(withdrawal.second_approval_required)
+            and withdrawal.first_approved_at is None)
+
+
+def awaits_second_approval(withdrawal: Withdrawal) -> bool:
+    """Pending, on review, and approved once: the next approval, by someone else, approves it."""
+    return (withdrawal.status == WithdrawalStatus.PENDING and bool(withdrawal.second_approval_required)
+            and withdrawal.first_approved_at is not None)
+
+
+def _first_approver(withdrawal: Withdrawal, viewer: Viewer) -> bool:
+    return awaits_second_approval(withdrawal) and withdrawal.first_approved_by == getattr(viewer, "staff_id", None)
 
 
 def require_withdrawal_action(withdrawal: Withdrawal, viewer: Viewer, *allowed: WithdrawalAction) -> WithdrawalAction:
@@ -61,6 +81,8 @@ def require_withdrawal_action(withdrawal: Withdrawal, viewer: Viewer, *allowed: 
     for action in allowed:
         if action in offered:
             return action
+    if WithdrawalAction.APPROVE in allowed and _first_approver(withdrawal, viewer):
+        raise Conflict(WalletError.SECOND_APPROVER_REQUIRED, "该分销员的提现在复核中，需由另一位员工复核通过")
     raise _refusal(withdrawal, allowed[0])
 
 

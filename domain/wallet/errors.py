@@ -24,6 +24,7 @@ class WalletError(StrEnum):
     WITHDRAWAL_NOT_APPROVED = "withdrawal_not_approved"
     NOT_BANK_WITHDRAWAL = "not_bank_withdrawal"
     REFERENCE_REQUIRED = "reference_required"
+    SECOND_APPROVER_REQUIRED = "second_approver_required"  # on review: the second approval is someone else's
     # 商家转账
     TRANSFER_NOT_AWAITING_CONFIRMATION = "transfer_not_awaiting_confirmation"
     TRANSFER_AMOUNT_MISMATCH = "transfer_amount_mismatch"

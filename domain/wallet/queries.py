@@ -43,6 +43,9 @@ class WithdrawalView:
     reviewed_at: datetime | None
     paid_at: datetime | None
     actions: tuple[WithdrawalAction, ...]
+    # On withdrawal review (a risk signal): two approvals by different staff; the first one's time once given.
+    second_approval_required: bool = False
+    first_approved_at: datetime | None = None
 
     @property
     def account_text(self) -> str:
@@ -113,4 +116,5 @@ def _view(w: Withdrawal, nickname: str, viewer: Viewer) -> WithdrawalView:
         account_holder_masked=masked(Field.ACCOUNT_HOLDER, w.account_name_enc), reject_reason=w.reject_reason,
         failure=w.failure, payout_ref=w.payout_ref, created_at=w.created_at, reviewed_at=w.reviewed_at,
         paid_at=w.paid_at, actions=withdrawal_actions(w, viewer),
+        second_approval_required=bool(w.second_approval_required), first_approved_at=w.first_approved_at,
     )

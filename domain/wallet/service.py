@@ -28,6 +28,7 @@ from domain.models import (
     Wallet,
     WalletEntry,
     Withdrawal,
+    WithdrawalReview,
     WithdrawalStatus,
 )
 from domain.money import bp_of, yuan
@@ -37,7 +38,7 @@ from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
 from domain.text import reject_reason, required_text
-from domain.wallet.actions import WithdrawalAction, require_withdrawal_action
+from domain.wallet.actions import WithdrawalAction, needs_first_of_two_approvals, require_withdrawal_action
 from domain.wallet.errors import WalletError
 from domain.wechat.gateway import WeChatGateway
 from domain.wechat.pay_types import TransferBill, TransferState
@@ -140,6 +141,7 @@ def request_withdrawal(session: Session, *, user: User, amount_fen: int, method:
     withdrawal = Withdrawal(
         withdrawal_no=business_number("W"), user_id=user.id, amount_fen=amount_fen,
         fee_fen=bp_of(amount_fen, settings.withdraw_fee_bp), method=method,
+        second_approval_required=session.get(WithdrawalReview, user.id) is not None,
         bank_name=bank.bank_name.strip() if bank else "",
         account_name_enc=crypto.encrypt(bank.account_name.strip()) if bank else None,
         account_no_enc=crypto.encrypt(bank.account_no.replace(" ", "")) if bank else None,
@@ -168,10 +170,17 @@ def approve_withdrawal(session: Session, *, actor: Actor, withdrawal_id: int, we
     """Finance approves. A WeChat payout becomes a transfer at once, numbered with the withdrawal number, so
     approving again after an unclear failure never pays twice. With 商家转账 (APIv3) the bill then awaits the
     distributor's 确认收款 (``awaiting_confirmation``); v2's 企业付款 pays at once. Bank payouts wait for
-    ``mark_withdrawal_paid`` (docs/state-machines.md, "Withdrawals")."""
+    ``mark_withdrawal_paid`` (docs/state-machines.md, "Withdrawals"). A distributor on withdrawal review needs
+    two approvals by different staff: the first is only recorded."""
     actor.require(Permission.WITHDRAWALS)
     withdrawal = _lock(session, withdrawal_id)
     require_withdrawal_action(withdrawal, actor, WithdrawalAction.APPROVE, WithdrawalAction.RETRY_TRANSFER)
+    if needs_first_of_two_approvals(withdrawal):
+        withdrawal.first_approved_by, withdrawal.first_approved_at = actor.staff_id, clock.now()
+        session.flush()
+        record_action(session, actor=actor, action="withdrawal.first_approve", entity_type="withdrawal",
+                      entity_id=withdrawal.id, after={"status": withdrawal.status, "awaiting": "second_approval"})
+        return withdrawal
     before = withdrawal.status
     withdrawal.status = WithdrawalStatus.APPROVED
     withdrawal.reviewed_by, withdrawal.reviewed_at = actor.staff_id, clock.now()

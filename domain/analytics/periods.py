@@ -1,0 +1,187 @@
+"""Date ranges of Shanghai calendar days, the previous equal period, and the SQL that puts a stored UTC time into
+its Shanghai day, week or month (docs/architecture.md, "Analytics").
+
+Every analytics figure is counted over a ``Period``: ``first`` and ``last`` inclusive, as staff pick them. Queries
+take ``[start, end)`` in UTC. Weeks start on Monday; a week or month bucket at either end of a range may be partial.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from domain import clock
+from domain.analytics.errors import AnalyticsError
+from domain.errors import Invalid
+
+MAX_DAYS = 1096  # three years: long enough for any comparison, short enough that a day series stays readable
+
+
+class Granularity(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+def day_start(day: date) -> datetime:
+    """Midnight in Shanghai at the start of ``day``, as aware UTC: the bound for ``created_at >= …``."""
+    return datetime.combine(day, time(), tzinfo=clock.SHANGHAI).astimezone(UTC)
+
+
+def today() -> date:
+    return clock.local(clock.now()).date()
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    @classmethod
+    def of(cls, first: date, last: date) -> Period:
+        """A range staff asked for: refused when it runs backwards or is longer than three years."""
+        if first > last:
+            raise Invalid(AnalyticsError.INVALID_RANGE, "开始日期不能晚于结束日期")
+        if (last - first).days + 1 > MAX_DAYS:
+            raise Invalid(AnalyticsError.INVALID_RANGE, f"日期范围最长 {MAX_DAYS} 天")
+        return cls(first, last)
+
+    @classmethod
+    def last_days(cls, days: int) -> Period:
+        """The last ``days`` Shanghai days, today included."""
+        end = today()
+        return cls(end - timedelta(days=days - 1), end)
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def start(self) -> datetime:
+        return day_start(self.first)
+
+    @property
+    def end(self) -> datetime:
+        """Exclusive: midnight after the last day."""
+        return day_start(self.last + timedelta(days=1))
+
+    def previous(self) -> Period:
+        """The period of the same length that ends the day before this one starts: what a figure is compared with."""
+        return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
+
+    def buckets(self, by: Granularity) -> list[date]:
+        """The start of every day, week (Monday) or month that the period touches, oldest first."""
+        first = bucket_of(self.first, by)
+        out = []
+        while first <= self.last:
+            out.append(first)
+            first = _next_bucket(first, by)
+        return out
+
+
+def bucket_of(day: date, by: Granularity) -> date:
+    if by == Granularity.WEEK:
+        return day - timedelta(days=day.weekday())
+    if by == Granularity.MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def _next_bucket(start: date, by: Granularity) -> date:
+    if by == Granularity.WEEK:
+        return start + timedelta(days=7)
+    if by == Granularity.MONTH:
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start + timedelta(days=1)
+
+
+def change_bp(current: int, previous: int) -> int | None:
+    """How much a figure moved against the previous period, in bp (+2500 = 25% up); None when there was nothing
+    before to compare with."""
+    if previous == 0:
+        return None
+    return (current - previous) * 10_000 // abs(previous)
+
+
+def ratio_bp(part: int, whole: int) -> int:
+    """``part * 10000 // whole``, 0 when the whole is 0 (docs/money-and-rules.md, "Analytics")."""
+    return part * 10_000 // whole if whole else 0
+
+
+# --- SQL: which Shanghai day, week or month a stored time falls in ---------------------------------
+
+
+class shanghai_day(FunctionElement):  # noqa: N801 (an SQL function, named like one)
+    """The Asia/Shanghai calendar day of a stored UTC time, as ``'YYYY-MM-DD'`` text on both databases.
+
+    China has kept UTC+8 all year since 1991, so SQLite's fixed offset agrees with PostgreSQL's time zone.
+    """
+
+    type = String()
+    name = "shanghai_day"
+    inherit_cache = True
+
+
+class shanghai_week(FunctionElement):  # noqa: N801
+    """The Monday of the Shanghai week of a stored UTC time, as ``'YYYY-MM-DD'``."""
+
+    type = String()
+    name = "shanghai_week"
+    inherit_cache = True
+
+
+class shanghai_month(FunctionElement):  # noqa: N801
+    """The first day of the Shanghai month of a stored UTC time, as ``'YYYY-MM-DD'``."""
+
+    type = String()
+    name = "shanghai_month"
+    inherit_cache = True
+
+
+@compiles(shanghai_day, "sqlite")
+def _day_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
+@compiles(shanghai_day, "postgresql")
+def _day_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
+
+
+@compiles(shanghai_week, "sqlite")
+def _week_sqlite(element, compiler, **kw):
+    # 'weekday 0' moves forward to the next Sunday (or stays on one); six days back is that week's Monday.
+    return f"date({compiler.process(element.clauses, **kw)}, '+8 hours', 'weekday 0', '-6 days')"
+
+
+@compiles(shanghai_week, "postgresql")
+def _week_postgresql(element, compiler, **kw):
+    return (f"to_char(date_trunc('week', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'Asia/Shanghai'),"
+            " 'YYYY-MM-DD')")
+
+
+@compiles(shanghai_month, "sqlite")
+def _month_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, '+8 hours', 'start of month')"
+
+
+@compiles(shanghai_month, "postgresql")
+def _month_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-01')"
+
+
+_BUCKETS = {Granularity.DAY: shanghai_day, Granularity.WEEK: shanghai_week, Granularity.MONTH: shanghai_month}
+
+
+def bucket(column, by: Granularity):
+    """The SQL expression naming the day, week or month of ``column`` (a stored UTC time)."""
+    return _BUCKETS[Granularity(by)](column)
+
+
+def in_period(column, period: Period):
+    return column >= period.start, column < period.end

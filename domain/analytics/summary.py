@@ -1,0 +1,124 @@
+"""The workbench's headline figures over a period, beside the previous equal period (docs/money-and-rules.md,
+"Analytics": the definitions shared by the API and the dashboard).
+
+The orders counted are those whose payment falls in the period, whatever their state now. Each group of figures
+is one SQL aggregate: sales (over the orders' lines), buyers, commission (over the orders' records), new
+distributors, new bound users; liability is as of now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import Session
+
+from domain.analytics.periods import Period, change_bp, in_period, ratio_bp
+from domain.models import (
+    CommissionRecord,
+    CommissionStatus,
+    Distributor,
+    Order,
+    OrderLine,
+    OrderStatus,
+    User,
+    WalletEntry,
+    Withdrawal,
+    WithdrawalStatus,
+)
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    period: Period
+    net_sales_fen: int  # Σ (paid − refunded) of the lines of the orders paid in the period
+    refunded_fen: int
+    paid_orders: int
+    buyers: int
+    aov_fen: int  # net sales // paid orders
+    distribution_sales_fen: int  # the same over lines that carry at least one commission record
+    distribution_share_bp: int
+    commission_fen: int  # their records that are not cancelled, less clawbacks
+    commission_ratio_bp: int  # commission // net sales
+    new_distributors: int
+    new_bound_users: int
+
+
+@dataclass(frozen=True)
+class Liability:
+    """What the shop owes distributors now: frozen commission, available balances and withdrawals in flight."""
+
+    frozen_fen: int
+    available_fen: int
+    withdrawing_fen: int
+
+    @property
+    def total_fen(self) -> int:
+        return self.frozen_fen + self.available_fen + self.withdrawing_fen
+
+
+@dataclass(frozen=True)
+class Summary(PeriodFigures):
+    previous: PeriodFigures
+    liability: Liability
+
+    def change_bp(self, figure: str) -> int | None:
+        """The change of one figure (``"net_sales_fen"`` …) against the previous period, in bp."""
+        return change_bp(getattr(self, figure), getattr(self.previous, figure))
+
+
+def paid_in(period: Period):
+    """The orders counted in a period: paid in it (a closed order was paid, then refunded whole)."""
+    return (*in_period(Order.paid_at, period), Order.status.in_(OrderStatus.PAID_STATES))
+
+
+def line_has_commission():
+    return exists().where(CommissionRecord.order_line_id == OrderLine.id)
+
+
+def net_sales_fen(session: Session, period: Period) -> int:
+    return int(session.scalar(select(func.sum(OrderLine.paid_fen - OrderLine.refunded_fen))
+                              .join(Order, Order.id == OrderLine.order_id).where(*paid_in(period))) or 0)
+
+
+def period_figures(session: Session, period: Period) -> PeriodFigures:
+    net = OrderLine.paid_fen - OrderLine.refunded_fen
+    net_sales, refunded, distribution = (int(v or 0) for v in session.execute(
+        select(func.sum(net), func.sum(OrderLine.refunded_fen),
+               func.sum(case((line_has_commission(), net), else_=0)))
+        .join(Order, Order.id == OrderLine.order_id).where(*paid_in(period))
+    ).one())
+    by_buyer = (select(Order.user_id, func.count().label("orders")).where(*paid_in(period))
+                .group_by(Order.user_id).subquery())
+    paid_orders, buyers = (int(v or 0) for v in session.execute(
+        select(func.sum(by_buyer.c.orders), func.count()).select_from(by_buyer)).one())
+    commission = int(session.scalar(
+        select(func.sum(CommissionRecord.amount_fen - CommissionRecord.clawed_back_fen))
+        .join(Order, Order.id == CommissionRecord.order_id)
+        .where(*paid_in(period), CommissionRecord.status != CommissionStatus.CANCELLED)
+    ) or 0)
+    new_distributors = session.scalar(
+        select(func.count()).select_from(Distributor).where(*in_period(Distributor.created_at, period))) or 0
+    new_bound = session.scalar(select(func.count()).select_from(User).where(*in_period(User.bound_at, period))) or 0
+    return PeriodFigures(
+        period=period, net_sales_fen=net_sales, refunded_fen=refunded, paid_orders=paid_orders, buyers=buyers,
+        aov_fen=net_sales // paid_orders if paid_orders else 0, distribution_sales_fen=distribution,
+        distribution_share_bp=ratio_bp(distribution, net_sales), commission_fen=commission,
+        commission_ratio_bp=ratio_bp(commission, net_sales), new_distributors=new_distributors,
+        new_bound_users=new_bound,
+    )
+
+
+def liability(session: Session) -> Liability:
+    frozen = session.scalar(select(func.sum(CommissionRecord.amount_fen))
+                            .where(CommissionRecord.status == CommissionStatus.FROZEN)) or 0
+    available = session.scalar(select(func.sum(WalletEntry.amount_fen))) or 0
+    withdrawing = session.scalar(select(func.sum(Withdrawal.amount_fen))
+                                 .where(Withdrawal.status.in_(WithdrawalStatus.IN_FLIGHT))) or 0
+    return Liability(frozen_fen=int(frozen), available_fen=int(available), withdrawing_fen=int(withdrawing))
+
+
+def summary(session: Session, *, period: Period) -> Summary:
+    current = period_figures(session, period)
+    fields = {name: getattr(current, name) for name in PeriodFigures.__dataclass_fields__}
+    return Summary(**fields, previous=period_figures(session, period.previous()), liability=liability(session))
