@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from backend.errors import install_error_handlers
 from backend.routers import (
+    admin_analytics,
     admin_core,
     admin_distribution,
     admin_marketing,
@@ -44,7 +45,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(TextGuard)
     for module in (users, catalog, cart, orders, payments, distribution, admin_core, admin_products, admin_orders,
-                   admin_distribution, content, marketing, admin_marketing, members, admin_members):
+                   admin_distribution, content, marketing, admin_marketing, members, admin_members, admin_analytics):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])

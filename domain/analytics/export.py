@@ -19,9 +19,22 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from sqlalchemy.orm import Session
 
 from domain import clock
-from domain.analytics.periods import Period
+from domain.analytics.cohorts import cohorts
+from domain.analytics.distributors import distributor_ranking
+from domain.analytics.errors import AnalyticsError
+from domain.analytics.funnel import funnel_by_distributor
+from domain.analytics.periods import Granularity, Period
+from domain.analytics.refunds import refund_rate_by_product, refund_rate_by_team
+from domain.analytics.risk_queue import list_risk_signals
+from domain.analytics.series import commission_series, growth_series, sales_series
+from domain.analytics.simulator import simulate_commission
+from domain.analytics.summary import summary
+from domain.errors import CommonError, Forbidden, Invalid
+from domain.security.actor import Viewer
+from domain.security.roles import Permission
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_TITLE = 31  # Excel's limit for a sheet name
@@ -205,3 +218,72 @@ def summary_sheet(summary) -> Sheet:
         ("待结算佣金（元，当前）", owed.frozen_fen), ("可提现余额（元，当前）", owed.available_fen),
         ("提现中（元，当前）", owed.withdrawing_fen))]
     return Sheet("概览", SUMMARY, data)
+
+
+# --- whole analytics tables, as the API and the workbench export them ------------------------------
+
+
+class Table(StrEnum):
+    SUMMARY = "summary"
+    SALES = "sales"
+    COMMISSION = "commission"
+    GROWTH = "growth"
+    DISTRIBUTORS = "distributors"
+    FUNNEL = "funnel"
+    COHORTS = "cohorts"
+    PRODUCT_REFUNDS = "product_refunds"
+    TEAM_REFUNDS = "team_refunds"
+    SIMULATION = "simulation"
+    RISK_SIGNALS = "risk_signals"
+
+
+TITLES = {
+    Table.SUMMARY: "数据概览", Table.SALES: "销售趋势", Table.COMMISSION: "佣金趋势", Table.GROWTH: "绑定与新分销员",
+    Table.DISTRIBUTORS: "分销员排行", Table.FUNNEL: "分销漏斗", Table.COHORTS: "绑定用户同期群",
+    Table.PRODUCT_REFUNDS: "商品退款率", Table.TEAM_REFUNDS: "团队退款率", Table.SIMULATION: "佣金模拟",
+    Table.RISK_SIGNALS: "风险信号",
+}
+EVERYTHING = 1_000_000  # "every row": the lists are paged, an export takes them whole
+
+
+def _sheets(session: Session, table: Table, period: Period, by: Granularity, rates: tuple[int, int]) -> list[Sheet]:
+    title = TITLES[table]
+    if table == Table.SUMMARY:
+        return [summary_sheet(summary(session, period=period))]
+    if table == Table.SALES:
+        return [Sheet(title, SALES_SERIES, sales_series(session, period=period, by=by))]
+    if table == Table.COMMISSION:
+        return [Sheet(title, COMMISSION_SERIES, commission_series(session, period=period, by=by))]
+    if table == Table.GROWTH:
+        return [Sheet(title, GROWTH_SERIES, growth_series(session, period=period, by=by))]
+    if table == Table.DISTRIBUTORS:
+        return [Sheet(title, DISTRIBUTOR_RANKING, distributor_ranking(session, period=period, page_size=EVERYTHING)[0])]
+    if table == Table.FUNNEL:
+        return [Sheet(title, FUNNEL_BY_DISTRIBUTOR, funnel_by_distributor(session, period=period,
+                                                                          page_size=EVERYTHING)[0])]
+    if table == Table.COHORTS:
+        return [cohort_sheet(cohorts(session, period=period))]
+    if table == Table.PRODUCT_REFUNDS:
+        return [Sheet(title, PRODUCT_REFUNDS, refund_rate_by_product(session, period=period, page_size=EVERYTHING)[0])]
+    if table == Table.TEAM_REFUNDS:
+        return [Sheet(title, TEAM_REFUNDS, refund_rate_by_team(session, period=period, page_size=EVERYTHING)[0])]
+    sim = simulate_commission(session, period=period, level1_bp=rates[0], level2_bp=rates[1])
+    return [Sheet("按分销员", SIMULATION_BY_BENEFICIARY, sim.by_beneficiary),
+            Sheet("按周", SIMULATION_BY_WEEK, sim.by_week)]
+
+
+def analytics_export(session: Session, *, viewer: Viewer, table: Table, period: Period,
+                     by: Granularity = Granularity.DAY, rates: tuple[int, int] | None = None) -> tuple[str, bytes]:
+    """One analytics table, every row of it, as ``(file name, xlsx bytes)``. The simulation needs ``rates``
+    (level 1, level 2 in bp); the risk queue exports every signal raised in the period, open or reviewed."""
+    table = Table(table)
+    if table == Table.RISK_SIGNALS:
+        rows, _ = list_risk_signals(session, viewer=viewer, status=None, raised_in=period, page_size=EVERYTHING)
+        sheets = [Sheet(TITLES[table], RISK_SIGNALS, rows)]
+    else:
+        if not viewer.can(Permission.ANALYTICS):
+            raise Forbidden(CommonError.FORBIDDEN, "当前角色无权导出数据分析")
+        if table == Table.SIMULATION and rates is None:
+            raise Invalid(AnalyticsError.INVALID_RATE, "佣金模拟导出需要一级和二级比例")
+        sheets = _sheets(session, table, period, Granularity(by), rates or (0, 0))
+    return export_filename(TITLES[table], period=period), workbook(sheets)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from domain import clock
 from domain.analytics.errors import AnalyticsError
+from domain.analytics.periods import Period, in_period
 from domain.audit.service import record_action
 from domain.db import paginate
 from domain.errors import CommonError, Conflict, Forbidden, NotFound
@@ -84,9 +85,9 @@ def _require_reader(viewer: Viewer) -> None:
 
 
 def list_risk_signals(session: Session, *, viewer: Viewer, status: str | None = RiskStatus.OPEN,
-                      kind: str | None = None, distributor_id: int | None = None, page: int = 1,
-                      page_size: int = 20) -> tuple[list[RiskSignalView], int]:
-    """The queue, newest first; by default only the open signals."""
+                      kind: str | None = None, distributor_id: int | None = None, raised_in: Period | None = None,
+                      page: int = 1, page_size: int = 20) -> tuple[list[RiskSignalView], int]:
+    """The queue, newest first; by default only the open signals (``status=None``: all)."""
     _require_reader(viewer)
     query = _signals()
     if status:
@@ -95,6 +96,8 @@ def list_risk_signals(session: Session, *, viewer: Viewer, status: str | None = 
         query = query.where(RiskSignal.kind == kind)
     if distributor_id is not None:
         query = query.where(RiskSignal.distributor_id == distributor_id)
+    if raised_in is not None:
+        query = query.where(*in_period(RiskSignal.created_at, raised_in))
     query, total = paginate(session, query, RiskSignal.id.desc(), page=page, page_size=page_size)
     return [_view(row, viewer) for row in session.execute(query).all()], total
 
