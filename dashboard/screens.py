@@ -25,6 +25,7 @@ class Screen:
 
 
 DISTRIBUTION, INSIGHT, SYSTEM = "nav.section.distribution", "nav.section.insight", "nav.section.system"
+MARKETING = "nav.section.marketing"
 
 SCREENS: tuple[Screen, ...] = (
     Screen("views/home.py", "nav.home", ":material/dashboard:", None),
@@ -32,6 +33,8 @@ SCREENS: tuple[Screen, ...] = (
     Screen("views/orders.py", "nav.orders", ":material/receipt_long:", Permission.ORDERS_READ),
     Screen("views/refunds.py", "nav.refunds", ":material/assignment_return:", Permission.REFUNDS),
     Screen("views/home_content.py", "nav.home_content", ":material/view_carousel:", Permission.MARKETING),
+    Screen("views/coupons.py", "nav.coupons", ":material/confirmation_number:", Permission.MARKETING, MARKETING),
+    Screen("views/promotions.py", "nav.promotions", ":material/local_offer:", Permission.MARKETING, MARKETING),
     Screen("views/applications.py", "nav.applications", ":material/how_to_reg:", Permission.DISTRIBUTORS,
            DISTRIBUTION),
     Screen("views/distributors.py", "nav.distributors", ":material/account_tree:", Permission.DISTRIBUTORS,

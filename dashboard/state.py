@@ -93,6 +93,19 @@ AUDIT_OPEN_BUTTON = "audit.open.button"
 HOME_CONTENT_NEW_BANNER = "home_content.banner.new"
 HOME_CONTENT_NEW_NOTICE = "home_content.notice.new"
 
+COUPONS_FILTER_STATE = "coupons.filter.state"
+COUPONS_FILTER_Q = "coupons.filter.q"
+COUPONS_PAGE = "coupons.page"
+COUPONS_SELECT = "coupons.select"
+COUPONS_NEW_FORM = "coupons.new"
+
+PROMOTIONS_FILTER_KIND = "promotions.filter.kind"
+PROMOTIONS_FILTER_STATE = "promotions.filter.state"
+PROMOTIONS_PAGE = "promotions.page"
+PROMOTIONS_SELECT = "promotions.select"
+PROMOTIONS_NEW_KIND = "promotions.new.kind"
+PROMOTION_ITEM_DRAFTS = "promotion_item_drafts"  # {form: {sku_id: the row as typed}}: kept when SKUs are added
+
 
 def product_edit_form(product_id: int) -> str:
     return f"products.edit.{product_id}"
@@ -130,6 +143,20 @@ def wallet_adjust_form(user_id: int) -> str:
 
 def withdrawal_form(withdrawal_id: int) -> str:
     return f"withdrawals.decide.{withdrawal_id}"
+
+
+def coupon_form(template_id: int, part: str) -> str:
+    """One coupon template's forms (part: edit | issue | stop), or ``detail``: the place its results show."""
+    return f"coupons.{part}.{template_id}"
+
+
+def promotion_new_form(kind: str) -> str:
+    return f"promotions.new.{kind}"
+
+
+def promotion_form(promotion_id: int, part: str) -> str:
+    """One activity's forms (part: edit | stop), or ``detail``: the place its results show."""
+    return f"promotions.{part}.{promotion_id}"
 
 
 def home_item_form(kind: str, item_id: int) -> str:

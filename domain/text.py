@@ -12,11 +12,11 @@ def clean_text(text: str | None) -> str:
     return "".join(ch for ch in (text or "") if unicodedata.category(ch) != "Cc").strip()
 
 
-def required_text(text: str | None, *, code: str, message: str, max_length: int = 200) -> str:
-    """The cleaned text, or ``Invalid(code)`` when it is empty or longer than ``max_length``."""
+def required_text(text: str | None, *, code: str, message: str, max_length: int = 200, **details: object) -> str:
+    """The cleaned text, or ``Invalid(code, **details)`` when it is empty or longer than ``max_length``."""
     value = clean_text(text)
     if not value or len(value) > max_length:
-        raise Invalid(code, message)
+        raise Invalid(code, message, **details)
     return value
 
 

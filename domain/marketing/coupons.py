@@ -94,10 +94,10 @@ class IssueResult:
 def validate_template(data: CouponTemplateInput) -> CouponTemplateInput:
     """The template made tidy (name trimmed, unused fields zeroed), or ``invalid_coupon`` saying what is wrong."""
     name = required_text(data.name, code=CouponError.INVALID_COUPON, message="请填写优惠券名称（不超过 32 字）",
-                         max_length=32)
+                         max_length=32, field="name")
     description = clean_text(data.description)
     if len(description) > 200:
-        raise Invalid(CouponError.INVALID_COUPON, "说明不能超过 200 字")
+        raise Invalid(CouponError.INVALID_COUPON, "说明不能超过 200 字", field="description")
     for key in ("value_fen", "percent_off_bp", "threshold_fen", "per_user_limit"):
         _whole(getattr(data, key), key)
     for key in ("cap_fen", "valid_days", "total_quantity"):
@@ -105,50 +105,51 @@ def validate_template(data: CouponTemplateInput) -> CouponTemplateInput:
             _whole(getattr(data, key), key)
     if data.kind == CouponKind.FIXED:
         if data.value_fen < 1:
-            raise Invalid(CouponError.INVALID_COUPON, "请填写减免金额")
+            raise Invalid(CouponError.INVALID_COUPON, "请填写减免金额", field="value_fen")
         data = replace(data, percent_off_bp=0, cap_fen=None)
     elif data.kind == CouponKind.PERCENT:
         if not 1 <= data.percent_off_bp < BP_SCALE:
-            raise Invalid(CouponError.INVALID_COUPON, "折扣需在 0.1 折到 9.99 折之间（percent_off_bp 为 1–9999）")
+            raise Invalid(CouponError.INVALID_COUPON, "折扣需在 0.1 折到 9.99 折之间（percent_off_bp 为 1–9999）",
+                          field="percent_off_bp")
         if data.cap_fen is not None and data.cap_fen < 1:
-            raise Invalid(CouponError.INVALID_COUPON, "最高减免金额需大于 0")
+            raise Invalid(CouponError.INVALID_COUPON, "最高减免金额需大于 0", field="cap_fen")
         data = replace(data, value_fen=0)
     else:
-        raise Invalid(CouponError.INVALID_COUPON, "优惠券类型需为 fixed（满减券）或 percent（折扣券）")
+        raise Invalid(CouponError.INVALID_COUPON, "优惠券类型需为 fixed（满减券）或 percent（折扣券）", field="kind")
     _check_validity(data)
     if data.total_quantity is not None and data.total_quantity < 1:
-        raise Invalid(CouponError.INVALID_COUPON, "发放总量至少为 1（不限量请留空）")
+        raise Invalid(CouponError.INVALID_COUPON, "发放总量至少为 1（不限量请留空）", field="total_quantity")
     if not 1 <= data.per_user_limit <= MAX_PER_USER:
-        raise Invalid(CouponError.INVALID_COUPON, f"每人限领 1–{MAX_PER_USER} 张")
+        raise Invalid(CouponError.INVALID_COUPON, f"每人限领 1–{MAX_PER_USER} 张", field="per_user_limit")
     return replace(data, name=name, description=description)
 
 
 def _whole(value: object, key: str) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise Invalid(CouponError.INVALID_COUPON, f"{key} 需为不小于 0 的整数")
+        raise Invalid(CouponError.INVALID_COUPON, f"{key} 需为不小于 0 的整数", field=key)
 
 
 def _check_validity(data: CouponTemplateInput) -> None:
     if data.valid_days is not None:
         if data.valid_from is not None or data.valid_to is not None:
-            raise Invalid(CouponError.INVALID_COUPON, "有效期二选一：固定时间段，或领取后若干天")
+            raise Invalid(CouponError.INVALID_COUPON, "有效期二选一：固定时间段，或领取后若干天", field="validity")
         if not 1 <= data.valid_days <= MAX_VALID_DAYS:
-            raise Invalid(CouponError.INVALID_COUPON, f"领取后有效天数需为 1–{MAX_VALID_DAYS}")
+            raise Invalid(CouponError.INVALID_COUPON, f"领取后有效天数需为 1–{MAX_VALID_DAYS}", field="validity")
         return
     if data.valid_to is None:
-        raise Invalid(CouponError.INVALID_COUPON, "请设置有效期：结束时间，或领取后有效天数")
+        raise Invalid(CouponError.INVALID_COUPON, "请设置有效期：结束时间，或领取后有效天数", field="validity")
     for moment in (data.valid_from, data.valid_to):
         if moment is not None and moment.tzinfo is None:
-            raise Invalid(CouponError.INVALID_COUPON, "时间需带时区")
+            raise Invalid(CouponError.INVALID_COUPON, "时间需带时区", field="validity")
     if data.valid_from is not None and data.valid_from >= data.valid_to:
-        raise Invalid(CouponError.INVALID_COUPON, "有效期的开始时间需早于结束时间")
+        raise Invalid(CouponError.INVALID_COUPON, "有效期的开始时间需早于结束时间", field="validity")
 
 
 def create_template(session: Session, *, actor: Actor, data: CouponTemplateInput) -> CouponTemplate:
     actor.require(Permission.MARKETING)
     data = validate_template(data)
     if data.valid_to is not None and data.valid_to <= clock.now():
-        raise Invalid(CouponError.INVALID_COUPON, "有效期的结束时间需晚于现在")
+        raise Invalid(CouponError.INVALID_COUPON, "有效期的结束时间需晚于现在", field="validity")
     products, categories = checked_scope(session, product_ids=data.product_ids, category_ids=data.category_ids,
                                          code=CouponError.INVALID_COUPON)
     template = CouponTemplate(**_columns(data), product_ids=products, category_ids=categories,
@@ -175,11 +176,12 @@ def update_template(session: Session, *, actor: Actor, template_id: int, changes
     merged = validate_template(replace(current, **{k: tuple(v) if k.endswith("_ids") else v
                                                    for k, v in changes.items()}))
     changed = {k for k in TERMS if getattr(merged, k) != getattr(current, k)}
-    if changed and template.claimed > 0:
+    if changed and terms_locked(template):
         raise Conflict(CouponError.COUPON_TERMS_LOCKED,
                        f"已有 {template.claimed} 张被领取，不能再修改优惠内容和有效期（可停止后新建一张）")
     if merged.total_quantity is not None and merged.total_quantity < template.claimed:
-        raise Conflict(CouponError.INVALID_COUPON, f"发放总量不能少于已领取的 {template.claimed} 张")
+        raise Conflict(CouponError.INVALID_COUPON, f"发放总量不能少于已领取的 {template.claimed} 张",
+                       field="total_quantity")
     products, categories = checked_scope(session, product_ids=merged.product_ids, category_ids=merged.category_ids,
                                          code=CouponError.INVALID_COUPON)
     before = template_snapshot(template)
@@ -192,6 +194,11 @@ def update_template(session: Session, *, actor: Actor, template_id: int, changes
                   before={k: v for k, v in before.items() if after[k] != v},
                   after={k: v for k, v in after.items() if before[k] != v})
     return template
+
+
+def terms_locked(template: CouponTemplate) -> bool:
+    """Whether ``TERMS`` are fixed now: once anyone holds one, its coupon must keep giving what it promised."""
+    return template.claimed > 0
 
 
 def stop_template(session: Session, *, actor: Actor, template_id: int) -> CouponTemplate:

@@ -58,34 +58,35 @@ class PromotionInput:
 
 def validate_promotion(data: PromotionInput) -> PromotionInput:
     name = required_text(data.name, code=PromotionError.INVALID_PROMOTION, message="请填写活动名称（不超过 32 字）",
-                         max_length=32)
+                         max_length=32, field="name")
     if data.starts_at is None or data.ends_at is None or data.starts_at.tzinfo is None or data.ends_at.tzinfo is None:
-        raise Invalid(PromotionError.INVALID_PROMOTION, "请填写带时区的开始和结束时间")
+        raise Invalid(PromotionError.INVALID_PROMOTION, "请填写带时区的开始和结束时间", field="window")
     if data.starts_at >= data.ends_at:
-        raise Invalid(PromotionError.INVALID_PROMOTION, "活动的开始时间需早于结束时间")
+        raise Invalid(PromotionError.INVALID_PROMOTION, "活动的开始时间需早于结束时间", field="window")
     if data.kind == PromotionKind.FULL_REDUCTION:
         data = _valid_full_reduction(data)
     elif data.kind == PromotionKind.TIME_LIMITED:
         data = _valid_time_limited(data)
     else:
-        raise Invalid(PromotionError.INVALID_PROMOTION, "活动类型需为 full_reduction（满减）或 time_limited（限时折扣）")
+        raise Invalid(PromotionError.INVALID_PROMOTION, "活动类型需为 full_reduction（满减）或 time_limited（限时折扣）",
+                      field="kind")
     return replace(data, name=name)
 
 
 def _valid_full_reduction(data: PromotionInput) -> PromotionInput:
     tiers = tuple(sorted((tuple(t) for t in data.tiers), key=lambda t: t[0]))
     if not 1 <= len(tiers) <= MAX_TIERS:
-        raise Invalid(PromotionError.INVALID_PROMOTION, f"请设置 1–{MAX_TIERS} 档满减")
+        raise Invalid(PromotionError.INVALID_PROMOTION, f"请设置 1–{MAX_TIERS} 档满减", field="tiers")
     if data.repeat and len(tiers) != 1:
-        raise Invalid(PromotionError.INVALID_PROMOTION, "每满减只设一档：每满多少减多少")
+        raise Invalid(PromotionError.INVALID_PROMOTION, "每满减只设一档：每满多少减多少", field="tiers")
     for threshold, off in tiers:
         if not (_whole(threshold) and _whole(off)) or not 1 <= off <= threshold:
-            raise Invalid(PromotionError.INVALID_PROMOTION, "每档需满额大于 0，减额大于 0 且不超过满额")
+            raise Invalid(PromotionError.INVALID_PROMOTION, "每档需满额大于 0，减额大于 0 且不超过满额", field="tiers")
     for (t1, o1), (t2, o2) in zip(tiers, tiers[1:], strict=False):
         if t1 == t2 or o1 >= o2:
-            raise Invalid(PromotionError.INVALID_PROMOTION, "各档满额需不同，且满额越高减得越多")
+            raise Invalid(PromotionError.INVALID_PROMOTION, "各档满额需不同，且满额越高减得越多", field="tiers")
     if data.max_off_fen is not None and not (_whole(data.max_off_fen) and data.max_off_fen >= 1):
-        raise Invalid(PromotionError.INVALID_PROMOTION, "最高减免需大于 0（不限请留空）")
+        raise Invalid(PromotionError.INVALID_PROMOTION, "最高减免需大于 0（不限请留空）", field="max_off_fen")
     if data.items:
         raise Invalid(PromotionError.INVALID_PROMOTION, "满减活动不设商品价格，请用适用范围")
     return replace(data, tiers=tiers, stack_with_others=False)
@@ -94,16 +95,19 @@ def _valid_full_reduction(data: PromotionInput) -> PromotionInput:
 def _valid_time_limited(data: PromotionInput) -> PromotionInput:
     items = tuple(i if isinstance(i, PromotionItemInput) else PromotionItemInput(**i) for i in data.items)
     if not 1 <= len(items) <= MAX_ITEMS:
-        raise Invalid(PromotionError.INVALID_PROMOTION, f"请选择 1–{MAX_ITEMS} 个商品规格")
+        raise Invalid(PromotionError.INVALID_PROMOTION, f"请选择 1–{MAX_ITEMS} 个商品规格", field="items")
     if len({i.sku_id for i in items}) != len(items):
-        raise Invalid(PromotionError.INVALID_PROMOTION, "同一规格只能出现一次")
+        raise Invalid(PromotionError.INVALID_PROMOTION, "同一规格只能出现一次", field="items")
     for item in items:
         if not (_whole(item.promo_price_fen) and item.promo_price_fen >= 1):
-            raise Invalid(PromotionError.INVALID_PROMOTION, "活动价需大于 0")
+            raise Invalid(PromotionError.INVALID_PROMOTION, "活动价需大于 0", field="items",
+                          sku_id=item.sku_id)
         if not (_whole(item.activity_stock) and 1 <= item.activity_stock <= MAX_UNITS):
-            raise Invalid(PromotionError.INVALID_PROMOTION, "活动库存至少为 1")
+            raise Invalid(PromotionError.INVALID_PROMOTION, "活动库存至少为 1", field="items",
+                          sku_id=item.sku_id)
         if item.per_user_limit is not None and not (_whole(item.per_user_limit) and 1 <= item.per_user_limit <= 999):
-            raise Invalid(PromotionError.INVALID_PROMOTION, "每人限购需为 1–999 件（不限请留空）")
+            raise Invalid(PromotionError.INVALID_PROMOTION, "每人限购需为 1–999 件（不限请留空）", field="items",
+                          sku_id=item.sku_id)
     if data.tiers or data.product_ids or data.category_ids:
         raise Invalid(PromotionError.INVALID_PROMOTION, "限时折扣按规格设置活动价，不设满减档位和适用范围")
     return replace(data, items=items, repeat=False, max_off_fen=None, stack_with_coupon=True)
@@ -117,7 +121,7 @@ def create_promotion(session: Session, *, actor: Actor, data: PromotionInput) ->
     actor.require(Permission.MARKETING)
     data = validate_promotion(data)
     if data.ends_at <= clock.now():
-        raise Invalid(PromotionError.INVALID_PROMOTION, "活动的结束时间需晚于现在")
+        raise Invalid(PromotionError.INVALID_PROMOTION, "活动的结束时间需晚于现在", field="window")
     promotion = Promotion(kind=data.kind, status=PromotionStatus.ACTIVE, created_by=actor.staff_id)
     _apply(session, promotion, data, sold={})
     session.add(promotion)
@@ -234,18 +238,21 @@ def _check_items(session: Session, data: PromotionInput, *, sold: dict[int, int]
     if held := sorted(sku_id for sku_id, units in sold.items() if units > 0 and sku_id not in ids):
         # Orders hold units of it, which a cancellation gives back to this item.
         raise Conflict(PromotionError.INVALID_PROMOTION,
-                       f"规格 {', '.join(map(str, held))} 已有订单占用活动库存，不能移出活动（可把活动库存改为已售数量）")
+                       f"规格 {', '.join(map(str, held))} 已有订单占用活动库存，不能移出活动（可把活动库存改为已售数量）",
+                       field="items", sku_id=held[0])
     skus = {sku.id: (sku, title) for sku, title in session.execute(
         select(Sku, Product.title).join(Product, Product.id == Sku.product_id).where(Sku.id.in_(ids)))}
     for item in data.items:
         if item.sku_id not in skus:
-            raise NotFound(CatalogError.SKU_NOT_FOUND, f"规格 {item.sku_id} 不存在")
+            raise NotFound(CatalogError.SKU_NOT_FOUND, f"规格 {item.sku_id} 不存在", field="items", sku_id=item.sku_id)
         sku, title = skus[item.sku_id]
         if item.promo_price_fen >= sku.price_fen:
-            raise Invalid(PromotionError.INVALID_PROMOTION, f"“{title}”的活动价需低于原价")
+            raise Invalid(PromotionError.INVALID_PROMOTION, f"“{title}”的活动价需低于原价", field="items",
+                          sku_id=item.sku_id)
         if item.activity_stock < sold.get(item.sku_id, 0):
             raise Conflict(PromotionError.INVALID_PROMOTION,
-                           f"“{title}”的活动库存不能少于已售出的 {sold[item.sku_id]} 件")
+                           f"“{title}”的活动库存不能少于已售出的 {sold[item.sku_id]} 件", field="items",
+                           sku_id=item.sku_id)
 
 
 def _refuse_overlap(session: Session, data: PromotionInput, *, own_id: int | None) -> None:
@@ -266,4 +273,5 @@ def _refuse_overlap(session: Session, data: PromotionInput, *, own_id: int | Non
     clash = session.execute(query.limit(1)).first()
     if clash is not None:
         raise Conflict(PromotionError.PROMOTION_OVERLAP,
-                       f"“{clash.title}”（规格 {clash.id}）已在同一时段的活动「{clash.name}」中")
+                       f"“{clash.title}”（规格 {clash.id}）已在同一时段的活动「{clash.name}」中",
+                       field="items", sku_id=clash.id)

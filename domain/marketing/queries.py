@@ -24,7 +24,7 @@ from domain.marketing.actions import (
     promotion_state,
     template_state,
 )
-from domain.marketing.coupons import CouponTemplateInput, claim_refusal, get_template
+from domain.marketing.coupons import CouponTemplateInput, claim_refusal, get_template, terms_locked
 from domain.marketing.errors import CouponError, PromotionError
 from domain.marketing.labels import coupon_summary, full_reduction_tags
 from domain.marketing.pricing_inputs import running_full_reductions, running_items
@@ -32,6 +32,7 @@ from domain.marketing.promotions import get_promotion
 from domain.marketing.scope import covers
 from domain.members.service import list_levels
 from domain.models import (
+    Category,
     CouponTemplate,
     Order,
     OrderLine,
@@ -294,6 +295,7 @@ class CouponTemplateView:
     created_at: datetime
     updated_at: datetime
     actions: tuple[CouponAction, ...]
+    terms_locked: bool = False  # someone holds one: only the name, description, quantity, limit and claimable change
 
 
 def _coupon_stats(session: Session, template_ids: list[int]) -> dict[int, tuple[int, int, int]]:
@@ -321,7 +323,7 @@ def _template_view(t: CouponTemplate, viewer: Viewer, stats: tuple[int, int, int
         summary=_summary(t), claimed=t.claimed, used=t.used,
         remaining=None if t.total_quantity is None else max(t.total_quantity - t.claimed, 0),
         orders=orders, sales_fen=sales, coupon_discount_fen=off, created_at=t.created_at, updated_at=t.updated_at,
-        actions=coupon_template_actions(t, viewer))
+        actions=coupon_template_actions(t, viewer), terms_locked=terms_locked(t))
 
 
 def coupon_templates(session: Session, *, viewer: Actor, state: str | None = None, q: str | None = None,
@@ -578,12 +580,13 @@ class SkuChoice:
     running_promotion_id: int | None  # a limited-time activity that holds it now
 
 
-def sku_choices(session: Session, *, viewer: Actor, q: str | None = None, page: int = 1,
-                page_size: int = 50) -> tuple[list[SkuChoice], int]:
-    """SKUs to pick for a limited-time activity, with their price and stock (active SKUs only)."""
+def sku_choices(session: Session, *, viewer: Actor, q: str | None = None, sku_ids: list[int] | None = None,
+                page: int = 1, page_size: int = 50) -> tuple[list[SkuChoice], int]:
+    """SKUs to pick for a limited-time activity, with their price and stock (active SKUs only); with ``sku_ids``,
+    those SKUs whatever their state (the ones an activity already holds)."""
     viewer.require(Permission.MARKETING)
-    query = (select(Sku, Product.title, Product.is_on_shelf).join(Product, Product.id == Sku.product_id)
-             .where(Sku.is_active.is_(True)))
+    query = select(Sku, Product.title, Product.is_on_shelf).join(Product, Product.id == Sku.product_id)
+    query = query.where(Sku.id.in_(sku_ids)) if sku_ids is not None else query.where(Sku.is_active.is_(True))
     if q and q.strip():
         query = query.where(Product.title.contains(q.strip(), autoescape=True))
     query, total = paginate(session, query, Product.id.desc(), Sku.id, page=page, page_size=page_size)
@@ -593,6 +596,25 @@ def sku_choices(session: Session, *, viewer: Actor, q: str | None = None, page: 
                       price_fen=sku.price_fen, stock=sku.stock, is_on_shelf=on_shelf,
                       running_promotion_id=running[sku.id].promotion_id if sku.id in running else None)
             for sku, title, on_shelf in rows], total
+
+
+@dataclass(frozen=True)
+class ScopeChoices:
+    """What a coupon or a 满减 can be limited to: products (id → title, newest first) and categories."""
+
+    products: dict[int, str]
+    categories: dict[int, str]
+
+
+MAX_SCOPE_CHOICES = 500
+
+
+def scope_choices(session: Session, *, viewer: Actor) -> ScopeChoices:
+    viewer.require(Permission.MARKETING)
+    products = session.execute(select(Product.id, Product.title).order_by(Product.id.desc())
+                               .limit(MAX_SCOPE_CHOICES)).all()
+    categories = session.execute(select(Category.id, Category.name).order_by(Category.sort.desc(), Category.id)).all()
+    return ScopeChoices(products=dict(products), categories=dict(categories))
 
 
 # --- staff: whom to issue a coupon to ----------------------------------------------------------------------------

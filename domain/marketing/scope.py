@@ -20,15 +20,15 @@ def checked_scope(session: Session, *, product_ids: Iterable[int], category_ids:
     """The ids, sorted and without repeats, once every one of them is known (two queries)."""
     products, categories = sorted(set(product_ids)), sorted(set(category_ids))
     if len(products) > MAX_SCOPE_IDS or len(categories) > MAX_SCOPE_IDS:
-        raise Invalid(code, f"适用范围最多 {MAX_SCOPE_IDS} 个商品和 {MAX_SCOPE_IDS} 个分类")
+        raise Invalid(code, f"适用范围最多 {MAX_SCOPE_IDS} 个商品和 {MAX_SCOPE_IDS} 个分类", field="scope")
     if any(not isinstance(i, int) or isinstance(i, bool) or i < 1 for i in (*products, *categories)):
-        raise Invalid(code, "适用范围需为商品或分类的编号")
+        raise Invalid(code, "适用范围需为商品或分类的编号", field="scope")
     known = set(session.scalars(select(Product.id).where(Product.id.in_(products)))) if products else set()
     if missing := [i for i in products if i not in known]:
-        raise NotFound(CatalogError.PRODUCT_NOT_FOUND, f"商品不存在：{', '.join(map(str, missing))}")
+        raise NotFound(CatalogError.PRODUCT_NOT_FOUND, f"商品不存在：{', '.join(map(str, missing))}", field="scope")
     known = set(session.scalars(select(Category.id).where(Category.id.in_(categories)))) if categories else set()
     if missing := [i for i in categories if i not in known]:
-        raise NotFound(CatalogError.CATEGORY_NOT_FOUND, f"分类不存在：{', '.join(map(str, missing))}")
+        raise NotFound(CatalogError.CATEGORY_NOT_FOUND, f"分类不存在：{', '.join(map(str, missing))}", field="scope")
     return products, categories
 
 

@@ -25,10 +25,11 @@ ORDERS, REFUNDS, APPLICATIONS, DISTRIBUTORS = ("views/orders.py", "views/refunds
 WITHDRAWALS, COMMISSIONS, ANALYTICS, AUDIT = ("views/withdrawals.py", "views/commissions.py", "views/analytics.py",
                                               "views/audit.py")
 HOME_CONTENT = "views/home_content.py"
+COUPONS, PROMOTIONS = "views/coupons.py", "views/promotions.py"
 EVERY_SCREEN = {s.file for s in SCREENS}
 SHORTCUTS = {PRODUCTS: "商品", SETTINGS: "设置", ORDERS: "订单", REFUNDS: "售后退款", APPLICATIONS: "分销审核",
              DISTRIBUTORS: "分销员", WITHDRAWALS: "提现审核", COMMISSIONS: "佣金明细", ANALYTICS: "数据分析",
-             AUDIT: "操作日志", HOME_CONTENT: "首页装修"}
+             AUDIT: "操作日志", HOME_CONTENT: "首页装修", COUPONS: "优惠券", PROMOTIONS: "满减与限时折扣"}
 CATALOG = ["商品总数", "在售商品", "商品分类", "低库存规格"]
 
 
@@ -54,7 +55,7 @@ def test_signing_in_opens_the_overview_with_shop_name_and_role(signed_in):
     ("role", "screens"),
     [
         ("owner", EVERY_SCREEN),
-        ("operator", {HOME, PRODUCTS, ORDERS, HOME_CONTENT}),
+        ("operator", {HOME, PRODUCTS, ORDERS, HOME_CONTENT, COUPONS, PROMOTIONS}),
         ("support", {HOME, ORDERS, REFUNDS}),
         ("finance", {HOME, WITHDRAWALS, COMMISSIONS}),
         ("analyst", {HOME, ANALYTICS}),
@@ -75,7 +76,8 @@ def test_each_role_sees_only_the_screens_its_permissions_allow(signed_in, role, 
 # One role that may not, for each screen (a stale tab or link): the screen's own guard stops it.
 FORBIDDEN = [("support", PRODUCTS), ("analyst", ORDERS), ("operator", REFUNDS), ("finance", APPLICATIONS),
              ("support", DISTRIBUTORS), ("operator", WITHDRAWALS), ("support", COMMISSIONS), ("finance", ANALYTICS),
-             ("operator", SETTINGS), ("analyst", AUDIT), ("support", HOME_CONTENT)]
+             ("operator", SETTINGS), ("analyst", AUDIT), ("support", HOME_CONTENT), ("finance", COUPONS),
+             ("analyst", PROMOTIONS)]
 
 
 def test_every_screen_checks_the_role_itself_too(committed):
