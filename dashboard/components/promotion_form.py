@@ -107,8 +107,8 @@ def _full_reduction(key: Callable[[str], str], current: PromotionInput, choices:
             pd.DataFrame([{THRESHOLD: yuan(a), OFF: yuan(b)} for a, b in current.tiers] or [{THRESHOLD: "", OFF: ""}],
                          columns=[THRESHOLD, OFF], dtype="string"),
             key=key("tiers"), num_rows="dynamic", hide_index=True, width="stretch", column_config={
-                THRESHOLD: st.column_config.TextColumn(t("promotions.tier_threshold"), required=True),
-                OFF: st.column_config.TextColumn(t("promotions.tier_off"), required=True)})
+                THRESHOLD: st.column_config.TextColumn(t("promotions.tier_threshold")),
+                OFF: st.column_config.TextColumn(t("promotions.tier_off"))})  # a blank row is no tier
         tiers = _tiers(table, problems)
         slots["tiers"] = st.container()
         max_off_fen = yuan_amount(st.text_input(

@@ -141,8 +141,9 @@ def _sales(row: PromotionView, sales: PromotionSales) -> None:
                ("promotions.refunded", money(sales.refunded_fen)), ("promotions.pending", sales.pending_orders)]
     if row.kind == PromotionKind.TIME_LIMITED:
         figures.insert(2, ("promotions.units", sales.units))
-    for column, (key, value) in zip(st.columns(len(figures)), figures, strict=True):
-        column.metric(t(key), value)
+    for start in range(0, len(figures), 4):  # rows of four: amounts need the room, seven in a row are cut short
+        for column, (key, value) in zip(st.columns(4), figures[start:start + 4], strict=False):
+            column.metric(t(key), value)
     st.caption(t("promotions.sales_help"))
     if row.kind != PromotionKind.TIME_LIMITED:
         return
