@@ -1,4 +1,4 @@
-"""``python -m backend serve | sandbox | migrate | seed [--demo] | create-staff NAME --role ROLE | jobs … |
+"""``python -m backend serve | sandbox | migrate | seed [--demo [--history]] | create-staff NAME --role ROLE | jobs … |
 backup | restore FILE``."""
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
 
     seed = sub.add_parser("seed", help="base settings, member levels and the owner account")
     seed.add_argument("--demo", action="store_true", help="also a demo catalog, shoppers, a distribution tree and orders")
+    seed.add_argument("--history", action="store_true",
+                      help="with --demo: six months of order history, 40 distributors and 400 shoppers (for analytics)")
 
     staff = sub.add_parser("create-staff", help="create a staff account; the password is read on stdin")
     staff.add_argument("name")
@@ -99,7 +101,7 @@ def _seed(args) -> int:
         print(line)
     if args.demo:
         with unit_of_work() as session:
-            for line in seed_demo(session):
+            for line in seed_demo(session, history=args.history):
                 print(line)
     return 0
 

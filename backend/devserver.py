@@ -50,7 +50,7 @@ def run_dev(*, api_port: int = 8000, sandbox_port: int = 8100, dashboard_port: i
         _wait(f"http://127.0.0.1:{sandbox_port}/healthz", "sandbox", sandbox)
         subprocess.run([python, "-m", "backend", "migrate"], check=True, env=env, cwd=PROJECT_ROOT)
         marker = config.var_dir / ".demo-seeded"
-        seed_args = ["seed"] if marker.exists() else ["seed", "--demo"]
+        seed_args = ["seed"] if marker.exists() else ["seed", "--demo", "--history"]
         seed = subprocess.run([python, "-m", "backend", *seed_args], check=True, env=env, cwd=PROJECT_ROOT,
                               capture_output=True, text=True)
         marker.touch()

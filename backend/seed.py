@@ -6,6 +6,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.demo_history import seed_history
 from backend.demo_images import draw_banner_image, draw_product_image
 from domain.catalog.service import (
     ProductInput,
@@ -104,7 +105,8 @@ def seed_base(session: Session) -> list[str]:
     return lines
 
 
-def seed_demo(session: Session) -> list[str]:
+def seed_demo(session: Session, *, history: bool = False) -> list[str]:
+    """The demo shop; with ``history``, six months of bulk order history as well, for the analytics workbench."""
     if session.scalar(select(func.count()).select_from(Product)) > 0:
         return ["demo data already present; skipped"]
     lines = []
@@ -143,6 +145,8 @@ def seed_demo(session: Session) -> list[str]:
     lines.extend(_demo_orders(session, users))
     lines.append(_demo_members(session, users))
     lines.append(_demo_marketing(session, users, categories))  # after the order history, which it must not price
+    if history:
+        lines.append(seed_history(session))
     for username, password, role, _ in DEMO_STAFF:
         lines.append(f"demo staff {role}: {username} / {password}")
     return lines

@@ -1,10 +1,10 @@
-"""``python -m bench [checkout|settle]`` — every benchmark by default; exit 1 when a target is missed."""
+"""``python -m bench [checkout|settle|analytics]`` — every benchmark by default; exit 1 when a target is missed."""
 
 import sys
 
-from bench import checkout, settle
+from bench import analytics, checkout, settle
 
-BENCHES = {"checkout": checkout.main, "settle": settle.main}
+BENCHES = {"checkout": checkout.main, "settle": settle.main, "analytics": analytics.main}
 
 names = sys.argv[1:] or list(BENCHES)
 results = {}

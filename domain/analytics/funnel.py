@@ -69,14 +69,14 @@ def _visits(period: Period):
 def funnel(session: Session, *, period: Period, distributor_id: int | None = None) -> FunnelCounts:
     """The whole shop's funnel, or one inviter's (their shares, visits to them, shoppers bound to them)."""
     mine = (Share.user_id == distributor_id,) if distributor_id is not None else ()
-    shares = session.scalar(select(func.count()).select_from(Share)
-                            .where(*in_period(Share.created_at, period), *mine)) or 0
-    visits = session.scalar(select(func.count()).select_from(ShareVisit).join(Share, Share.id == ShareVisit.share_id)
-                            .where(*in_period(ShareVisit.created_at, period), *mine)) or 0
+    shares = (select(func.count()).select_from(Share).where(*in_period(Share.created_at, period), *mine)
+              .scalar_subquery())
+    visits = (select(func.count()).select_from(ShareVisit).join(Share, Share.id == ShareVisit.share_id)
+              .where(*in_period(ShareVisit.created_at, period), *mine).scalar_subquery())
     bound = _bound_steps(period, distributor_id).subquery()
-    row = session.execute(select(*(func.coalesce(func.sum(bound.c[n]), 0)
-                                   for n in ("bound", "ordered", "paid", "completed")))).one()
-    return FunnelCounts(int(shares), int(visits), *(int(v) for v in row))
+    row = session.execute(select(shares, visits, *(func.coalesce(func.sum(bound.c[n]), 0)
+                                                   for n in ("bound", "ordered", "paid", "completed")))).one()
+    return FunnelCounts(*(int(v) for v in row))
 
 
 def funnel_by_distributor(session: Session, *, period: Period, page: int = 1,

@@ -56,16 +56,16 @@ def refund_rate_by_product(session: Session, *, period: Period, page: int = 1,
         .join(Order, Order.id == OrderLine.order_id).where(*paid_in(period)).group_by(OrderLine.product_id)
         .subquery()
     )
-    total = session.scalar(select(func.count()).select_from(per_product)) or 0
     rows = session.execute(
         select(per_product.c.product_id, Product.title, per_product.c.orders, per_product.c.paid,
-               per_product.c.refunded)
+               per_product.c.refunded, func.count().over())  # the whole list's length, in the same pass
         .join(Product, Product.id == per_product.c.product_id)
         .order_by(per_product.c.refunded.desc(), per_product.c.product_id)
         .offset((page - 1) * page_size).limit(page_size)
     ).all()
+    total = rows[0][-1] if rows else _count(session, per_product, page)
     return [ProductRefundRate(int(n), int(paid or 0), int(back or 0), product_id=pid, title=title)
-            for pid, title, n, paid, back in rows], total
+            for pid, title, n, paid, back, _ in rows], int(total)
 
 
 def team_refunds(period: Period):
@@ -95,12 +95,17 @@ def refund_rate_by_team(session: Session, *, period: Period, page: int = 1,
     """Distributors whose teams bought in the period, the highest refund rate first (then most refunded)."""
     teams = team_refunds(period)
     rate = teams.c.refunded * 10_000 / func.nullif(teams.c.paid, 0)
-    total = session.scalar(select(func.count()).select_from(teams)) or 0
     rows = session.execute(
-        select(teams.c.user_id, User.nickname, teams.c.orders, teams.c.paid, teams.c.refunded)
+        select(teams.c.user_id, User.nickname, teams.c.orders, teams.c.paid, teams.c.refunded, func.count().over())
         .join(User, User.id == teams.c.user_id)
         .order_by(func.coalesce(rate, 0).desc(), teams.c.refunded.desc(), teams.c.user_id)
         .offset((page - 1) * page_size).limit(page_size)
     ).all()
+    total = rows[0][-1] if rows else _count(session, teams, page)
     return [TeamRefundRate(int(n), int(paid or 0), int(back or 0), user_id=uid, nickname=nickname or "")
-            for uid, nickname, n, paid, back in rows], total
+            for uid, nickname, n, paid, back, _ in rows], int(total)
+
+
+def _count(session: Session, rows, page: int) -> int:
+    """An empty page: the list is empty, unless the page is past its end."""
+    return session.scalar(select(func.count()).select_from(rows)) or 0 if page > 1 else 0

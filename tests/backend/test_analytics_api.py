@@ -183,3 +183,37 @@ def test_the_risk_queue_and_a_second_approval_over_http(client, db, history, sta
     refused(AnalyticsError.DISTRIBUTOR_NOT_FOUND, client.post(
         f"{BASE}/withdrawal-reviews", json={"user_id": history.users["C"].id, "reason": "x"}, headers=finance),
         status=404)
+
+
+def test_the_demo_history_gives_the_workbench_something_to_say(client, db, analyst):
+    from sqlalchemy import func, select
+
+    from backend.seed import seed_base, seed_demo
+    from domain.models import CommissionRecord, Order, OrderLine
+    from domain.money import bp_of
+
+    seed_base(db)
+    lines = seed_demo(db, history=True)
+    assert any(line.startswith("demo history: 180 days, 40 distributors") for line in lines)
+    month = client.get(f"{BASE}/series", params={"by": "month"} | _last(180), headers=analyst).json()["sales"]
+    assert len(month) >= 6 and sum(1 for p in month if p["net_sales_fen"] > 0) >= 6  # every month sold
+    ranking = client.get(f"{BASE}/distributors", params=_last(180), headers=analyst).json()
+    assert ranking["total"] == 42 and ranking["items"][0]["commission_fen"] > 0  # 40, and demo_a and demo_b
+    kinds = {s["kind"] for s in client.get(f"{BASE}/risk-signals", headers=analyst).json()["items"]}
+    assert {"binding_burst", "shared_phone"} <= kinds
+    # The bulk rows keep the domain's invariants: lines add up to their order, commission is base × rate.
+    mismatched = db.scalar(select(func.count()).select_from(
+        select(Order.id).join(OrderLine, OrderLine.order_id == Order.id).group_by(Order.id, Order.goods_fen)
+        .having(func.sum(OrderLine.paid_fen) != Order.goods_fen).subquery()))
+    assert mismatched == 0
+    records = db.execute(select(CommissionRecord.base_fen, CommissionRecord.rate_bp,
+                                CommissionRecord.amount_fen)).all()
+    assert all(amount == bp_of(base, bp) for base, bp, amount in records)
+
+
+def _last(days: int) -> dict:
+    from datetime import timedelta
+
+    from domain.analytics.periods import today
+
+    return {"from": (today() - timedelta(days=days - 1)).isoformat(), "to": today().isoformat()}

@@ -1,0 +1,448 @@
+"""The analyst's workbench on a million paid orders (PostgreSQL).
+
+The history is generated in SQL, in batches with a progress bar: 50,000 users of whom 5,000 are distributors
+(500 at the top, 4,500 beneath them; 40,000 shoppers bound to a distributor, 5,000 bound to nobody), 200
+products (20 with their own rates, 10 out of distribution), 1,000,000 paid orders over 400 days (half with two
+lines; 2% refunded whole, 4% of lines half refunded), their commission records at both levels (frozen, settled
+or cancelled as their order stands), 200,000 shares and their visits, wallets and withdrawals.
+
+Then each workbench query of ``domain/analytics`` is timed over the last 30 and the last 365 days, beside a
+hand-written SQL query for the same figure in the same run (the answers must agree), and the commission
+simulator over 365 days. Each is the median of three runs after a warm-up.
+
+Targets on this 2-core machine: each query ≤ 300 ms over 30 days and ≤ 1.5 s over 365 days, the simulator ≤ 3 s
+over 365 days, and each within 2× of its hand-written query.
+
+``MALL_BENCH_ANALYTICS_REUSE=1`` keeps the generated database from an earlier run (it is dropped and made again
+otherwise); ``MALL_BENCH_ANALYTICS_ORDERS`` makes fewer orders, for a quick look.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+from sqlalchemy import create_engine, make_url, text
+
+from bench.common import DEFAULT_URL, bench_database, verdict
+
+USERS, DISTRIBUTORS, TOP, UNBOUND_FROM = 50_000, 5_000, 500, 45_001
+PRODUCTS, DAYS = 200, 400
+ORDERS = int(os.environ.get("MALL_BENCH_ANALYTICS_ORDERS", 1_000_000))  # smaller for a quick look at the SQL
+SHARES, VISITS = 200_000, 300_000
+BATCHES = 20
+TARGET_30_MS, TARGET_365_MS, TARGET_SIMULATOR_MS, TARGET_RATIO = 300, 1500, 3000, 2.0
+PAID = "('paid', 'shipped', 'completed', 'closed')"
+
+# --- the history, in SQL ------------------------------------------------------------------------------
+
+_USERS = f"""
+INSERT INTO users (id, openid, nickname, avatar_url, invite_code, growth, created_at, inviter_id, bound_at)
+SELECT g, 'o_bench_' || g, '用户' || g, '', lpad(to_hex(g), 8, '0'), 0, t, inviter,
+       CASE WHEN inviter IS NULL THEN NULL ELSE t + interval '1 minute' END
+FROM (SELECT g, now() - interval '{DAYS + 20} days' * (1 - g::float / {USERS}) + interval '1 hour' * random() AS t,
+             CASE WHEN g <= {TOP} OR g >= {UNBOUND_FROM} THEN NULL
+                  WHEN g <= {DISTRIBUTORS} THEN 1 + (g * 7919) % {TOP}
+                  ELSE 1 + (g * 104729) % {DISTRIBUTORS} END AS inviter
+      FROM generate_series(1::bigint, {USERS}) g) s
+"""
+_DISTRIBUTORS = f"""
+INSERT INTO distributors (user_id, is_enabled, disabled_reason, created_at)
+SELECT id, true, '', created_at + interval '1 day' FROM users WHERE id <= {DISTRIBUTORS};
+INSERT INTO wallets (user_id, created_at) SELECT user_id, created_at FROM distributors
+"""
+_CATALOG = f"""
+INSERT INTO products (id, title, subtitle, description, images, is_on_shelf, sort, sales, distribution_enabled,
+                      commission_level1_bp, commission_level2_bp, updated_at, created_at)
+SELECT g, '商品' || g, '', '', '[]', true, 0, 0, g % 20 <> 7,
+       CASE WHEN g % 10 = 0 THEN 2000 END, CASE WHEN g % 10 = 0 THEN 1000 END, now(), now()
+FROM generate_series(1, {PRODUCTS}) g;
+INSERT INTO skus (id, product_id, specs, price_fen, stock, is_active) SELECT g, g, '{{}}', 9900, 0, true
+FROM generate_series(1, {PRODUCTS}) g
+"""
+# A line's paid amount and refund follow from its order id and line number, so orders and lines agree.
+
+
+def _line_fen(n: str) -> str:
+    return f"(1000 + ((o * 7919 + {n} * 104729) % 59000))"
+
+
+def _line_refund(n: str) -> str:
+    return (f"(CASE WHEN status = 'closed' THEN {_line_fen(n)} "
+            f"WHEN (o * 31 + {n}) % 25 = 0 THEN {_line_fen(n)} / 2 ELSE 0 END)")
+
+
+_ORDERS = f"""
+INSERT INTO orders (id, order_no, user_id, status, goods_fen, member_discount_fen, full_reduction_fen,
+                    coupon_discount_fen, shipping_fen, payable_fen, refunded_fen, receiver_name_enc, receiver_phone_enc,
+                    receiver_street_enc, remark, cancel_reason, created_at, paid_at, completed_at, closed_at)
+SELECT o, 'B' || o, buyer, status, goods, 0, 0, 0, 0, goods, refunded, 'x', 'x', 'x', '', '', paid_at, paid_at,
+       CASE WHEN status = 'completed' THEN paid_at + interval '3 days' END,
+       CASE WHEN status = 'closed' THEN paid_at + interval '2 days' END
+FROM (SELECT o, buyer, paid_at, status,
+             {_line_fen('1')} + CASE WHEN o % 2 = 0 THEN {_line_fen('2')} ELSE 0 END AS goods,
+             {_line_refund('1')} + CASE WHEN o % 2 = 0 THEN {_line_refund('2')} ELSE 0 END AS refunded
+      FROM (SELECT o, u.id AS buyer, p.paid_at,
+                   CASE WHEN o % 50 = 3 THEN 'closed' WHEN p.paid_at > now() - interval '10 days' THEN 'shipped'
+                        ELSE 'completed' END AS status
+            FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) o
+            JOIN users u ON u.id = {TOP + 1} + (o * 2654435761) % {USERS - TOP}
+            CROSS JOIN LATERAL (SELECT start + (now() - start) * random() * 0.999 AS paid_at
+                                FROM (SELECT greatest(u.created_at, now() - interval '{DAYS} days') AS start) f) p
+           ) s) t
+"""
+_LINES = f"""
+INSERT INTO order_lines (id, order_id, line_no, product_id, sku_id, title, specs, cover_url, unit_price_fen, quantity,
+                         amount_fen, discount_fen, paid_fen, refunded_fen, refunded_quantity)
+SELECT o * 2 + n - 2, o, n, 1 + (o * 31 + n * 17) % {PRODUCTS}, 1 + (o * 31 + n * 17) % {PRODUCTS}, '商品', '{{}}',
+       '', {_line_fen('n')}, 1, {_line_fen('n')}, 0, {_line_fen('n')}, {_line_refund('n')}, 0
+FROM orders, LATERAL (VALUES (1), (2)) AS lines(n), LATERAL (SELECT orders.id::bigint AS o) x
+WHERE orders.id BETWEEN :first AND :last AND (n = 1 OR o % 2 = 0)
+"""
+_RECORDS = """
+INSERT INTO commission_records (order_id, order_line_id, buyer_id, beneficiary_id, level, rate_bp, base_fen, amount_fen,
+                                clawed_back_fen, status, created_at, settled_at, cancelled_at)
+SELECT o.id, l.id, o.user_id, e.beneficiary, e.level, r.bp, l.paid_fen - l.refunded_fen,
+       (l.paid_fen - l.refunded_fen) * r.bp / 10000, 0,
+       CASE WHEN o.status = 'closed' THEN 'cancelled'
+            WHEN o.completed_at < now() - interval '7 days' THEN 'settled' ELSE 'frozen' END,
+       o.paid_at, CASE WHEN o.completed_at < now() - interval '7 days' THEN o.completed_at + interval '7 days' END,
+       CASE WHEN o.status = 'closed' THEN o.closed_at END
+FROM orders o
+JOIN order_lines l ON l.order_id = o.id
+JOIN products p ON p.id = l.product_id AND p.distribution_enabled
+JOIN users b ON b.id = o.user_id AND b.inviter_id IS NOT NULL
+JOIN users i ON i.id = b.inviter_id
+CROSS JOIN LATERAL (VALUES (1, b.inviter_id), (2, i.inviter_id)) AS e(level, beneficiary)
+CROSS JOIN LATERAL (SELECT CASE WHEN e.level = 1 THEN coalesce(p.commission_level1_bp, 1000)
+                                ELSE coalesce(p.commission_level2_bp, 500) END AS bp) r
+WHERE o.id BETWEEN :first AND :last AND e.beneficiary IS NOT NULL
+"""
+_SHARING = f"""
+INSERT INTO shares (id, user_id, target, channel, created_at)
+SELECT g, 1 + (g * 7919::bigint) % {USERS}, 'shop', 'friend', now() - interval '{DAYS} days' * random()
+FROM generate_series(1, {SHARES}) g;
+INSERT INTO share_visits (share_id, visitor_id, created_at)
+SELECT s.id, 1 + (g * 104729) % {USERS}, s.created_at + interval '1 hour'
+FROM generate_series(1::bigint, {VISITS}) g JOIN shares s ON s.id = 1 + (g * 31) % {SHARES}
+ON CONFLICT DO NOTHING
+"""
+_MONEY = f"""
+INSERT INTO wallet_ledger (user_id, entry_type, amount_fen, note, created_at)
+SELECT beneficiary_id, 'adjustment', sum(amount_fen) * 3 / 4, '', now()
+FROM commission_records WHERE status = 'settled' GROUP BY beneficiary_id;
+INSERT INTO withdrawals (withdrawal_no, user_id, amount_fen, fee_fen, method, bank_name, status, reject_reason,
+                         failure, payout_ref, created_at, second_approval_required)
+SELECT 'W' || g, 1 + g % {DISTRIBUTORS}, 10000 + g, 0, 'wechat', '',
+       CASE g % 4 WHEN 0 THEN 'pending' WHEN 1 THEN 'awaiting_confirmation' ELSE 'paid' END, '', '', '',
+       now() - interval '1 day' * (g % 300), false
+FROM generate_series(1, 20000) g
+"""
+_SEQUENCES = """
+SELECT setval('users_id_seq', (SELECT max(id) FROM users));
+SELECT setval('products_id_seq', (SELECT max(id) FROM products));
+SELECT setval('skus_id_seq', (SELECT max(id) FROM skus));
+SELECT setval('orders_id_seq', (SELECT max(id) FROM orders));
+SELECT setval('order_lines_id_seq', (SELECT max(id) FROM order_lines));
+SELECT setval('shares_id_seq', (SELECT max(id) FROM shares))
+"""
+
+
+def _progress(label: str, done: int, total: int, started: float) -> None:
+    width = 30
+    filled = width * done // total
+    print(f"\r  {label:<22} [{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}%"
+          f"  {time.perf_counter() - started:6.1f} s", end="" if done < total else "\n", flush=True)
+
+
+def _run_script(conn, script: str, **params) -> None:
+    for statement in script.split(";\n"):
+        if statement.strip():
+            conn.execute(text(statement), params)
+
+
+def generate(url: str) -> float:
+    started = time.perf_counter()
+    engine = create_engine(url)
+    steps = (_USERS, _DISTRIBUTORS, _CATALOG)
+    with engine.begin() as conn:
+        conn.execute(text("SELECT setseed(0.42)"))
+        for n, script in enumerate(steps, start=1):
+            _run_script(conn, script)
+            _progress("users, distributors", n, len(steps), started)
+    batch = ORDERS // BATCHES
+    for label, script in (("orders", _ORDERS), ("order lines", _LINES), ("commission records", _RECORDS)):
+        for n in range(BATCHES):
+            with engine.begin() as conn:
+                conn.execute(text(script), {"first": n * batch + 1, "last": (n + 1) * batch})
+            _progress(label, n + 1, BATCHES, started)
+    for n, script in enumerate((_SHARING, _MONEY, _SEQUENCES), start=1):
+        with engine.begin() as conn:
+            _run_script(conn, script)
+        _progress("sharing and money", n, 3, started)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    _progress("vacuum and analyze", 1, 1, started)
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def _existing(url: str) -> bool:
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            return (conn.scalar(text("SELECT count(*) FROM orders")) or 0) >= ORDERS
+    except Exception:  # no such database yet
+        return False
+
+
+# --- the hand-written queries ---------------------------------------------------------------------------
+
+_H_SALES = f"""
+SELECT sum(l.paid_fen - l.refunded_fen), sum(l.refunded_fen),
+       sum(l.paid_fen - l.refunded_fen) FILTER (WHERE EXISTS (SELECT 1 FROM commission_records c
+                                                             WHERE c.order_line_id = l.id))
+FROM order_lines l JOIN orders o ON o.id = l.order_id
+WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID}"""
+_H_BUYERS = f"""SELECT count(*), count(DISTINCT user_id) FROM orders
+WHERE paid_at >= :a AND paid_at < :b AND status IN {PAID}"""
+_H_COMMISSION = f"""SELECT sum(c.amount_fen - c.clawed_back_fen) FROM commission_records c
+JOIN orders o ON o.id = c.order_id WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID}
+AND c.status <> 'cancelled'"""
+_H_NEW = """SELECT (SELECT count(*) FROM distributors WHERE created_at >= :a AND created_at < :b),
+                   (SELECT count(*) FROM users WHERE bound_at >= :a AND bound_at < :b)"""
+_H_LIABILITY = """SELECT (SELECT sum(amount_fen) FROM commission_records WHERE status = 'frozen'),
+    (SELECT sum(amount_fen) FROM wallet_ledger),
+    (SELECT sum(amount_fen) FROM withdrawals WHERE status IN ('pending', 'approved', 'awaiting_confirmation'))"""
+_DAY = "to_char(o.paid_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
+_H_SALES_SERIES = f"""
+SELECT {_DAY} AS d, count(DISTINCT o.id), sum(l.paid_fen - l.refunded_fen), sum(l.refunded_fen),
+       sum(l.paid_fen - l.refunded_fen) FILTER (WHERE EXISTS (SELECT 1 FROM commission_records c
+                                                             WHERE c.order_line_id = l.id))
+FROM order_lines l JOIN orders o ON o.id = l.order_id
+WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} GROUP BY d ORDER BY d"""
+_H_COMMISSION_SERIES = f"""
+SELECT {_DAY} AS d, c.level, c.status, count(*), sum(c.amount_fen - c.clawed_back_fen)
+FROM commission_records c JOIN orders o ON o.id = c.order_id
+WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} GROUP BY d, c.level, c.status ORDER BY 1, 2, 3"""
+_H_GROWTH_SERIES = """
+SELECT (SELECT count(*) FROM users WHERE bound_at >= :a AND bound_at < :b),
+       (SELECT count(*) FROM distributors WHERE created_at >= :a AND created_at < :b),
+       (SELECT count(DISTINCT to_char(bound_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')) FROM users
+        WHERE bound_at >= :a AND bound_at < :b)"""
+_H_RANKING = f"""
+WITH earned AS (
+  SELECT c.beneficiary_id AS user_id,
+         sum(CASE WHEN c.level = 1 THEN l.paid_fen - l.refunded_fen ELSE 0 END) AS level1,
+         sum(CASE WHEN c.level = 2 THEN l.paid_fen - l.refunded_fen ELSE 0 END) AS level2,
+         sum(CASE WHEN c.status <> 'cancelled' THEN c.amount_fen - c.clawed_back_fen ELSE 0 END) AS commission
+  FROM commission_records c JOIN orders o ON o.id = c.order_id JOIN order_lines l ON l.id = c.order_line_id
+  WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} GROUP BY c.beneficiary_id),
+page AS (
+  SELECT d.user_id, u.nickname, coalesce(e.level1, 0) AS level1, coalesce(e.level2, 0) AS level2,
+         coalesce(e.commission, 0) AS commission
+  FROM distributors d JOIN users u ON u.id = d.user_id LEFT JOIN earned e ON e.user_id = d.user_id
+  ORDER BY commission DESC, d.user_id LIMIT 20)
+SELECT p.user_id, p.commission,
+       (SELECT count(*) FROM users m WHERE m.inviter_id = p.user_id),
+       (SELECT count(*) FROM users m JOIN users f ON f.id = m.inviter_id WHERE f.inviter_id = p.user_id)
+FROM page p ORDER BY p.commission DESC, p.user_id"""
+_H_DRILLDOWN = f"""
+SELECT {_DAY} AS d, sum(CASE WHEN c.level = 1 THEN l.paid_fen - l.refunded_fen ELSE 0 END),
+       sum(CASE WHEN c.level = 2 THEN l.paid_fen - l.refunded_fen ELSE 0 END),
+       sum(CASE WHEN c.status <> 'cancelled' THEN c.amount_fen - c.clawed_back_fen ELSE 0 END)
+FROM commission_records c JOIN orders o ON o.id = c.order_id JOIN order_lines l ON l.id = c.order_line_id
+WHERE c.beneficiary_id = :user_id AND o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} GROUP BY d"""
+_H_DRILLDOWN_TEAM = f"""
+WITH team AS (SELECT m.id, m.bound_at, 1 AS level FROM users m WHERE m.inviter_id = :user_id
+              UNION ALL SELECT m.id, m.bound_at, 2 FROM users m JOIN users f ON f.id = m.inviter_id
+              WHERE f.inviter_id = :user_id)
+SELECT to_char(bound_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS d, count(*),
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = team.id AND o.status IN {PAID})),
+       count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2)
+FROM team GROUP BY d"""
+_H_FUNNEL = f"""
+SELECT (SELECT count(*) FROM shares WHERE created_at >= :a AND created_at < :b),
+       (SELECT count(*) FROM share_visits WHERE created_at >= :a AND created_at < :b),
+       count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)),
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.status IN {PAID})),
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.status = 'completed'))
+FROM users u WHERE u.bound_at >= :a AND u.bound_at < :b AND u.inviter_id IS NOT NULL"""
+_H_FUNNEL_BY_DISTRIBUTOR = f"""
+WITH shared AS (SELECT user_id, count(*) AS n FROM shares WHERE created_at >= :a AND created_at < :b GROUP BY user_id),
+visited AS (SELECT s.user_id, count(*) AS n FROM share_visits v JOIN shares s ON s.id = v.share_id
+            WHERE v.created_at >= :a AND v.created_at < :b GROUP BY s.user_id),
+bound AS (SELECT u.inviter_id AS user_id, count(*) AS n,
+                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)) AS ordered,
+                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id
+                                                AND o.status IN {PAID})) AS paid,
+                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id
+                                                AND o.status = 'completed')) AS completed
+          FROM users u WHERE u.bound_at >= :a AND u.bound_at < :b AND u.inviter_id IS NOT NULL GROUP BY u.inviter_id)
+SELECT d.user_id, coalesce(b.n, 0) AS bound, coalesce(v.n, 0) AS visits, coalesce(s.n, 0) AS shares,
+       b.ordered, b.paid, b.completed, u.nickname
+FROM distributors d JOIN users u ON u.id = d.user_id LEFT JOIN shared s ON s.user_id = d.user_id
+LEFT JOIN visited v ON v.user_id = d.user_id LEFT JOIN bound b ON b.user_id = d.user_id
+ORDER BY bound DESC, visits DESC, shares DESC, d.user_id LIMIT 20"""
+_H_COHORTS = f"""
+SELECT to_char(date_trunc('week', u.bound_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD') AS w,
+       to_char(date_trunc('week', f.first AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD') AS b, count(*)
+FROM users u LEFT JOIN (SELECT user_id, min(paid_at) AS first FROM orders WHERE status IN {PAID}
+                        GROUP BY user_id) f ON f.user_id = u.id
+WHERE u.bound_at >= :a AND u.bound_at < :b GROUP BY w, b"""
+_H_REPEAT = f"""
+SELECT count(*), count(*) FILTER (WHERE n >= 2) FROM (SELECT user_id, count(*) AS n FROM orders
+WHERE paid_at >= :a AND paid_at < :b AND status IN {PAID} GROUP BY user_id) s"""
+_H_PRODUCT_REFUNDS = f"""
+SELECT l.product_id, count(DISTINCT l.order_id), sum(l.paid_fen), sum(l.refunded_fen) AS refunded
+FROM order_lines l JOIN orders o ON o.id = l.order_id
+WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID}
+GROUP BY l.product_id ORDER BY refunded DESC, l.product_id LIMIT 20"""
+_H_TEAM_REFUNDS = f"""
+WITH buyer AS (SELECT o.user_id, count(DISTINCT o.id) AS n, sum(l.paid_fen) AS paid, sum(l.refunded_fen) AS refunded
+               FROM order_lines l JOIN orders o ON o.id = l.order_id
+               WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} GROUP BY o.user_id),
+team AS (SELECT u.inviter_id AS d, u.id AS member FROM users u WHERE u.inviter_id IS NOT NULL
+         UNION ALL SELECT f.inviter_id, u.id FROM users u JOIN users f ON f.id = u.inviter_id
+         WHERE f.inviter_id IS NOT NULL)
+SELECT t.d, sum(b.n), sum(b.paid), sum(b.refunded) FROM team t JOIN buyer b ON b.user_id = t.member
+GROUP BY t.d ORDER BY coalesce(sum(b.refunded) * 10000.0 / nullif(sum(b.paid), 0), 0) DESC, sum(b.refunded) DESC,
+t.d LIMIT 20"""
+_H_REPRICED = f"""
+FROM commission_records c JOIN orders o ON o.id = c.order_id JOIN order_lines l ON l.id = c.order_line_id
+JOIN products p ON p.id = l.product_id
+WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} AND c.status <> 'cancelled'"""
+_H_SIMULATED = """sum(c.base_fen * CASE WHEN p.commission_level1_bp IS NOT NULL AND p.commission_level2_bp IS NOT NULL
+                             THEN c.rate_bp WHEN c.level = 1 THEN :l1 ELSE :l2 END / 10000)"""
+_H_SIMULATOR = f"""
+SELECT c.beneficiary_id, min(u.nickname), count(*), sum(c.amount_fen - c.clawed_back_fen), {_H_SIMULATED}
+{_H_REPRICED.replace("JOIN products p", "JOIN users u ON u.id = c.beneficiary_id JOIN products p")}
+GROUP BY c.beneficiary_id"""
+_H_SIMULATOR_WEEKS = f"""
+SELECT to_char(date_trunc('week', o.paid_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD') AS w,
+       count(DISTINCT c.order_id), sum(c.amount_fen - c.clawed_back_fen), {_H_SIMULATED}
+{_H_REPRICED} GROUP BY w"""
+_H_NET_SALES = f"""SELECT sum(l.paid_fen - l.refunded_fen) FROM order_lines l JOIN orders o ON o.id = l.order_id
+WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID}"""
+
+
+# --- timing ---------------------------------------------------------------------------------------------
+
+
+def _median_ms(fn: Callable[[], object], runs: int = 3) -> tuple[float, object]:
+    result = fn()  # warm-up: caches, plans
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), result
+
+
+def main() -> bool:
+    base = make_url(os.environ.get("MALL_BENCH_DATABASE_URL", DEFAULT_URL))
+    url = base.set(database=f"{base.database}_analytics").render_as_string(hide_password=False)
+    if os.environ.get("MALL_BENCH_ANALYTICS_REUSE") and _existing(url):
+        print(f"reusing the generated history in {make_url(url).database}")
+    else:
+        url = bench_database("analytics")
+        print(f"generating {ORDERS:,} paid orders for {USERS:,} users and {DISTRIBUTORS:,} distributors in SQL:")
+        print(f"  generated in {generate(url):.0f} s")
+    os.environ["MALL_DATABASE_URL"] = url
+    from domain.config import reset_config
+    from domain.db import get_sessionmaker, reset_engines
+
+    reset_config()
+    reset_engines()
+    session = get_sessionmaker(read_only=True)()
+    counts = session.execute(text("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_lines), "
+                                  "(SELECT count(*) FROM commission_records), (SELECT count(*) FROM users "
+                                  "WHERE inviter_id IS NOT NULL)")).one()
+    print(f"  {counts[0]:,} orders, {counts[1]:,} lines, {counts[2]:,} commission records, {counts[3]:,} bindings")
+    results = [*_workbench(session, 30), *_workbench(session, 365)]
+    session.close()
+    return _report(results)
+
+
+def _workbench(session, days: int) -> list[tuple]:
+    from domain.analytics import cohorts, distributors, funnel, refunds, series, simulator, summary
+    from domain.analytics.periods import Granularity, Period
+
+    period = Period.last_days(days)
+    previous = period.previous()
+    window = {"a": period.start, "b": period.end}
+
+    def sql(statement: str, **params):
+        return lambda: session.execute(text(statement), {**window, **params}).all()
+
+    def statements(texts, **params):
+        return lambda: [session.execute(text(t), {**window, **params}).all() for t in texts]
+
+    def hand_summary():
+        rows = [session.execute(text(s), w).all()
+                for w in (window, {"a": previous.start, "b": previous.end})
+                for s in (_H_SALES, _H_BUYERS, _H_COMMISSION, _H_NEW)]
+        return rows, session.execute(text(_H_LIABILITY)).all()
+
+    top = distributors.distributor_ranking(session, period=period, page_size=1)[0][0].user_id
+    day = Granularity.DAY
+    cases = [
+        ("summary (with the previous period)", lambda: summary.summary(session, period=period), hand_summary,
+         lambda mine, hand: mine.net_sales_fen == hand[0][0][0][0] and mine.buyers == hand[0][1][0][1]
+         and mine.commission_fen == hand[0][2][0][0]),
+        ("sales by day", lambda: series.sales_series(session, period=period, by=day), sql(_H_SALES_SERIES),
+         lambda mine, hand: sum(p.net_sales_fen for p in mine) == sum(r[2] for r in hand)),
+        ("commission by day, level, status", lambda: series.commission_series(session, period=period, by=day),
+         sql(_H_COMMISSION_SERIES), lambda mine, hand: len(mine) == len(hand)),
+        ("bindings, new distributors by day", lambda: series.growth_series(session, period=period, by=day),
+         sql(_H_GROWTH_SERIES), lambda mine, hand: sum(p.bindings for p in mine) == hand[0][0]),
+        ("distributor ranking (page 1)", lambda: distributors.distributor_ranking(session, period=period),
+         sql(_H_RANKING), lambda mine, hand: [r.user_id for r in mine[0]] == [r[0] for r in hand]),
+        ("a distributor's drill-down by day",
+         lambda: distributors.distributor_drilldown(session, user_id=top, period=period, by=day),
+         statements((_H_DRILLDOWN, _H_DRILLDOWN_TEAM), user_id=top),
+         lambda mine, hand: mine.totals.commission_fen == sum(r[3] for r in hand[0])),
+        ("funnel", lambda: funnel.funnel(session, period=period), sql(_H_FUNNEL),
+         lambda mine, hand: (mine.shares, mine.bound, mine.paid) == (hand[0][0], hand[0][2], hand[0][4])),
+        ("funnel by distributor (page 1)", lambda: funnel.funnel_by_distributor(session, period=period),
+         sql(_H_FUNNEL_BY_DISTRIBUTOR), lambda mine, hand: [r.user_id for r in mine[0]] == [r[0] for r in hand]),
+        ("cohorts by week", lambda: cohorts.cohorts(session, period=period), sql(_H_COHORTS),
+         lambda mine, hand: sum(r.size for r in mine.rows) == sum(r[2] for r in hand)),
+        ("repeat purchase", lambda: cohorts.repeat_purchase(session, period=period), sql(_H_REPEAT),
+         lambda mine, hand: (mine.buyers, mine.repeat_buyers) == tuple(hand[0])),
+        ("refund rate by product", lambda: refunds.refund_rate_by_product(session, period=period),
+         sql(_H_PRODUCT_REFUNDS), lambda mine, hand: [r.product_id for r in mine[0]] == [r[0] for r in hand]),
+        ("refund rate by team", lambda: refunds.refund_rate_by_team(session, period=period), sql(_H_TEAM_REFUNDS),
+         lambda mine, hand: [r.user_id for r in mine[0]] == [r[0] for r in hand]),
+        ("commission simulator", lambda: simulator.simulate_commission(session, period=period, level1_bp=1500,
+                                                                        level2_bp=800),
+         statements((_H_SIMULATOR, _H_SIMULATOR_WEEKS, _H_NET_SALES), l1=1500, l2=800),
+         lambda mine, hand: mine.simulated_fen == sum(r[4] for r in hand[0]) == sum(r[3] for r in hand[1])),
+    ]
+    out = []
+    for name, mine, hand, agree in cases:
+        mine_ms, mine_result = _median_ms(mine)
+        hand_ms, hand_result = _median_ms(hand)
+        out.append((days, name, mine_ms, hand_ms, bool(agree(mine_result, hand_result))))
+    return out
+
+
+def _report(results: list[tuple]) -> bool:
+    ok_all = True
+    print(f"\n  {'query':<36} {'days':>4} {'domain':>9} {'by hand':>9} {'ratio':>6}  target")
+    for days, name, mine_ms, hand_ms, agree in results:
+        simulator = name == "commission simulator"
+        limit = TARGET_SIMULATOR_MS if simulator and days == 365 else (TARGET_30_MS if days == 30 else TARGET_365_MS)
+        ratio = mine_ms / hand_ms if hand_ms else float("inf")
+        ok = mine_ms <= limit and (ratio <= TARGET_RATIO or mine_ms <= 50) and agree
+        ok_all &= ok
+        print(f"  {name:<36} {days:>4} {mine_ms:7.0f}ms {hand_ms:7.0f}ms {ratio:5.2f}×  ≤ {limit} ms, ≤ "
+              f"{TARGET_RATIO:.0f}×{'' if agree else ', ANSWERS DIFFER'}  {verdict(ok)}")
+    return ok_all
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
