@@ -19,6 +19,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.username": ("用户名", "Username"),
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Sign in"),
+    "login.session_ended": ("登录已失效，请重新登录。", "Your session has ended. Please sign in again."),
     "auth.required": ("请先登录。", "Please sign in first."),
     "auth.forbidden": ("当前角色无权使用此页面。", "Your role may not use this screen."),
     "sidebar.role": ("角色：{role}", "Role: {role}"),

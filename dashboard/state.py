@@ -17,6 +17,10 @@ from domain.security.actor import Actor
 # Plain (non-widget) keys.
 SIGNED_IN = "signed_in"  # SignedIn | None
 STAFF_TOKEN = "staff_token"  # str | None: the staff token this session signed in with, ended at 退出登录
+# The staff session cookie (dashboard/components/session.py):
+SESSION_CODE = "staff_session.code"  # str | None: the one-time code the browser is to exchange for the cookie
+SESSION_RESUMED = "staff_session.resumed"  # True once this session has looked at the cookie the browser sent
+SESSION_ENDED = "staff_session.ended"  # "logged_out" | "ended" | None: the browser's cookie is to be deleted
 LANG = "lang"  # "zh" | "en"
 FLASH = "flash"  # list of (kind, message) shown once, after the rerun that follows a save
 FORM_VERSIONS = "form_versions"  # {form name: int}
@@ -190,6 +194,7 @@ def sign_in(who: SignedIn) -> None:
 def sign_out() -> None:
     st.session_state.pop(SIGNED_IN, None)
     st.session_state.pop(STAFF_TOKEN, None)
+    st.session_state.pop(SESSION_CODE, None)
 
 
 def hold_token(token: str) -> None:

@@ -60,6 +60,7 @@ class StaffLogin:
     username: str
     display_name: str
     staff: Staff
+    expires_at: datetime  # the token's: the dashboard's session cookie lasts exactly as long
 
 
 def log_in(session: Session, *, username: str, password: str, address: str) -> StaffLogin:
@@ -70,8 +71,9 @@ def log_in(session: Session, *, username: str, password: str, address: str) -> S
     staff = authenticate(session, username=username, password=password)
     if attempt is not None:
         attempt.succeeded(session)
-    return StaffLogin(token=issue_staff_token(session, staff=staff), role=staff.role, username=staff.username,
-                      display_name=staff.display_name, staff=staff)
+    token, expires_at = _new_token(session, staff=staff)
+    return StaffLogin(token=token, role=staff.role, username=staff.username, display_name=staff.display_name,
+                      staff=staff, expires_at=expires_at)
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,15 @@ def _count_attempt(username: str, address: str) -> _Attempt | None:
 
 
 def issue_staff_token(session: Session, *, staff: Staff) -> str:
+    return _new_token(session, staff=staff)[0]
+
+
+def _new_token(session: Session, *, staff: Staff) -> tuple[str, datetime]:
     token = new_token()
     expires = clock.now() + timedelta(hours=get_config().staff_token_hours)
     session.add(StaffToken(staff_id=staff.id, token_hash=token_hash(token), expires_at=expires))
     session.flush()
-    return token
+    return token, expires
 
 
 def staff_for_token(session: Session, token: str) -> Staff:

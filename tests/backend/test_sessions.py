@@ -1,5 +1,6 @@
 """Sessions end: logout ends a shopper's or a staff token at once, staff tokens expire after
-``MALL_STAFF_TOKEN_HOURS``, and the dashboard's 退出登录 ends the token it signed in with."""
+``MALL_STAFF_TOKEN_HOURS``, and the dashboard's 退出登录 ends the token it signed in with (from its login form or
+its session cookie)."""
 
 from __future__ import annotations
 
@@ -120,13 +121,15 @@ def test_the_dashboard_signs_in_with_a_token_and_logout_ends_it(committed, owner
     assert tokens_of(committed, owner) == 0
 
 
-def test_logout_ends_the_magic_link_token(committed, owner):
+def test_logout_ends_the_token_a_session_cookie_brought(committed, owner, monkeypatch):
+    from dashboard.components import session as staff_session
     from tests.dashboard.conftest import new_app, visible_screens
 
     with unit_of_work(committed) as session:
         token = issue_staff_token(session, staff=session.scalar(select(Staff).where(Staff.username == owner)))
+    cookie = staff_session.seal(token, clock.now() + timedelta(hours=get_config().staff_token_hours))
+    monkeypatch.setattr(staff_session, "cookie_from_browser", lambda: cookie)  # what a reload's browser sends
     at = new_app()
-    at.query_params["token"] = token
     at.run()
     assert visible_screens(at)
     at.sidebar.button(key=state.LOGOUT).click().run()

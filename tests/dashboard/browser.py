@@ -47,7 +47,9 @@ def browser_page(width: int = 1400, height: int = 900) -> Iterator[Page]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+            # A context of its own (not browser.new_page's), so that a test may open more tabs in it.
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+            page = context.new_page()
             page.set_default_timeout(TIMEOUT_MS)
             yield page
         finally:
