@@ -27,12 +27,10 @@ WITHDRAWALS, COMMISSIONS, ANALYTICS, AUDIT = ("views/withdrawals.py", "views/com
                                               "views/audit.py")
 HOME_CONTENT = "views/home_content.py"
 COUPONS, PROMOTIONS = "views/coupons.py", "views/promotions.py"
-MEMBERS, MEMBER_LEVELS, SHARE_REWARDS = "views/members.py", "views/member_levels.py", "views/share_rewards.py"
 EVERY_SCREEN = {s.file for s in SCREENS}
 SHORTCUTS = {PRODUCTS: "商品", SETTINGS: "设置", ORDERS: "订单", REFUNDS: "售后退款", APPLICATIONS: "分销审核",
              DISTRIBUTORS: "分销员", WITHDRAWALS: "提现审核", COMMISSIONS: "佣金明细", ANALYTICS: "数据分析",
-             AUDIT: "操作日志", HOME_CONTENT: "首页装修", COUPONS: "优惠券", PROMOTIONS: "满减与限时折扣",
-             MEMBERS: "会员", MEMBER_LEVELS: "会员等级", SHARE_REWARDS: "分享有礼"}
+             AUDIT: "操作日志", HOME_CONTENT: "首页装修", COUPONS: "优惠券", PROMOTIONS: "满减与限时折扣"}
 CATALOG = ["商品总数", "在售商品", "商品分类", "低库存规格"]
 
 
@@ -58,8 +56,7 @@ def test_signing_in_opens_the_overview_with_shop_name_and_role(signed_in):
     ("role", "screens"),
     [
         ("owner", EVERY_SCREEN),
-        ("operator", {HOME, PRODUCTS, ORDERS, HOME_CONTENT, COUPONS, PROMOTIONS, MEMBERS, MEMBER_LEVELS,
-                      SHARE_REWARDS}),
+        ("operator", {HOME, PRODUCTS, ORDERS, HOME_CONTENT, COUPONS, PROMOTIONS}),
         ("support", {HOME, ORDERS, REFUNDS}),
         ("finance", {HOME, WITHDRAWALS, COMMISSIONS}),
         ("analyst", {HOME, ANALYTICS}),
@@ -81,7 +78,7 @@ def test_each_role_sees_only_the_screens_its_permissions_allow(signed_in, role, 
 FORBIDDEN = [("support", PRODUCTS), ("analyst", ORDERS), ("operator", REFUNDS), ("finance", APPLICATIONS),
              ("support", DISTRIBUTORS), ("operator", WITHDRAWALS), ("support", COMMISSIONS), ("finance", ANALYTICS),
              ("operator", SETTINGS), ("analyst", AUDIT), ("support", HOME_CONTENT), ("finance", COUPONS),
-             ("analyst", PROMOTIONS), ("support", MEMBERS), ("finance", MEMBER_LEVELS), ("analyst", SHARE_REWARDS)]
+             ("analyst", PROMOTIONS)]
 
 
 def test_every_screen_checks_the_role_itself_too(committed):
