@@ -21,7 +21,7 @@ def media_url(path: str) -> str:
     return get_config().public_url.rstrip("/") + path
 
 
-def save_image(data: bytes, *, folder: str = "products") -> str:
+def save_image(data: bytes, *, folder: str = "products", max_side: int = 1200) -> str:
     """Store an uploaded image as JPEG after checking it really is one; returns its media path."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise Invalid("image_too_large", "图片不能超过 5 MB")
@@ -31,7 +31,7 @@ def save_image(data: bytes, *, folder: str = "products") -> str:
     except Exception as exc:
         raise Invalid("invalid_image", "无法识别的图片文件") from exc
     image = image.convert("RGB")
-    image.thumbnail((1200, 1200))
+    image.thumbnail((max_side, max_side))
     name = f"{folder}/{secrets.token_hex(8)}.jpg"
     target = get_config().media_dir / name
     target.parent.mkdir(parents=True, exist_ok=True)

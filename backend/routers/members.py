@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from backend.deps import CurrentUser, SessionDep
+from backend.deps import CurrentUser, SessionDep, WeChatDep
 from backend.schemas.common import PUBLIC_ERRORS, SHOPPER_ERRORS, IdPath, Page, PageParams, errors, page_params
 from backend.schemas.members import (
     CheckInOut,
@@ -23,6 +23,7 @@ from backend.schemas.members import (
     ShareRewardRulesOut,
     ShareRewardTotalsOut,
 )
+from domain.distribution.share import product_poster_png
 from domain.members import checkin, queries, shares
 from domain.members.reward_settings import ShareRewardRules, share_reward_rules
 
@@ -74,6 +75,16 @@ def record_visit(share_id: IdPath, user: CurrentUser, session: SessionDep) -> Re
     counted. Earns nothing for anyone. 404 ``share_not_found``."""
     shares.record_visit(session, visitor=user, share_id=share_id)
     return Response(status_code=204)
+
+
+@router.get("/shares/{share_id}/poster", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}, **SHOPPER_ERRORS, **errors(404, 502)})
+def share_poster(share_id: IdPath, user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> Response:
+    """The poster (PNG) of my product share (record it with ``channel: poster``): the product's picture, title and
+    price, and a mini-program code whose scene is ``p=PRODUCT&i=INVITE&s=SHARE``. 404 ``share_not_found`` (also
+    someone else's share) or ``product_not_found``; 422 ``invalid_share`` (a shop share); 502 WeChat unavailable."""
+    png = product_poster_png(session, user=user, share_id=share_id, wechat=wechat)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
 
 
 @router.get("/me/share-rewards", response_model=Page[ShareRewardOut], responses=SHOPPER_ERRORS)

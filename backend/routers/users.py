@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 
 from backend.deps import CurrentUser, SessionDep, WeChatDep, bearer_token, limit_shopper_login
 from backend.schemas.common import PUBLIC_ERRORS, SHOPPER_ERRORS, errors
 from backend.schemas.users import LoginIn, LoginOut, MeOut, PhoneIn, ProfileIn
+from domain.media import MAX_UPLOAD_BYTES
 from domain.users import service as users
 from domain.users.account import Account, account
 
@@ -36,6 +39,16 @@ def me(user: CurrentUser, session: SessionDep) -> Account:
             description="Same as PATCH: wx.request cannot send PATCH.")
 def update_me(body: ProfileIn, user: CurrentUser, session: SessionDep) -> Account:
     users.update_profile(session, user=user, nickname=body.nickname, avatar_url=body.avatar_url)
+    return account(session, user)
+
+
+@router.post("/me/avatar", response_model=MeOut, responses=SHOPPER_ERRORS)
+def upload_avatar(user: CurrentUser, session: SessionDep,
+                  file: Annotated[UploadFile, File(description="the image chooseAvatar gave (wx.uploadFile, name file)")]
+                  ) -> Account:
+    """Set my avatar from an uploaded image (JPEG or PNG, at most 5 MB; kept 256 px). 422 ``invalid_image``,
+    ``image_too_large``."""
+    users.set_avatar(session, user=user, image=file.file.read(MAX_UPLOAD_BYTES + 1))
     return account(session, user)
 
 

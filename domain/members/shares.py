@@ -14,13 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.catalog.errors import CatalogError
-from domain.distribution.share import HOME_PAGE
+from domain.distribution.share import HOME_PAGE, PRODUCT_PAGE
 from domain.errors import Invalid, NotFound
 from domain.members.errors import ShareError
 from domain.models import Product, Share, ShareChannel, ShareTarget, ShareVisit, User
 from domain.settings.service import get_settings
-
-PRODUCT_PAGE = "pages/product/detail"
 
 
 @dataclass(frozen=True)
