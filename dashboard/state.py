@@ -110,6 +110,17 @@ PROMOTIONS_SELECT = "promotions.select"
 PROMOTIONS_NEW_KIND = "promotions.new.kind"
 PROMOTION_ITEM_DRAFTS = "promotion_item_drafts"  # {form: {sku_id: the row as typed}}: kept when SKUs are added
 
+MEMBERS_FILTER_Q = "members.filter.q"
+MEMBERS_FILTER_LEVEL = "members.filter.level"
+MEMBERS_SORT = "members.sort"
+MEMBERS_PAGE = "members.page"
+MEMBERS_SELECT = "members.select"
+MEMBER_LEVELS_FORM = "member_levels"
+SHARE_REWARDS_FORM = "share_rewards.settings"
+SHARE_REWARDS_DAYS = "share_rewards.days"
+SHARE_REWARDS_STATUS = "share_rewards.status"
+SHARE_REWARDS_PAGE = "share_rewards.page"
+
 
 def product_edit_form(product_id: int) -> str:
     return f"products.edit.{product_id}"
@@ -152,6 +163,14 @@ def withdrawal_form(withdrawal_id: int) -> str:
 def coupon_form(template_id: int, part: str) -> str:
     """One coupon template's forms (part: edit | issue | stop), or ``detail``: the place its results show."""
     return f"coupons.{part}.{template_id}"
+
+
+def growth_adjust_form(user_id: int) -> str:
+    return f"members.adjust.{user_id}"
+
+
+def member_ledger_page(user_id: int) -> str:
+    return f"members.ledger.page.{user_id}"
 
 
 def promotion_new_form(kind: str) -> str:

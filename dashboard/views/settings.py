@@ -28,7 +28,7 @@ FORM = state.SETTINGS_FORM
 @dataclass(frozen=True)
 class SettingField:
     name: str  # a BusinessSettings field; its label is t("settings.<name>") and its help t("settings.<name>.help")
-    kind: Literal["text", "percent", "yuan", "int", "bool", "choice"]
+    kind: Literal["text", "percent", "yuan", "int", "int_list", "bool", "choice"]
     choices: tuple[str, ...] = ()
 
 
@@ -59,6 +59,10 @@ GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
         SettingField("withdraw_fee_bp", "percent"),
         SettingField("withdraw_daily_count", "int"),
         SettingField("withdraw_real_name_threshold_fen", "yuan"),
+    )),
+    # 分享有礼's settings are on their own screen, for marketing staff (views/share_rewards.py).
+    ("settings.group.members", (
+        SettingField("checkin_points", "int_list"),
     )),
 )
 
@@ -116,6 +120,8 @@ def parse_settings(raw: dict[str, object]) -> tuple[dict[str, object], list[str]
                     value = parse_percent(str(value))
                 elif f.kind == "int":
                     value = int(value)
+                elif f.kind == "int_list":
+                    value = parse_int_list(str(value))
                 elif f.kind == "text":
                     value = str(value).strip()
             except ValueError:
@@ -123,6 +129,14 @@ def parse_settings(raw: dict[str, object]) -> tuple[dict[str, object], list[str]
                 continue
             values[f.name] = value
     return values, errors
+
+
+def parse_int_list(text: str) -> list[int]:
+    """'5, 5，10 20' → [5, 5, 10, 20]: commas (either width) or spaces between whole numbers; ranges are the domain's."""
+    parts = text.replace("，", ",").replace(",", " ").split()
+    if not parts or not all(p.isascii() and p.isdigit() for p in parts):
+        raise ValueError(f"not a list of whole numbers: {text!r}")
+    return [int(p) for p in parts]
 
 
 def _input(f: SettingField, value, key: str):
@@ -135,6 +149,8 @@ def _input(f: SettingField, value, key: str):
         return st.text_input(f"{label} (¥)", value=yuan(value), help=help_text, key=key)
     if f.kind == "int":
         return st.number_input(label, value=int(value), step=1, help=help_text, key=key)
+    if f.kind == "int_list":
+        return st.text_input(label, value=", ".join(map(str, value)), help=help_text, key=key)
     if f.kind == "bool":
         return st.toggle(label, value=bool(value), help=help_text, key=key)
     labels = {c: t(f"settings.{f.name}.{c}") for c in f.choices}

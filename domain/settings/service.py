@@ -186,8 +186,10 @@ def _error_code(exc: ValidationError) -> SettingsError:
 def _readable(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"])
+        loc = str(err["loc"][0]) if err["loc"] else ""
         label = _FIELD_LABELS.get(loc, loc)
+        if len(err["loc"]) > 1 and isinstance(err["loc"][1], int):  # an item of a list: 签到积分第 2 项
+            label = f"{label}第 {err['loc'][1] + 1} 项"
         msg = err["msg"]
         if err["type"] == "greater_than_equal":
             msg = f"不能小于 {_bound(loc, err['ctx']['ge'])}"

@@ -9,6 +9,7 @@ from dashboard import state
 from dashboard.components.amounts import parse_percent, percent_text
 from dashboard.views.settings import GROUPS
 from domain.db import unit_of_work
+from domain.members.reward_settings import SHARE_REWARD_KEYS
 from domain.models import AuditEntry
 from domain.settings.service import FIELD_NAMES, get_settings
 from tests.builders import make_product
@@ -99,9 +100,27 @@ def test_saving_without_changes_writes_nothing(committed, settings_screen):
 
 def test_every_business_setting_is_on_the_screen_once(settings_screen):
     names = [f.name for _, fields in GROUPS for f in fields]
-    assert sorted(names) == sorted(FIELD_NAMES)
+    # 分享有礼's settings are on that screen instead (tests/dashboard/test_members_screens.py draws each one there).
+    assert sorted([*names, *SHARE_REWARD_KEYS]) == sorted(FIELD_NAMES)
     rendered = {w.key for kind in ("text_input", "number_input", "selectbox", "toggle") for w in getattr(settings_screen, kind)}
     assert {key(name) for name in names} <= rendered
+
+
+def test_check_in_points_are_typed_as_a_list_and_saved_as_integers(committed, settings_screen):
+    at = settings_screen
+    assert at.text_input(key=key("checkin_points")).value == "5, 5, 5, 10, 10, 10, 20"
+    at.text_input(key=key("checkin_points")).set_value("5，10, 15 30")
+    at.button(key=key("submit")).click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert saved(committed).checkin_points == [5, 10, 15, 30]
+    assert at.text_input(key=key("checkin_points", version=1)).value == "5, 10, 15, 30"
+    at.text_input(key=key("checkin_points", version=1)).set_value("5, 十")
+    at.button(key=key("submit", version=1)).click().run()
+    assert [e.value for e in at.error] == ["签到成长值（按连续签到天数）：请填写以逗号分隔的整数，如 5, 5, 5, 10, 10, 10, 20。"]
+    at.text_input(key=key("checkin_points", version=1)).set_value("5, 20000")
+    at.button(key=key("submit", version=1)).click().run()
+    assert [e.value for e in at.error] == ["签到积分第 2 项：不能大于 10000"]
+    assert saved(committed).checkin_points == [5, 10, 15, 30]
 
 
 @pytest.mark.parametrize(("text", "bp"), [("10", 1000), ("12.5", 1250), ("0.05", 5), ("30%", 3000), (" 7.25 ", 725),
