@@ -20,7 +20,15 @@ from domain.members.reward_settings import SHARE_REWARD_KEYS
 from domain.members.rewards import grant_due_rewards
 from domain.members.service import ensure_default_levels, list_levels
 from domain.members.shares import record_share, record_visit
-from domain.models import AuditEntry, GrowthEntry, GrowthKind, ShareReward, User
+from domain.models import (
+    AuditEntry,
+    GrowthEntry,
+    GrowthKind,
+    ShareReward,
+    ShareRewardKind,
+    ShareRewardStatus,
+    User,
+)
 from domain.settings.service import get_settings, update_settings
 from domain.users.service import set_phone
 from tests.builders import complete, give_growth, make_coupon, make_product, make_user, pay, place, refund
@@ -257,7 +265,7 @@ def test_the_reward_is_set_to_a_coupon_with_caps_and_the_rules_shoppers_read_fol
     at = open_as("operator", SHARE_REWARDS)
     assert [h.value for h in at.header] == ["分享有礼"]
     assert texts(at, "info")[0] == "分享有礼未开启。"
-    at.radio(key=key(SHARE_FORM, "share_reward_kind")).set_value("coupon").run()
+    at.radio(key=key(SHARE_FORM, "share_reward_kind")).set_value(ShareRewardKind.COUPON).run()
     picker = at.selectbox(key=key(SHARE_FORM, "share_reward_coupon_id"))
     assert picker.options == ["新人券（满100减20）· 每人限领 1 张", "邀请有礼券（满50减10）· 每人限领 20 张"]
     picker.set_value(coupon)
@@ -287,7 +295,7 @@ def test_the_domain_refuses_a_coupon_its_limit_cannot_give_and_a_coupon_reward_w
     with unit_of_work(committed) as session:
         once = make_coupon(session, name="新人券", per_user_limit=1).id
     at = open_as("operator", SHARE_REWARDS)
-    at.radio(key=key(SHARE_FORM, "share_reward_kind")).set_value("coupon").run()
+    at.radio(key=key(SHARE_FORM, "share_reward_kind")).set_value(ShareRewardKind.COUPON).run()
     at.button(key=key(SHARE_FORM, "submit")).click().run()
     assert texts(at, "error") == ["分享有礼奖励为优惠券时，请选择优惠券"]
     at.selectbox(key=key(SHARE_FORM, "share_reward_coupon_id")).set_value(once)
@@ -308,7 +316,7 @@ def test_growth_points_as_the_reward_and_every_setting_has_its_field(committed, 
         return {w.key for kind in ("radio", "selectbox", "number_input", "text_area", "text_input")
                 for w in getattr(at, kind) if w.key and w.key.startswith(f"{SHARE_FORM}.v")}
 
-    at.radio(key=key(SHARE_FORM, "share_reward_kind")).set_value("growth").run()
+    at.radio(key=key(SHARE_FORM, "share_reward_kind")).set_value(ShareRewardKind.GROWTH).run()
     shown |= fields()
     at.number_input(key=key(SHARE_FORM, "share_reward_growth_points")).set_value(50)
     at.text_input(key=key(SHARE_FORM, "share_text")).set_value("春季上新，一起逛逛")
@@ -321,7 +329,7 @@ def test_growth_points_as_the_reward_and_every_setting_has_its_field(committed, 
         ("growth", 50, "春季上新，一起逛逛")
     with unit_of_work(committed) as session:
         coupon = make_coupon(session, name="邀请有礼券", per_user_limit=100).id
-    at.radio(key=key(SHARE_FORM, "share_reward_kind", 1)).set_value("coupon").run()
+    at.radio(key=key(SHARE_FORM, "share_reward_kind", 1)).set_value(ShareRewardKind.COUPON).run()
     shown |= fields()
     at.selectbox(key=key(SHARE_FORM, "share_reward_coupon_id", 1)).set_value(coupon)
     at.button(key=key(SHARE_FORM, "submit", 1)).click().run()
@@ -365,7 +373,7 @@ def test_the_funnel_shows_shares_visits_bindings_and_first_orders_and_the_reward
     assert "共 2 份奖励" in texts(at, "caption")
     rows = [(r["邀请人"], r["好友"], r["奖励"], r["状态"]) for r in table(at, "邀请人")]
     assert rows == [("林晓", "王芳", "100 成长值", "待发放"), ("林晓", "陈明", "100 成长值", "已发放")]
-    at.segmented_control(key=state.SHARE_REWARDS_STATUS).set_value("granted").run()
+    at.segmented_control(key=state.SHARE_REWARDS_STATUS).set_value(ShareRewardStatus.GRANTED).run()
     assert [(r["好友"], r["首单"]) for r in table(at, "邀请人")] == [("陈明", shared["first_order"])]
     with unit_of_work(committed) as session:
         assert session.scalar(select(GrowthEntry.points).where(GrowthEntry.kind == GrowthKind.SHARE_REWARD)) == 100
