@@ -23,6 +23,9 @@ const ROUTES = {
   commissions: '/pages/distribution/commissions',
   withdraw: '/pages/distribution/withdraw',
   withdrawals: '/pages/distribution/withdrawals',
+  // subpackage "marketing"
+  couponCentre: '/pages/marketing/coupons',
+  myCoupons: '/pages/marketing/mine',
 }
 
 const TABS = [ROUTES.home, ROUTES.cart, ROUTES.me]

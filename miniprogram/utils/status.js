@@ -1,6 +1,6 @@
 // Every state the shopper reads, in the shopper's words: their orders and refunds, the distributor application,
-// commissions, withdrawals and promotion orders, and the words of the order buttons. Pages take their labels from
-// here. Which buttons an order has is not decided here: the API lists them (`order.actions`).
+// commissions, withdrawals, promotion orders and coupons, and the words of the order buttons. Pages take their
+// labels from here. Which buttons an order has is not decided here: the API lists them (`order.actions`).
 
 // The shopper's own orders, as what happens next (待发货, 待收货).
 const ORDER_STATUS = {
@@ -48,6 +48,21 @@ const PROMOTION_EARNING = { frozen: '预计佣金', settled: '已得佣金', can
 const WITHDRAWAL_STATUS = {
   pending: '待审核', approved: '已同意', awaiting_confirmation: '待确认收款', paid: '已到账', rejected: '已驳回', failed: '失败',
 }
+
+// 我的优惠券: a coupon's state. A locked one is held by an order that is not paid yet; it comes back if that order is
+// cancelled or times out.
+const COUPON_STATUS = { unused: '未使用', locked: '使用中', used: '已使用', expired: '已过期' }
+
+// Why a coupon of the 领券中心 cannot be claimed (the API's `refusal`, or the code of a refused claim): the word on
+// its button, and what the shopper is told after tapping.
+const COUPON_CLAIM_REFUSAL = {
+  coupon_sold_out: { button: '已抢光', toast: '来晚了，这张券已被抢光' },
+  coupon_limit_reached: { button: '已领取', toast: '你已领过这张券，不能再领了' },
+  coupon_not_claimable: { button: '已结束', toast: '这张券已停止领取' },
+}
+
+// Where a coupon came from.
+const COUPON_SOURCE = { claim: '自领', issue: '商家赠送', reward: '邀请奖励' }
 
 // The tag beside the nickname on 我的 (nothing for none, rejected or disabled).
 const DISTRIBUTOR_TAG = { pending: '分销员审核中', approved: '分销员' }
@@ -100,5 +115,6 @@ function distributorNotice(status, facts) {
 
 module.exports = {
   ORDER_STATUS, ORDER_HINT, REFUND_STATUS, PROMOTION_ORDER_STATUS, COMMISSION_STATUS, COMMISSION_LEVEL, PROMOTION_EARNING,
-  WITHDRAWAL_STATUS, DISTRIBUTOR_TAG, label, orderButtons, distributorNotice,
+  WITHDRAWAL_STATUS, DISTRIBUTOR_TAG, COUPON_STATUS, COUPON_CLAIM_REFUSAL, COUPON_SOURCE, label, orderButtons,
+  distributorNotice,
 }

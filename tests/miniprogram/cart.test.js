@@ -7,6 +7,11 @@ const TSHIRT = '纯棉圆领短袖T恤'
 const MUG = '陶瓷马克杯 350ml'
 const CANDLE = '香薰蜡烛 礼盒装' // this file alone changes its stock
 
+// What a unit costs in the cart: the limited-time price while one runs (the demo's mug has one), else the price.
+function unitFen(sku) {
+  return sku.promo_price_fen === null || sku.promo_price_fen === undefined ? sku.price_fen : sku.promo_price_fen
+}
+
 async function shopperToken() {
   await getApp().ready()
   return wx.getStorageSync('token')
@@ -66,7 +71,9 @@ test('the cart shows each line with cover, title, specs, price and quantity, and
   expect(shownLines(page)).toEqual(apiLines(cart))
   expect(page.data.items.map((l) => l.cover_url)).toEqual(cart.items.map((l) => l.cover_url))
   expect(mp.all(page, '.line__cover')).toHaveLength(2)
-  expect(cart.selected_amount_fen).toBe(tee.price_fen + 2 * mug.price_fen)
+  expect(cart.selected_goods_fen).toBe(unitFen(tee) + 2 * unitFen(mug))
+  // from ¥199 the running 满减 takes its part off the total
+  expect(cart.selected_amount_fen).toBe(unitFen(tee) + 2 * unitFen(mug) - cart.selected_discount_fen)
   expect(total(page)).toBe(format.price(cart.selected_amount_fen))
   expect(mp.text(page, '.bar__btn')).toBe('去结算(3)')
   expect(page.querySelector('.bar__all .check').dom.className).toContain('check--on')
@@ -87,7 +94,9 @@ test('changing a quantity updates the line and the total from the API', async ()
   let cart = await cartOf(token)
   expect(cart.items.find((l) => l.sku_id === tee.id).quantity).toBe(3)
   expect(mp.text(line(), '.stepper__value')).toBe('3')
-  expect(total(page)).toBe(format.price(3 * tee.price_fen + mug.price_fen))
+  expect(cart.selected_goods_fen).toBe(3 * unitFen(tee) + unitFen(mug))
+  // over ¥199 the running 满减 takes its part off the total
+  expect(total(page)).toBe(format.price(3 * unitFen(tee) + unitFen(mug) - cart.selected_discount_fen))
   expect(total(page)).toBe(format.price(cart.selected_amount_fen))
 
   await mp.tap(line().querySelector('.stepper__btn--minus'))
@@ -120,7 +129,7 @@ test('unselecting a line leaves it out of the total; 全选 selects everything a
   let cart = await cartOf(token)
   expect(cart.items.find((l) => l.sku_id === mug.id).selected).toBe(false)
   expect(shownLines(page)).toEqual(apiLines(cart))
-  expect(total(page)).toBe(format.price(tee.price_fen))
+  expect(total(page)).toBe(format.price(unitFen(tee)))
   expect(page.querySelector('.bar__all .check').dom.className).not.toContain('check--on')
   expect(mp.text(page, '.bar__btn')).toBe('去结算(1)')
 
@@ -128,7 +137,7 @@ test('unselecting a line leaves it out of the total; 全选 selects everything a
   await fakeWx.idle()
   cart = await cartOf(token)
   expect(cart.items.every((l) => l.selected)).toBe(true)
-  expect(total(page)).toBe(format.price(tee.price_fen + 2 * mug.price_fen))
+  expect(total(page)).toBe(format.price(unitFen(tee) + 2 * unitFen(mug) - cart.selected_discount_fen))
 
   await mp.tap(page.querySelector('.bar__all')) // and 全选 again clears every line
   await fakeWx.idle()
@@ -172,7 +181,7 @@ test('a line short of stock is greyed, out of the total, and cannot be selected'
     const line = lineNode(page, CANDLE)
     expect(line.dom.className).toContain('line--off')
     expect(mp.text(line, '.line__note')).toBe('库存不足，仅剩 2 件')
-    expect(total(page)).toBe(format.price(mug.price_fen))
+    expect(total(page)).toBe(format.price(unitFen(mug)))
 
     await mp.tap(line.querySelector('.check'))
     expect(fakeWx.toasts.pop().title).toBe('库存不足，仅剩 2 件')

@@ -12,8 +12,11 @@ function cards(page) {
   }))
 }
 
+// The price a card shows: the limited-time price while one runs (the demo has two), else the regular one.
 function expected(items) {
-  return items.map((p) => ({ id: p.id, title: p.title, price: format.price(p.price_fen), cover: p.cover_url }))
+  return items.map((p) => ({
+    id: p.id, title: p.title, price: format.price(p.promo ? p.promo_price_fen : p.price_fen), cover: p.cover_url,
+  }))
 }
 
 async function openHome(query = {}) {

@@ -35,7 +35,7 @@ test('an approved distributor is labelled 分销员', async () => {
 
 test('the entries open the orders, addresses and distribution pages', async () => {
   const page = await openMe()
-  expect(mp.texts(page, '.menu__title')).toEqual(['收货地址', '分销中心', '沙箱用户'])
+  expect(mp.texts(page, '.menu__title')).toEqual(['收货地址', '分销中心', '我的优惠券', '领券中心', '沙箱用户'])
   for (const row of mp.all(page, '.menu__row').slice(0, 2)) await mp.tap(row)
   await mp.tap(page.querySelector('.orders__head'))
   await mp.tap(mp.all(page, '.shortcut')[2])

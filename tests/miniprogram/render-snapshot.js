@@ -9,7 +9,7 @@ const mp = require('./harness/mp')
 const fakeWx = require('./harness/wx')
 
 // The simulator prefixes classes with the tag name of the component that owns them (main-- for the page).
-const OWNERS = ['main', 'product-card', 'price', 'list-footer', 'goods-line', 'privacy-popup']
+const OWNERS = ['main', 'product-card', 'price', 'list-footer', 'goods-line', 'privacy-popup', 'coupon-ticket']
 const PREFIX = new RegExp(`^(${OWNERS.join('|')})--`)
 
 // Rough stand-ins for WeChat's built-in components, and app.wxss made to match the simulator's prefixed classes.
@@ -205,6 +205,40 @@ test('render the pages', async () => {
   })
   await mp.admin('POST', `/api/v1/admin/withdrawals/${w.id}/reject`, { reason: '户名与实名不一致' })
   await show('pages/distribution/withdrawals')
+
+  // Marketing: a product under a limited-time price, the 领券中心, 我的优惠券 and the checkout's coupon picker, as a
+  // shopper who has claimed some coupons and has an unpaid order holding one
+  token = await as(mp.uniqueName('coupons'))
+  const buds = await mp.productTitled('降噪蓝牙耳机')
+  await show('pages/product/detail', { id: String(buds.id) }, { name: 'pages_product_detail_promo' })
+  const oranges = await mp.productTitled('赣南脐橙 新鲜当季')
+  await show('pages/product/detail', { id: String(oranges.id) }, {
+    name: 'pages_product_detail_coupon_sheet', after: (p) => p.instance.onOpenCoupons(),
+  })
+  const centre = (await mp.api('GET', '/api/v1/coupons/claimable', { token })).items
+  const templateNamed = (name) => centre.find((c) => c.name === name).id
+  const held = []
+  for (const name of ['满199减20', '满100享9折', '生鲜满50减8']) {
+    held.push(await mp.api('POST', `/api/v1/coupons/${templateNamed(name)}/claim`, { token, body: {} }))
+  }
+  await show('pages/marketing/coupons')
+  await show('pages/index/index', {}, {
+    name: 'pages_index_index_promo',
+    after: async (p) => {
+      p.instance.onSearchInput({ detail: { value: '杯' } })
+      await p.instance.onSearch()
+    },
+  })
+  const bag = await mp.skuOf('真皮通勤双肩包', 2)
+  await mp.placeOrder(token, [{ sku_id: bag.id, quantity: 1 }], { coupon_id: held[1].id })
+  await show('pages/marketing/mine')
+  await show('pages/order/checkout', { sku_id: String(bag.id), quantity: '1' }, {
+    name: 'pages_order_checkout_coupon_picker', after: (p) => p.instance.onOpenCoupons(),
+  })
+  await show('pages/order/checkout', { sku_id: String(bag.id), quantity: '1' }, {
+    name: 'pages_order_checkout_coupon_chosen',
+    after: (p) => p.instance.onPickCoupon({ currentTarget: { dataset: { id: held[0].id } } }),
+  })
 
   // Last, as it leaves WeChat's authorization pending: a shopper who has not agreed taps 绑定 (the phone number).
   await as(mp.uniqueName('privacy'))

@@ -1,4 +1,4 @@
-// 我的: profile, member level and growth, and the entries into orders, addresses and the 分销中心.
+// 我的: profile, member level and growth, and the entries into orders, coupons, addresses and the 分销中心.
 const api = require('../../utils/api')
 const { paths } = api
 const nav = require('../../utils/nav')
@@ -8,6 +8,8 @@ const status = require('../../utils/status')
 const ENTRIES = [
   { name: 'addresses', title: '收货地址', hint: '' },
   { name: 'distribution', title: '分销中心', hint: '分享好物赚佣金' },
+  { name: 'myCoupons', title: '我的优惠券', hint: '' }, // hint: how many can be used (GET /me/coupons/counts)
+  { name: 'couponCentre', title: '领券中心', hint: '好券天天领' },
 ]
 
 // The order shortcuts, with the count of orders in that state as a badge (GET /orders/counts).
@@ -57,7 +59,7 @@ Component({
     load() {
       const session = getApp().session
       return getApp().ready()
-        .then(() => Promise.all([api.get(paths.me), this.loadCounts()]))
+        .then(() => Promise.all([api.get(paths.me), this.loadCounts(), this.loadCouponCount()]))
         .then(([me]) => this.show(me), () => this.setData({ loading: false }))
         .then(() => this.setData({ sandboxName: config.sandbox ? session.sandboxLoginName() : '' }))
     },
@@ -66,6 +68,14 @@ Component({
       return api.get(paths.orderCounts, null, { toast: false }).then((counts) => {
         this.setData({
           shortcuts: ORDER_SHORTCUTS.map((s) => Object.assign({}, s, { badge: BADGED.indexOf(s.status) >= 0 ? badge(counts[s.status]) : '' })),
+        })
+      }, () => {})
+    },
+
+    loadCouponCount() {
+      return api.get(paths.myCouponCounts, null, { toast: false }).then((counts) => {
+        this.setData({
+          entries: ENTRIES.map((e) => (e.name === 'myCoupons' && counts.unused ? Object.assign({}, e, { hint: `${counts.unused}张可用` }) : e)),
         })
       }, () => {})
     },

@@ -1,15 +1,39 @@
-// 商品详情: images, price, the SKU picker, quantity, and 加入购物车 / 立即购买.
+// 商品详情: images, price, the SKU picker, quantity, and 加入购物车 / 立即购买; while a limited-time price runs, a
+// band with its countdown and the units left; the 满减 tags, and the coupons that can be claimed for this product
+// (a 领券 sheet, with the way to the 领券中心).
 const api = require('../../utils/api')
 const { paths } = api
 const nav = require('../../utils/nav')
 const sku = require('../../utils/sku')
+const coupons = require('../../utils/coupons')
+const countdown = require('../../utils/countdown')
 const { inviteFromQuery } = require('../../utils/invite')
 
 const LOW_STOCK = 10
 
+const COUPON_TAGS = 3 // summaries shown on the 领券 row; the sheet lists them all
+
 function stockText(stock) {
   if (stock < 1) return '暂时缺货'
   return stock <= LOW_STOCK ? `仅剩 ${stock} 件` : `库存 ${stock} 件`
+}
+
+// The limited-time price the page speaks of: the chosen SKU's, or before a full choice the cheapest one among the
+// SKUs that fit (`partial` when some of those have none).
+function promoOf(chosen, skus, selection) {
+  if (chosen) return chosen.promo ? Object.assign({ partial: false }, chosen.promo) : null
+  const fitting = skus.filter((s) => sku.matchesSelection(s, selection))
+  const withPromo = fitting.filter((s) => s.promo)
+  if (!withPromo.length) return null
+  const cheapest = withPromo.reduce((a, b) => (b.promo.promo_price_fen < a.promo.promo_price_fen ? b : a))
+  return Object.assign({ partial: withPromo.length < fitting.length }, cheapest.promo)
+}
+
+// Before a full choice, a limited-time price that is the lowest shows the regular price of its SKU struck through.
+function regularOfCheapestPromo(skus, selection, lowestFen) {
+  const fitting = skus.filter((s) => sku.matchesSelection(s, selection))
+  const promoted = fitting.find((s) => s.promo && s.promo.promo_price_fen === lowestFen)
+  return promoted ? promoted.price_fen : 0
 }
 
 Component({
@@ -31,6 +55,18 @@ Component({
     quantity: 1,
     selectedText: '',
     shareEarnFen: 0, // level-1 commission on this product, shown to distributors only
+    promo: null, // { name, promo_price_fen, ends_at, remaining, partial } of a running limited-time price
+    promoClock: '',
+    tags: [], // 满减, e.g. 满199减20
+    coupons: [], // tickets of the coupons that can be claimed for this product
+    couponTags: [],
+    couponSheetOpen: false,
+  },
+
+  lifetimes: {
+    detached() {
+      this.stopClock()
+    },
   },
 
   methods: {
@@ -42,15 +78,37 @@ Component({
       return app.ready().catch(() => null).then(() => this.load())
     },
 
+    onShow() {
+      if (this.data.promo) this.startClock()
+    },
+
+    onHide() {
+      this.stopClock()
+    },
+
+    onUnload() {
+      this.stopClock()
+    },
+
     load() {
       this.setData({ loading: true, error: '' })
-      return api.get(paths.product(this.productId), null, { toast: false }).then((product) => {
+      return Promise.all([
+        api.get(paths.product(this.productId), null, { toast: false }),
+        this.loadCoupons(),
+      ]).then(([product]) => {
         wx.setNavigationBarTitle({ title: product.title })
-        this.setData({ product, loading: false, quantity: 1 })
+        this.setData({ product, loading: false, quantity: 1, tags: product.tags || [] })
         this.select(sku.initialSelection(product.spec_names, product.skus))
       }, (err) => {
         this.setData({ loading: false, error: err.code === 'network_error' ? err.message : '商品不存在或已下架' })
       })
+    },
+
+    // The coupons of the 领券 row; without them the page is still whole.
+    loadCoupons() {
+      return coupons.claimableTickets(this.productId).then((tickets) => {
+        this.setData({ coupons: tickets, couponTags: tickets.slice(0, COUPON_TAGS).map((t) => t.summary) })
+      }, () => {})
     },
 
     // Recomputes everything the picker drives from one selection.
@@ -83,13 +141,80 @@ Component({
         const range = sku.priceRange(skus, selection)
         patch.priceFen = range.min
         patch.priceSuffix = range.min === range.max ? '' : '起'
-        patch.originalFen = sku.originalOfCheapest(skus, selection)
+        patch.originalFen = sku.originalOfCheapest(skus, selection) || regularOfCheapestPromo(skus, selection, range.min)
         patch.stock = sku.totalStock(skus, selection)
         patch.selectedText = `请选择 ${sku.missingNames(names, selection).join(' ')}`
       }
       patch.stockText = stockText(patch.stock)
       patch.stockLow = patch.stock > 0 && patch.stock <= LOW_STOCK
+      patch.promo = promoOf(chosen, skus, selection)
       this.setData(patch)
+      if (patch.promo) this.startClock()
+      else this.stopClock()
+    },
+
+    // The countdown to the end of the limited-time price; at the end the product is asked again, and the API then
+    // gives the regular price.
+    startClock() {
+      this.stopClock()
+      const endsAt = this.data.promo.ends_at
+      this.unwatch = countdown.watch((now) => {
+        const left = countdown.secondsUntil(endsAt, now)
+        if (left <= 0) {
+          this.stopClock()
+          this.setData({ promoClock: countdown.promoClock(0) })
+          // Once per end: a server clock a little behind may still answer the same price for a moment.
+          if (this.reloadedFor !== endsAt) {
+            this.reloadedFor = endsAt
+            this.load()
+          }
+          return
+        }
+        this.setData({ promoClock: countdown.promoClock(left) })
+      })
+    },
+
+    stopClock() {
+      if (this.unwatch) this.unwatch()
+      this.unwatch = null
+    },
+
+    onOpenCoupons() {
+      this.setData({ couponSheetOpen: true })
+    },
+
+    onCloseCoupons() {
+      this.setData({ couponSheetOpen: false })
+    },
+
+    // A ticket's button in the 领券 sheet: claim it (the shopper is told how it went, and the sheet shows what the
+    // API says afterwards), or, for one already held, go shopping with it.
+    onCouponAction(e) {
+      const ticket = this.data.coupons.find((t) => t.id === e.detail.id)
+      if (!ticket) return Promise.resolve(null)
+      if (ticket.button.state === 'ghost') {
+        this.setData({ couponSheetOpen: false })
+        return Promise.resolve(null)
+      }
+      if (ticket.button.state === 'off') {
+        wx.showToast({ title: coupons.refusalText(ticket), icon: 'none' })
+        return Promise.resolve(null)
+      }
+      if (this.claiming) return this.claiming // a double tap claims once
+      const done = (result) => {
+        this.claiming = null
+        return result
+      }
+      this.claiming = getApp().ready()
+        .then(() => coupons.claim(ticket.id))
+        .then((result) => this.loadCoupons().then(() => result))
+        .then(done, () => done(null))
+      return this.claiming
+    },
+
+    onCouponCentre() {
+      this.setData({ couponSheetOpen: false })
+      nav.go('couponCentre')
     },
 
     onSpecTap(e) {
