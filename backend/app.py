@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from backend.errors import install_error_handlers
 from backend.routers import (
@@ -21,13 +20,13 @@ from backend.routers import (
     content,
     distribution,
     marketing,
+    media,
     members,
     orders,
     payments,
     users,
 )
 from backend.text_guard import TextGuard
-from domain.config import get_config
 
 DESCRIPTION = """
 二级分销商城的 HTTP 接口。金额一律为整数「分」（字段名以 `_fen` 结尾），比例为基点（`_bp`，1% = 100）。
@@ -52,7 +51,7 @@ def create_app() -> FastAPI:
     def healthz() -> dict:
         return {"ok": True}
 
-    media = get_config().media_dir
-    media.mkdir(parents=True, exist_ok=True)
-    app.mount("/media", StaticFiles(directory=media), name="media")
+    # /media reads the media store, whichever backend it is (domain/media/store.py).
+    app.include_router(media.router)
+    app.include_router(media.admin_router)
     return app

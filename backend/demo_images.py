@@ -4,7 +4,7 @@ a soft shadow and the product name."""
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import io
 
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -60,7 +60,8 @@ def _shape(draw: ImageDraw.ImageDraw, kind: str, color, accent) -> None:
         draw.polygon([(c, c - 200), (c + 40, c - 290), (c + 80, c - 270)], fill=accent)
 
 
-def draw_product_image(path: Path, *, title: str, kind: str, variant: int = 0) -> None:
+def draw_product_image(*, title: str, kind: str, variant: int = 0) -> bytes:
+    """A product photo as JPEG bytes, for the media store."""
     base, deep, accent = _palette(f"{title}:{variant}")
     img = _backdrop(base)
     shadow = Image.new("L", (SIZE, SIZE), 0)
@@ -72,15 +73,14 @@ def draw_product_image(path: Path, *, title: str, kind: str, variant: int = 0) -
     f = font(44)
     width = draw.textlength(caption, font=f)
     draw.text(((SIZE - width) / 2, SIZE - 90), caption, font=f, fill=(60, 60, 60))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    img.save(path, "JPEG", quality=82)
+    return _jpeg(img, quality=82)
 
 
 BANNER_SIZE = (750, 300)  # what the mini-program's carousel shows at 750rpx wide
 
 
-def draw_banner_image(path: Path, *, headline: str, tagline: str, colours: tuple[tuple[int, int, int], ...]) -> None:
-    """A home-page banner: a diagonal gradient between two colours, a headline and a tagline."""
+def draw_banner_image(*, headline: str, tagline: str, colours: tuple[tuple[int, int, int], ...]) -> bytes:
+    """A home-page banner as JPEG bytes: a diagonal gradient between two colours, a headline and a tagline."""
     width, height = BANNER_SIZE
     start, end = colours
     img = Image.new("RGB", BANNER_SIZE, start)
@@ -94,5 +94,10 @@ def draw_banner_image(path: Path, *, headline: str, tagline: str, colours: tuple
     img.paste((255, 255, 255), mask=glow.filter(ImageFilter.GaussianBlur(6)))
     draw.text((56, 86), headline, font=font(64), fill=(255, 255, 255))
     draw.text((60, 184), tagline, font=font(30), fill=(255, 244, 230))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    img.save(path, "JPEG", quality=85)
+    return _jpeg(img, quality=85)
+
+
+def _jpeg(img: Image.Image, *, quality: int) -> bytes:
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=quality)
+    return out.getvalue()

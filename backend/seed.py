@@ -17,6 +17,7 @@ from domain.catalog.service import (
 from domain.config import get_config
 from domain.content.service import BannerInput, NoticeInput, create_banner, create_notice
 from domain.errors import DomainError
+from domain.media import store_file
 from domain.members.service import ensure_default_levels
 from domain.models import Category, Order, Product, Staff, User
 from domain.payments.service import notify_url, record_payment
@@ -117,13 +118,10 @@ def seed_demo(session: Session, *, history: bool = False) -> list[str]:
     for i, name in enumerate(CATEGORIES):
         existing = session.scalar(select(Category).where(Category.name == name))
         categories[name] = existing or _category(session, name, sort=len(CATEGORIES) - i)
-    media = get_config().media_dir
     for n, (cat, title, subtitle, kind, axes, base_price, description) in enumerate(CATALOG, start=1):
-        images = []
-        for v in range(2):
-            rel = f"demo/p{n:02d}_{v}.jpg"
-            draw_product_image(media / rel, title=title, kind=kind, variant=v)
-            images.append(f"/media/{rel}")
+        # Into the media store, so that every API host serves them (docs/architecture.md, "Media").
+        images = [store_file(f"demo/p{n:02d}_{v}.jpg", draw_product_image(title=title, kind=kind, variant=v),
+                             content_type="image/jpeg") for v in range(2)]
         create_product(session, actor=_system(), data=ProductInput(
             title=title, subtitle=subtitle, description=description, images=images,
             category_id=categories[cat].id, sort=len(CATALOG) - n, skus=_skus(axes, base_price, n),
@@ -165,11 +163,11 @@ def _demo_home(session: Session, categories: dict[str, Category]) -> str:
     """The home page's banners (drawn like the product photos) and notices."""
     products = {p.title: p.id for p in session.scalars(select(Product))}
     for n, (headline, tagline, colours, link) in enumerate(DEMO_BANNERS, start=1):
-        rel = f"demo/banner_{n}.jpg"
-        draw_banner_image(get_config().media_dir / rel, headline=headline, tagline=tagline, colours=colours)
+        image = store_file(f"demo/banner_{n}.jpg", draw_banner_image(headline=headline, tagline=tagline,
+                                                                     colours=colours), content_type="image/jpeg")
         kind, target = link or ("none", None)
         target_id = products.get(target) if kind == "product" else categories[target].id if target else None
-        create_banner(session, actor=_system(), data=BannerInput(title=headline, image_url=f"/media/{rel}",
+        create_banner(session, actor=_system(), data=BannerInput(title=headline, image_url=image,
                                                                  link_kind=kind, link_id=target_id))
     for text in DEMO_NOTICES:
         create_notice(session, actor=_system(), data=NoticeInput(text=text))

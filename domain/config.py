@@ -69,6 +69,19 @@ class Config(BaseSettings):
     rate_limit_staff_window_minutes: int = 15
     # The proxies whose X-Forwarded-For is believed: comma-separated addresses or networks; none by default.
     trusted_proxies: str = ""
+    # Where uploaded and generated files live (docs/architecture.md, "Media"): "local" is var/media on this machine;
+    # "s3" a bucket of an S3-protocol store (COS, OSS, MinIO, Ceph RGW) that every host shares.
+    media_store: Literal["local", "s3"] = "local"
+    media_bucket: str = ""
+    media_prefix: str = ""  # a folder inside the bucket, e.g. "mall"
+    media_endpoint: str = ""  # e.g. https://cos.ap-shanghai.myqcloud.com; empty: AWS's own
+    media_region: str = ""
+    media_access_key: str = ""  # empty: boto3's own chain (AWS_* variables, an instance role)
+    media_secret_key: str = ""
+    media_addressing_style: Literal["auto", "virtual", "path"] = "auto"  # OSS needs virtual, MinIO path
+    # Where shoppers load the files from: a CDN or the bucket's public domain, the prefix included, so that a file
+    # is <this>/<key>. Empty: the API serves them at /media, reading the store (a private bucket).
+    media_public_url: str = ""
     logistics_tracker: str = ""  # "module:factory" of a real tracker; empty means staff-entered events only
     backup_keep: int = 7
     sql_echo: bool = False

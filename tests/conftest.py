@@ -204,3 +204,29 @@ def pay_v3(monkeypatch):
     """For tests of what only v3 does (商家转账 awaiting confirmation, signed JSON)."""
     with _pay_api(monkeypatch, "v3") as api:
         yield api
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A local S3-protocol server (moto's server mode) for the whole run, started when a test first needs it."""
+    from tests.objectstore import s3_server
+
+    with s3_server() as url:
+        yield url
+
+
+@pytest.fixture
+def s3_media(s3_endpoint, monkeypatch):
+    """The media store of this test (and of the in-process API) is a fresh bucket on that server, its objects
+    under ``mall/`` readable by anyone; yields ``(endpoint, bucket)``."""
+    from tests.objectstore import new_bucket, store_env
+
+    bucket = new_bucket(s3_endpoint, public_prefix="mall/")
+    for name, value in store_env(s3_endpoint, bucket, prefix="mall").items():
+        monkeypatch.setenv(name, value)
+    reset_config()
+    try:
+        yield s3_endpoint, bucket
+    finally:
+        monkeypatch.undo()
+        reset_config()

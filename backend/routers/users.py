@@ -42,12 +42,12 @@ def update_me(body: ProfileIn, user: CurrentUser, session: SessionDep) -> Accoun
     return account(session, user)
 
 
-@router.post("/me/avatar", response_model=MeOut, responses=SHOPPER_ERRORS)
+@router.post("/me/avatar", response_model=MeOut, responses=SHOPPER_ERRORS | errors(502))
 def upload_avatar(user: CurrentUser, session: SessionDep,
                   file: Annotated[UploadFile, File(description="the image chooseAvatar gave (wx.uploadFile, name file)")]
                   ) -> Account:
     """Set my avatar from an uploaded image (JPEG or PNG, at most 5 MB; kept 256 px). 422 ``invalid_image``,
-    ``image_too_large``."""
+    ``image_too_large``; 502 ``media_store_unavailable``."""
     users.set_avatar(session, user=user, image=file.file.read(MAX_UPLOAD_BYTES + 1))
     return account(session, user)
 

@@ -73,7 +73,7 @@ _MEANING = {
     409: "业务规则拒绝（如 out_of_stock, already_bound, insufficient_balance）",
     422: "请求格式不正确（invalid_request, invalid_text …）",
     429: "操作太频繁（rate_limited）",
-    502: "微信服务暂时不可用（wechat_unavailable）",
+    502: "微信服务或图片存储暂时不可用（wechat_unavailable, media_store_unavailable）",
 }
 
 
