@@ -1,18 +1,24 @@
 const session = require('./utils/session')
-const { inviteFromQuery } = require('./utils/invite')
+const { inviteFromQuery, shareFromQuery } = require('./utils/invite')
+
+// A share link (`?invite=CODE&s=ID`) or a poster's code: the invite goes with the login (or is bound if the shopper
+// is in already), then the visit is recorded for the merchant's funnel. Neither earns anyone anything.
+function arrive(query) {
+  const invite = inviteFromQuery(query)
+  if (invite) session.acceptInvite(invite)
+  session.acceptShare(shareFromQuery(query))
+  return invite
+}
 
 App({
   // Cold start: log in at once, carrying the invite code of the share link or QR code that opened us.
   onLaunch(options) {
-    const invite = inviteFromQuery(options && options.query)
-    if (invite) session.acceptInvite(invite)
-    else session.ready().catch(() => {}) // the pages that need the shopper show the error when they wait
+    if (!arrive(options && options.query)) session.ready().catch(() => {}) // pages that need the shopper show the error
   },
 
-  // Hot start from another share link: bind that invite as well (the binding rules decide).
+  // Hot start from another share link: bind that invite as well (the binding rules decide), and count the visit.
   onShow(options) {
-    const invite = inviteFromQuery(options && options.query)
-    if (invite) session.acceptInvite(invite)
+    arrive(options && options.query)
   },
 
   // Resolves to the logged-in user; pages await it before calling shopper APIs.

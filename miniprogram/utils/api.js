@@ -43,6 +43,18 @@ const paths = {
   distributionCommissions: `${V1}/distribution/commissions`,
   distributionWithdrawals: `${V1}/distribution/withdrawals`,
   distributionWithdrawalTransfer: (withdrawalId) => `${V1}/distribution/withdrawals/${segment(withdrawalId)}/transfer`,
+  // members, check-in, sharing and 分享有礼
+  meAvatar: `${V1}/me/avatar`,
+  memberLevels: `${V1}/members/levels`,
+  myGrowth: `${V1}/me/growth`,
+  checkIn: `${V1}/me/check-in`,
+  shares: `${V1}/shares`,
+  shareVisits: (shareId) => `${V1}/shares/${segment(shareId)}/visits`,
+  sharePoster: (shareId) => `${V1}/shares/${segment(shareId)}/poster`,
+  shareRewardRules: `${V1}/share-rewards/rules`,
+  myShareRewards: `${V1}/me/share-rewards`,
+  myShareRewardSummary: `${V1}/me/share-rewards/summary`,
+  myInvitees: `${V1}/me/invitees`,
 }
 
 // The fake WeChat server's payment confirmation (see config.sandboxUrl), read at call time as config may change.
@@ -53,6 +65,11 @@ function sandboxPayConfirmUrl() {
 // The fake WeChat's 确认收款 of a 商家转账 bill, which stands in for wx.requestMerchantTransfer in the sandbox.
 function sandboxTransferConfirmUrl() {
   return `${config.sandboxUrl.replace(/\/+$/, '')}/transfer/confirm`
+}
+
+// An API path as a full URL, for what goes through wx.downloadFile (the poster) rather than request().
+function absolute(path) {
+  return config.apiBase.replace(/\/+$/, '') + path
 }
 
 class ApiError extends Error {
@@ -148,6 +165,50 @@ async function download(url) {
   }
 }
 
+// wx.uploadFile of a local file (e.g. the avatar chooseAvatar gave) as multipart field `file`, with the token →
+// the decoded JSON answer. WeChat hands the body over as text.
+function uploadOnce(path, filePath) {
+  const token = wx.getStorageSync('token')
+  const header = token ? { Authorization: `Bearer ${token}` } : {}
+  return new Promise((resolve, reject) => {
+    wx.uploadFile({
+      url: absolute(path),
+      filePath,
+      name: 'file',
+      header,
+      timeout: TIMEOUT_MS,
+      success(res) {
+        let data = res.data
+        try {
+          data = JSON.parse(res.data)
+        } catch (e) {
+          // not JSON: errorFrom() says what the status was
+        }
+        if (res.statusCode >= 200 && res.statusCode < 300) resolve(data)
+        else reject(errorFrom({ statusCode: res.statusCode, data }))
+      },
+      fail() {
+        reject(new ApiError('network_error', '网络不给力，请稍后重试', 0))
+      },
+    })
+  })
+}
+
+async function upload(path, filePath, options = {}) {
+  try {
+    try {
+      return await uploadOnce(path, filePath)
+    } catch (err) {
+      if (err.statusCode !== 401 || !reloginHandler) throw err
+      await reloginHandler()
+      return await uploadOnce(path, filePath)
+    }
+  } catch (err) {
+    if (options.toast !== false) toastError(err)
+    throw err
+  }
+}
+
 function toastError(err) {
   wx.showToast({ title: err.message || '出错了，请稍后重试', icon: 'none', duration: 2500 })
 }
@@ -171,6 +232,7 @@ module.exports = {
   paths,
   sandboxPayConfirmUrl,
   sandboxTransferConfirmUrl,
+  absolute,
   ApiError,
   onUnauthorized,
   request,
@@ -179,6 +241,7 @@ module.exports = {
   put: (path, data, options) => request('PUT', path, Object.assign({}, options, { data })),
   del: (path, options) => request('DELETE', path, options),
   download,
+  upload,
   toastError,
   // No patch(): wx.request has no PATCH method (OPTIONS GET HEAD POST PUT DELETE TRACE CONNECT only).
 }

@@ -94,6 +94,20 @@ function percent(bp) {
   return `${Math.floor(n / 100)}.${dec}%`
 }
 
+// A member level's price multiplier as 折, by integer arithmetic: 9800 → '9.8折', 8850 → '8.85折'; none at 10000 → ''.
+function discount(bp) {
+  const n = Math.max(0, Math.floor(Number(bp) || 0))
+  if (n >= 10000) return ''
+  const rest = pad(n % 1000, 3).replace(/0+$/, '')
+  return `${Math.floor(n / 1000)}${rest ? `.${rest}` : ''}折`
+}
+
+// Signed points, as the growth history shows them: 5 → '+5', -120 → '-120'.
+function points(n) {
+  const v = Math.trunc(Number(n) || 0)
+  return v > 0 ? `+${v}` : String(v)
+}
+
 // Seconds as 'mm:ss' (or 'h:mm:ss' from an hour on), for countdowns.
 function clock(seconds) {
   const s = Math.max(0, Math.floor(seconds))
@@ -108,4 +122,6 @@ function specsText(specs) {
   return Object.keys(specs || {}).map((k) => specs[k]).join(' ')
 }
 
-module.exports = { moneyParts, yuan, price, count, parseTime, date, dateTime, parseYuan, percent, clock, specsText }
+module.exports = {
+  moneyParts, yuan, price, count, parseTime, date, dateTime, parseYuan, percent, discount, points, clock, specsText,
+}

@@ -26,6 +26,12 @@ const ROUTES = {
   // subpackage "marketing"
   couponCentre: '/pages/marketing/coupons',
   myCoupons: '/pages/marketing/mine',
+  // subpackage "member"
+  memberCentre: '/pages/member/center',
+  checkIn: '/pages/member/checkin',
+  shareRewards: '/pages/member/invite',
+  profile: '/pages/member/profile',
+  productPoster: '/pages/member/poster',
 }
 
 const TABS = [ROUTES.home, ROUTES.cart, ROUTES.me]

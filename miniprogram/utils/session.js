@@ -1,4 +1,4 @@
-// The shopper's session: WeChat login → mall token, the stored user, and invite codes to bind.
+// The shopper's session: WeChat login → mall token, the stored user, invite codes to bind and shares to count.
 // Pages wait for `ready()` before calling anything that needs the shopper.
 const config = require('../config')
 const api = require('./api')
@@ -10,6 +10,7 @@ let loginPromise = null
 let reloginPromise = null
 let pendingInvite = ''
 const submittedInvites = {} // invite codes already handled in this run: binding is refused after the first
+const visitedShares = {} // share ids whose visit was sent in this run (onLaunch, onShow and the page all see it)
 
 function sandboxLoginName() {
   if (config.sandboxLoginName) return config.sandboxLoginName
@@ -86,6 +87,7 @@ function reset() {
   reloginPromise = null
   pendingInvite = ''
   Object.keys(submittedInvites).forEach((k) => delete submittedInvites[k])
+  Object.keys(visitedShares).forEach((k) => delete visitedShares[k])
   wx.removeStorageSync('token')
   wx.removeStorageSync('user')
 }
@@ -105,23 +107,38 @@ function acceptInvite(code) {
     .then(refreshUser, () => undefined)
 }
 
+// Opened from a share (`?s=ID` or a poster's scene): the visit is recorded for the merchant's funnel once the
+// shopper is logged in — after the login that carries the share's invite code, so the binding comes first. A visit
+// earns nothing for anyone; refusals (an unknown share) are silent.
+function acceptShare(shareId) {
+  if (!shareId || visitedShares[shareId]) return Promise.resolve()
+  visitedShares[shareId] = true
+  return ready()
+    .then(() => api.post(paths.shareVisits(shareId), null, { toast: false }))
+    .then(() => undefined, () => undefined)
+}
+
 function currentUser() {
   return wx.getStorageSync('user') || null
 }
 
+// The stored user, brought up to date from GET /me's answer (or any answer of that shape: a new avatar, a nickname).
+function rememberAccount(me) {
+  const user = Object.assign({}, currentUser(), {
+    id: me.id, nickname: me.nickname, avatar_url: me.avatar_url, invite_code: me.invite_code,
+    inviter_id: me.inviter_id,
+  })
+  wx.setStorageSync('user', user)
+  return me
+}
+
 function refreshUser() {
-  return api.get(paths.me, null, { toast: false }).then((me) => {
-    const user = Object.assign({}, currentUser(), {
-      id: me.id, nickname: me.nickname, avatar_url: me.avatar_url, invite_code: me.invite_code,
-      inviter_id: me.inviter_id,
-    })
-    wx.setStorageSync('user', user)
-    return me
-  }, () => undefined)
+  return api.get(paths.me, null, { toast: false }).then(rememberAccount, () => undefined)
 }
 
 api.onUnauthorized(relogin)
 
 module.exports = {
-  ready, relogin, reset, acceptInvite, currentUser, refreshUser, sandboxLoginName, setSandboxLoginName,
+  ready, relogin, reset, acceptInvite, acceptShare, currentUser, refreshUser, rememberAccount, sandboxLoginName,
+  setSandboxLoginName,
 }

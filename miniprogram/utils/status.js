@@ -1,6 +1,6 @@
 // Every state the shopper reads, in the shopper's words: their orders and refunds, the distributor application,
-// commissions, withdrawals, promotion orders and coupons, and the words of the order buttons. Pages take their
-// labels from here. Which buttons an order has is not decided here: the API lists them (`order.actions`).
+// commissions, withdrawals, promotion orders, coupons, growth and 分享有礼, and the words of the order buttons. Pages
+// take their labels from here. Which buttons an order has is not decided here: the API lists them (`order.actions`).
 
 // The shopper's own orders, as what happens next (待发货, 待收货).
 const ORDER_STATUS = {
@@ -64,6 +64,17 @@ const COUPON_CLAIM_REFUSAL = {
 // Where a coupon came from.
 const COUPON_SOURCE = { claim: '自领', issue: '商家赠送', reward: '邀请奖励' }
 
+// 会员中心's growth history: where each entry of the ledger came from.
+const GROWTH_KIND = {
+  order_completed: '订单完成', order_refunded: '订单退款', check_in: '每日签到', share_reward: '邀请奖励', adjustment: '商家调整',
+}
+
+// 分享有礼: a reward, from the invitee's first paid order until it is given (or the order is refunded whole).
+const SHARE_REWARD_STATUS = { pending: '待发放', granted: '已发放', cancelled: '已取消' }
+
+// 分享有礼's invitees: where each one stands (no paid order yet: 未下单).
+const INVITEE_STATUS = { pending: '已下单，奖励待发放', granted: '奖励已发放', cancelled: '订单已退款' }
+
 // The tag beside the nickname on 我的 (nothing for none, rejected or disabled).
 const DISTRIBUTOR_TAG = { pending: '分销员审核中', approved: '分销员' }
 
@@ -115,6 +126,7 @@ function distributorNotice(status, facts) {
 
 module.exports = {
   ORDER_STATUS, ORDER_HINT, REFUND_STATUS, PROMOTION_ORDER_STATUS, COMMISSION_STATUS, COMMISSION_LEVEL, PROMOTION_EARNING,
-  WITHDRAWAL_STATUS, DISTRIBUTOR_TAG, COUPON_STATUS, COUPON_CLAIM_REFUSAL, COUPON_SOURCE, label, orderButtons,
+  WITHDRAWAL_STATUS, DISTRIBUTOR_TAG, GROWTH_KIND, SHARE_REWARD_STATUS, INVITEE_STATUS,
+  COUPON_STATUS, COUPON_CLAIM_REFUSAL, COUPON_SOURCE, label, orderButtons,
   distributorNotice,
 }

@@ -24,9 +24,10 @@ test('every route of utils/nav.js is a registered page with its four files', () 
   expect(registered.slice().sort()).toEqual(Object.values(nav.ROUTES).map((r) => r.slice(1)).sort())
 })
 
-test('the tab pages are in the main package; orders, addresses, the distribution centre and coupons are subpackages', () => {
+test('the tab pages are in the main package; orders, addresses, the distribution centre, coupons and members are subpackages', () => {
   for (const tab of app.tabBar.list) expect(app.pages).toContain(tab.pagePath)
-  expect(app.subpackages.map((p) => p.root)).toEqual(['pages/order', 'pages/address', 'pages/distribution', 'pages/marketing'])
+  expect(app.subpackages.map((p) => p.root)).toEqual(['pages/order', 'pages/address', 'pages/distribution', 'pages/marketing',
+    'pages/member'])
   for (const rule of Object.values(app.preloadRule)) {
     for (const name of rule.packages) expect(app.subpackages.map((p) => p.name)).toContain(name)
   }

@@ -148,6 +148,14 @@ test('render the pages', async () => {
   const tee = await mp.productTitled('纯棉圆领短袖T恤')
   await show('pages/product/detail', { id: String(tee.id) })
   await show('pages/me/me', {}, { name: 'pages_me_me_distributor' })
+  // 会员中心, 签到 and 分享有礼 of demo_a (a granted and a pending reward), the product's share sheet and poster
+  await show('pages/member/center')
+  await show('pages/member/checkin')
+  await show('pages/member/invite')
+  await show('pages/member/invite', { tab: 'rewards' }, { name: 'pages_member_invite_rewards' })
+  await show('pages/member/profile')
+  await show('pages/product/detail', { id: String(tee.id) }, { name: 'pages_product_detail_share', after: (p) => p.instance.onOpenShare() })
+  await show('pages/member/poster', { id: String(tee.id) }, { images: (p) => ({ poster__img: p.data.posterPath }) })
 
   // A shopper with a cart, an address, and orders in several states
   token = await as(mp.uniqueName('shot'))

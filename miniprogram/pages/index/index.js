@@ -1,9 +1,11 @@
 // 首页: the search box with its history, the banner carousel and notices staff set in 首页装修, category tabs,
-// the sorts (综合, 销量, 价格 up or down, 新品) and the product grid, ten at a time.
+// the sorts (综合, 销量, 价格 up or down, 新品) and the product grid, ten at a time. The shop's name and share text
+// come from the settings; sharing the home page (to a friend or to Moments) is recorded and carries my invite.
 const api = require('../../utils/api')
 const { paths } = api
 const nav = require('../../utils/nav')
-const { inviteFromQuery } = require('../../utils/invite')
+const { inviteFromQuery, shareFromQuery } = require('../../utils/invite')
+const share = require('../../utils/share')
 const searchHistory = require('../../utils/search-history')
 const pagedList = require('../../behaviors/paged-list')
 
@@ -32,25 +34,36 @@ Component({
     sortKey: 'recommended',
     history: [],
     historyOpen: false,
+    shopName: '',
+    shareText: '',
   },
 
   methods: {
     onLoad(query) {
-      getApp().session.acceptInvite(inviteFromQuery(query))
+      const session = getApp().session
+      session.acceptInvite(inviteFromQuery(query))
+      session.acceptShare(shareFromQuery(query))
       this.setData({ history: searchHistory.list() })
-      return this.reload()
+      return Promise.all([this.loadShop(), this.reload()])
     },
 
     reload() {
       return Promise.all([this.loadCategories(), this.loadHome(), this.loadPage(1)])
     },
 
+    loadShop() {
+      return share.shopCard().then((shop) => {
+        this.setData(shop)
+        wx.setNavigationBarTitle({ title: shop.shopName })
+      }, () => {}) // the title stays the default one
+    },
+
     onShareAppMessage() {
-      const user = getApp().session.currentUser()
-      return {
-        title: '好物分享商城：发现好物，分享赚钱',
-        path: user && user.invite_code ? `/pages/index/index?invite=${user.invite_code}` : '/pages/index/index',
-      }
+      return share.friendCard({ target: 'shop', title: this.data.shareText || this.data.shopName })
+    },
+
+    onShareTimeline() {
+      return share.timelineCard({ target: 'shop', title: this.data.shareText || this.data.shopName })
     },
 
     loadCategories() {

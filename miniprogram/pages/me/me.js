@@ -1,4 +1,5 @@
-// 我的: profile, member level and growth, and the entries into orders, coupons, addresses and the 分销中心.
+// 我的: profile (editable on 个人资料), member level and growth, and the entries into orders, coupons, addresses, the
+// 分销中心, 会员中心, 签到, 分享有礼 and 客服.
 const api = require('../../utils/api')
 const { paths } = api
 const nav = require('../../utils/nav')
@@ -11,6 +12,17 @@ const ENTRIES = [
   { name: 'myCoupons', title: '我的优惠券', hint: '' }, // hint: how many can be used (GET /me/coupons/counts)
   { name: 'couponCentre', title: '领券中心', hint: '好券天天领' },
 ]
+
+// 会员中心, 签到 (its hint says whether today's is done) and 分享有礼's rewards; 客服 is WeChat's contact button.
+const SERVICES = [
+  { name: 'memberCentre', title: '会员中心', icon: '会', hint: '等级权益' },
+  { name: 'checkIn', title: '每日签到', icon: '签', hint: '' },
+  { name: 'shareRewards', title: '邀请奖励', icon: '邀', hint: '活动规则' },
+]
+
+function checkInHint(state) {
+  return state.checked_in_today ? `已连续${state.streak}天` : `签到+${state.points_today}`
+}
 
 // The order shortcuts, with the count of orders in that state as a badge (GET /orders/counts).
 const ORDER_SHORTCUTS = [
@@ -38,6 +50,7 @@ Component({
     growthText: '',
     entries: ENTRIES,
     shortcuts: ORDER_SHORTCUTS.map((s) => Object.assign({ badge: '' }, s)),
+    services: SERVICES,
     sandbox: config.sandbox,
     sandboxName: '',
   },
@@ -59,9 +72,11 @@ Component({
     load() {
       const session = getApp().session
       return getApp().ready()
-        .then(() => Promise.all([api.get(paths.me), this.loadCounts(), this.loadCouponCount()]))
+        .then(() => Promise.all([api.get(paths.me), this.loadCounts(), this.loadCouponCount(), this.loadCheckIn()]))
         .then(([me]) => this.show(me), () => this.setData({ loading: false }))
-        .then(() => this.setData({ sandboxName: config.sandbox ? session.sandboxLoginName() : '' }))
+        .then(() => this.setData({
+          sandbox: config.sandbox, sandboxName: config.sandbox ? session.sandboxLoginName() : '',
+        }))
     },
 
     loadCounts() {
@@ -77,6 +92,13 @@ Component({
         this.setData({
           entries: ENTRIES.map((e) => (e.name === 'myCoupons' && counts.unused ? Object.assign({}, e, { hint: `${counts.unused}张可用` }) : e)),
         })
+      }, () => {})
+    },
+
+    loadCheckIn() {
+      return api.get(paths.checkIn, null, { toast: false }).then((state) => {
+        const hint = checkInHint(state)
+        this.setData({ services: SERVICES.map((s) => (s.name === 'checkIn' ? Object.assign({}, s, { hint }) : s)) })
       }, () => {})
     },
 
@@ -107,6 +129,18 @@ Component({
 
     onPrivacyGuide() {
       nav.go('privacy')
+    },
+
+    onProfile() {
+      nav.go('profile')
+    },
+
+    onMemberCentre() {
+      nav.go('memberCentre')
+    },
+
+    onServiceTap(e) {
+      nav.go(e.currentTarget.dataset.name)
     },
 
     onEntryTap(e) {

@@ -1,13 +1,14 @@
 // 商品详情: images, price, the SKU picker, quantity, and 加入购物车 / 立即购买; while a limited-time price runs, a
 // band with its countdown and the units left; the 满减 tags, and the coupons that can be claimed for this product
-// (a 领券 sheet, with the way to the 领券中心).
+// (a 领券 sheet, with the way to the 领券中心); sharing it to a friend, to Moments or as a poster.
 const api = require('../../utils/api')
 const { paths } = api
 const nav = require('../../utils/nav')
 const sku = require('../../utils/sku')
 const coupons = require('../../utils/coupons')
 const countdown = require('../../utils/countdown')
-const { inviteFromQuery } = require('../../utils/invite')
+const share = require('../../utils/share')
+const { inviteFromQuery, shareFromQuery, productFromQuery } = require('../../utils/invite')
 
 const LOW_STOCK = 10
 
@@ -61,6 +62,7 @@ Component({
     coupons: [], // tickets of the coupons that can be claimed for this product
     couponTags: [],
     couponSheetOpen: false,
+    shareSheetOpen: false, // 发给朋友, 生成海报, and where 分享到朋友圈 is
   },
 
   lifetimes: {
@@ -71,9 +73,11 @@ Component({
 
   methods: {
     onLoad(query) {
-      this.productId = Number(query.id)
+      // From a share link ?id=P&invite=CODE&s=ID, or a product poster's code (scene p=P&i=CODE&s=ID).
+      this.productId = productFromQuery(query)
       const app = getApp()
       app.session.acceptInvite(inviteFromQuery(query))
+      app.session.acceptShare(shareFromQuery(query))
       // The detail is public, but a logged-in distributor also sees what sharing earns.
       return app.ready().catch(() => null).then(() => this.load())
     },
@@ -283,15 +287,37 @@ Component({
       nav.go('cart')
     },
 
-    onShareAppMessage() {
+    onOpenShare() {
+      this.setData({ shareSheetOpen: true })
+    },
+
+    onCloseShare() {
+      this.setData({ shareSheetOpen: false })
+    },
+
+    onPoster() {
+      this.setData({ shareSheetOpen: false })
+      return nav.go('productPoster', { id: this.productId })
+    },
+
+    // Sharing is recorded and carries my invite code and the share (utils/share.js); it earns nothing by itself.
+    shareCard() {
       const product = this.data.product
-      const user = getApp().session.currentUser()
-      const invite = user && user.invite_code ? `&invite=${user.invite_code}` : ''
       return {
-        title: product ? product.title : '好物分享商城',
-        path: `/pages/product/detail?id=${this.productId}${invite}`,
+        target: 'product',
+        productId: this.productId,
+        title: product ? product.title : '',
         imageUrl: product && product.images.length ? product.images[0] : '',
       }
+    },
+
+    onShareAppMessage() {
+      if (this.data.shareSheetOpen) this.setData({ shareSheetOpen: false })
+      return share.friendCard(this.shareCard())
+    },
+
+    onShareTimeline() {
+      return share.timelineCard(this.shareCard())
     },
   },
 })

@@ -13,6 +13,7 @@ const modalAnswers = [] // queued answers for wx.showModal; default: confirm wit
 const titles = [] // wx.setNavigationBarTitle
 const requests = [] // { method, url, header, data } of every wx.request
 const downloads = [] // { url, header, tempFilePath, statusCode } of every wx.downloadFile
+const uploads = [] // { url, header, filePath, name, statusCode } of every wx.uploadFile
 const savedImages = [] // filePath of every wx.saveImageToPhotosAlbum
 const clipboard = [] // data of every wx.setClipboardData
 const payments = [] // the options of every wx.requestPayment
@@ -152,6 +153,38 @@ function downloadFile(options) {
   return { abort() {}, onProgressUpdate() {} }
 }
 
+// wx.uploadFile over fetch: the local file as multipart field `name`; WeChat hands the answer's body over as text.
+function uploadFile(options) {
+  const { url, filePath, name } = options
+  const record = { url, header: Object.assign({}, options.header), filePath, name }
+  uploads.push(record)
+  pendingRequests++
+  Promise.resolve().then(() => {
+    // Written by hand: jsdom's FormData is not the one Node's fetch understands.
+    const boundary = `----wxupload${Date.now().toString(16)}`
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${path.basename(filePath)}"\r\n` +
+      'Content-Type: application/octet-stream\r\n\r\n'
+    const tail = `\r\n--${boundary}--\r\n`
+    const body = Buffer.concat([Buffer.from(head), fs.readFileSync(filePath), Buffer.from(tail)])
+    const headers = Object.assign({}, options.header, { 'content-type': `multipart/form-data; boundary=${boundary}` })
+    return fetch(url, { method: 'POST', headers, body })
+  })
+    .then(async (res) => {
+      record.statusCode = res.status
+      return { statusCode: res.status, data: await res.text(), errMsg: 'uploadFile:ok' }
+    })
+    .then((res) => {
+      pendingRequests--
+      succeed(options, res)
+    }, (err) => {
+      pendingRequests--
+      const res = { errMsg: `uploadFile:fail ${err.message}` }
+      later(options.fail, res)
+      later(options.complete, res)
+    })
+  return { abort() {}, onProgressUpdate() {} }
+}
+
 function requestPayment(options) {
   payments.push(options)
   const answer = paymentAnswers.shift() || { errMsg: 'requestPayment:ok' }
@@ -285,6 +318,7 @@ const fakes = {
   },
   previewImage: (options) => succeed(options, {}),
   downloadFile,
+  uploadFile,
   requestPayment,
   requestMerchantTransfer,
   saveImageToPhotosAlbum: gated('saveImageToPhotosAlbum', (options) => {
@@ -319,6 +353,7 @@ function reset() {
   titles.length = 0
   requests.length = 0
   downloads.length = 0
+  uploads.length = 0
   savedImages.length = 0
   clipboard.length = 0
   payments.length = 0
@@ -370,6 +405,6 @@ async function idle(timeoutMs = 20000) {
 }
 
 module.exports = {
-  install, reset, idle, loseNextAnswer, alterNextAnswer, holdNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads,
+  install, reset, idle, loseNextAnswer, alterNextAnswer, holdNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads, uploads,
   savedImages, clipboard, payments, paymentAnswers, merchantTransfers, merchantTransferAnswers, privacy, privacyGate,
 }
