@@ -40,7 +40,7 @@ test('a first check-in: the toast gives the points, the streak becomes 1 and tod
   expect(checkedDays(page)).toEqual([before.today])
   expect(mp.text(page, '.day--checked .day__mark')).toBe('已签')
   // The cycle: day 1 earned, the rest to come.
-  expect(mp.all(page, '.chip').map((c) => c.dom.className.includes('chip--done'))).toEqual(
+  expect(mp.all(page, '.cycle-day').map((c) => c.dom.className.includes('cycle-day--done'))).toEqual(
     before.checkin_points.map((_, i) => i === 0))
   // The points are growth, in the history.
   const me = await mp.api('GET', '/api/v1/me', { token: wx.getStorageSync('token') })
@@ -77,7 +77,7 @@ test('a streak from earlier days: the calendar marks each day the API counts, an
   expect(checkedDays(page)).toEqual(state.month)
   const n = state.checkin_points.length
   const done = state.checked_in_today ? ((state.streak - 1) % n) + 1 : state.streak % n
-  expect(mp.all(page, '.chip--done')).toHaveLength(done)
+  expect(mp.all(page, '.cycle-day--done')).toHaveLength(done)
   expect(mp.text(page, '.today__days')).toBe(String(state.streak))
 })
 

@@ -7,13 +7,13 @@ const calendar = require('../../utils/calendar')
 
 const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六']
 
-// The cycle as chips, the ones of this round already earned marked (the streak keeps counting past the last).
-function cycleChips(state) {
+// The cycle, day by day, the ones of this round already earned marked (the streak keeps counting past the last).
+function cycleDays(state) {
   const cycle = state.checkin_points || []
   const n = cycle.length
   if (!n) return []
   const done = state.checked_in_today ? ((state.streak - 1) % n) + 1 : state.streak % n
-  const next = state.checked_in_today ? -1 : done // the chip today's check-in would earn
+  const next = state.checked_in_today ? -1 : done // the day today's check-in would earn
   return cycle.map((points, i) => ({
     key: i, label: `第${i + 1}天`, points: `+${points}`, done: i < done, next: i === next,
   }))
@@ -29,7 +29,7 @@ Component({
     monthTitle: '',
     weekdays: WEEKDAYS,
     weeks: [],
-    chips: [],
+    cycleDays: [],
     checking: false,
   },
 
@@ -56,7 +56,7 @@ Component({
         thisMonth,
         monthTitle: calendar.monthTitle(shown),
         weeks: calendar.monthGrid(shown, state.month, state.today),
-        chips: cycleChips(state),
+        cycleDays: cycleDays(state),
       })
     },
 
