@@ -54,6 +54,7 @@ from domain.models.orders import (
     Payment,
     PaymentStatus,
     Refund,
+    RefundKind,
     RefundLine,
     RefundStatus,
     Shipment,
@@ -82,6 +83,7 @@ __all__ += ["CouponKind", "CouponSource", "CouponTemplate", "Promotion", "Promot
             "PromotionStatus", "PromotionUse", "TemplateStatus", "UserCoupon", "UserCouponStatus"]  # marketing
 __all__ += ["Banner", "LinkKind", "Notice"]  # the home page's content
 __all__ += ["PaymentStatus"]
+__all__ += ["RefundKind"]  # after-sale
 __all__ += ["CheckIn", "GrowthEntry", "GrowthKind", "Share", "ShareChannel", "ShareReward", "ShareRewardKind",
             "ShareRewardStatus", "ShareTarget", "ShareVisit"]  # members
 __all__ += ["OrderFingerprint", "RiskKind", "RiskOutcome", "RiskSignal", "RiskStatus", "WithdrawalReview"]  # analytics

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.models.base import Base, CreatedAt, Fen
@@ -76,7 +76,12 @@ class Order(CreatedAt, Base):
     receiver_city: Mapped[str] = mapped_column(String(32), default="")
     receiver_district: Mapped[str] = mapped_column(String(32), default="")
     receiver_street_enc: Mapped[str] = mapped_column(Text)
+    # The receiver's phone as a blind index (docs/security.md, "At rest"): staff find orders by a whole number
+    # without it ever being searched in clear. Empty for orders whose phone could not be read.
+    receiver_phone_bidx: Mapped[str] = mapped_column(String(64), default="", index=True)
     remark: Mapped[str] = mapped_column(String(200), default="")
+    # Staff's own note on the order (packing, a call with the buyer): never shown to the shopper.
+    merchant_note: Mapped[str] = mapped_column(String(500), default="")
     prepay_id: Mapped[str | None] = mapped_column(String(64))
     paid_at: Mapped[datetime | None] = mapped_column(index=True)  # sales analytics by day
     shipped_at: Mapped[datetime | None]
@@ -109,6 +114,11 @@ class OrderLine(Base):
     paid_fen: Mapped[int] = mapped_column(Fen)
     refunded_fen: Mapped[int] = mapped_column(Fen, default=0)
     refunded_quantity: Mapped[int] = mapped_column(default=0)
+    # Written once when the order is paid, so that analytics over a range read the lines alone (no join with
+    # orders): the order's payment time, and whether the line earned anyone commission (docs/architecture.md,
+    # "Analytics").
+    paid_at: Mapped[datetime | None] = mapped_column(index=True)
+    earns_commission: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     order: Mapped[Order] = relationship(back_populates="lines")
 
@@ -171,11 +181,22 @@ class TrackingEvent(CreatedAt, Base):
 
 class RefundStatus:
     REQUESTED = "requested"
-    APPROVED = "approved"
+    AWAITING_RETURN = "awaiting_return"  # a return approved: the buyer sends the goods back
+    APPROVED = "approved"  # the money is decided, WeChat's refund not yet done (a failed call waits for a retry)
     REFUNDED = "refunded"
     REJECTED = "rejected"
 
-    OPEN = (REQUESTED, APPROVED)
+    ALL = (REQUESTED, AWAITING_RETURN, APPROVED, REFUNDED, REJECTED)
+    OPEN = (REQUESTED, AWAITING_RETURN, APPROVED)
+
+
+class RefundKind:
+    """What the buyer asks for (docs/state-machines.md, "Refund requests")."""
+
+    REFUND_ONLY = "refund_only"  # 仅退款: the money back, the goods stay with the buyer (or were never sent)
+    RETURN_AND_REFUND = "return_and_refund"  # 退货退款: the goods come back first, then the money
+
+    ALL = (REFUND_ONLY, RETURN_AND_REFUND)
 
 
 class Refund(CreatedAt, Base):
@@ -187,6 +208,8 @@ class Refund(CreatedAt, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=RefundStatus.REQUESTED, index=True)
     reason: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default=RefundKind.REFUND_ONLY)
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)  # up to 3 /media/after-sale/… paths
     goods_fen: Mapped[int] = mapped_column(Fen)
     shipping_fen: Mapped[int] = mapped_column(Fen, default=0)
     amount_fen: Mapped[int] = mapped_column(Fen)
@@ -196,6 +219,14 @@ class Refund(CreatedAt, Base):
     refunded_at: Mapped[datetime | None]
     wechat_refund_id: Mapped[str | None] = mapped_column(String(64))
     failure: Mapped[str] = mapped_column(String(200), default="")
+    # A return: the parcel the buyer sent back, and staff's confirmation that it arrived (and whether its units went
+    # back on the shelf, decided then; docs/money-and-rules.md, "Returns").
+    return_carrier: Mapped[str] = mapped_column(String(32), default="")
+    return_tracking_no: Mapped[str] = mapped_column(String(64), default="")
+    return_shipped_at: Mapped[datetime | None]
+    goods_received_at: Mapped[datetime | None]
+    goods_received_by: Mapped[int | None]  # the staff member (no foreign key: SQLite adds the column in place)
+    restock_returned: Mapped[bool] = mapped_column(default=False)
 
     lines: Mapped[list[RefundLine]] = relationship(back_populates="refund", order_by="RefundLine.id")
     order: Mapped[Order] = relationship()

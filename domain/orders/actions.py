@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from domain import clock
 from domain.errors import Conflict, DomainError
-from domain.models import Order, OrderLine, OrderStatus, Refund, RefundStatus
+from domain.models import Order, OrderLine, OrderStatus, Refund, RefundKind, RefundStatus
 from domain.orders.errors import OrderError, RefundError
 from domain.payments.errors import PaymentError
 from domain.security.actor import Shopper, Viewer
@@ -35,23 +35,36 @@ class OrderAction(StrEnum):
     ADD_TRACKING_EVENT = "add_tracking_event"
 
 
+class OrderEdit(StrEnum):
+    """Staff's changes to an order that move it nowhere: offered beside its actions (``order_edits``), so that the
+    actions stay the steps of its state machine."""
+
+    CHANGE_ADDRESS = "change_address"  # the receiver, before the parcel leaves
+    EDIT_MERCHANT_NOTE = "edit_merchant_note"  # staff's own note, never shown to the shopper
+
+
 class RefundAction(StrEnum):
-    APPROVE = "approve"
+    APPROVE = "approve"  # a refund: the money goes back; a return: the buyer is asked to send the goods back
     REJECT = "reject"
     RETRY = "retry"  # approved, but the WeChat refund did not go through: approve again
+    CONFIRM_RETURN = "confirm_return"  # staff: the returned goods arrived, and the money goes back
+    SHIP_RETURN = "ship_return"  # the buyer: the return parcel's carrier and tracking number
 
 
 # Display order, the main action last (the mini-program puts it at the right-hand end).
 SHOPPER_ACTIONS = (OrderAction.CANCEL, OrderAction.PAY, OrderAction.REQUEST_REFUND, OrderAction.VIEW_LOGISTICS,
                    OrderAction.CONFIRM_RECEIPT)
 STAFF_ACTIONS = (OrderAction.ADD_TRACKING_EVENT, OrderAction.RETRY_SHIPPING_UPLOAD, OrderAction.SHIP)
-REFUND_ACTIONS = (RefundAction.REJECT, RefundAction.APPROVE, RefundAction.RETRY)
+ORDER_EDITS = (OrderEdit.EDIT_MERCHANT_NOTE, OrderEdit.CHANGE_ADDRESS)
+REFUND_ACTIONS = (RefundAction.REJECT, RefundAction.APPROVE, RefundAction.RETRY, RefundAction.CONFIRM_RETURN)
+BUYER_REFUND_ACTIONS = (RefundAction.SHIP_RETURN,)
 
 STAFF_PERMISSION: dict[OrderAction, Permission] = {
     OrderAction.SHIP: Permission.ORDERS_MANAGE,
     OrderAction.RETRY_SHIPPING_UPLOAD: Permission.ORDERS_MANAGE,
     OrderAction.ADD_TRACKING_EVENT: Permission.ORDERS_MANAGE,
 }
+EDIT_PERMISSION = Permission.ORDERS_MANAGE  # whoever ships may fix where to and note how
 REFUND_PERMISSION = Permission.REFUNDS
 
 # Orders whose goods may be asked back.
@@ -180,6 +193,40 @@ def ensure_order_action(order: Order, action: OrderAction, *, pay_deadline: date
         raise refusal
 
 
+def _change_address(order: Order) -> DomainError | None:
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        return Conflict(OrderError.ORDER_NOT_PAID, "订单尚未付款，买家可自行取消后重新下单")
+    if order.status != OrderStatus.PAID:
+        return Conflict(OrderError.ADDRESS_LOCKED, "订单已发货或已结束，不能再修改收货地址")
+    return None
+
+
+_EDIT_RULES: dict[OrderEdit, Callable[[Order], DomainError | None]] = {
+    OrderEdit.CHANGE_ADDRESS: _change_address,
+    OrderEdit.EDIT_MERCHANT_NOTE: lambda order: None,  # any order, in any state
+}
+
+
+def ensure_order_edit(order: Order, edit: OrderEdit) -> None:
+    refusal = _EDIT_RULES[edit](order)
+    if refusal is not None:
+        raise refusal
+
+
+def order_edits(order: Order, viewer: Viewer) -> list[OrderEdit]:
+    """The changes this viewer may make to the order now: staff who ship, and never the shopper."""
+    if isinstance(viewer, Shopper) or not viewer.can(EDIT_PERMISSION):
+        return []
+    return [e for e in ORDER_EDITS if _EDIT_RULES[e](order) is None]
+
+
+def refund_kinds(order: Order) -> list[str]:
+    """What the buyer may ask for: a return only once the goods have left (unsent goods need no return)."""
+    if order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
+        return [RefundKind.REFUND_ONLY, RefundKind.RETURN_AND_REFUND]
+    return [RefundKind.REFUND_ONLY]
+
+
 def refundable_quantity(line: OrderLine, reserved: Reserved, *, after_sale_deadline: datetime | None = None) -> int:
     """Units of the line that can be asked back now: those not held by a request that was not rejected; none
     while a request for the line is still open, and none while the order allows no refund."""
@@ -224,17 +271,25 @@ _REFUND_STATES = {
     RefundAction.APPROVE: (RefundStatus.REQUESTED,),
     RefundAction.RETRY: (RefundStatus.APPROVED,),
     RefundAction.REJECT: RefundStatus.OPEN,
+    RefundAction.CONFIRM_RETURN: (RefundStatus.AWAITING_RETURN,),
+    RefundAction.SHIP_RETURN: (RefundStatus.AWAITING_RETURN,),
 }
 
 
-def refund_refusal(refund: Refund, action: RefundAction) -> DomainError | None:
+def refund_refusal(refund: Refund, action: RefundAction, *, return_address: str = "") -> DomainError | None:
+    """Why ``action`` may not happen to the request now, or None. ``return_address``: the shop's, from the settings
+    (a return cannot be approved without one to send the goods to)."""
     if refund.status not in _REFUND_STATES[action]:
+        if action == RefundAction.SHIP_RETURN:
+            return Conflict(RefundError.NOT_AWAITING_RETURN, "该售后申请不需要寄回商品")
         return Conflict(RefundError.REFUND_NOT_PENDING, "该退款申请已处理")
+    if action == RefundAction.APPROVE and refund.kind == RefundKind.RETURN_AND_REFUND and not return_address.strip():
+        return Conflict(RefundError.RETURN_ADDRESS_MISSING, "请先在系统设置中填写退货地址，再同意退货")
     return None
 
 
-def ensure_refund_action(refund: Refund, action: RefundAction) -> None:
-    refusal = refund_refusal(refund, action)
+def ensure_refund_action(refund: Refund, action: RefundAction, *, return_address: str = "") -> None:
+    refusal = refund_refusal(refund, action, return_address=return_address)
     if refusal is not None:
         raise refusal
 
@@ -244,7 +299,11 @@ def approval_of(refund: Refund) -> RefundAction:
     return RefundAction.RETRY if refund.status == RefundStatus.APPROVED else RefundAction.APPROVE
 
 
-def refund_actions(refund: Refund, viewer: Viewer) -> list[RefundAction]:
-    if not viewer.can(REFUND_PERMISSION):
-        return []
-    return [a for a in REFUND_ACTIONS if refund_refusal(refund, a) is None]
+def refund_actions(refund: Refund, viewer: Viewer, *, return_address: str = "") -> list[RefundAction]:
+    """Staff who handle refunds decide; the buyer sends a return back (and may correct its tracking number until
+    the goods have arrived)."""
+    if isinstance(viewer, Shopper):
+        offered = BUYER_REFUND_ACTIONS if viewer.user_id == refund.user_id else ()
+    else:
+        offered = REFUND_ACTIONS if viewer.can(REFUND_PERMISSION) else ()
+    return [a for a in offered if refund_refusal(refund, a, return_address=return_address) is None]

@@ -127,7 +127,9 @@ def phone_of(address: Address) -> str:
     return crypto.decrypt(address.phone_enc)
 
 
-def _apply(address: Address, data: AddressInput) -> None:
+def checked_receiver(data: AddressInput) -> AddressInput:
+    """The receiver as it will be stored, trimmed and with the phone normalised; the address book's refusals
+    (``invalid_name``, ``invalid_phone``, ``invalid_address``) otherwise. An order's receiver is checked the same."""
     name = (data.name or "").strip()
     if not 1 <= len(name) <= 32:
         raise Invalid(AddressError.INVALID_NAME, "请填写收货人姓名")
@@ -136,8 +138,13 @@ def _apply(address: Address, data: AddressInput) -> None:
                                 ("详细地址", data.detail, 200)):
         if not (value or "").strip() or len(value) > limit:
             raise Invalid(AddressError.INVALID_ADDRESS, f"请填写{label}")
-    address.name_enc = crypto.encrypt(name)
-    address.phone_enc = crypto.encrypt(phone)
-    address.province, address.city = data.province.strip(), data.city.strip()
-    address.district = (data.district or "").strip()
-    address.detail_enc = crypto.encrypt(data.detail.strip())
+    return AddressInput(name=name, phone=phone, province=data.province.strip(), city=data.city.strip(),
+                        district=(data.district or "").strip(), detail=data.detail.strip(), is_default=data.is_default)
+
+
+def _apply(address: Address, data: AddressInput) -> None:
+    data = checked_receiver(data)
+    address.name_enc = crypto.encrypt(data.name)
+    address.phone_enc = crypto.encrypt(data.phone)
+    address.province, address.city, address.district = data.province, data.city, data.district
+    address.detail_enc = crypto.encrypt(data.detail)

@@ -29,6 +29,12 @@ class OrderError(StrEnum):
     INVALID_TRACKING_NO = "invalid_tracking_no"
     INVALID_TRACKING_EVENT = "invalid_tracking_event"
     INVALID_TIME = "invalid_time"
+    # Staff's changes to an order
+    ADDRESS_LOCKED = "address_locked"  # shipped or over: the parcel's address can no longer change
+    INVALID_MERCHANT_NOTE = "invalid_merchant_note"
+    # Batch shipping from a spreadsheet
+    INVALID_SHEET = "invalid_sheet"  # not an .xlsx file, or without the order number, carrier and tracking columns
+    SHEET_TOO_LARGE = "sheet_too_large"
 
 
 class RefundError(StrEnum):
@@ -39,6 +45,13 @@ class RefundError(StrEnum):
     REFUND_NOT_PENDING = "refund_not_pending"
     REFUND_IN_PROGRESS = "refund_in_progress"  # the line has a request not yet decided
     AFTER_SALE_EXPIRED = "after_sale_expired"  # completed more than after_sale_days ago
+    # Kinds, photos and returns
+    INVALID_REFUND_KIND = "invalid_refund_kind"
+    RETURN_NEEDS_SHIPMENT = "return_needs_shipment"  # a return of goods that were never sent
+    TOO_MANY_PHOTOS = "too_many_photos"
+    INVALID_PHOTO = "invalid_photo"  # not a photo this shopper uploaded
+    RETURN_ADDRESS_MISSING = "return_address_missing"  # the shop has no return address to send goods to
+    NOT_AWAITING_RETURN = "not_awaiting_return"  # a return parcel for a request that waits for none
 
 
 class CartError(StrEnum):

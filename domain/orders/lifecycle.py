@@ -1,10 +1,11 @@
-"""Order state changes after placement: cancel, ship, track, confirm receipt — by buyers, staff and jobs."""
+"""Order state changes after placement: cancel, ship, track, confirm receipt — by buyers, staff and jobs — and staff's
+changes that move an order nowhere: the receiver before shipping, and the merchant's note."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -14,8 +15,16 @@ from domain.config import get_config
 from domain.errors import Conflict, ExternalServiceError, Invalid, NotFound
 from domain.marketing.redemption import release_for_cancelled
 from domain.members import order_events
-from domain.models import Order, OrderLine, OrderStatus, Shipment, TrackingEvent, User
-from domain.orders.actions import STAFF_PERMISSION, OrderAction, ensure_order_action
+from domain.models import Order, OrderFingerprint, OrderLine, OrderStatus, Shipment, TrackingEvent, User
+from domain.orders.actions import (
+    EDIT_PERMISSION,
+    STAFF_PERMISSION,
+    OrderAction,
+    OrderEdit,
+    ensure_order_action,
+    ensure_order_edit,
+)
+from domain.orders.addresses import AddressInput, checked_receiver
 from domain.orders.errors import OrderError
 from domain.orders.logistics import Tracker
 from domain.orders.stock import return_stock
@@ -95,11 +104,7 @@ def ship_order(session: Session, *, actor: Actor, order_id: int, carrier: str, t
     """Record the parcel, then tell WeChat (which holds mini-program payments until it knows).
     A failed upload does not undo the shipment; it is flagged for a retry."""
     actor.require(STAFF_PERMISSION[OrderAction.SHIP])
-    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
-    if not carrier or len(carrier) > 32:
-        raise Invalid(OrderError.INVALID_CARRIER, "请选择快递公司")
-    if not tracking_no or len(tracking_no) > 64 or not tracking_no.replace("-", "").isalnum():
-        raise Invalid(OrderError.INVALID_TRACKING_NO, "请填写正确的快递单号")
+    carrier, tracking_no = checked_parcel(carrier, tracking_no)
     order = lock_order(session, order_id)
     ensure_order_action(order, OrderAction.SHIP)
     now = clock.now()
@@ -117,6 +122,17 @@ def ship_order(session: Session, *, actor: Actor, order_id: int, carrier: str, t
                   after={"status": OrderStatus.SHIPPED, "carrier": carrier, "tracking_no": tracking_no,
                          "wechat_uploaded": shipment.wechat_uploaded})
     return shipment
+
+
+def checked_parcel(carrier: str | None, tracking_no: str | None) -> tuple[str, str]:
+    """A parcel's carrier and tracking number, trimmed: ``invalid_carrier`` or ``invalid_tracking_no`` otherwise
+    (the same for the shop's parcels and the buyer's returns)."""
+    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
+    if not carrier or len(carrier) > 32:
+        raise Invalid(OrderError.INVALID_CARRIER, "请选择快递公司")
+    if not tracking_no or len(tracking_no) > 64 or not tracking_no.replace("-", "").isalnum():
+        raise Invalid(OrderError.INVALID_TRACKING_NO, "请填写正确的快递单号")
+    return carrier, tracking_no
 
 
 def upload_shipping(session: Session, *, order: Order, shipment: Shipment, wechat: WeChatGateway) -> bool:
@@ -183,6 +199,52 @@ def add_tracking_event(session: Session, *, actor: Actor, order_id: int, text: s
     record_action(session, actor=actor, action="order.tracking_event", entity_type="order", entity_id=order.id,
                   after={"time": when, "text": text})
     return event
+
+
+def change_receiver(session: Session, *, actor: Actor, order_id: int, receiver: AddressInput) -> Order:
+    """Send the parcel elsewhere, while the order is paid and not shipped (the buyer called, or wrote the wrong
+    street). The receiver is checked as the address book checks it and encrypted like the order's snapshot; the audit
+    entry keeps the region and the masked receiver, never the personal data in clear (docs/security.md)."""
+    actor.require(EDIT_PERMISSION)
+    data = checked_receiver(receiver)
+    order = lock_order(session, order_id)
+    ensure_order_edit(order, OrderEdit.CHANGE_ADDRESS)
+    before = _receiver_for_audit(order)
+    order.receiver_name_enc, order.receiver_phone_enc = crypto.encrypt(data.name), crypto.encrypt(data.phone)
+    order.receiver_phone_bidx = crypto.phone_index(data.phone)
+    order.receiver_province, order.receiver_city, order.receiver_district = data.province, data.city, data.district
+    order.receiver_street_enc = crypto.encrypt(data.detail)
+    # The risk scan fingerprinted the old address; without its row it fingerprints the new one on its next run.
+    session.execute(delete(OrderFingerprint).where(OrderFingerprint.order_id == order.id))
+    session.flush()
+    record_action(session, actor=actor, action="order.change_address", entity_type="order", entity_id=order.id,
+                  before=before, after=_receiver_for_audit(order))
+    return order
+
+
+def _receiver_for_audit(order: Order) -> dict[str, str]:
+    return {"receiver": crypto.mask_name(crypto.decrypt(order.receiver_name_enc)),
+            "phone": crypto.mask_phone(crypto.decrypt(order.receiver_phone_enc)),
+            "region": f"{order.receiver_province}{order.receiver_city}{order.receiver_district}"}
+
+
+MAX_MERCHANT_NOTE = 500
+
+
+def set_merchant_note(session: Session, *, actor: Actor, order_id: int, note: str) -> Order:
+    """Staff's own note on the order, in any state; an empty note clears it. The shopper never sees it."""
+    actor.require(EDIT_PERMISSION)
+    note = (note or "").strip()
+    if len(note) > MAX_MERCHANT_NOTE:
+        raise Invalid(OrderError.INVALID_MERCHANT_NOTE, f"商家备注不能超过 {MAX_MERCHANT_NOTE} 字")
+    order = lock_order(session, order_id)
+    ensure_order_edit(order, OrderEdit.EDIT_MERCHANT_NOTE)
+    before, order.merchant_note = order.merchant_note, note
+    session.flush()
+    if before != note:
+        record_action(session, actor=actor, action="order.merchant_note", entity_type="order", entity_id=order.id,
+                      before={"merchant_note": before}, after={"merchant_note": note})
+    return order
 
 
 def logistics(session: Session, *, order: Order, tracker: Tracker) -> tuple[Shipment, list[TrackingEvent]]:

@@ -12,21 +12,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.db import paginate
 from domain.errors import Invalid, NotFound
 from domain.media import media_url
-from domain.models import Order, OrderStatus, Refund, RefundStatus, Shipment, User
+from domain.models import Order, OrderLine, OrderStatus, Refund, RefundStatus, Shipment, User
 from domain.orders.actions import (
+    EDIT_PERMISSION,
     NOTHING_RESERVED,
     OrderAction,
+    OrderEdit,
     Reserved,
     after_sale_ends,
     line_actions,
     order_actions,
+    order_edits,
     payment_deadline,
+    refund_kinds,
     refundable_quantity,
 )
 from domain.orders.errors import OrderError
@@ -34,7 +38,9 @@ from domain.orders.lifecycle import logistics
 from domain.orders.logistics import Tracker
 from domain.orders.refund_queries import RefundView, load_refunds, refund_views
 from domain.orders.refunds import reserved_by_line
-from domain.security.actor import Shopper, Viewer
+from domain.search import contains
+from domain.security import crypto
+from domain.security.actor import Actor, Shopper, Viewer
 from domain.security.disclosure import Field, show
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
@@ -113,14 +119,47 @@ class OrderView:
     open_refunds: int  # refund requests not yet decided or not yet refunded
     actions: tuple[OrderAction, ...]
     refunds: tuple[RefundView, ...] = ()  # newest first; only in ``order_detail``
+    merchant_note: str = ""  # staff's own note: empty for the shopper, whatever it says
+    edits: tuple[OrderEdit, ...] = ()  # staff's changes that move the order nowhere (``order_edits``)
+    refund_kinds: tuple[str, ...] = ()  # what a new request may ask for: refund_only, and return_and_refund once shipped
+
+
+@dataclass(frozen=True)
+class PackingLine:
+    title: str
+    specs: dict[str, str]
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PackingSlip:
+    """One order as the packer reads it: where it goes, what goes in, and what the buyer and the shop asked for."""
+
+    order_no: str
+    paid_at: datetime | None
+    buyer_nickname: str
+    receiver_name: str
+    receiver_phone: str
+    receiver_address: str
+    lines: tuple[PackingLine, ...]  # less what was refunded already
+    remark: str
+    merchant_note: str
+
+
+MAX_PACKING_SLIPS = 100
 
 
 # --- orders ---------------------------------------------------------------------------------------------------
 
 def order_list(session: Session, *, viewer: Viewer, status: str | None = None, order_no: str | None = None,
-               created_from: datetime | None = None, created_to: datetime | None = None, page: int = 1,
-               page_size: int = 20) -> tuple[list[OrderView], int]:
+               q: str | None = None, created_from: datetime | None = None, created_to: datetime | None = None,
+               page: int = 1, page_size: int = 20) -> tuple[list[OrderView], int]:
+    """``q`` finds orders by part of their number, of the buyer's nickname or of a product's title; a whole phone
+    number finds the buyer's orders and the orders shipped to that phone, through the blind indexes (phones are
+    never searched in clear)."""
     query = _visible_orders(select(Order), viewer)
+    if q and q.strip():
+        query = query.where(_matching(q.strip()))
     if status:
         if status not in OrderStatus.ALL:
             raise Invalid(OrderError.INVALID_STATUS, f"未知的订单状态：{status}")
@@ -136,6 +175,17 @@ def order_list(session: Session, *, viewer: Viewer, status: str | None = None, o
     return _order_views(session, list(session.scalars(_with_details(query))), viewer), total
 
 
+def _matching(text: str):
+    found = [contains(Order.order_no, text),
+             Order.user_id.in_(select(User.id).where(contains(User.nickname, text))),
+             exists().where(OrderLine.order_id == Order.id, contains(OrderLine.title, text))]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) == 11 and len(text.replace(" ", "").replace("-", "")) == 11:
+        bidx = crypto.phone_index(digits)
+        found += [Order.user_id.in_(select(User.id).where(User.phone_bidx == bidx)), Order.receiver_phone_bidx == bidx]
+    return or_(*found)
+
+
 def order_detail(session: Session, order_id: int, *, viewer: Viewer) -> OrderView:
     """One order, with its refund requests."""
     order = _visible_order(session, order_id, viewer)
@@ -144,10 +194,40 @@ def order_detail(session: Session, order_id: int, *, viewer: Viewer) -> OrderVie
     return view
 
 
+def new_order_view(session: Session, order: Order, *, viewer: Viewer, buyer_nickname: str) -> OrderView:
+    """The view of an order placed in this transaction, from what placing it wrote: it has no payment, shipment or
+    refund yet, so it is the view ``order_detail`` would read, without reading it back."""
+    settings = get_settings(session)
+    return _order_view(order, viewer, buyer=buyer_nickname, open_refunds=0, reserved={},
+                       pay_expires_at=payment_deadline(order, timeout_minutes=settings.unpaid_timeout_minutes),
+                       after_sale_deadline=after_sale_ends(order, days=settings.after_sale_days), refunds=())
+
+
 def order_logistics(session: Session, order_id: int, *, viewer: Viewer, tracker: Tracker) -> LogisticsView:
     shipment, events = logistics(session, order=_visible_order(session, order_id, viewer), tracker=tracker)
     return LogisticsView(carrier=shipment.carrier, tracking_no=shipment.tracking_no,
                          events=tuple(TrackingEventView(time=e.time, text=e.text) for e in events))
+
+
+def packing_list(session: Session, order_ids: list[int], *, viewer: Actor) -> list[PackingSlip]:
+    """The packing slips of the chosen orders, in the order chosen (at most ``MAX_PACKING_SLIPS``), for whoever
+    ships; the receiver is disclosed as on the order (docs/security.md). Units refunded already are left out."""
+    viewer.require(EDIT_PERMISSION)
+    ids = list(dict.fromkeys(order_ids))[:MAX_PACKING_SLIPS]
+    if not ids:
+        return []
+    orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids))
+                                                .options(selectinload(Order.lines)))}
+    buyers = nicknames(session, {o.user_id for o in orders.values()})
+    return [PackingSlip(
+        order_no=o.order_no, paid_at=o.paid_at, buyer_nickname=buyers.get(o.user_id, ""),
+        receiver_name=show(viewer, Field.RECEIVER_NAME, o.receiver_name_enc, owner_id=o.user_id),
+        receiver_phone=show(viewer, Field.RECEIVER_PHONE, o.receiver_phone_enc, owner_id=o.user_id),
+        receiver_address=_receiver_address(o, viewer),
+        lines=tuple(PackingLine(title=line.title, specs=dict(line.specs), quantity=line.quantity - line.refunded_quantity)
+                    for line in o.lines if line.quantity > line.refunded_quantity),
+        remark=o.remark, merchant_note=o.merchant_note,
+    ) for o in (orders[i] for i in ids if i in orders)]
 
 
 def get_order(session: Session, order_id: int, *, user: User | None = None) -> Order:
@@ -259,4 +339,6 @@ def _order_view(order: Order, viewer: Viewer, *, buyer: str, open_refunds: int, 
         actions=tuple(order_actions(order, viewer, reserved=reserved, pay_deadline=pay_expires_at,
                                     after_sale_deadline=after_sale_deadline)),
         refunds=refunds,
+        merchant_note="" if isinstance(viewer, Shopper) else order.merchant_note,
+        edits=tuple(order_edits(order, viewer)), refund_kinds=tuple(refund_kinds(order)),
     )

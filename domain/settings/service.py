@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from domain.audit.service import record_action
@@ -41,6 +41,9 @@ class BusinessSettings(BaseModel):
     unpaid_timeout_minutes: int = Field(30, ge=1, le=1440)
     shipping_fee_fen: int = Field(1000, ge=0, le=100_000)
     free_shipping_threshold_fen: int = Field(9900, ge=0)
+    # Where buyers send returns (退货退款): receiver, phone and address as the merchant writes them, shown to the
+    # buyer once a return is approved; a return cannot be approved while it is empty.
+    return_address: str = Field("", max_length=200)
     # Withdrawals.
     withdraw_min_fen: int = Field(100, ge=1)
     withdraw_max_fen: int = Field(2_000_000, ge=1)
@@ -79,10 +82,30 @@ DEFAULTS = BusinessSettings()
 FIELD_NAMES = tuple(BusinessSettings.model_fields)
 
 
+_MEMO = "business_settings"
+
+
 def get_settings(session: Session) -> BusinessSettings:
-    stored = {row.key: row.value for row in session.scalars(select(SettingValue))}
+    """The settings as this transaction sees them: read from the database at the transaction's first use and
+    kept until it ends (docs/architecture.md, "What is cached"). Nothing outlives the transaction, so a change
+    committed before it began is always seen, and a change made in it (``update_settings``) is seen at once."""
+    memo = session.info.get(_MEMO)
+    if memo is None:
+        memo = session.info[_MEMO] = _read_settings(session)
+    return memo
+
+
+def _read_settings(session: Session) -> BusinessSettings:
+    stored = {row.key: row.value for row in session.execute(select(SettingValue.key, SettingValue.value))}
     merged = DEFAULTS.model_dump() | {k: v for k, v in stored.items() if k in FIELD_NAMES}
     return BusinessSettings.model_validate(merged)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_transaction_end(session: Session, transaction) -> None:
+    # Any transaction or savepoint that ends, committed or rolled back, drops the memo: a savepoint rolled back
+    # may have held a change, and the next transaction must read what is committed by then.
+    session.info.pop(_MEMO, None)
 
 
 def validate_settings(values: dict) -> BusinessSettings:
@@ -109,6 +132,7 @@ def update_settings(session: Session, changes: dict) -> tuple[BusinessSettings, 
         else:
             session.add(SettingValue(key=key, value=value))
     session.flush()
+    session.info[_MEMO] = after
     return before, after
 
 
@@ -148,6 +172,7 @@ def ensure_defaults(session: Session) -> None:
         if key not in existing:
             session.add(SettingValue(key=key, value=value))
     session.flush()
+    session.info.pop(_MEMO, None)
 
 
 _FIELD_LABELS = {
