@@ -6,7 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.schemas.common import IdField, Quantity, Strict
 from backend.schemas.marketing import CouponRefusalOut, FullReductionOut, UnusableCouponOut, UsableCouponOut
-from domain.orders.actions import OrderAction, RefundAction
+from domain.models import RefundKind
+from domain.orders.actions import OrderAction, OrderEdit, RefundAction
 
 
 class ReadModel(BaseModel):
@@ -190,6 +191,11 @@ class OrderOut(ReadModel):
         description="what the viewer may do now, in display order with the main action last: the buyer's pay, "
                     "cancel, confirm_receipt, request_refund, view_logistics; staff's ship, retry_shipping_upload, "
                     "add_tracking_event")
+    merchant_note: str = Field("", description="staff's own note on the order; always empty for the shopper")
+    edits: list[OrderEdit] = Field(default=[], description="staff's changes that move the order nowhere: "
+                                                           "edit_merchant_note, change_address (paid, not shipped)")
+    refund_kinds: list[str] = Field(default=[], description="what a new after-sale request may ask for: refund_only, "
+                                                            "and return_and_refund once the goods have left")
 
 
 class PayOut(ReadModel):
@@ -212,6 +218,26 @@ class RefundItemIn(Strict):
 class RefundIn(Strict):
     lines: list[RefundItemIn] = Field(min_length=1, max_length=50)
     reason: str = Field(min_length=1, max_length=200)
+    kind: str = Field(RefundKind.REFUND_ONLY, max_length=20,
+                      description="refund_only (仅退款) or return_and_refund (退货退款, offered in the order's "
+                                  "refund_kinds once shipped); 422 invalid_refund_kind, 409 return_needs_shipment")
+    photos: list[str] = Field(default=[], max_length=10,
+                              description="up to 3 paths from POST /refunds/photos (422 too_many_photos, "
+                                          "invalid_photo)")
+
+
+class RefundPhotoOut(BaseModel):
+    path: str = Field(description="send this in the request's photos")
+    url: str = Field(description="where to show it")
+
+
+class ReturnShipmentIn(Strict):
+    carrier: str = Field(min_length=1, max_length=32)
+    tracking_no: str = Field(min_length=1, max_length=64)
+
+
+class ConfirmReturnIn(Strict):
+    restock: bool = Field(description="the goods can be sold again: their units go back on the shelf")
 
 
 class RefundLineOut(ReadModel):
@@ -237,7 +263,17 @@ class RefundOut(ReadModel):
     created_at: datetime
     decided_at: datetime | None
     refunded_at: datetime | None
-    actions: list[RefundAction] = Field(default=[], description="staff: approve, reject, retry (a failed WeChat refund)")
+    actions: list[RefundAction] = Field(default=[], description="staff: approve, reject, retry (a failed WeChat "
+                                                                "refund), confirm_return; the buyer: ship_return")
+    kind: str = Field(RefundKind.REFUND_ONLY, description="refund_only (仅退款) or return_and_refund (退货退款)")
+    photos: list[str] = Field(default=[], description="the buyer's photos, addresses to load")
+    buyer_nickname: str = ""
+    return_address: str = Field("", description="where to send the goods: set while a return awaits them")
+    return_carrier: str = ""
+    return_tracking_no: str = ""
+    return_shipped_at: datetime | None = None
+    goods_received_at: datetime | None = None
+    restock_returned: bool = False
 
 
 class ShipIn(Strict):
@@ -248,6 +284,54 @@ class ShipIn(Strict):
 class TrackingEventIn(Strict):
     text: str = Field(min_length=1, max_length=300)
     time: datetime | None = None
+
+
+class MerchantNoteIn(Strict):
+    note: str = Field(max_length=1000, description="empty clears it; at most 500 characters (invalid_merchant_note)")
+
+
+class ReceiverIn(Strict):
+    name: str = Field(min_length=1, max_length=32)
+    phone: str = Field(min_length=11, max_length=20)
+    province: str = Field(min_length=1, max_length=32)
+    city: str = Field(min_length=1, max_length=32)
+    district: str = Field("", max_length=32)
+    detail: str = Field(min_length=1, max_length=200)
+
+
+class PackingLineOut(ReadModel):
+    title: str
+    specs: dict[str, str]
+    quantity: int
+
+
+class PackingSlipOut(ReadModel):
+    order_no: str
+    paid_at: datetime | None
+    buyer_nickname: str
+    receiver_name: str
+    receiver_phone: str
+    receiver_address: str
+    lines: list[PackingLineOut] = Field(description="less the units refunded already")
+    remark: str
+    merchant_note: str
+
+
+class ShipRowOut(ReadModel):
+    row: int = Field(description="the row's number in the sheet (the header is row 1)")
+    order_no: str
+    carrier: str
+    tracking_no: str
+    shipped: bool
+    code: str = Field(description="why not, when not shipped: order_not_found, order_not_paid, order_not_shippable, "
+                                  "invalid_carrier, invalid_tracking_no …")
+    message: str
+
+
+class BatchShipOut(BaseModel):
+    shipped: int
+    refused: int
+    rows: list[ShipRowOut]
 
 
 class RejectIn(Strict):

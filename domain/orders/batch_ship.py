@@ -20,6 +20,8 @@ from domain.orders.lifecycle import ship_order
 from domain.security.actor import Actor
 from domain.wechat.gateway import WeChatGateway
 
+SHIP_PERMISSION = STAFF_PERMISSION[OrderAction.SHIP]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_SHEET_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 500
 # The header cells each column may carry, in Chinese or English, compared without spaces and case.
@@ -97,7 +99,7 @@ def _text(value) -> str:
 def ship_from_sheet(session: Session, *, actor: Actor, data: bytes, wechat: WeChatGateway) -> list[ShipRow]:
     """Ship every row of the sheet; one result per row, in the sheet's order. A row naming an order twice ships it
     once (the second is refused as the order is no longer waiting to ship)."""
-    actor.require(STAFF_PERMISSION[OrderAction.SHIP])
+    actor.require(SHIP_PERMISSION)
     parcels = read_sheet(data)
     ids = dict(session.execute(select(Order.order_no, Order.id)
                                .where(Order.order_no.in_({p.order_no for p in parcels if p.order_no}))).all())

@@ -255,6 +255,18 @@ def status_counts(session: Session, *, user: User | None = None) -> dict[str, in
     return {status: count for status, count in session.execute(query).all()}
 
 
+def order_status_counts(session: Session, *, viewer: Viewer) -> dict[str, int]:
+    """Orders per status as this viewer sees them, every status present (0 when none): the status filter's counts,
+    read afresh on every screen run so that they follow each action at once."""
+    user_id = viewer.user_id if isinstance(viewer, Shopper) else None
+    if user_id is None:
+        viewer.require(Permission.ORDERS_READ)
+    query = select(Order.status, func.count()).group_by(Order.status)
+    if user_id is not None:
+        query = query.where(Order.user_id == user_id)
+    return {status: 0 for status in OrderStatus.ALL} | {status: int(n) for status, n in session.execute(query)}
+
+
 def open_refund_count(session: Session, *, user: User) -> int:
     return session.scalar(select(func.count()).where(Refund.user_id == user.id,
                                                      Refund.status.in_(RefundStatus.OPEN))) or 0
