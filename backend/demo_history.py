@@ -80,7 +80,8 @@ def seed_history(session: Session) -> str:
     settings = get_settings(session)
     products = list(session.scalars(select(Product).order_by(Product.id)))
     catalogue = [(p, sku) for p in products for sku in p.skus]
-    rates = {p.id: rates_for(p, settings) for p in products}
+    rates = {p.id: (rates_for(p, settings), p.commission_level1_bp is not None and p.commission_level2_bp is not None)
+             for p in products}
 
     def moment(fraction: float) -> datetime:
         """A time in the history, later ones denser: the shop is growing."""
@@ -120,7 +121,8 @@ def seed_history(session: Session) -> str:
         "order_id": oid, "out_trade_no": o["order_no"], "transaction_id": f"42000{oid:010d}",
         "amount_fen": o["payable_fen"], "paid_at": o["paid_at"], "raw": {"payer": {"openid": f"o_demo_history_p{oid}"}},
     } for oid, o in zip(order_ids, orders, strict=True)])
-    flat = [dict(line, order_id=oid) for oid, order_lines in zip(order_ids, lines, strict=True) for line in order_lines]
+    flat = [dict(line, order_id=oid, paid_at=o["paid_at"])
+            for oid, o, order_lines in zip(order_ids, orders, lines, strict=True) for line in order_lines]
     line_ids = _insert(session, OrderLine, [{k: v for k, v in line.items() if not k.startswith("_")} for line in flat])
 
     records, refunds = [], []
@@ -131,6 +133,8 @@ def seed_history(session: Session) -> str:
             refunds.append((order, line, line_id))
         records.extend(_records(order, line, line_id, inviter, approved, rates, now, settings.settle_after_days))
     record_ids = _insert(session, CommissionRecord, records)
+    session.execute(update(OrderLine).where(OrderLine.id.in_({r["order_line_id"] for r in records}))
+                    .values(earns_commission=True).execution_options(synchronize_session=False))
     session.execute(insert(WalletEntry), [{
         "user_id": r["beneficiary_id"], "entry_type": EntryType.COMMISSION_SETTLED, "amount_fen": r["amount_fen"],
         "commission_record_id": rid, "note": "佣金结算", "created_at": r["settled_at"],
@@ -194,7 +198,7 @@ def _plan_orders(rng, buyers, joined_at, catalogue, settings, now, snapshots) ->
 
 def _records(order, line, line_id, inviter, approved, rates, now, settle_after_days) -> list[dict]:
     """What ``record_commissions`` would have written when the order was paid, as it stands after refunds."""
-    product_rates = rates[line["product_id"]]
+    product_rates, own = rates[line["product_id"]]
     level1 = inviter.get(order["user_id"])
     level2 = inviter.get(level1) if level1 else None
     out = []
@@ -213,6 +217,7 @@ def _records(order, line, line_id, inviter, approved, rates, now, settle_after_d
         out.append({"order_id": line["order_id"], "order_line_id": line_id, "buyer_id": order["user_id"],
                     "beneficiary_id": beneficiary, "level": level, "rate_bp": bp, "base_fen": base,
                     "amount_fen": amount, "clawed_back_fen": 0, "status": status, "created_at": order["paid_at"],
+                    "paid_at": order["paid_at"], "own_rates": own,
                     "settled_at": completed + timedelta(days=settle_after_days) if status == "settled" else None,
                     "cancelled_at": order["closed_at"] if status == "cancelled" else None})
     return out

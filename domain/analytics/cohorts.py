@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from domain.analytics.periods import Period, in_period, ratio_bp, shanghai_week, today
+from domain.analytics.periods import Period, aggregate_query, in_period, ratio_bp, shanghai_week, today
 from domain.analytics.summary import paid_in
 from domain.models import Order, OrderStatus, User
 
@@ -46,6 +46,7 @@ class RepeatPurchase:
     rate_bp: int
 
 
+@aggregate_query
 def cohorts(session: Session, *, period: Period, weeks: int = DEFAULT_WEEKS) -> CohortTable:
     first_paid = (select(Order.user_id, func.min(Order.paid_at).label("paid_at"))
                   .where(Order.status.in_(OrderStatus.PAID_STATES)).group_by(Order.user_id).subquery())
@@ -73,6 +74,7 @@ def cohorts(session: Session, *, period: Period, weeks: int = DEFAULT_WEEKS) -> 
     return CohortTable(period=period, weeks=weeks, rows=table)
 
 
+@aggregate_query
 def repeat_purchase(session: Session, *, period: Period) -> RepeatPurchase:
     per_buyer = (select(Order.user_id, func.count().label("orders")).where(*paid_in(period))
                  .group_by(Order.user_id).subquery())

@@ -16,15 +16,14 @@ from sqlalchemy import case, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from domain.analytics.errors import AnalyticsError
-from domain.analytics.periods import Granularity, Period, bucket, ratio_bp
-from domain.analytics.summary import paid_in
+from domain.analytics.periods import Granularity, Period, aggregate_query, bucket, ratio_bp
+from domain.analytics.summary import records_paid_in
 from domain.errors import NotFound
 from domain.models import (
     CommissionRecord,
     CommissionStatus,
     Distributor,
     Order,
-    OrderLine,
     OrderStatus,
     User,
 )
@@ -71,10 +70,11 @@ class DistributorDrilldown:
 
 def _earnings(period: Period, *, by: Granularity | None = None, user_id: int | None = None):
     """Per distributor (and per bucket when ``by`` is given): its level-1 and level-2 sales and its commission."""
-    net = OrderLine.paid_fen - OrderLine.refunded_fen
+    # A record's base is its line's net (paid less refunded), kept so by every refund: no join with the lines.
+    net = CommissionRecord.base_fen
     columns = [CommissionRecord.beneficiary_id.label("user_id")]
     if by is not None:
-        columns.append(bucket(Order.paid_at, by).label("bucket"))
+        columns.append(bucket(CommissionRecord.paid_at, by).label("bucket"))
     query = (
         select(*columns,
                func.sum(case((CommissionRecord.level == 1, net), else_=0)).label("level1"),
@@ -82,9 +82,7 @@ def _earnings(period: Period, *, by: Granularity | None = None, user_id: int | N
                func.sum(case((CommissionRecord.status != CommissionStatus.CANCELLED,
                               CommissionRecord.amount_fen - CommissionRecord.clawed_back_fen), else_=0))
                .label("commission"))
-        .join(Order, Order.id == CommissionRecord.order_id)
-        .join(OrderLine, OrderLine.id == CommissionRecord.order_line_id)
-        .where(*paid_in(period))
+        .where(*records_paid_in(period))
         .group_by(*columns)
     )
     if user_id is not None:
@@ -115,6 +113,7 @@ def _team_counts(session: Session, user_ids: list[int], period: Period) -> dict[
     return {uid: (int(a or 0), int(b or 0), int(c or 0)) for uid, a, b, c in rows}
 
 
+@aggregate_query
 def distributor_ranking(session: Session, *, period: Period, page: int = 1,
                         page_size: int = 20) -> tuple[list[DistributorRank], int]:
     """Every distributor, most commission in the period first (then by user id); team counts for the page only."""
@@ -133,6 +132,7 @@ def distributor_ranking(session: Session, *, period: Period, page: int = 1,
             for uid, nickname, enabled, l1, l2, fen in rows], total
 
 
+@aggregate_query
 def distributor_drilldown(session: Session, *, user_id: int, period: Period,
                           by: Granularity = Granularity.WEEK) -> DistributorDrilldown:
     row = session.execute(select(User.nickname, Distributor.is_enabled).join(User, User.id == Distributor.user_id)

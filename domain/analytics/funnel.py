@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from domain.analytics.periods import Period, in_period, ratio_bp
+from domain.analytics.periods import Period, aggregate_query, in_period, ratio_bp
 from domain.models import Distributor, Order, OrderStatus, Share, ShareVisit, User
 
 
@@ -66,6 +66,7 @@ def _visits(period: Period):
             .where(*in_period(ShareVisit.created_at, period)).group_by(Share.user_id))
 
 
+@aggregate_query
 def funnel(session: Session, *, period: Period, distributor_id: int | None = None) -> FunnelCounts:
     """The whole shop's funnel, or one inviter's (their shares, visits to them, shoppers bound to them)."""
     mine = (Share.user_id == distributor_id,) if distributor_id is not None else ()
@@ -79,6 +80,7 @@ def funnel(session: Session, *, period: Period, distributor_id: int | None = Non
     return FunnelCounts(*(int(v) for v in row))
 
 
+@aggregate_query
 def funnel_by_distributor(session: Session, *, period: Period, page: int = 1,
                           page_size: int = 20) -> tuple[list[DistributorFunnel], int]:
     """Every distributor's funnel, most shoppers bound first (then most visits, most shares)."""

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from domain.analytics.periods import Period, ratio_bp
-from domain.analytics.summary import paid_in
+from domain.analytics.periods import Period, aggregate_query, ratio_bp
+from domain.analytics.summary import lines_paid_in, orders_counted, paid_in
 from domain.models import Distributor, Order, OrderLine, Product, User
 
 
@@ -40,20 +40,22 @@ class TeamRefundRate(RefundRate):
     nickname: str
 
 
+@aggregate_query
 def shop_refund_rate(session: Session, *, period: Period) -> RefundRate:
     orders, paid, refunded = session.execute(
-        select(func.count(func.distinct(Order.id)), func.sum(OrderLine.paid_fen), func.sum(OrderLine.refunded_fen))
-        .join(Order, Order.id == OrderLine.order_id).where(*paid_in(period))).one()
-    return RefundRate(int(orders), int(paid or 0), int(refunded or 0))
+        select(orders_counted(), func.sum(OrderLine.paid_fen), func.sum(OrderLine.refunded_fen))
+        .where(*lines_paid_in(period))).one()
+    return RefundRate(int(orders or 0), int(paid or 0), int(refunded or 0))  # no lines: NULL sums
 
 
+@aggregate_query
 def refund_rate_by_product(session: Session, *, period: Period, page: int = 1,
                            page_size: int = 20) -> tuple[list[ProductRefundRate], int]:
     """Products sold in the period, most money refunded first."""
     per_product = (
         select(OrderLine.product_id, func.count(func.distinct(OrderLine.order_id)).label("orders"),
                func.sum(OrderLine.paid_fen).label("paid"), func.sum(OrderLine.refunded_fen).label("refunded"))
-        .join(Order, Order.id == OrderLine.order_id).where(*paid_in(period)).group_by(OrderLine.product_id)
+        .where(*lines_paid_in(period)).group_by(OrderLine.product_id)
         .subquery()
     )
     rows = session.execute(
@@ -71,9 +73,10 @@ def refund_rate_by_product(session: Session, *, period: Period, page: int = 1,
 def team_refunds(period: Period):
     """Per distributor, its team's orders paid in the period: (user_id, orders, paid, refunded), as a subquery."""
     per_buyer = (
-        select(Order.user_id.label("buyer_id"), func.count(func.distinct(Order.id)).label("orders"),
+        select(Order.user_id.label("buyer_id"), orders_counted().label("orders"),
                func.sum(OrderLine.paid_fen).label("paid"), func.sum(OrderLine.refunded_fen).label("refunded"))
-        .join(Order, Order.id == OrderLine.order_id).where(*paid_in(period)).group_by(Order.user_id).subquery()
+        .join(Order, Order.id == OrderLine.order_id).where(*paid_in(period), *lines_paid_in(period))
+        .group_by(Order.user_id).subquery()
     )
     parent = aliased(User)
     team = union_all(
@@ -90,6 +93,7 @@ def team_refunds(period: Period):
     )
 
 
+@aggregate_query
 def refund_rate_by_team(session: Session, *, period: Period, page: int = 1,
                         page_size: int = 20) -> tuple[list[TeamRefundRate], int]:
     """Distributors whose teams bought in the period, the highest refund rate first (then most refunded)."""

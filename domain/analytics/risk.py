@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from domain import clock
-from domain.analytics.periods import Period, ratio_bp, shanghai_day, today
+from domain.analytics.periods import Period, aggregate_query, ratio_bp, shanghai_day, today
 from domain.analytics.refunds import shop_refund_rate, team_refunds
 from domain.db import is_postgres, unit_of_work
 from domain.models import (
@@ -249,6 +249,7 @@ def binding_bursts(session: Session, thresholds: RiskThresholds) -> list[Finding
 # --- the scan -----------------------------------------------------------------------------------------
 
 
+@aggregate_query
 def find_risks(session: Session, thresholds: RiskThresholds | None = None) -> list[Finding]:
     """Every pattern there is now, raised before or not (reads only, once fingerprints are written)."""
     thresholds = thresholds or RiskThresholds()

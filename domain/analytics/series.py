@@ -10,9 +10,9 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from domain.analytics.periods import Granularity, Period, bucket, in_period
-from domain.analytics.summary import line_has_commission, paid_in
-from domain.models import CommissionRecord, Distributor, Order, OrderLine, User
+from domain.analytics.periods import Granularity, Period, aggregate_query, bucket, in_period
+from domain.analytics.summary import lines_paid_in, orders_counted, records_paid_in
+from domain.models import CommissionRecord, Distributor, OrderLine, User
 
 
 @dataclass(frozen=True)
@@ -40,27 +40,29 @@ class GrowthPoint:
     new_distributors: int
 
 
+@aggregate_query
 def sales_series(session: Session, *, period: Period, by: Granularity = Granularity.DAY) -> list[SalesPoint]:
     """Orders count in the bucket of their payment, with whatever has been refunded on them since."""
-    when = bucket(Order.paid_at, by)
+    when = bucket(OrderLine.paid_at, by)
     net = OrderLine.paid_fen - OrderLine.refunded_fen
     rows = session.execute(
-        select(when, func.count(func.distinct(Order.id)), func.sum(net), func.sum(OrderLine.refunded_fen),
-               func.sum(case((line_has_commission(), net), else_=0)))
-        .join(Order, Order.id == OrderLine.order_id).where(*paid_in(period)).group_by(when)
+        select(when, orders_counted(), func.sum(net), func.sum(OrderLine.refunded_fen),
+               func.sum(case((OrderLine.earns_commission, net), else_=0)))
+        .where(*lines_paid_in(period)).group_by(when)
     ).all()
     found = {date.fromisoformat(b): tuple(int(v or 0) for v in values) for b, *values in rows}
     return [SalesPoint(b, *found.get(b, (0, 0, 0, 0))) for b in period.buckets(by)]
 
 
+@aggregate_query
 def commission_series(session: Session, *, period: Period,
                       by: Granularity = Granularity.DAY) -> list[CommissionPoint]:
     """Commission of the orders paid in each bucket, by level and by its status now; only what exists."""
-    when = bucket(Order.paid_at, by)
+    when = bucket(CommissionRecord.paid_at, by)
     rows = session.execute(
         select(when, CommissionRecord.level, CommissionRecord.status, func.count(),
                func.sum(CommissionRecord.amount_fen - CommissionRecord.clawed_back_fen))
-        .join(Order, Order.id == CommissionRecord.order_id).where(*paid_in(period))
+        .where(*records_paid_in(period))
         .group_by(when, CommissionRecord.level, CommissionRecord.status)
         .order_by(when, CommissionRecord.level, CommissionRecord.status)
     ).all()
@@ -68,6 +70,7 @@ def commission_series(session: Session, *, period: Period,
             for b, level, status, n, fen in rows]
 
 
+@aggregate_query
 def growth_series(session: Session, *, period: Period, by: Granularity = Granularity.DAY) -> list[GrowthPoint]:
     """Bindings (by when the shopper was bound) and new distributors (by when they were approved)."""
     bound_when, joined_when = bucket(User.bound_at, by), bucket(Distributor.created_at, by)

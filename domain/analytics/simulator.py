@@ -6,7 +6,8 @@ For the orders paid in the period it takes each commission record that is not ca
 - actual: what the record owes now, ``amount_fen − clawed_back_fen`` (after any refund);
 - simulated: ``base_fen * new rate of its level // 10000``, on the record's current base (the line's paid amount
   less what has been refunded), floored per record as real commission is;
-- a product with its own rates keeps them: its records are simulated at the rate they were written with.
+- a product with its own rates keeps them: records written at a product's own pair (``own_rates``) are simulated
+  at the rate they were written with.
 
 Only records that exist are re-priced: a level that earned nothing (an unqualified inviter, a product out of
 distribution) stays at nothing. ``over_cap`` says whether the new pair passes ``commission_cap_bp``, which the
@@ -18,14 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from domain.analytics.errors import AnalyticsError
-from domain.analytics.periods import Granularity, Period, bucket, ratio_bp
-from domain.analytics.summary import net_sales_fen, paid_in
+from domain.analytics.periods import Granularity, Period, aggregate_query, bucket, ratio_bp
+from domain.analytics.summary import net_sales_fen, records_paid_in
 from domain.errors import Invalid
-from domain.models import CommissionRecord, CommissionStatus, Order, OrderLine, Product, User
+from domain.models import CommissionRecord, CommissionStatus, User
 from domain.settings.service import get_settings
 
 MAX_RATE_BP = 10_000
@@ -80,10 +81,11 @@ def _check_rate(bp: object, name: str) -> int:
     return bp
 
 
+@aggregate_query
 def simulate_commission(session: Session, *, period: Period, level1_bp: int, level2_bp: int) -> Simulation:
     level1_bp, level2_bp = _check_rate(level1_bp, "一级佣金比例"), _check_rate(level2_bp, "二级佣金比例")
     cap_bp = get_settings(session).commission_cap_bp
-    own_rates = and_(Product.commission_level1_bp.is_not(None), Product.commission_level2_bp.is_not(None))
+    own_rates = CommissionRecord.own_rates
     new_rate = case((own_rates, CommissionRecord.rate_bp), (CommissionRecord.level == 1, level1_bp),
                     else_=level2_bp)
     actual = func.sum(CommissionRecord.amount_fen - CommissionRecord.clawed_back_fen)
@@ -91,17 +93,14 @@ def simulate_commission(session: Session, *, period: Period, level1_bp: int, lev
 
     def repriced(*columns):
         return (select(*columns).select_from(CommissionRecord)
-                .join(Order, Order.id == CommissionRecord.order_id)
-                .join(OrderLine, OrderLine.id == CommissionRecord.order_line_id)
-                .join(Product, Product.id == OrderLine.product_id)
-                .where(*paid_in(period), CommissionRecord.status != CommissionStatus.CANCELLED))
+                .where(*records_paid_in(period), CommissionRecord.status != CommissionStatus.CANCELLED))
 
     beneficiaries = session.execute(
         repriced(CommissionRecord.beneficiary_id, func.count(), actual, simulated,
                  func.sum(case((own_rates, 1), else_=0)))
         .group_by(CommissionRecord.beneficiary_id)
     ).all()
-    week = bucket(Order.paid_at, Granularity.WEEK)
+    week = bucket(CommissionRecord.paid_at, Granularity.WEEK)
     weeks = {w: (int(n), int(a or 0), int(s or 0)) for w, n, a, s in session.execute(
         repriced(week, func.count(func.distinct(CommissionRecord.order_id)), actual, simulated).group_by(week))}
     nicknames = dict(session.execute(select(User.id, User.nickname).where(

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from domain.analytics.periods import Period, change_bp, in_period, ratio_bp
+from domain.analytics.periods import Period, aggregate_query, change_bp, in_period, ratio_bp
 from domain.models import (
     CommissionRecord,
     CommissionStatus,
@@ -72,21 +72,34 @@ def paid_in(period: Period):
     return (*in_period(Order.paid_at, period), Order.status.in_(OrderStatus.PAID_STATES))
 
 
-def line_has_commission():
-    return exists().where(CommissionRecord.order_line_id == OrderLine.id)
+def lines_paid_in(period: Period):
+    """Their lines: each carries its order's payment time, written once when the order is paid."""
+    return in_period(OrderLine.paid_at, period)
 
 
+def records_paid_in(period: Period):
+    """Their commission records, likewise."""
+    return in_period(CommissionRecord.paid_at, period)
+
+
+def orders_counted():
+    """Every order has exactly one first line: counting those counts the orders without a DISTINCT."""
+    return func.sum(case((OrderLine.line_no == 1, 1), else_=0))
+
+
+@aggregate_query
 def net_sales_fen(session: Session, period: Period) -> int:
     return int(session.scalar(select(func.sum(OrderLine.paid_fen - OrderLine.refunded_fen))
-                              .join(Order, Order.id == OrderLine.order_id).where(*paid_in(period))) or 0)
+                              .where(*lines_paid_in(period))) or 0)
 
 
+@aggregate_query
 def period_figures(session: Session, period: Period) -> PeriodFigures:
     net = OrderLine.paid_fen - OrderLine.refunded_fen
     net_sales, refunded, distribution = (int(v or 0) for v in session.execute(
         select(func.sum(net), func.sum(OrderLine.refunded_fen),
-               func.sum(case((line_has_commission(), net), else_=0)))
-        .join(Order, Order.id == OrderLine.order_id).where(*paid_in(period))
+               func.sum(case((OrderLine.earns_commission, net), else_=0)))
+        .where(*lines_paid_in(period))
     ).one())
     by_buyer = (select(Order.user_id, func.count().label("orders")).where(*paid_in(period))
                 .group_by(Order.user_id).subquery())
@@ -94,8 +107,7 @@ def period_figures(session: Session, period: Period) -> PeriodFigures:
         select(func.sum(by_buyer.c.orders), func.count()).select_from(by_buyer)).one())
     commission = int(session.scalar(
         select(func.sum(CommissionRecord.amount_fen - CommissionRecord.clawed_back_fen))
-        .join(Order, Order.id == CommissionRecord.order_id)
-        .where(*paid_in(period), CommissionRecord.status != CommissionStatus.CANCELLED)
+        .where(*records_paid_in(period), CommissionRecord.status != CommissionStatus.CANCELLED)
     ) or 0)
     new_distributors = session.scalar(
         select(func.count()).select_from(Distributor).where(*in_period(Distributor.created_at, period))) or 0
@@ -109,6 +121,7 @@ def period_figures(session: Session, period: Period) -> PeriodFigures:
     )
 
 
+@aggregate_query
 def liability(session: Session) -> Liability:
     frozen = session.scalar(select(func.sum(CommissionRecord.amount_fen))
                             .where(CommissionRecord.status == CommissionStatus.FROZEN)) or 0
@@ -118,6 +131,7 @@ def liability(session: Session) -> Liability:
     return Liability(frozen_fen=int(frozen), available_fen=int(available), withdrawing_fen=int(withdrawing))
 
 
+@aggregate_query
 def summary(session: Session, *, period: Period) -> Summary:
     current = period_figures(session, period)
     fields = {name: getattr(current, name) for name in PeriodFigures.__dataclass_fields__}
