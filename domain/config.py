@@ -104,16 +104,16 @@ class Config(BaseSettings):
     def sandbox(self) -> bool:
         return self.wechat_mode == "sandbox"
 
+    @property
+    def pay_v3(self) -> bool:
+        return self.wechat_pay_api == "v3"
+
     def secret_key_bytes(self) -> bytes:
         return _key_from(self.secret_key) if self.secret_key else _key_file(self.var_dir / "secret.key")
 
     def data_key_bytes(self) -> bytes:
         return _key_from(self.data_key) if self.data_key else _key_file(self.var_dir / "data.key")
 
-
-    @property
-    def pay_v3(self) -> bool:
-        return self.wechat_pay_api == "v3"
 
 def _key_from(value: str) -> bytes:
     raw = base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4))

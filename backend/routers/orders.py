@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
 
 from backend.deps import CurrentUser, SessionDep, WeChatDep
 from backend.schemas.common import SHOPPER_ERRORS, IdPath, Page, PageParams, errors, page_params
@@ -17,7 +17,10 @@ from backend.schemas.orders import (
     PreviewOut,
     RefundIn,
     RefundOut,
+    RefundPhotoOut,
+    ReturnShipmentIn,
 )
+from domain.media import MAX_UPLOAD_BYTES, media_url
 from domain.models import OrderStatus
 from domain.orders import checkout, lifecycle, queries, refund_queries, refunds
 from domain.orders.checkout import OrderPreview
@@ -44,11 +47,9 @@ def preview(body: PreviewIn, user: CurrentUser, session: SessionDep) -> OrderPre
 def place(body: PlaceOrderIn, user: CurrentUser, session: SessionDep,
           idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)] = None) -> OrderView:
     """Place an order. Send an ``Idempotency-Key`` header: repeating it returns the same order."""
-    order = checkout.place_order(session, user=user, items=_items(body), address_id=body.address_id,
-                                 remark=body.remark, idempotency_key=idempotency_key, from_cart=body.from_cart,
-                                 coupon_id=body.coupon_id)
-    session.flush()
-    return queries.order_detail(session, order.id, viewer=Shopper.of(user))
+    return checkout.place_order_view(session, user=user, items=_items(body), address_id=body.address_id,
+                                     remark=body.remark, idempotency_key=idempotency_key, from_cart=body.from_cart,
+                                     coupon_id=body.coupon_id)
 
 
 @router.get("/orders", response_model=Page[OrderOut])
@@ -97,8 +98,10 @@ def order_logistics(order_id: IdPath, user: CurrentUser, session: SessionDep) ->
 
 @router.post("/orders/{order_id}/refunds", response_model=RefundOut, status_code=201, responses=errors(404, 409))
 def request_refund(order_id: IdPath, body: RefundIn, user: CurrentUser, session: SessionDep) -> RefundView:
+    """Ask for units back: ``kind`` refund_only (仅退款), or return_and_refund (退货退款) once the order has
+    shipped (its ``refund_kinds``), with up to three ``photos`` uploaded through ``POST /refunds/photos``."""
     refund = refunds.request_refund(
-        session, user=user, order_id=order_id, reason=body.reason,
+        session, user=user, order_id=order_id, reason=body.reason, kind=body.kind, photos=body.photos,
         items=[refunds.RefundItem(order_line_id=i.order_line_id, quantity=i.quantity) for i in body.lines],
     )
     return refund_queries.refund_detail(session, refund.id, viewer=Shopper.of(user))
@@ -122,4 +125,23 @@ def my_refunds(user: CurrentUser, session: SessionDep,
 
 @router.get("/refunds/{refund_id}", response_model=RefundOut, responses=errors(404))
 def my_refund(refund_id: IdPath, user: CurrentUser, session: SessionDep) -> RefundView:
+    return refund_queries.refund_detail(session, refund_id, viewer=Shopper.of(user))
+
+
+@router.post("/refunds/photos", response_model=RefundPhotoOut, status_code=201, responses=errors(502))
+def upload_refund_photo(user: CurrentUser,
+                        file: Annotated[UploadFile, File(description="a picture from wx.chooseMedia "
+                                                                     "(wx.uploadFile, name file), at most 5 MB")]
+                        ) -> RefundPhotoOut:
+    """A photo for an after-sale request, checked to be a picture and kept as JPEG; put its ``path`` in the
+    request's ``photos``. 422 ``invalid_image``, ``image_too_large``; 502 ``media_store_unavailable``."""
+    path = refunds.upload_refund_photo(user=user, data=file.file.read(MAX_UPLOAD_BYTES + 1))
+    return RefundPhotoOut(path=path, url=media_url(path))
+
+
+@router.post("/refunds/{refund_id}/return-shipment", response_model=RefundOut, responses=errors(404, 409))
+def ship_return(refund_id: IdPath, body: ReturnShipmentIn, user: CurrentUser, session: SessionDep) -> RefundView:
+    """The return parcel sent to the ``return_address``: carrier and tracking number (the ``ship_return`` action;
+    it can be corrected until the goods arrive). 409 ``not_awaiting_return``."""
+    refunds.ship_return(session, user=user, refund_id=refund_id, carrier=body.carrier, tracking_no=body.tracking_no)
     return refund_queries.refund_detail(session, refund_id, viewer=Shopper.of(user))

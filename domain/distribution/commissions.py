@@ -7,15 +7,16 @@ approved and enabled at that moment; a level that does not qualify is skipped an
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from domain import clock
-from domain.distribution.distributors import ensure_distributor, is_qualified
+from domain.distribution.distributors import ensure_distributor
 from domain.distribution.rates import rates_for
 from domain.models import (
     CommissionRecord,
     CommissionStatus,
+    Distributor,
     EntryType,
     Order,
     OrderLine,
@@ -29,27 +30,48 @@ from domain.settings.service import get_settings
 LEVELS = (1, 2)
 
 
-def beneficiaries(session: Session, *, buyer: User, self_purchase_rebate: bool) -> dict[int, int]:
-    """{level: user_id} of those who qualify right now; a level that does not qualify is left out."""
-    if self_purchase_rebate and is_qualified(session, buyer.id):
-        level1, level2 = buyer.id, buyer.inviter_id
+def beneficiaries(session: Session, *, buyer_id: int, self_purchase_rebate: bool,
+                  auto_mode: bool) -> tuple[dict[int, int], set[int]]:
+    """{level: user_id} of those who qualify right now (a level that does not qualify is left out), and which of
+    them have no distributor row yet (``auto`` mode). The buyer, the inviter and the inviter's inviter, with their
+    distributor rows, in one query."""
+    buyer, inviter = aliased(User), aliased(User)
+    level1 = select(buyer.inviter_id).where(buyer.id == buyer_id).scalar_subquery()
+    level2 = select(inviter.inviter_id).where(inviter.id == level1).scalar_subquery()
+    rows = session.execute(
+        select(User.id, User.inviter_id, Distributor.is_enabled)
+        .outerjoin(Distributor, Distributor.user_id == User.id)
+        .where(or_(User.id == buyer_id, User.id == level1, User.id == level2))
+    ).all()
+    inviters = {user_id: inviter_id for user_id, inviter_id, _ in rows}
+    # Approved and enabled now; with no distributor row, only ``auto`` mode makes everyone one (is_qualified's rule).
+    qualified = {user_id for user_id, _, enabled in rows if (auto_mode if enabled is None else enabled)}
+    if self_purchase_rebate and buyer_id in qualified:
+        chain = (buyer_id, inviters.get(buyer_id))
     else:
-        level1 = buyer.inviter_id
-        level2 = session.get(User, level1).inviter_id if level1 else None
-    return {level: uid for level, uid in zip(LEVELS, (level1, level2), strict=True)
-            if uid is not None and is_qualified(session, uid)}
+        first = inviters.get(buyer_id)
+        chain = (first, inviters.get(first) if first else None)
+    earners = {level: uid for level, uid in zip(LEVELS, chain, strict=True) if uid is not None and uid in qualified}
+    without_row = {user_id for user_id, _, enabled in rows if enabled is None}
+    return earners, without_row & set(earners.values())
 
 
-def record_commissions(session: Session, *, order: Order, lines: list[OrderLine]) -> list[CommissionRecord]:
+def record_commissions(session: Session, *, order: Order, lines: list[OrderLine]) -> set[int]:
+    """One record per line and qualifying level, written in one statement; returns the ids of the lines that
+    earn commission."""
     settings = get_settings(session)
-    buyer = session.get(User, order.user_id)
-    earners = beneficiaries(session, buyer=buyer, self_purchase_rebate=settings.self_purchase_rebate)
+    earners, without_row = beneficiaries(session, buyer_id=order.user_id, self_purchase_rebate=settings.self_purchase_rebate,
+                            auto_mode=settings.distributor_mode == "auto")
     if not earners:
-        return []
-    products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_({line.product_id for line in lines})))}
+        return set()
+    # Only the columns the rates read (a product row also holds its whole description).
+    products = {row.id: row for row in session.execute(
+        select(Product.id, Product.distribution_enabled, Product.commission_level1_bp, Product.commission_level2_bp)
+        .where(Product.id.in_({line.product_id for line in lines})))}
     records = []
     for line in lines:
-        rates = rates_for(products[line.product_id], settings)
+        product = products[line.product_id]
+        rates = rates_for(product, settings)
         if rates is None:
             continue
         for level, user_id in earners.items():
@@ -57,15 +79,19 @@ def record_commissions(session: Session, *, order: Order, lines: list[OrderLine]
             amount = bp_of(line.paid_fen, rate)
             if amount <= 0:
                 continue
-            records.append(CommissionRecord(
-                order_id=order.id, order_line_id=line.id, buyer_id=buyer.id, beneficiary_id=user_id, level=level,
-                rate_bp=rate, base_fen=line.paid_fen, amount_fen=amount, status=CommissionStatus.FROZEN,
+            records.append(dict(
+                order_id=order.id, order_line_id=line.id, buyer_id=order.user_id, beneficiary_id=user_id,
+                level=level, rate_bp=rate, base_fen=line.paid_fen, amount_fen=amount, status=CommissionStatus.FROZEN,
+                # For analytics by range (docs/architecture.md, "Analytics"): the simulator keeps a product's own pair.
+                paid_at=order.paid_at, own_rates=product.commission_level1_bp is not None
+                and product.commission_level2_bp is not None,
             ))
-    for user_id in {r.beneficiary_id for r in records}:
-        ensure_distributor(session, user_id)
-    session.add_all(records)
-    session.flush()
-    return records
+    if not records:
+        return set()
+    for user_id in without_row & {r["beneficiary_id"] for r in records}:
+        ensure_distributor(session, user_id)  # ``auto`` mode: the row (and wallet) is made on first need
+    session.execute(insert(CommissionRecord), records)
+    return {r["order_line_id"] for r in records}
 
 
 def apply_line_refund(session: Session, *, line: OrderLine, refund_id: int) -> None:

@@ -126,10 +126,14 @@ def marketing_offers(session: Session, *, user: User, lines: list[LineInput], ti
     now = clock.now()
     sku_ids = [line.sku_id for line in lines]
     items = running_items(session, sku_ids, now=now)
-    if lock and items:
-        if any(i.per_user_limit is not None for i in items.values()):
+    # A sold-out activity prices its line normally and is never locked: once its units are gone, buyers no longer
+    # queue on its row (the flash sale's sold-out answers stay cheap).
+    selling = [sku_id for sku_id, item in items.items() if item.remaining > 0]
+    if lock and selling:
+        if any(items[sku_id].per_user_limit is not None for sku_id in selling):
             lock_row(session, "users", "id", user.id)  # one placement at a time counts this shopper's units
-        items = running_items(session, sku_ids, now=now, lock=True)
+        unsold = running_items(session, selling, now=now, lock=True)  # re-read under the lock: exact for this order
+        items = {sku_id: item for sku_id, item in items.items() if sku_id not in selling} | unsold
     limited = [i for i in items.values() if i.per_user_limit is not None]
     bought = bought_on_promotion(session, user_id=user.id, items=limited)
     priced_lines, applied = [], {}

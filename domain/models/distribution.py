@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base, CreatedAt, Fen
@@ -73,6 +73,10 @@ class CommissionRecord(CreatedAt, Base):
     status: Mapped[str] = mapped_column(String(16), default=CommissionStatus.FROZEN)
     settled_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    # Written with the record, for analytics over a range without joins (docs/architecture.md, "Analytics"): the
+    # order's payment time, and whether the rate was the product's own pair (the commission simulator keeps those).
+    paid_at: Mapped[datetime | None] = mapped_column(index=True)
+    own_rates: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class QrCodeImage(CreatedAt, Base):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.catalog.errors import CatalogError
 from domain.errors import Conflict, Invalid, NotFound
@@ -32,7 +34,10 @@ from domain.orders import addresses as address_book
 from domain.orders.cart import MAX_QUANTITY, remove_ordered
 from domain.orders.errors import OrderError
 from domain.orders.pricing import LineInput, PricedOrder, PricingRules, price_order
+from domain.orders.queries import OrderView, new_order_view, order_detail
 from domain.orders.stock import take_stock
+from domain.security import crypto
+from domain.security.actor import Shopper
 from domain.settings.service import get_settings
 
 MAX_LINES = 50
@@ -106,6 +111,11 @@ def preview_order(session: Session, *, user: User, items: list[OrderItem], coupo
     """What the order would cost now; the same code prices the real order (``lock``: placing it) and the cart's
     total (``lenient``: promo lines over a limit are priced normally instead of refused)."""
     lines, catalog = _load_lines(session, items)
+    return _priced(session, user=user, lines=lines, catalog=catalog, coupon_id=coupon_id, lock=lock, lenient=lenient)
+
+
+def _priced(session: Session, *, user: User, lines: list[LineInput], catalog: dict[int, tuple[Sku, Product]],
+            coupon_id: int | None, lock: bool, lenient: bool = False) -> Preview:
     offers = marketing_offers(session, user=user, lines=lines, titles={k: p.title for k, (_, p) in catalog.items()},
                               lock=lock, lenient=lenient)
     coupon = chosen_coupon(session, user=user, coupon_id=coupon_id)
@@ -141,57 +151,87 @@ def order_preview(session: Session, *, user: User, items: list[OrderItem], coupo
 def place_order(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str = "",
                 idempotency_key: str | None = None, from_cart: bool = False, coupon_id: int | None = None) -> Order:
     """Create an order and take its stock. The same ``idempotency_key`` always returns the same order."""
+    return _place(session, user=user, items=items, address_id=address_id, remark=remark,
+                  idempotency_key=idempotency_key, from_cart=from_cart, coupon_id=coupon_id)[0]
+
+
+def place_order_view(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str = "",
+                     idempotency_key: str | None = None, from_cart: bool = False,
+                     coupon_id: int | None = None) -> OrderView:
+    """``place_order``, answered with the shopper's view of the order: a new order's from what placing it wrote
+    (it has no payment, shipment or refund yet), a repeated key's as ``order_detail`` reads it."""
+    order, created = _place(session, user=user, items=items, address_id=address_id, remark=remark,
+                            idempotency_key=idempotency_key, from_cart=from_cart, coupon_id=coupon_id)
+    if created:
+        return new_order_view(session, order, viewer=Shopper.of(user), buyer_nickname=user.nickname)
+    return order_detail(session, order.id, viewer=Shopper.of(user))
+
+
+def _place(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str,
+           idempotency_key: str | None, from_cart: bool, coupon_id: int | None) -> tuple[Order, bool]:
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not 1 <= len(idempotency_key) <= 64:
             raise Invalid(OrderError.INVALID_IDEMPOTENCY_KEY, "Idempotency-Key 需为 1–64 个字符")
         existing = _by_key(session, user.id, idempotency_key)
         if existing is not None:
-            return existing
+            return existing, False
     if len(remark or "") > 200:
         raise Invalid(OrderError.INVALID_REMARK, "备注不能超过 200 字")
+    # The SKUs first: a sold-out line is refused before anything else is read or locked.
+    lines, catalog = _load_lines(session, items)
     address = address_book.get_address(session, user=user, address_id=address_id)
-    preview = preview_order(session, user=user, items=items, coupon_id=coupon_id, lock=True)
+    preview = _priced(session, user=user, lines=lines, catalog=catalog, coupon_id=coupon_id, lock=True)
     priced = preview.priced
     if coupon_id is not None and not priced.coupon_applied:
         # The shopper chose it: an order never goes ahead without it silently.
         raise Conflict(CouponError.COUPON_NOT_APPLICABLE, f"这张优惠券不可用：{preview.coupon_refusal.reason}")
-    order = Order(
+    order = _insert_order(session, dict(
         order_no=business_number(), user_id=user.id, idempotency_key=idempotency_key,
         status=OrderStatus.PENDING_PAYMENT, goods_fen=priced.goods_fen,
         member_discount_fen=priced.member_discount_fen, full_reduction_fen=priced.full_reduction_fen,
         coupon_discount_fen=priced.coupon_discount_fen, shipping_fen=priced.shipping_fen,
         payable_fen=priced.payable_fen, coupon_id=coupon_id if priced.coupon_applied else None,
         receiver_name_enc=address.name_enc, receiver_phone_enc=address.phone_enc,
+        receiver_phone_bidx=crypto.phone_index(address_book.phone_of(address)),
         receiver_province=address.province, receiver_city=address.city, receiver_district=address.district,
         receiver_street_enc=address.detail_enc, remark=(remark or "").strip(),
-    )
+    ))
+    if order is None:
+        # The same key was placed concurrently and committed first: answer with that order.
+        return _by_key(session, user.id, idempotency_key), False
+    rows = []
     for n, line in enumerate(priced.lines, start=1):
         sku, product = preview.catalog[line.sku_id]
-        order.lines.append(OrderLine(
-            line_no=n, product_id=product.id, sku_id=sku.id, title=product.title, specs=dict(sku.specs),
-            cover_url=product.cover_url, unit_price_fen=line.unit_price_fen, quantity=line.quantity,
-            amount_fen=line.amount_fen, discount_fen=line.discount_fen, paid_fen=line.paid_fen,
+        rows.append(dict(
+            order_id=order.id, line_no=n, product_id=product.id, sku_id=sku.id, title=product.title,
+            specs=dict(sku.specs), cover_url=product.cover_url, unit_price_fen=line.unit_price_fen,
+            quantity=line.quantity, amount_fen=line.amount_fen, discount_fen=line.discount_fen, paid_fen=line.paid_fen,
         ))
-    try:
-        with session.begin_nested():
-            session.add(order)
-            session.flush()
-    except IntegrityError:
-        # The same key was placed concurrently and committed first: answer with that order.
-        existing = _by_key(session, user.id, idempotency_key) if idempotency_key else None
-        if existing is None:
-            raise
-        return existing
-    # Activity items are locked already (by the pricing), then the coupon, then the SKUs: cancelling takes them in
-    # the same order (domain/marketing/redemption.py), so the two never deadlock.
+    # One INSERT for every line (the ORM's flush writes them one by one on SQLite); a new order has nothing else yet.
+    order_lines = sorted(session.scalars(insert(OrderLine).returning(OrderLine), rows), key=lambda ol: ol.line_no)
+    set_committed_value(order, "lines", order_lines)
+    set_committed_value(order, "shipment", None)
+    set_committed_value(order, "payment", None)
+    # Activity items first (locked already by the pricing), then the coupon, then the SKUs: cancelling takes them
+    # in the same order (domain/marketing/redemption.py), so the two never deadlock.
+    take_promotion_units(session, order=order, priced=priced, offers=preview.offers)
     if order.coupon_id is not None:
         lock_for_order(session, user_coupon_id=order.coupon_id, user_id=user.id, order_id=order.id)
     take_stock(session, {line.sku_id: line.quantity for line in priced.lines})
-    take_promotion_units(session, order=order, priced=priced, offers=preview.offers)
     if from_cart:
         remove_ordered(session, user=user, sku_ids=[line.sku_id for line in priced.lines])
-    return order
+    return order, True
+
+
+def _insert_order(session: Session, values: dict) -> Order | None:
+    """The order row in one statement; None when the shopper's Idempotency-Key is taken already (a concurrent
+    placement with the same key committed first), without the savepoint a failed INSERT would need."""
+    dialect = session.get_bind().dialect.name
+    statement = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect](Order).values(**values)
+    if values["idempotency_key"] is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["user_id", "idempotency_key"])
+    return session.scalar(statement.returning(Order))
 
 
 def _by_key(session: Session, user_id: int, key: str) -> Order | None:

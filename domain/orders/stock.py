@@ -3,7 +3,7 @@ limited-time activity sets aside."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, select, text, update
 from sqlalchemy.orm import Session
 
 from domain.db import is_postgres
@@ -14,26 +14,41 @@ from domain.orders.errors import OrderError
 
 
 def take_stock(session: Session, quantities: dict[int, int]) -> None:
-    """``UPDATE … SET stock = stock - n WHERE id = … AND stock >= n`` for every SKU at once; if any row is
-    short the whole order is refused with ``out_of_stock`` (the caller's transaction rolls back)."""
+    """Every SKU's stock at once, in one guarded statement (``stock >= n`` per row, the row count checked); if any
+    row is short the whole order is refused with ``out_of_stock`` (the caller's transaction rolls back)."""
     if not quantities:
         return
     ids = sorted(quantities)
-    if is_postgres(session):
-        # Lock in id order first, so that two orders sharing SKUs queue instead of deadlocking.
-        session.execute(select(Sku.id).where(Sku.id.in_(ids)).order_by(Sku.id).with_for_update(key_share=True))
-    amount = case(quantities, value=Sku.id)
-    result = session.execute(
-        update(Sku).where(Sku.id.in_(ids), Sku.stock >= amount).values(stock=Sku.stock - amount),
-        execution_options={"synchronize_session": False},
-    )
-    if result.rowcount != len(ids):
+    taken = _guarded_take(session, table="skus", guard="skus.stock >= wanted.n",
+                          change="stock = skus.stock - wanted.n", quantities=quantities)
+    if taken != len(ids):
+        amount = case(quantities, value=Sku.id)
         short = session.execute(
             select(Product.title, Sku.stock).join(Product).where(Sku.id.in_(ids), Sku.stock < amount)
         ).first()
         detail = f"“{short.title}”库存不足，仅剩 {short.stock} 件" if short else "库存不足"
         raise Conflict(OrderError.OUT_OF_STOCK, detail)
     _expire(session, ids)
+
+
+def _guarded_take(session: Session, *, table: str, guard: str, change: str, quantities: dict[int, int]) -> int:
+    """``UPDATE … FROM (VALUES (id, n), …)`` in one statement; returns the rows changed. On PostgreSQL the rows are
+    locked in id order first, in the same statement, so that two orders sharing rows queue instead of
+    deadlocking (SQLite needs nothing: a writer holds the whole database)."""
+    ids = sorted(quantities)
+    rows = ", ".join(f"(:id{i}, :n{i})" for i in range(len(ids)))
+    params = {f"id{i}": key for i, key in enumerate(ids)} | {f"n{i}": quantities[key] for i, key in enumerate(ids)}
+    if is_postgres(session):
+        sql = (f"WITH wanted(id, n) AS (VALUES {rows}), "
+               f"locked AS MATERIALIZED (SELECT {table}.id FROM {table} JOIN wanted ON {table}.id = wanted.id "
+               f"ORDER BY {table}.id FOR NO KEY UPDATE OF {table}) "
+               f"UPDATE {table} SET {change} FROM wanted, locked "
+               f"WHERE {table}.id = wanted.id AND locked.id = wanted.id AND {guard}")
+    else:
+        # Not a WITH: Python's sqlite3 counts the rows changed only for statements that begin with UPDATE.
+        sql = (f"UPDATE {table} SET {change} FROM (SELECT column1 AS id, column2 AS n FROM (VALUES {rows})) AS wanted "
+               f"WHERE {table}.id = wanted.id AND {guard}")
+    return session.execute(text(sql), params).rowcount
 
 
 def return_stock(session: Session, quantities: dict[int, int]) -> None:
@@ -49,23 +64,16 @@ def return_stock(session: Session, quantities: dict[int, int]) -> None:
 
 
 def take_promotion_stock(session: Session, quantities: dict[int, int]) -> None:
-    """Limited-time units, by activity item id: the same guarded update as the SKU's stock
+    """Limited-time units, by activity item id: the same one guarded statement as the SKU's stock
     (``sold + n <= activity_stock``), in the order's transaction; short anywhere refuses the whole order."""
     if not quantities:
         return
-    ids = sorted(quantities)
-    if is_postgres(session):
-        session.execute(select(PromotionItem.id).where(PromotionItem.id.in_(ids)).order_by(PromotionItem.id)
-                        .with_for_update(key_share=True))
-    amount = case(quantities, value=PromotionItem.id)
-    result = session.execute(
-        update(PromotionItem).where(PromotionItem.id.in_(ids), PromotionItem.sold + amount <= PromotionItem.activity_stock)
-        .values(sold=PromotionItem.sold + amount),
-        execution_options={"synchronize_session": False},
-    )
-    if result.rowcount != len(ids):
+    taken = _guarded_take(session, table="promotion_items",
+                          guard="promotion_items.sold + wanted.n <= promotion_items.activity_stock",
+                          change="sold = promotion_items.sold + wanted.n", quantities=quantities)
+    if taken != len(quantities):
         raise Conflict(PromotionError.PROMOTION_STOCK_SHORT, "限时折扣库存不足，请重新下单")
-    _expire_items(session, ids)
+    _expire_items(session, sorted(quantities))
 
 
 def return_promotion_stock(session: Session, quantities: dict[int, int]) -> None:

@@ -6,8 +6,9 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, false, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain import clock
 from domain.config import get_config
@@ -79,10 +80,11 @@ def handle_payment_notification(session: Session, *, wechat: WeChatGateway, body
 def record_payment(session: Session, *, payment: PaymentNotice, wechat: WeChatGateway) -> NotificationOutcome:
     """Money WeChat says it received for an order (a notification, or an order query): the order is marked paid
     exactly once; a repeat changes nothing; money for an order already cancelled is given straight back."""
-    order_id = session.scalar(select(Order.id).where(Order.order_no == payment.out_trade_no))
-    if order_id is None:
+    # Found and row-locked in one statement: concurrent notifications for the order queue here.
+    order = session.scalar(select(Order).where(Order.order_no == payment.out_trade_no)
+                           .with_for_update(key_share=True).execution_options(populate_existing=True))
+    if order is None:
         raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
-    order = lock_order(session, order_id)
     if payment.amount_fen != order.payable_fen:
         log.warning("payment for %s: amount %s differs from %s", order.order_no, payment.amount_fen, order.payable_fen)
         raise Conflict(PaymentError.AMOUNT_MISMATCH, "支付金额与订单金额不一致")
@@ -113,7 +115,17 @@ def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None
     )
     session.flush()
     use_order_coupon(session, order=order)  # locked → used; a later refund never gives it back
-    record_commissions(session, order=order, lines=lines)
+    earning = record_commissions(session, order=order, lines=lines)
+    # The order's payment time on its lines, and whether each earns commission, for analytics by range: one
+    # statement for every line.
+    session.execute(
+        update(OrderLine).where(OrderLine.order_id == order.id)
+        .values(paid_at=now, earns_commission=OrderLine.id.in_(earning) if earning else false()),
+        execution_options={"synchronize_session": False},
+    )
+    for line in lines:
+        set_committed_value(line, "paid_at", now)
+        set_committed_value(line, "earns_commission", line.id in earning)
     order_events.paid(session, order=order)  # the buyer's first paid order: the inviter's pending share reward
 
 
