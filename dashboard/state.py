@@ -63,6 +63,9 @@ REFUNDS_FILTER_STATUS = "refunds.filter.status"
 REFUNDS_PAGE = "refunds.page"
 REFUNDS_SELECT = "refunds.select"
 REFUNDS_STRAY_SELECT = "refunds.stray.select"
+REFUNDS_FILTER_Q = "refunds.filter.q"
+ORDERS_PACKING = "orders.packing"  # the orders chosen for a packing list
+ORDERS_BATCH_SHIP = "orders.batch_ship"  # the spreadsheet upload and its per-row result
 
 APPLICATIONS_REVEAL = "applications.reveal"
 APPLICATIONS_PAGE = "applications.page"
@@ -134,6 +137,14 @@ def stock_adjust_form(product_id: int) -> str:
 # carries half-typed text over.
 def ship_form(order_id: int) -> str:
     return f"orders.ship.{order_id}"
+
+
+def note_form(order_id: int) -> str:
+    return f"orders.note.{order_id}"
+
+
+def receiver_form(order_id: int) -> str:
+    return f"orders.receiver.{order_id}"
 
 
 def tracking_form(order_id: int) -> str:

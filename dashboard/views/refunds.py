@@ -1,5 +1,7 @@
-"""售后退款: the refund queue; support reads the request with its order and approves (money back through WeChat
-Pay) or rejects with a reason. A refund WeChat did not carry out stays approved and is shown first."""
+"""售后退款: the refund queue; support reads the request (its kind, reason and photos) with its order and approves
+(money back through WeChat Pay; for a return, the buyer is asked to send the goods back first) or rejects with a
+reason, and confirms a return once its goods arrive, choosing whether they go back on the shelf. A refund WeChat did
+not carry out stays approved and is shown first."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from dashboard import state
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import money
+from dashboard.components.images import image_source
 from dashboard.components.listing import (
+    back_to_first_page,
     local_time,
     page_of,
     pager,
@@ -21,11 +25,11 @@ from dashboard.components.listing import (
 )
 from dashboard.components.plain import plain
 from dashboard.i18n import label, t
-from domain.models import RefundStatus
+from domain.models import RefundKind, RefundStatus
 from domain.money import yuan
 from domain.orders.actions import RefundAction
-from domain.orders.refund_queries import RefundView, refund_detail, refund_list
-from domain.orders.refunds import approve_refund, reject_refund
+from domain.orders.refund_queries import RefundView, refund_detail, refund_list, refund_status_counts
+from domain.orders.refunds import approve_refund, confirm_return, reject_refund
 from domain.payments.stray_refunds import StrayPaymentView, retry_stray_refund, stray_payments
 from domain.security.actor import Actor
 from domain.security.roles import Permission
@@ -33,7 +37,9 @@ from domain.staff.work_queues import work_queues
 from domain.wechat import get_wechat
 
 PAGE_SIZE = 20
-STATUSES = (RefundStatus.REQUESTED, RefundStatus.APPROVED, RefundStatus.REFUNDED, RefundStatus.REJECTED)
+STATUSES = (RefundStatus.REQUESTED, RefundStatus.AWAITING_RETURN, RefundStatus.APPROVED, RefundStatus.REFUNDED,
+            RefundStatus.REJECTED)
+WAITING = (RefundStatus.REQUESTED, RefundStatus.AWAITING_RETURN, RefundStatus.APPROVED)  # staff's to act on
 
 
 def main() -> None:
@@ -46,25 +52,31 @@ def main() -> None:
         st.error(t("refunds.failed_banner", n=queues.refunds_failed), icon=":material/sync_problem:")
     if queues.stray_payments:
         _stray_payments(who.actor, read(lambda s: stray_payments(s, viewer=who.actor)))
-    waiting = {RefundStatus.REQUESTED: queues.refunds_requested, RefundStatus.APPROVED: queues.refunds_failed}
+    # Read on every run, after any action of the run before: the counts follow each decision at once.
+    counts = read(lambda s: refund_status_counts(s, viewer=who.actor))
+    waiting = {s: counts[s] for s in WAITING}
     status = status_queue(t("refunds.filter_status"), "refund", STATUSES, default=RefundStatus.REQUESTED,
                           key=state.REFUNDS_FILTER_STATUS, page_key=state.REFUNDS_PAGE, waiting=waiting)
-    rows, total = read(lambda s: refund_list(s, viewer=who.actor, status=status, page=page_of(state.REFUNDS_PAGE),
-                                             page_size=PAGE_SIZE))
+    q = st.text_input(t("refunds.search"), key=state.REFUNDS_FILTER_Q, max_chars=50,
+                      placeholder=t("refunds.search_placeholder"), on_change=back_to_first_page(state.REFUNDS_PAGE))
+    rows, total = read(lambda s: refund_list(s, viewer=who.actor, status=status, q=q,
+                                             page=page_of(state.REFUNDS_PAGE), page_size=PAGE_SIZE))
     st.caption(t("refunds.count", n=total))
     if not rows:
         st.info(t("refunds.empty"))
         return
     st.dataframe(pd.DataFrame([{
         t("refunds.col_no"): r.refund_no, t("refunds.col_order"): r.order_no, t("refunds.col_buyer"): r.buyer_nickname,
-        t("refunds.col_amount"): money(r.amount_fen), t("refunds.col_reason"): r.reason,
+        t("refunds.col_amount"): money(r.amount_fen), t("refunds.col_kind"): label("refund_kind", r.kind),
+        t("refunds.col_reason"): r.reason,
         t("refunds.col_status"): label("refund", r.status), t("refunds.col_time"): local_time(r.created_at),
         t("refunds.col_note"): r.failure or r.reject_reason,
     } for r in rows]), hide_index=True, width="stretch")
     pager(state.REFUNDS_PAGE, total, PAGE_SIZE)
 
     refund_id = select_record(t("refunds.select"), {
-        r.id: f"{r.refund_no} · {r.buyer_nickname} · {money(r.amount_fen)}" for r in rows
+        r.id: f"{r.refund_no} · {r.buyer_nickname} · {label('refund_kind', r.kind)} · {money(r.amount_fen)}"
+        for r in rows
     }, state.REFUNDS_SELECT)
     detail = read(lambda s: refund_detail(s, refund_id, viewer=who.actor))
     _show_detail(detail)
@@ -73,14 +85,24 @@ def main() -> None:
 
 def _actions(actor: Actor, d: RefundView) -> None:
     """The buttons the domain offers this staff member for this refund, and nothing else."""
-    approval = next((a for a in (RefundAction.APPROVE, RefundAction.RETRY) if a in d.actions), None)
+    approval = next((a for a in (RefundAction.APPROVE, RefundAction.RETRY, RefundAction.CONFIRM_RETURN)
+                     if a in d.actions), None)
     rejectable = RefundAction.REJECT in d.actions
     if approval is None and not rejectable:
         return
     approve_col, reject_col = st.columns(2)
-    if approval is not None:
+    if approval == RefundAction.CONFIRM_RETURN:
+        with approve_col:
+            _confirm_return_form(actor, d)
+    elif approval == RefundAction.APPROVE and d.kind == RefundKind.RETURN_AND_REFUND:
+        with approve_col:
+            _approve_return_form(actor, d)
+    elif approval is not None:
         with approve_col:
             _approve_form(actor, d, retry=approval == RefundAction.RETRY)
+    elif d.kind == RefundKind.RETURN_AND_REFUND and d.status == RefundStatus.REQUESTED:
+        with approve_col:
+            st.warning(t("refunds.no_return_address"), icon=":material/home_pin:")
     if rejectable:
         with reject_col:
             _reject_form(actor, d)
@@ -95,7 +117,9 @@ def _show_detail(d: RefundView) -> None:
             d.decided_at and t("refunds.decided_at", time=local_time(d.decided_at)),
         ])))
         # The shopper's reason, as typed: never Markdown (docs/security.md, Text input).
+        st.markdown(f"**{t('refunds.col_kind')}**：{label('refund_kind', d.kind)}")
         st.markdown(f"**{t('refunds.col_reason')}**：{plain(d.reason)}")
+        _photos(d)
         st.dataframe(pd.DataFrame([{
             t("orders.line_title"): line.title, t("sku.specs"): " / ".join(line.specs.values()) or t("sku.default"),
             t("refunds.quantity"): t("refunds.quantity_of", n=line.quantity, of=line.bought),
@@ -103,10 +127,81 @@ def _show_detail(d: RefundView) -> None:
         } for line in d.lines]), hide_index=True, width="stretch")
         st.markdown(t("refunds.breakdown", goods=yuan(d.goods_fen), shipping=yuan(d.shipping_fen),
                       total=yuan(d.amount_fen), payable=yuan(d.order_payable_fen)))
+        if d.kind == RefundKind.RETURN_AND_REFUND:
+            _return_parcel(d)
         if d.failure:
             st.error(t("refunds.failure", error=plain(d.failure)), icon=":material/sync_problem:")
         if d.reject_reason:
             st.info(t("refunds.rejected_because", reason=plain(d.reject_reason)))
+
+
+def _photos(d: RefundView) -> None:
+    if not d.photo_paths:
+        return
+    st.markdown(f"**{t('refunds.photos', n=len(d.photo_paths))}**")
+    shown = [(image_source(p), t("refunds.photo_n", n=i)) for i, p in enumerate(d.photo_paths, start=1)]
+    shown = [(source, caption) for source, caption in shown if source is not None]
+    if shown:
+        st.image([source for source, _ in shown], caption=[caption for _, caption in shown], width=160)
+    if len(shown) < len(d.photo_paths):
+        st.caption(t("refunds.photo_missing", n=len(d.photo_paths) - len(shown)))
+
+
+def _return_parcel(d: RefundView) -> None:
+    """Where a return stands: sent to which address, the buyer's parcel, received and restocked or not."""
+    if d.status == RefundStatus.AWAITING_RETURN:
+        st.markdown(f"**{t('refunds.return_address')}**：{plain(d.return_address)}")
+    if d.return_tracking_no:
+        st.markdown(f"**{t('refunds.return_parcel')}**：{plain(d.return_carrier)} · `{plain(d.return_tracking_no)}`"
+                    f"（{t('refunds.return_shipped_at', time=local_time(d.return_shipped_at))}）")
+    elif d.status == RefundStatus.AWAITING_RETURN:
+        st.info(t("refunds.return_not_sent"), icon=":material/hourglass_top:")
+    if d.goods_received_at:
+        st.markdown(t("refunds.goods_received", time=local_time(d.goods_received_at),
+                      restock=t("refunds.restocked" if d.restock_returned else "refunds.not_restocked")))
+
+
+def _approve_return_form(actor: Actor, d: RefundView) -> None:
+    """A return is approved without money: the buyer is shown the shop's return address and sends the goods."""
+    key = partial(state.widget_key, state.refund_form(d.id))
+    with st.form(key("approve")):
+        st.markdown(f"**{t('refunds.approve_return')}**")
+        st.info(t("refunds.will_return", amount=yuan(d.amount_fen)), icon=":material/assignment_return:")
+        submitted = st.form_submit_button(t("refunds.approve_return_submit"), type="primary",
+                                          key=key("approve_submit"))
+    if submitted and perform(lambda s: approve_refund(s, actor=actor, refund_id=d.id, wechat=get_wechat()),
+                             success=t("refunds.return_approved", no=d.refund_no)) is not None:
+        state.reset_form(state.refund_form(d.id))
+        st.rerun()
+
+
+def _confirm_return_form(actor: Actor, d: RefundView) -> None:
+    """The goods came back: staff say whether they can be sold again, and the money goes back."""
+    key = partial(state.widget_key, state.refund_form(d.id))
+    with st.form(key("receive")):
+        st.markdown(f"**{t('refunds.confirm_return')}**")
+        restock = st.radio(t("refunds.restock_question"), [True, False], index=None, key=key("restock"),
+                           format_func=lambda r: t("refunds.restock_yes" if r else "refunds.restock_no"))
+        confirmed = st.checkbox(t("refunds.confirm", amount=yuan(d.amount_fen)), key=key("confirm"))
+        submitted = st.form_submit_button(t("refunds.confirm_return_submit", amount=yuan(d.amount_fen)),
+                                          type="primary", key=key("receive_submit"))
+    if not submitted:
+        return
+    if restock is None:
+        st.warning(t("refunds.restock_first"))
+        return
+    if not confirmed:
+        st.warning(t("refunds.confirm_first"))
+        return
+    refund = perform(lambda s: confirm_return(s, actor=actor, refund_id=d.id, restock=restock, wechat=get_wechat()))
+    if refund is None:
+        return
+    if refund.failure:
+        state.flash(t("refunds.failure", error=plain(refund.failure)), "error")
+    else:
+        state.flash(t("refunds.refunded", amount=yuan(refund.amount_fen), no=d.refund_no))
+    state.reset_form(state.refund_form(d.id))
+    st.rerun()
 
 
 def _approve_form(actor: Actor, d: RefundView, *, retry: bool) -> None:

@@ -64,6 +64,7 @@ class RefundView:
     return_shipped_at: datetime | None = None
     goods_received_at: datetime | None = None
     restock_returned: bool = False
+    photo_paths: tuple[str, ...] = ()  # the stored /media/… references behind ``photos`` (the dashboard reads them)
 
 
 def refund_list(session: Session, *, viewer: Viewer, status: str | None = None, order_id: int | None = None,
@@ -140,7 +141,7 @@ def refund_views(session: Session, refunds: list[Refund], viewer: Viewer) -> lis
         return_address=return_address if _sends_goods_back(r) else "",
         return_carrier=r.return_carrier, return_tracking_no=r.return_tracking_no,
         return_shipped_at=r.return_shipped_at, goods_received_at=r.goods_received_at,
-        restock_returned=r.restock_returned,
+        restock_returned=r.restock_returned, photo_paths=tuple(r.photos or ()),
     ) for r in refunds]
 
 

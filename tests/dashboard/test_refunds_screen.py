@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from dashboard import state
 from domain.db import unit_of_work
-from domain.models import Order, Refund, RefundStatus
-from domain.orders.refunds import get_refund, reject_refund
+from domain.models import Order, Refund, RefundKind, RefundStatus, Sku, User
+from domain.orders.refunds import (
+    RefundItem,
+    get_refund,
+    reject_refund,
+    request_refund,
+    ship_return,
+    upload_refund_photo,
+)
 from domain.security.actor import SYSTEM
-from tests.builders import make_user, refund
+from domain.settings.service import update_settings
+from tests.builders import make_user, refund, ship
 from tests.dashboard.conftest import fail_next, sandbox_records, texts
 from tests.dashboard.shop import paid_order
 
@@ -90,7 +101,7 @@ def test_a_refund_wechat_refused_stays_approved_is_shown_first_and_is_retried(co
     assert texts(at, "error")[1] == "有 1 笔退款已同意但微信退款未完成。请在“已同意·退款未完成”中重试。"
 
     at.get("button_group")[0].set_value(RefundStatus.APPROVED).run()
-    assert at.get("button_group")[0].options[1] == "已同意·退款未完成 (1)"
+    assert at.get("button_group")[0].options[2] == "已同意·退款未完成 (1)"  # after 待处理 and 待买家退货
     at.checkbox(key=key(refund_id, "confirm", 1)).check()
     at.button(key=key(refund_id, "approve_submit", 1)).click().run()
     assert texts(at, "success") == [f"退款 {refund_no} 已完成：¥58.66 已退回买家微信。"]
@@ -110,3 +121,81 @@ def test_a_decided_refund_offers_no_buttons(committed, requested, open_as):
     assert (row["退款单号"], row["状态"]) == (refund_no, "已驳回")
     assert not [b for b in at.button if b.key and b.key.startswith(state.refund_form(refund_id))]
     assert not at.get("form")
+
+
+# --- returns (退货退款): kind and photos shown, approval without money, receipt with the restock choice ----------
+
+RETURN_ADDRESS = "退货仓 王五 13700137000 浙江省杭州市余杭区文一西路 100 号"
+
+
+def png_bytes(colour) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (120, 90), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def a_return(committed, sandbox_url):
+    """Two of three ¥29.33 units shipped and asked back as a return (5866 fen) with two photos."""
+    with unit_of_work(committed) as session:
+        buyer = make_user(session, "退货买家")
+        order = paid_order(session, sandbox_url, buyer, price_fen=2933, quantity=3, title="陶瓷碗")
+        ship(session, order)
+        photos = [upload_refund_photo(user=buyer, data=png_bytes(c)) for c in ((200, 0, 0), (0, 0, 200))]
+        r = request_refund(session, user=buyer, order_id=order.id, items=[RefundItem(order.lines[0].id, 2)],
+                           reason="碎了两个", kind=RefundKind.RETURN_AND_REFUND, photos=photos)
+        return r.id, r.refund_no, order.lines[0].sku_id
+
+
+def test_a_return_is_approved_then_received_and_refunded_with_the_restock_chosen(committed, a_return, open_as):
+    refund_id, refund_no, sku_id = a_return
+    at = open_as("support", REFUNDS)
+    [row] = at.dataframe[0].value.to_dict("records")
+    assert (row["退款单号"], row["类型"], row["退款金额"]) == (refund_no, "退货退款", "¥58.66")
+    assert "**类型**：退货退款" in texts(at, "markdown") and "**买家照片（2 张）**" in texts(at, "markdown")
+    assert [i.captions for i in at.get("image")] == [["照片 1", "照片 2"]]
+    # No return address yet: only rejecting is offered, and the screen says what is missing.
+    assert texts(at, "warning") == ["同意退货前，请先在“系统设置”中填写退货地址。"]
+    assert not [b for b in at.button if b.key == key(refund_id, "approve_submit")]
+
+    with unit_of_work(committed) as session:
+        update_settings(session, {"return_address": RETURN_ADDRESS})
+    at.run()
+    assert "买家将看到退货地址并寄回商品；确认收到退货后再退款 ¥58.66。" in texts(at, "info")
+    at.button(key=key(refund_id, "approve_submit")).click().run()
+    assert texts(at, "success") == [f"退款 {refund_no} 已同意退货，等待买家寄回。"]
+    assert stored(committed, refund_id).status == RefundStatus.AWAITING_RETURN
+    segments = at.get("button_group")[0]
+    assert segments.options[:2] == ["待处理", "待买家退货 (1)"]  # the counts follow the decision at once
+
+    segments.set_value(RefundStatus.AWAITING_RETURN).run()
+    assert f"**退货地址**：{RETURN_ADDRESS}" in texts(at, "markdown")
+    assert "买家尚未填写退货物流单号。" in texts(at, "info")
+    with unit_of_work(committed) as session:
+        ship_return(session, user=session.get(User, get_refund(session, refund_id).user_id), refund_id=refund_id,
+                    carrier="中通快递", tracking_no="ZT778899")
+    at.run()
+    assert any(m.startswith("**买家退货物流**：中通快递 · `ZT778899`") for m in texts(at, "markdown"))
+
+    version = 1  # the approval reset the request's forms
+    at.checkbox(key=key(refund_id, "confirm", version)).check()
+    at.button(key=key(refund_id, "receive_submit", version)).click().run()
+    assert texts(at, "warning") == ["请先选择退回的商品是否放回库存。"]
+    at.radio(key=key(refund_id, "restock", version)).set_value(True)
+    at.button(key=key(refund_id, "receive_submit", version)).click().run()
+    assert texts(at, "success") == [f"退款 {refund_no} 已完成：¥58.66 已退回买家微信。"]
+    r = stored(committed, refund_id)
+    assert (r.status, r.amount_fen, r.restock_returned) == (RefundStatus.REFUNDED, 5866, True)
+    with unit_of_work(committed) as session:
+        assert session.get(Sku, sku_id).stock == 50 - 3 + 2
+
+
+def test_the_search_box_finds_a_request_by_nickname_and_number(committed, a_return, requested, open_as):
+    return_id, return_no, _ = a_return
+    refund_id, refund_no, order_no = requested
+    at = open_as("support", REFUNDS)
+    assert {r["退款单号"] for r in at.dataframe[0].value.to_dict("records")} == {return_no, refund_no}
+    at.text_input(key=state.REFUNDS_FILTER_Q).set_value("退货买家").run()
+    assert [r["退款单号"] for r in at.dataframe[0].value.to_dict("records")] == [return_no]
+    at.text_input(key=state.REFUNDS_FILTER_Q).set_value(order_no).run()
+    assert [r["退款单号"] for r in at.dataframe[0].value.to_dict("records")] == [refund_no]
