@@ -46,7 +46,8 @@ def main() -> None:
                 st.Page(screen.file, title=t(screen.title_key), icon=screen.icon, url_path=screen.url_path,
                         default=i == 0)
             )
-        page = st.navigation(sections)
+        # Every screen the role may use is listed: collapsed, Streamlit hides all past the tenth behind "View more".
+        page = st.navigation(sections, expanded=True)
     page.run()
 
 

@@ -16,7 +16,7 @@ class Screen:
     file: str  # relative to dashboard/
     title_key: str  # an i18n key
     icon: str
-    permission: Permission | None  # None: every signed-in staff member
+    permission: Permission | tuple[Permission, ...] | None  # None: every signed-in staff member; a tuple: any of
     section_key: str = "nav.section.shop"
 
     @property
@@ -46,10 +46,23 @@ SCREENS: tuple[Screen, ...] = (
     Screen("views/commissions.py", "nav.commissions", ":material/percent:", Permission.COMMISSIONS_READ,
            DISTRIBUTION),
     Screen("views/analytics.py", "nav.analytics", ":material/monitoring:", Permission.ANALYTICS, INSIGHT),
+    Screen("views/commission_simulator.py", "nav.commission_simulator", ":material/calculate:", Permission.ANALYTICS,
+           INSIGHT),
+    # Analysts and the owner read the risk queue; whoever pays withdrawals (finance) decides on it.
+    Screen("views/risk.py", "nav.risk", ":material/gpp_maybe:", (Permission.ANALYTICS, Permission.WITHDRAWALS),
+           INSIGHT),
     Screen("views/settings.py", "nav.settings", ":material/settings:", Permission.SETTINGS, SYSTEM),
     Screen("views/audit.py", "nav.audit", ":material/history:", Permission.AUDIT, SYSTEM),
 )
 
 
+def may_use(role: str, permission: Permission | tuple[Permission, ...] | None) -> bool:
+    """Whether ``role`` may use a screen that needs ``permission`` (any one of a tuple)."""
+    if permission is None:
+        return True
+    needed = permission if isinstance(permission, tuple) else (permission,)
+    return any(can(role, p) for p in needed)
+
+
 def screens_for(role: str) -> list[Screen]:
-    return [s for s in SCREENS if s.permission is None or can(role, s.permission)]
+    return [s for s in SCREENS if may_use(role, s.permission)]

@@ -124,6 +124,30 @@ SHARE_REWARDS_DAYS = "share_rewards.days"
 SHARE_REWARDS_STATUS = "share_rewards.status"
 SHARE_REWARDS_PAGE = "share_rewards.page"
 
+# The analytics workbench, the commission simulator and the risk queue.
+ANALYTICS_RANKING_PAGE = "analytics.ranking.page"
+ANALYTICS_DISTRIBUTOR = "analytics.distributor"  # the distributor whose page is open under the leaderboard
+ANALYTICS_FUNNEL_PAGE = "analytics.funnel.page"
+ANALYTICS_TEAM_REFUNDS_PAGE = "analytics.team_refunds.page"
+SIMULATOR_LEVEL1 = "simulator.level1"
+SIMULATOR_LEVEL2 = "simulator.level2"
+SIMULATOR_EXPORT = "simulator.export"
+RISK_FILTER_STATUS = "risk.filter.status"
+RISK_FILTER_KIND = "risk.filter.kind"
+RISK_PAGE = "risk.page"
+RISK_SELECT = "risk.select"
+RISK_SCAN = "risk.scan"
+RISK_EXPORT = "risk.export"
+RISK_REVIEWS_SELECT = "risk.reviews.select"
+RISK_REVIEWS_LIFT = "risk.reviews.lift"
+
+# Excel exports of the list screens (dashboard/components/export.py).
+ORDERS_EXPORT = "orders.export"
+COMMISSIONS_EXPORT = "commissions.export"
+WITHDRAWALS_EXPORT = "withdrawals.export"
+DISTRIBUTORS_EXPORT = "distributors.export"
+MEMBERS_EXPORT = "members.export"
+
 
 def product_edit_form(product_id: int) -> str:
     return f"products.edit.{product_id}"
@@ -196,6 +220,21 @@ def promotion_form(promotion_id: int, part: str) -> str:
 def home_item_form(kind: str, item_id: int) -> str:
     """One banner's or notice's buttons and edit form on 首页装修 (kind: banner | notice)."""
     return f"home_content.{kind}.{item_id}"
+
+
+def range_key(screen: str, part: str) -> str:
+    """A widget of an analytics screen's date range (part: preset | custom | by | compare)."""
+    return f"{screen}.range.{part}"
+
+
+def analytics_export(table: str) -> str:
+    """The download button of one workbench table."""
+    return f"analytics.export.{table}"
+
+
+def risk_form(signal_id: int) -> str:
+    """One risk signal's decisions (mark reviewed, put withdrawals on review)."""
+    return f"risk.decide.{signal_id}"
 
 DEFAULT_LANG = "zh"
 T = TypeVar("T")

@@ -6,10 +6,11 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.i18n import t
-from domain.security.roles import Permission, can
+from dashboard.screens import may_use
+from domain.security.roles import Permission
 
 
-def require_screen(permission: Permission | None) -> state.SignedIn:
+def require_screen(permission: Permission | tuple[Permission, ...] | None) -> state.SignedIn:
     """The signed-in staff member, if their role may use this screen; otherwise the screen stops here.
 
     Navigation already hides screens a role may not use; this also covers a stale link or tab.
@@ -18,7 +19,7 @@ def require_screen(permission: Permission | None) -> state.SignedIn:
     if who is None:
         st.warning(t("auth.required"))
         st.stop()
-    if permission is not None and not can(who.role, permission):
+    if not may_use(who.role, permission):
         st.error(t("auth.forbidden"))
         st.stop()
     return who

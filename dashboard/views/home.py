@@ -1,4 +1,5 @@
-"""概览: the landing screen for every role — what waits for this role, then the catalog. Read-only."""
+"""概览: the landing screen for every role — today's and yesterday's sales, orders and new shoppers (for the roles
+that read analytics), what waits for this role, then the catalog. Read-only."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import streamlit as st
 
 from dashboard.components.access import require_screen
 from dashboard.components.actions import read, show_flashes
+from dashboard.components.amounts import money
 from dashboard.i18n import role_label, t
 from dashboard.screens import screens_for
+from domain.analytics.days import DayFigures, recent_days
 from domain.catalog import queries
 from domain.security.roles import Permission, can
 from domain.settings.service import get_settings
@@ -47,6 +50,8 @@ def main() -> None:
     st.header(t("home.header", shop=shop_name))
     st.caption(t("home.welcome", name=who.display_name, role=role_label(who.role)))
     show_flashes()
+    if can(who.role, Permission.ANALYTICS):
+        _today(read(recent_days))
 
     mine = [q for q in QUEUES if can(who.role, q.permission)]
     if mine:
@@ -59,6 +64,19 @@ def main() -> None:
         columns = st.columns(4)
         for i, screen in enumerate(shortcuts):
             columns[i % len(columns)].page_link(screen.file, label=t(screen.title_key), icon=screen.icon)
+
+
+def _today(days: list[DayFigures]) -> None:
+    """Today so far beside yesterday's whole day, by Shanghai day. No change is shown: a day half gone is no match
+    for a whole one."""
+    today, yesterday = days
+    st.subheader(t("home.today"), help=t("home.today_help"))
+    figures = (("home.today_sales", "net_sales_fen", money), ("home.today_orders", "paid_orders", str),
+               ("home.today_new_users", "new_users", str))
+    columns = st.columns(len(figures) * 2)
+    for i, (key, field, shown) in enumerate(figures):
+        columns[2 * i].metric(t(key), shown(getattr(today, field)), border=True)
+        columns[2 * i + 1].metric(t(f"{key}_yesterday"), shown(getattr(yesterday, field)), border=True)
 
 
 def _queues(mine: list[Queue], counts: WorkQueues) -> None:

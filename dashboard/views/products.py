@@ -67,9 +67,10 @@ def main() -> None:
     )
     on_shelf = shelf_col.selectbox(t("products.filter_shelf"), SHELF_OPTIONS, on_change=_back_to_first_page,
                                    key=state.translated(state.PRODUCTS_FILTER_SHELF), format_func=_shelf_label)
-    sort = sort_col.selectbox(t("products.sort"), list(queries.StaffProductSort), on_change=_back_to_first_page,
-                              key=state.translated(state.PRODUCTS_SORT),
-                              format_func=lambda v: t(f"products.sort.{v}"))
+    # Labels made now, in this run's language: a format function is also called outside the run (by tests).
+    sort_labels = {v: t(f"products.sort.{v}") for v in queries.StaffProductSort}
+    sort = sort_col.selectbox(t("products.sort"), list(sort_labels), on_change=_back_to_first_page,
+                              key=state.translated(state.PRODUCTS_SORT), format_func=sort_labels.__getitem__)
     page = st.session_state.get(state.PRODUCTS_PAGE, 1)
     rows, total = read(lambda s: queries.staff_product_rows(s, q=q, category_id=category_id, page=page,
                                                             page_size=PAGE_SIZE, on_shelf=on_shelf, sort=sort))

@@ -52,6 +52,7 @@ GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
         SettingField("unpaid_timeout_minutes", "int"),
         SettingField("shipping_fee_fen", "yuan"),
         SettingField("free_shipping_threshold_fen", "yuan"),
+        SettingField("return_address", "text"),  # 退货退款: where buyers send the goods back
     )),
     ("settings.group.withdrawals", (
         SettingField("withdraw_min_fen", "yuan"),

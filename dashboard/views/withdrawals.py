@@ -80,7 +80,14 @@ def main() -> None:
 
 
 def _note(w: WithdrawalView) -> str:
+    if w.status == WithdrawalStatus.PENDING and w.second_approval_required:
+        return t("withdrawals.note_second" if w.first_approved_at else "withdrawals.note_two")
     return w.failure or w.reject_reason or w.payout_ref
+
+
+def _first_approved(result) -> bool:
+    """The approval just given was the first of two (the distributor is on withdrawal review): nothing paid yet."""
+    return result.status == WithdrawalStatus.PENDING and result.first_approved_at is not None
 
 
 def _actions(actor: Actor, w: WithdrawalView) -> None:
@@ -92,6 +99,8 @@ def _actions(actor: Actor, w: WithdrawalView) -> None:
             label("withdrawal", w.status), plain(w.nickname), label("method", w.method), plain(w.account_text),
             t("withdrawals.breakdown", amount=yuan(w.amount_fen), fee=yuan(w.fee_fen), payout=yuan(w.payout_fen)),
         ])))
+        if w.status == WithdrawalStatus.PENDING and w.second_approval_required:
+            _two_approvals(w)
         if WithdrawalAction.REVEAL_ACCOUNT in w.actions:
             _reveal_account(actor, w)
         if WithdrawalAction.RETRY_TRANSFER in w.actions and w.failure:
@@ -112,6 +121,17 @@ def _actions(actor: Actor, w: WithdrawalView) -> None:
         with right:
             if WithdrawalAction.REJECT in w.actions:
                 _reject(actor, w)
+
+
+def _two_approvals(w: WithdrawalView) -> None:
+    """The distributor's withdrawals are on review (风险信号): two different staff must approve. Once one has, the
+    approve button is offered to everyone else only (``withdrawal_actions``)."""
+    if w.first_approved_at is None:
+        st.warning(t("withdrawals.two_needed"), icon=":material/lock_clock:")
+    elif WithdrawalAction.APPROVE in w.actions:
+        st.warning(t("withdrawals.second_waiting", time=local_time(w.first_approved_at)), icon=":material/lock_clock:")
+    else:
+        st.info(t("withdrawals.second_yours", time=local_time(w.first_approved_at)), icon=":material/lock_clock:")
 
 
 def _reveal_account(actor: Actor, w: WithdrawalView) -> None:
@@ -144,7 +164,9 @@ def _approve_wechat(actor: Actor, w: WithdrawalView, *, retry: bool) -> None:
     result = perform(lambda s: approve_withdrawal(s, actor=actor, withdrawal_id=w.id, wechat=get_wechat()))
     if result is None:
         return
-    if result.status == WithdrawalStatus.PAID:
+    if _first_approved(result):
+        state.flash(t("withdrawals.first_recorded", no=w.withdrawal_no))
+    elif result.status == WithdrawalStatus.PAID:
         state.flash(t("withdrawals.paid", payout=yuan(result.payout_fen), ref=plain(result.payout_ref)))
     elif result.status == WithdrawalStatus.AWAITING_CONFIRMATION:
         state.flash(t("withdrawals.awaiting", payout=yuan(result.payout_fen), ref=plain(result.payout_ref)))
@@ -159,10 +181,12 @@ def _approve_wechat(actor: Actor, w: WithdrawalView, *, retry: bool) -> None:
 def _approve_bank(actor: Actor, w: WithdrawalView) -> None:
     key = partial(state.widget_key, state.withdrawal_form(w.id))
     st.caption(t("withdrawals.approve_bank_help"))
-    if st.button(t("withdrawals.approve_bank"), key=key("approve_bank"), icon=":material/task_alt:") and perform(
-        lambda s: approve_withdrawal(s, actor=actor, withdrawal_id=w.id, wechat=get_wechat()),
-        success=t("withdrawals.approved_bank", no=w.withdrawal_no),
-    ) is not None:
+    if not st.button(t("withdrawals.approve_bank"), key=key("approve_bank"), icon=":material/task_alt:"):
+        return
+    result = perform(lambda s: approve_withdrawal(s, actor=actor, withdrawal_id=w.id, wechat=get_wechat()))
+    if result is not None:
+        state.flash(t("withdrawals.first_recorded" if _first_approved(result) else "withdrawals.approved_bank",
+                      no=w.withdrawal_no))
         st.rerun()
 
 

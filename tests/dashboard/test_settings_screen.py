@@ -151,3 +151,16 @@ def test_a_minimum_withdrawal_below_one_fen_is_refused_in_yuan(committed, settin
     at.text_input(key=key("withdraw_min_fen")).set_value("0")
     at.button(key=key("submit")).click().run()
     assert [e.value for e in at.error] == ["最低提现金额：不能小于 ¥0.01"]
+
+
+def test_the_return_address_is_typed_in_the_orders_group_and_kept_as_typed(committed, settings_screen):
+    [orders] = [fields for group, fields in GROUPS if group == "settings.group.orders"]
+    assert "return_address" in [f.name for f in orders]
+    at = settings_screen
+    assert at.text_input(key=key("return_address")).value == ""
+    address = "  售后部 **张三** 13800138000 上海市浦东新区 <世纪大道> 100 号  "
+    at.text_input(key=key("return_address")).set_value(address)
+    at.button(key=key("submit")).click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert saved(committed).return_address == address.strip()
+    assert at.text_input(key=key("return_address", version=1)).value == address.strip()

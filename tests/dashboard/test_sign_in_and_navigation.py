@@ -27,10 +27,14 @@ WITHDRAWALS, COMMISSIONS, ANALYTICS, AUDIT = ("views/withdrawals.py", "views/com
                                               "views/audit.py")
 HOME_CONTENT = "views/home_content.py"
 COUPONS, PROMOTIONS = "views/coupons.py", "views/promotions.py"
+MEMBERS, MEMBER_LEVELS, SHARE_REWARDS = "views/members.py", "views/member_levels.py", "views/share_rewards.py"
+SIMULATOR, RISK = "views/commission_simulator.py", "views/risk.py"
 EVERY_SCREEN = {s.file for s in SCREENS}
 SHORTCUTS = {PRODUCTS: "商品", SETTINGS: "设置", ORDERS: "订单", REFUNDS: "售后退款", APPLICATIONS: "分销审核",
              DISTRIBUTORS: "分销员", WITHDRAWALS: "提现审核", COMMISSIONS: "佣金明细", ANALYTICS: "数据分析",
-             AUDIT: "操作日志", HOME_CONTENT: "首页装修", COUPONS: "优惠券", PROMOTIONS: "满减与限时折扣"}
+             AUDIT: "操作日志", HOME_CONTENT: "首页装修", COUPONS: "优惠券", PROMOTIONS: "满减与限时折扣",
+             MEMBERS: "会员", MEMBER_LEVELS: "会员等级", SHARE_REWARDS: "分享有礼", SIMULATOR: "佣金模拟",
+             RISK: "风险信号"}
 CATALOG = ["商品总数", "在售商品", "商品分类", "低库存规格"]
 
 
@@ -56,10 +60,12 @@ def test_signing_in_opens_the_overview_with_shop_name_and_role(signed_in):
     ("role", "screens"),
     [
         ("owner", EVERY_SCREEN),
-        ("operator", {HOME, PRODUCTS, ORDERS, HOME_CONTENT, COUPONS, PROMOTIONS}),
+        ("operator", {HOME, PRODUCTS, ORDERS, HOME_CONTENT, COUPONS, PROMOTIONS, MEMBERS, MEMBER_LEVELS,
+                      SHARE_REWARDS}),
         ("support", {HOME, ORDERS, REFUNDS}),
-        ("finance", {HOME, WITHDRAWALS, COMMISSIONS}),
-        ("analyst", {HOME, ANALYTICS}),
+        # Finance decides on the risk queue; analysts read it and run the simulator.
+        ("finance", {HOME, WITHDRAWALS, COMMISSIONS, RISK}),
+        ("analyst", {HOME, ANALYTICS, SIMULATOR, RISK}),
     ],
 )
 def test_each_role_sees_only_the_screens_its_permissions_allow(signed_in, role, screens):
@@ -78,7 +84,8 @@ def test_each_role_sees_only_the_screens_its_permissions_allow(signed_in, role, 
 FORBIDDEN = [("support", PRODUCTS), ("analyst", ORDERS), ("operator", REFUNDS), ("finance", APPLICATIONS),
              ("support", DISTRIBUTORS), ("operator", WITHDRAWALS), ("support", COMMISSIONS), ("finance", ANALYTICS),
              ("operator", SETTINGS), ("analyst", AUDIT), ("support", HOME_CONTENT), ("finance", COUPONS),
-             ("analyst", PROMOTIONS)]
+             ("analyst", PROMOTIONS), ("support", MEMBERS), ("finance", MEMBER_LEVELS), ("analyst", SHARE_REWARDS),
+             ("finance", SIMULATOR), ("support", RISK)]
 
 
 def test_every_screen_checks_the_role_itself_too(committed):
@@ -118,7 +125,10 @@ def test_english_switch_changes_labels_and_survives_navigation(signed_in):
     at = signed_in("owner")
     at.sidebar.segmented_control(key=state.LANG_SWITCH).set_value("en").run()
     assert [h.value for h in at.header] == ["优选生活馆 · Overview"]
-    assert [m.label for m in at.metric] == ["Orders to ship", "Refund requests", "Distributor applications",
+    assert [m.label for m in at.metric] == ["Sales today", "Sales yesterday", "Paid orders today",
+                                            "Paid orders yesterday", "New shoppers today", "New shoppers yesterday",
+                                            "Orders to ship", "Refund requests",
+                                            "Payments for cancelled orders, not yet back", "Distributor applications",
                                             "Withdrawals to review", "Products", "On shelf", "Categories",
                                             "Low-stock SKUs"]
     assert at.sidebar.button(key=state.LOGOUT).label == "Log out"
@@ -184,6 +194,9 @@ def test_every_stored_code_the_screens_show_has_a_label():
         EntryType,
         OrderStatus,
         RefundStatus,
+        RiskKind,
+        RiskOutcome,
+        RiskStatus,
         WithdrawalStatus,
     )
     from domain.wallet.service import METHODS
@@ -193,7 +206,8 @@ def test_every_stored_code_the_screens_show_has_a_label():
 
     kinds = {"order": set(OrderStatus.ALL), "refund": codes(RefundStatus), "application": codes(ApplicationStatus),
              "withdrawal": codes(WithdrawalStatus), "commission": codes(CommissionStatus), "method": set(METHODS),
-             "entry": codes(EntryType), "level": set(LEVELS)}
+             "entry": codes(EntryType), "level": set(LEVELS), "risk_kind": set(RiskKind),
+             "risk_status": set(RiskStatus), "risk_outcome": set(RiskOutcome)}
     missing = [f"label.{kind}.{code}" for kind, values in kinds.items() for code in values
                if f"label.{kind}.{code}" not in STRINGS]
     assert not missing

@@ -173,7 +173,7 @@ def test_a_new_session_resumes_from_the_cookie(committed, staff, monkeypatch):
     assert not at.exception
     assert at.session_state[state.STAFF_TOKEN] == token
     assert at.session_state[state.SIGNED_IN].actor.username == username
-    assert visible_screens(at) == {"views/home.py", "views/commissions.py", "views/withdrawals.py"}
+    assert visible_screens(at) == {"views/home.py", "views/commissions.py", "views/withdrawals.py", "views/risk.py"}
 
 
 @pytest.mark.parametrize("how", ["expired", "logged out", "disabled", "forged"])
@@ -222,4 +222,5 @@ def test_a_role_changed_while_the_cookie_waits_applies_on_resume(committed, staf
     with unit_of_work(committed) as session:
         session.execute(update(Staff).where(Staff.username == username).values(role="analyst"))
     at = new_app().run()
-    assert visible_screens(at) == {"views/home.py", "views/analytics.py"}
+    assert visible_screens(at) == {"views/home.py", "views/analytics.py", "views/commission_simulator.py",
+                                   "views/risk.py"}
