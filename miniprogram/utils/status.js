@@ -23,9 +23,16 @@ const ORDER_HINT = {
 
 const REFUND_STATUS = {
   requested: '审核中',
+  awaiting_return: '待寄回商品',
   approved: '退款中',
   refunded: '已退款',
   rejected: '已驳回',
+}
+
+// What an after-sale request asks for (the order's refund_kinds offer them).
+const REFUND_KIND = {
+  refund_only: '仅退款',
+  return_and_refund: '退货退款',
 }
 
 // Someone else's order that earned the distributor commission: what has happened to it (已付款, 已发货).
@@ -125,7 +132,7 @@ function distributorNotice(status, facts) {
 }
 
 module.exports = {
-  ORDER_STATUS, ORDER_HINT, REFUND_STATUS, PROMOTION_ORDER_STATUS, COMMISSION_STATUS, COMMISSION_LEVEL, PROMOTION_EARNING,
+  ORDER_STATUS, ORDER_HINT, REFUND_STATUS, REFUND_KIND, PROMOTION_ORDER_STATUS, COMMISSION_STATUS, COMMISSION_LEVEL, PROMOTION_EARNING,
   WITHDRAWAL_STATUS, DISTRIBUTOR_TAG, GROWTH_KIND, SHARE_REWARD_STATUS, INVITEE_STATUS,
   COUPON_STATUS, COUPON_CLAIM_REFUSAL, COUPON_SOURCE, label, orderButtons,
   distributorNotice,

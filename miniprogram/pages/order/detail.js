@@ -1,7 +1,10 @@
 // 订单详情: status (with the payment countdown), address, lines, price breakdown, numbers and times, the
 // latest logistics event, the refunds of the order, and the buttons the API offers for it (`order.actions`):
 // 去支付, 取消订单, 确认收货, 查看物流 and 申请退款/申请售后 (a sheet of the lines with units left to ask back,
-// each line's `refundable_quantity` as the API counts it, and a reason).
+// each line's `refundable_quantity` as the API counts it, the kind — 仅退款, or 退货退款 when the order's
+// `refund_kinds` offer it — a reason and up to 3 photos from wx.chooseMedia, each uploaded and checked by the API).
+// A return the shop approved shows the shop's return address and, while the API offers `ship_return`, a form for
+// the return parcel's carrier and tracking number.
 const api = require('../../utils/api')
 const { paths } = api
 const nav = require('../../utils/nav')
@@ -10,6 +13,7 @@ const status = require('../../utils/status')
 const views = require('./utils/views')
 const actions = require('./utils/actions')
 
+const MAX_PHOTOS = 3
 const REASONS = ['不想要了', '拍错了/多拍了', '商品质量问题', '商品与描述不符', '少件/漏发', '未按约定时间发货', '其他']
 
 function summaryRows(o) {
@@ -48,6 +52,13 @@ Component({
     reasonPickerValue: 0,
     reasonText: '',
     refundSubmitting: false,
+    kinds: [], // the kinds offered, as { key, text }; a choice only when there are two
+    kind: 'refund_only',
+    photos: [], // { path, url } uploaded
+    maxPhotos: MAX_PHOTOS,
+    photoUploading: false,
+    // the return parcel forms, by refund id
+    returnForms: {},
   },
 
   lifetimes: {
@@ -181,8 +192,56 @@ Component({
         return false
       }
       if (lines.length === 1) lines[0].checked = true
-      this.setData({ refundOpen: true, refundLines: lines, reasonIndex: -1, reasonLabel: '', reasonPickerValue: 0, reasonText: '' })
+      const kinds = (this.data.order.refund_kinds || ['refund_only']).map((key) => ({
+        key, text: status.label(status.REFUND_KIND, key),
+      }))
+      this.setData({
+        refundOpen: true, refundLines: lines, reasonIndex: -1, reasonLabel: '', reasonPickerValue: 0, reasonText: '',
+        kinds, kind: kinds[0].key, photos: [],
+      })
       return true
+    },
+
+    onKind(e) {
+      const key = e.currentTarget.dataset.key
+      if (this.data.kinds.some((k) => k.key === key)) this.setData({ kind: key })
+    },
+
+    // Photos: chosen in WeChat (album or camera), each uploaded at once; the API checks that it is a picture.
+    onAddPhoto() {
+      const left = MAX_PHOTOS - this.data.photos.length
+      if (left <= 0 || this.data.photoUploading) return Promise.resolve([])
+      return new Promise((resolve) => {
+        wx.chooseMedia({
+          count: left,
+          mediaType: ['image'],
+          sourceType: ['album', 'camera'],
+          sizeType: ['compressed'],
+          success: (res) => resolve((res.tempFiles || []).map((f) => f.tempFilePath).slice(0, left)),
+          fail: () => resolve([]),
+        })
+      }).then((files) => {
+        if (!files.length) return []
+        this.setData({ photoUploading: true })
+        return files.reduce((done, file) => done.then((uploaded) => api.upload(paths.refundPhotos, file, { toast: false })
+          .then((photo) => uploaded.concat([photo]), (err) => {
+            wx.showToast({ title: err.message || '照片上传失败', icon: 'none' })
+            return uploaded
+          })), Promise.resolve([])).then((uploaded) => {
+          this.setData({ photoUploading: false, photos: this.data.photos.concat(uploaded).slice(0, MAX_PHOTOS) })
+          return uploaded
+        })
+      })
+    },
+
+    onRemovePhoto(e) {
+      const i = Number(e.currentTarget.dataset.index)
+      this.setData({ photos: this.data.photos.filter((_, j) => j !== i) })
+    },
+
+    onPreviewPhoto(e) {
+      const urls = (e.currentTarget.dataset.urls || []).slice()
+      wx.previewImage({ current: e.currentTarget.dataset.url, urls })
     },
 
     onCloseRefund() {
@@ -236,13 +295,23 @@ Component({
       }
       const text = this.data.reasonText.trim()
       const reason = `${REASONS[this.data.reasonIndex]}${text ? `：${text}` : ''}`.slice(0, 200)
-      const body = { lines: chosen.map((l) => ({ order_line_id: l.id, quantity: l.quantity })), reason }
+      if (this.data.photoUploading) {
+        wx.showToast({ title: '照片上传中，请稍候', icon: 'none' })
+        return Promise.resolve(null)
+      }
+      const body = {
+        lines: chosen.map((l) => ({ order_line_id: l.id, quantity: l.quantity })), reason,
+        kind: this.data.kind, photos: this.data.photos.map((p) => p.path),
+      }
       this.setData({ refundSubmitting: true })
       return api.post(paths.orderRefunds(this.orderId), body, { toast: false }).then((refund) => {
         this.setData({ refundSubmitting: false, refundOpen: false })
+        const returning = refund.kind === 'return_and_refund'
         wx.showModal({
-          title: '退款申请已提交',
-          content: `退款金额 ${format.price(refund.amount_fen)}，商家审核通过后原路退回`,
+          title: returning ? '退货申请已提交' : '退款申请已提交',
+          content: returning
+            ? `退款金额 ${format.price(refund.amount_fen)}，商家同意后请按退货地址寄回商品，收到退货后原路退款`
+            : `退款金额 ${format.price(refund.amount_fen)}，商家审核通过后原路退回`,
           showCancel: false,
           confirmText: '好的',
         })
@@ -252,6 +321,45 @@ Component({
         wx.showModal({ title: '无法申请退款', content: err.message, showCancel: false, confirmText: '知道了' })
         return null
       })
+    },
+
+    // --- 寄回商品: the return parcel ---------------------------------------------------------------
+
+    onCopyReturnAddress(e) {
+      actions.copy(e.currentTarget.dataset.address, '退货地址')
+    },
+
+    onReturnInput(e) {
+      const { id, field } = e.currentTarget.dataset
+      this.setData({ [`returnForms.${id}.${field}`]: e.detail.value })
+    },
+
+    onSubmitReturn(e) {
+      const id = Number(e.currentTarget.dataset.id)
+      const refund = this.data.refunds.find((r) => r.id === id)
+      const form = this.data.returnForms[id] || {}
+      const carrier = (form.carrier !== undefined ? form.carrier : (refund && refund.return_carrier) || '').trim()
+      const trackingNo = (form.tracking_no !== undefined ? form.tracking_no : (refund && refund.return_tracking_no) || '').trim()
+      if (!carrier) {
+        wx.showToast({ title: '请填写快递公司', icon: 'none' })
+        return Promise.resolve(null)
+      }
+      if (!trackingNo) {
+        wx.showToast({ title: '请填写快递单号', icon: 'none' })
+        return Promise.resolve(null)
+      }
+      if (form.submitting) return Promise.resolve(null)
+      this.setData({ [`returnForms.${id}.submitting`]: true })
+      return api.post(paths.refundReturnShipment(id), { carrier, tracking_no: trackingNo }, { toast: false })
+        .then((answered) => {
+          this.setData({ [`returnForms.${id}`]: {} })
+          wx.showToast({ title: '已提交退货物流', icon: 'success' })
+          return this.load().then(() => answered)
+        }, (err) => {
+          this.setData({ [`returnForms.${id}.submitting`]: false })
+          wx.showModal({ title: '无法提交', content: err.message, showCancel: false, confirmText: '知道了' })
+          return null
+        })
     },
   },
 })

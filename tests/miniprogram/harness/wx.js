@@ -14,6 +14,10 @@ const titles = [] // wx.setNavigationBarTitle
 const requests = [] // { method, url, header, data } of every wx.request
 const downloads = [] // { url, header, tempFilePath, statusCode } of every wx.downloadFile
 const uploads = [] // { url, header, filePath, name, statusCode } of every wx.uploadFile
+// What wx.chooseMedia hands over, one answer per call: a list of local file paths (the pictures the shopper picked),
+// or { errMsg } for a cancel; with none queued the shopper cancels. chosenMedia records each call's options.
+const mediaAnswers = []
+const chosenMedia = []
 const savedImages = [] // filePath of every wx.saveImageToPhotosAlbum
 const clipboard = [] // data of every wx.setClipboardData
 const payments = [] // the options of every wx.requestPayment
@@ -317,6 +321,19 @@ const fakes = {
     succeed(options, {})
   },
   previewImage: (options) => succeed(options, {}),
+  chooseMedia: gated('chooseMedia', (options) => {
+    chosenMedia.push(options)
+    const answer = mediaAnswers.shift() || { errMsg: 'chooseMedia:fail cancel' }
+    if (!Array.isArray(answer)) {
+      later(options.fail, answer)
+      later(options.complete, answer)
+      return
+    }
+    const tempFiles = answer.slice(0, options.count || 9).map((file) => ({
+      tempFilePath: file, size: fs.statSync(file).size, fileType: 'image',
+    }))
+    succeed(options, { tempFiles, type: 'image', errMsg: 'chooseMedia:ok' })
+  }),
   downloadFile,
   uploadFile,
   requestPayment,
@@ -354,6 +371,8 @@ function reset() {
   requests.length = 0
   downloads.length = 0
   uploads.length = 0
+  mediaAnswers.length = 0
+  chosenMedia.length = 0
   savedImages.length = 0
   clipboard.length = 0
   payments.length = 0
@@ -407,4 +426,5 @@ async function idle(timeoutMs = 20000) {
 module.exports = {
   install, reset, idle, loseNextAnswer, alterNextAnswer, holdNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads, uploads,
   savedImages, clipboard, payments, paymentAnswers, merchantTransfers, merchantTransferAnswers, privacy, privacyGate,
+  mediaAnswers, chosenMedia,
 }

@@ -15,6 +15,9 @@ function orderView(order) {
 function refundView(refund) {
   return Object.assign({}, refund, {
     statusText: status.label(status.REFUND_STATUS, refund.status),
+    kindText: status.label(status.REFUND_KIND, refund.kind || 'refund_only'),
+    canShipReturn: (refund.actions || []).indexOf('ship_return') >= 0,
+    returnShippedText: refund.return_shipped_at ? format.dateTime(refund.return_shipped_at) : '',
     linesText: refund.lines.map((l) => `${l.title} ×${l.quantity}`).join('，'),
     createdText: format.dateTime(refund.created_at),
   })
