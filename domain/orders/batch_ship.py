@@ -5,7 +5,6 @@ is reported and never stops the others (docs/money-and-rules.md, "Batch shipping
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass
 
 from openpyxl import load_workbook
@@ -58,23 +57,34 @@ def read_sheet(data: bytes) -> list[SheetRow]:
         raise Invalid(OrderError.SHEET_TOO_LARGE, "表格不能超过 2 MB")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise Invalid(OrderError.INVALID_SHEET, "请上传 .xlsx 表格（订单号、快递公司、快递单号）") from exc
+    except Exception as exc:  # not a zip, not a workbook, or broken XML inside: whatever openpyxl trips on
+        raise _not_a_sheet() from exc
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True) if book.worksheets else iter(())
-        header = next(rows, None)
-        where = _columns(header or ())
-        parcels: list[SheetRow] = []
-        for number, cells in enumerate(rows, start=2):
-            values = {name: _text(cells[i] if i < len(cells) else None) for name, i in where.items()}
-            if not any(values.values()):
-                continue
-            if len(parcels) == MAX_ROWS:
-                raise Invalid(OrderError.SHEET_TOO_LARGE, f"一次最多发货 {MAX_ROWS} 行")
-            parcels.append(SheetRow(row=number, **values))
-        return parcels
+        return _parcels(book)
+    except Invalid:
+        raise
+    except Exception as exc:  # a sheet whose cells cannot be read
+        raise _not_a_sheet() from exc
     finally:
         book.close()
+
+
+def _not_a_sheet() -> Invalid:
+    return Invalid(OrderError.INVALID_SHEET, "请上传 .xlsx 表格（订单号、快递公司、快递单号）")
+
+
+def _parcels(book) -> list[SheetRow]:
+    rows = book.worksheets[0].iter_rows(values_only=True) if book.worksheets else iter(())
+    where = _columns(next(rows, None) or ())
+    parcels: list[SheetRow] = []
+    for number, cells in enumerate(rows, start=2):
+        values = {name: _text(cells[i] if i < len(cells) else None) for name, i in where.items()}
+        if not any(values.values()):
+            continue
+        if len(parcels) == MAX_ROWS:
+            raise Invalid(OrderError.SHEET_TOO_LARGE, f"一次最多发货 {MAX_ROWS} 行")
+        parcels.append(SheetRow(row=number, **values))
+    return parcels
 
 
 def _columns(header) -> dict[str, int]:

@@ -4,6 +4,7 @@ batch shipping from a spreadsheet and search — in exact fen and units."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -297,6 +298,14 @@ def _sheet(rows, header=("订单号", "快递公司", "快递单号")) -> bytes:
     return out.getvalue()
 
 
+def _zip(files: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
 def test_batch_shipping_ships_the_good_rows_and_says_why_each_bad_row_was_not(db, buyer, sandbox_url):
     sku = make_product(db, stock=10).skus[0]
     a, b, c = (pay(db, place(db, buyer, [(sku.id, 1)]), sandbox_url) for _ in range(3))
@@ -321,6 +330,10 @@ def test_a_sheet_without_the_columns_or_not_a_sheet_is_refused_whole(db):
     with refused(OrderError.INVALID_SHEET):
         ship_from_sheet(db, actor=OPERATOR, data=_sheet([("1", "2")], header=("订单号", "快递公司")),
                         wechat=get_wechat())
+    for broken in (_zip({"hello.txt": "not a workbook"}), _zip({"[Content_Types].xml": "<Types><broken"}),
+                   _sheet([])[:200]):
+        with refused(OrderError.INVALID_SHEET):
+            ship_from_sheet(db, actor=OPERATOR, data=broken, wechat=get_wechat())
     with refused(OrderError.SHEET_TOO_LARGE):
         ship_from_sheet(db, actor=OPERATOR, data=_sheet([(f"X{i}", "顺丰速运", "SF1") for i in range(501)]),
                         wechat=get_wechat())
