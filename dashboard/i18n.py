@@ -468,10 +468,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "orders.change_receiver_submit": ("保存新地址", "Save the new receiver"),
     "orders.receiver_changed": ("订单 {no} 的收货地址已修改。", "Order {no} now goes to the new receiver."),
     "orders.batch_ship": ("批量发货（Excel）", "Batch shipping (Excel)"),
-    "orders.batch_ship_help": ("上传 .xlsx 表格，表头为：订单号、快递公司、快递单号，每行一个包裹。每行单独发货，"
-                               "有问题的行不影响其他行。",
-                               "Upload an .xlsx whose header reads 订单号, 快递公司, 快递单号, one parcel a row. "
-                               "Each row ships on its own; a bad row never stops the others."),
+    "orders.batch_ship_help": ("上传 .xlsx 表格（不超过 2 MB、500 行），表头为：订单号、快递公司、快递单号，每行一个"
+                               "包裹。每行单独发货，有问题的行不影响其他行。",
+                               "Upload an .xlsx (at most 2 MB and 500 rows) whose header reads 订单号, 快递公司, "
+                               "快递单号, one parcel a row. Each row ships on its own; a bad row never stops the others."),
     "orders.batch_ship_template": ("下载模板", "Download the template"),
     "orders.batch_ship_file": ("发货表格", "Shipping sheet"),
     "orders.batch_ship_submit": ("开始发货", "Ship them"),
