@@ -184,6 +184,22 @@ test('render the pages', async () => {
   await show('pages/order/detail', { id: String(shipped.id) })
   await show('pages/order/detail', { id: String(pending.id) }, { name: 'pages_order_detail_pending' })
   await show('pages/order/detail', { id: String(shipped.id) }, { name: 'pages_order_detail_refund_sheet', after: (p) => p.instance.onOpenRefund() })
+  // A return (退货退款) the shop approved: its address, and the form for the return parcel
+  const returned = await mp.paidOrder(token, [{ sku_id: mug.id, quantity: 2 }])
+  await mp.shipOrder(returned.id, 'SF1400223355')
+  await mp.admin('PUT', '/api/v1/admin/settings', { return_address: '退货仓 王五 13700137000 浙江省杭州市余杭区文一西路 100 号' })
+  const goingBack = await mp.api('POST', `/api/v1/orders/${returned.id}/refunds`, {
+    token, body: { lines: [{ order_line_id: returned.lines[0].id, quantity: 1 }], reason: '商品质量问题：杯口有裂纹', kind: 'return_and_refund' },
+  })
+  await mp.admin('POST', `/api/v1/admin/refunds/${goingBack.id}/approve`)
+  await show('pages/order/detail', { id: String(returned.id) }, { name: 'pages_order_detail_return' })
+  await show('pages/order/detail', { id: String(shipped.id) }, {
+    name: 'pages_order_detail_return_sheet',
+    after: (p) => {
+      p.instance.onOpenRefund()
+      p.instance.onKind({ currentTarget: { dataset: { key: 'return_and_refund' } } })
+    },
+  })
   await show('pages/order/logistics', { id: String(shipped.id) })
   await show('pages/order/result', { id: String(shipped.id) })
   await show('pages/address/list', { select: '1' })
