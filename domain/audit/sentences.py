@@ -97,6 +97,10 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "order.tracking_event": ("添加物流信息", "Added a tracking event"),
     "refund.approve": ("同意退款", "Approved a refund"),
     "refund.reject": ("驳回退款", "Rejected a refund"),
+    "refund.approve_return": ("同意退货", "Approved a return"),
+    "refund.confirm_return": ("确认收到退货", "Confirmed a return arrived"),
+    "order.change_address": ("修改收货地址", "Changed the receiver"),
+    "order.merchant_note": ("修改商家备注", "Edited the merchant note"),
     "withdrawal.approve": ("同意提现", "Approved a withdrawal"),
     "withdrawal.reject": ("驳回提现", "Rejected a withdrawal"),
     "withdrawal.mark_paid": ("标记已打款", "Marked a withdrawal paid"),
@@ -183,6 +187,12 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "is_enabled": ("启用", "switched on"),
     "link_kind": ("跳转", "link"),
     "image_url": ("图片", "picture"),
+    "return_address": ("退货地址", "return address"),
+    "merchant_note": ("商家备注", "merchant note"),
+    "receiver": ("收货人", "receiver"),
+    "phone": ("手机号", "phone"),
+    "region": ("地区", "region"),
+    "restock": ("放回库存", "restocked"),
 }
 
 # Stored codes that appear as values (statuses), as staff read them.
@@ -339,6 +349,24 @@ def _refund(entry: AuditEntry, name: str, lang: Lang) -> str:
     return f"同意了{name}，退款 {amount}" + (f"（微信未完成：{failure}）" if failure else "")
 
 
+def _return_received(entry: AuditEntry, name: str, lang: Lang) -> str:
+    after = _a(entry)
+    amount, failure = value_text("amount_fen", after.get("amount_fen"), lang), after.get("failure") or ""
+    if lang == "en":
+        return (f"confirmed the goods of {name} arrived ({'back in stock' if after.get('restock') else 'not restocked'}),"
+                f" refunding {amount}" + (f" (WeChat: {failure})" if failure else ""))
+    return (f"确认收到{name}的退货（{'已放回库存' if after.get('restock') else '未放回库存'}），退款 {amount}"
+            + (f"（微信未完成：{failure}）" if failure else ""))
+
+
+def _receiver(entry: AuditEntry, name: str, lang: Lang) -> str:
+    def who(values: dict) -> str:
+        return " ".join(str(values.get(k) or "—") for k in ("receiver", "phone", "region"))
+    if lang == "en":
+        return f"changed the receiver of {name}: {who(_b(entry))} → {who(_a(entry))}"
+    return f"修改了{name}的收货地址：{who(_b(entry))} → {who(_a(entry))}"
+
+
 def _issue(entry: AuditEntry, name: str, lang: Lang) -> str:
     after = _a(entry)
     issued, reason = len(after.get("issued") or []), after.get("reason") or ""
@@ -360,6 +388,12 @@ SENTENCES: dict[str, Sentence] = {
     "order.tracking_event": _zh_en("为{name}添加了物流信息：{text}", "added a tracking event to {name}: {text}"),
     "refund.approve": _refund,
     "refund.reject": _zh_en("驳回了{name}：{reason}", "rejected {name}: {reason}"),
+    "refund.approve_return": _zh_en("同意了{name}的退货，收到退货后退款 {amount_fen}",
+                                    "approved the return of {name}; {amount_fen} is refunded once the goods arrive"),
+    "refund.confirm_return": _return_received,
+    "order.change_address": _receiver,
+    "order.merchant_note": _zh_en("修改了{name}的商家备注：{before_merchant_note} → {merchant_note}",
+                                  "edited the merchant note of {name}: {before_merchant_note} → {merchant_note}"),
     "withdrawal.approve": _zh_en("同意了{name}（{status}）", "approved {name} ({status})"),
     "withdrawal.reject": _zh_en("驳回了{name}：{reason}", "rejected {name}: {reason}"),
     "withdrawal.mark_paid": _zh_en("将{name}标记为已打款（银行流水号 {reference}）",

@@ -81,3 +81,23 @@ def test_marketing_and_home_actions_read_as_sentences_with_their_names(db):
                   after={"reason": "老客回馈", "issued": [1, 2, 3], "skipped": []})
     db.flush()
     assert sentences(db)[:2] == ["向 3 位顾客发放了优惠券“满100减20”（原因：老客回馈）", "新建了优惠券“满100减20”"]
+
+
+def test_after_sale_and_order_edits_read_as_sentences_with_amounts_in_yuan(db):
+    record_action(db, actor=SYSTEM, action="refund.approve_return", entity_type="refund", entity_id=8,
+                  before={"status": "requested"}, after={"status": "awaiting_return", "amount_fen": 6666})
+    record_action(db, actor=SYSTEM, action="refund.confirm_return", entity_type="refund", entity_id=8,
+                  before={"status": "awaiting_return"},
+                  after={"status": "refunded", "amount_fen": 6666, "restock": True, "failure": ""})
+    record_action(db, actor=SYSTEM, action="order.change_address", entity_type="order", entity_id=5,
+                  before={"receiver": "张*", "phone": "138****8000", "region": "广东省深圳市南山区"},
+                  after={"receiver": "赵*", "phone": "136****6000", "region": "上海市上海市徐汇区"})
+    record_action(db, actor=SYSTEM, action="order.merchant_note", entity_type="order", entity_id=5,
+                  before={"merchant_note": ""}, after={"merchant_note": "用纸箱"})
+    assert sentences(db) == [
+        "修改了订单 #5的商家备注：— → 用纸箱",
+        "修改了订单 #5的收货地址：张* 138****8000 广东省深圳市南山区 → 赵* 136****6000 上海市上海市徐汇区",
+        "确认收到退款 #8的退货（已放回库存），退款 ¥66.66",
+        "同意了退款 #8的退货，收到退货后退款 ¥66.66",
+    ]
+    assert sentences(db, "en")[2] == "confirmed the goods of refund #8 arrived (back in stock), refunding ¥66.66"
