@@ -53,14 +53,15 @@ def range_picker(name: str, *, default: str = LAST_30, granularity: bool = True,
     def key(part: str) -> str:
         return state.range_key(name, part)
 
-    preset_col, custom_col, by_col, compare_col = st.columns([4, 3, 3, 2], vertical_alignment="bottom")
+    # Wide enough for every option on one line; the custom days, when chosen, go on the line below.
+    preset_col, by_col, compare_col = st.columns([5, 4, 2], vertical_alignment="bottom")
     # Labels made now, in this run's language (a format function may be called after the run).
     presets = {p: t(f"range.{p}") for p in PRESETS}
     preset = preset_col.segmented_control(
         t("range.preset"), PRESETS, default=default, required=True, key=state.translated(key("preset")),
         format_func=presets.__getitem__)
     if preset == CUSTOM:
-        period = _custom(custom_col, key("custom"))
+        period = _custom(st.columns([2, 3])[0], key("custom"))
         if period is None:
             return None
     else:

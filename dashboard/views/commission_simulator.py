@@ -93,7 +93,9 @@ def _figures(result: Simulation) -> None:
         (t("simulator.scope"), t("simulator.scope_value", orders=result.orders, records=result.records), None,
          t("simulator.scope_help")),
     )
-    for column, (title, value, change, help_text) in zip(st.columns(len(cards)), cards, strict=True):
+    # Three to a row: a year of commission in yuan needs the width.
+    columns = [column for _ in range(0, len(cards), 3) for column in st.columns(3)]
+    for column, (title, value, change, help_text) in zip(columns, cards, strict=False):
         # More commission is more cost: a rise is shown in red.
         column.metric(title, value, delta=change, delta_color="inverse", border=True, help=help_text)
 

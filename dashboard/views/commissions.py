@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from dashboard.components import export as exports
 from dashboard.components.access import require_screen
 from dashboard.components.actions import read, show_flashes
 from dashboard.components.amounts import money
@@ -78,6 +79,7 @@ def main() -> None:
         t("commissions.col_settled"): local_time(r.settled_at),
     } for r in rows]), hide_index=True, width="stretch")
     pager(state.COMMISSIONS_PAGE, total, PAGE_SIZE)
+    exports.export_button(state.COMMISSIONS_EXPORT, exports.commissions(who.actor, **filters))
 
 
 def _beneficiary(actor: Actor, on_change) -> int | None | bool:

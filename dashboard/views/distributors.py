@@ -14,6 +14,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from dashboard import state
+from dashboard.components import export as exports
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import money, parse_signed_yuan
@@ -89,6 +90,7 @@ def main() -> None:
         return
     _distributor_table(rows)
     pager(state.DISTRIBUTORS_PAGE, total, PAGE_SIZE)
+    exports.export_button(state.DISTRIBUTORS_EXPORT, exports.distributors(who.actor, q=q))
 
     chosen = {r.user_id: r for r in rows}
     user_id = select_record(t("distributors.select"), {

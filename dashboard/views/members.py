@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from dashboard.components import export as exports
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import money
@@ -51,6 +52,8 @@ def main() -> None:
         return
     _member_table(rows)
     pager(state.MEMBERS_PAGE, total, PAGE_SIZE)
+    exports.export_button(state.MEMBERS_EXPORT, exports.members(who.actor, q=q, level=None if level == ALL else level,
+                                                                sort=sort))
 
     chosen = {r.user_id: r for r in rows}
     user_id = select_record(t("members.select"), {

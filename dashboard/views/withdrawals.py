@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from dashboard.components import export as exports
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import money
@@ -70,6 +71,7 @@ def main() -> None:
         t("withdrawals.col_time"): local_time(r.created_at), t("withdrawals.col_note"): _note(r),
     } for r in rows]), hide_index=True, width="stretch")
     pager(state.WITHDRAWALS_PAGE, total, PAGE_SIZE)
+    exports.export_button(state.WITHDRAWALS_EXPORT, exports.withdrawals(who.actor, status=status))
 
     chosen = {r.id: r for r in rows}
     withdrawal_id = select_record(t("withdrawals.select"), {

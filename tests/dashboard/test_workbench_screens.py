@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard import state
+from dashboard.components import export as exports
 from dashboard.components.date_range import CUSTOM, LAST_7, TODAY
 from dashboard.components.export import analytics_table
 from domain import clock
@@ -365,3 +366,36 @@ def test_the_workbench_range_is_kept_across_the_english_switch(shop, open_as):
     assert not at.exception, at.exception
     assert [(m.label, m.value, m.proto.delta) for m in at.metric][:2] == [("Net sales", "¥130.00", ""),
                                                                           ("Paid orders", "3", "")]
+
+
+# --- the list screens' exports ------------------------------------------------------------------------------
+
+
+def sheet_rows(export) -> list[tuple]:
+    return list(openpyxl.load_workbook(io.BytesIO(export.xlsx())).active.iter_rows(values_only=True))
+
+
+def download_buttons(at) -> set[str]:
+    return {b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button")}
+
+
+def test_the_list_screens_export_the_whole_filtered_list_in_yuan(shop, open_as, committed):
+    assert state.COMMISSIONS_EXPORT in download_buttons(open_as("finance", "views/commissions.py"))
+    assert state.DISTRIBUTORS_EXPORT in download_buttons(open_as("owner", "views/distributors.py"))
+    assert state.MEMBERS_EXPORT in download_buttons(open_as("operator", "views/members.py"))
+    with unit_of_work(committed) as session:
+        owner = Actor.of(make_staff(session, "owner"))
+
+    frozen = exports.commissions(owner, status="frozen", level=1)
+    assert frozen.file_name().startswith("佣金明细_冻结中_一级_导出于")
+    header, *rows = sheet_rows(frozen)
+    assert header[:9] == ("时间", "订单号", "受益人", "买家", "商品", "层级", "计佣基数（元）", "比例", "佣金（元）")
+    assert sorted((r[2], r[4], r[6], r[8], r[10]) for r in rows) == [("乙", "茶具", 100, 10, "冻结中"),
+                                                                    ("乙", "茶叶", 80, 8, "冻结中")]
+    header, *rows = sheet_rows(exports.distributors(owner))
+    assert header[:7] == ("用户ID", "昵称", "邀请码", "姓名", "状态", "一级成员", "二级成员")
+    assert sorted((r[1], r[4], r[5], r[6]) for r in rows) == [("乙", "正常", 1, 0), ("甲", "正常", 1, 1)]
+    header, *rows = sheet_rows(exports.members(owner, q="丙"))
+    assert header[:7] == ("用户ID", "昵称", "手机", "等级", "成长值", "付款订单", "消费（元）")
+    # Spend is what the orders paid less refunds: ¥90.00 (茶叶 and postage) + ¥100.00; 茶杯's, refunded whole, ¥0.00.
+    assert [(r[1], r[5], r[6]) for r in rows] == [("丙", 3, 190)]

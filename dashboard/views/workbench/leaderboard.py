@@ -74,7 +74,9 @@ def _distributor_page(actor: Actor, rank: DistributorRank, choice: RangeChoice) 
                                      level2=totals.level2_members)),
             ("analytics.col_new_members", t("analytics.new_members_bought", n=totals.new_members, bought=bought)),
         )
-        for column, (key, value) in zip(st.columns(len(cards)), cards, strict=True):
+        # Three to a row: a distributor's half year in yuan, and a team with its two levels, need the width.
+        columns = [column for _ in range(0, len(cards), 3) for column in st.columns(3)]
+        for column, (key, value) in zip(columns, cards, strict=False):
             column.metric(t(key), value, border=True)
         left, right = st.columns(2)
         with left:

@@ -14,7 +14,7 @@ from dashboard.views.workbench import reads
 from domain.analytics.queries import NetworkRow
 
 TOP = 15
-ROOT_COLOUR, DISTRIBUTOR_COLOUR = "#e8edf5", "#5b7fb8"
+ROOT_COLOUR, DISTRIBUTOR_COLOUR = "#e8edf5", "#b8cbe6"  # the ring of distributors lighter than their members
 
 
 def show() -> None:
