@@ -156,3 +156,24 @@ test('a return: 退货退款 with 3 photos, the shop’s address, the return par
   const card = mp.rows(list, '.rcard').find((c) => mp.text(c, '.ocard__no') === `订单号 ${order.order_no}`)
   expect([mp.text(card, '.rcard__kind'), mp.text(card, '.rcard__status')]).toEqual(['退货退款', '已退款'])
 })
+
+test('adding a photo waits for the privacy agreement: WeChat holds chooseMedia until then', async () => {
+  const token = await shopperToken()
+  const order = await mp.paidOrder(token, [{ sku_id: (await mp.skuOf(MUG)).id, quantity: 1 }])
+  const page = await openDetail(order.id)
+  await act(page, '申请退款')
+  fakeWx.privacy.needAuthorization = true
+  fakeWx.mediaAnswers.push(await pictures(1))
+  const adding = page.instance.onAddPhoto()
+  await fakeWx.idle()
+  expect(fakeWx.chosenMedia).toEqual([])
+  const popup = page.querySelector('.privacy-popup')
+  expect(popup.querySelector('.privacy__sheet')).toBeTruthy()
+
+  popup.querySelector('.privacy__btn--agree').dispatchEvent('agreeprivacyauthorization')
+  await adding
+  await fakeWx.idle()
+  expect(fakeWx.privacy.events).toEqual(['asked', 'agreed', 'chooseMedia'])
+  expect(page.data.photos).toHaveLength(1)
+  expect(fakeWx.uploads.map((u) => u.statusCode)).toEqual([201])
+})
