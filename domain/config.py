@@ -123,7 +123,21 @@ def _key_from(value: str) -> bytes:
 
 
 def _key_file(path: Path) -> bytes:
-    """Read a 32-byte key from var/, making it on first run (readable by the owner only)."""
+    """Read a 32-byte key from var/, making it on first run (readable by the owner only). Read again only when the
+    file changes: every encryption and blind index asks for the key, several times per request."""
+    try:
+        seen = path.stat()
+    except FileNotFoundError:
+        return _made_key_file(path)
+    return _read_key_file(path, seen.st_mtime_ns, seen.st_size, seen.st_ino)
+
+
+@lru_cache(maxsize=16)
+def _read_key_file(path: Path, _mtime_ns: int, _size: int, _inode: int) -> bytes:
+    return _key_from(path.read_text().strip())
+
+
+def _made_key_file(path: Path) -> bytes:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()

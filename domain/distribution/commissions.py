@@ -7,7 +7,9 @@ approved and enabled at that moment; a level that does not qualify is skipped an
 
 from __future__ import annotations
 
-from sqlalchemy import insert, or_, select
+from functools import cache
+
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from domain import clock
@@ -35,14 +37,7 @@ def beneficiaries(session: Session, *, buyer_id: int, self_purchase_rebate: bool
     """{level: user_id} of those who qualify right now (a level that does not qualify is left out), and which of
     them have no distributor row yet (``auto`` mode). The buyer, the inviter and the inviter's inviter, with their
     distributor rows, in one query."""
-    buyer, inviter = aliased(User), aliased(User)
-    level1 = select(buyer.inviter_id).where(buyer.id == buyer_id).scalar_subquery()
-    level2 = select(inviter.inviter_id).where(inviter.id == level1).scalar_subquery()
-    rows = session.execute(
-        select(User.id, User.inviter_id, Distributor.is_enabled)
-        .outerjoin(Distributor, Distributor.user_id == User.id)
-        .where(or_(User.id == buyer_id, User.id == level1, User.id == level2))
-    ).all()
+    rows = session.execute(_chain_statement(), {"buyer_id": buyer_id}).all()
     inviters = {user_id: inviter_id for user_id, inviter_id, _ in rows}
     # Approved and enabled now; with no distributor row, only ``auto`` mode makes everyone one (is_qualified's rule).
     qualified = {user_id for user_id, _, enabled in rows if (auto_mode if enabled is None else enabled)}
@@ -54,6 +49,18 @@ def beneficiaries(session: Session, *, buyer_id: int, self_purchase_rebate: bool
     earners = {level: uid for level, uid in zip(LEVELS, chain, strict=True) if uid is not None and uid in qualified}
     without_row = {user_id for user_id, _, enabled in rows if enabled is None}
     return earners, without_row & set(earners.values())
+
+
+@cache
+def _chain_statement():
+    """Built once (the statement is the same for every buyer, only its parameter changes): building and keying it
+    each time cost more than running it."""
+    buyer, inviter = aliased(User), aliased(User)
+    level1 = select(buyer.inviter_id).where(buyer.id == bindparam("buyer_id")).scalar_subquery()
+    level2 = select(inviter.inviter_id).where(inviter.id == level1).scalar_subquery()
+    return (select(User.id, User.inviter_id, Distributor.is_enabled)
+            .outerjoin(Distributor, Distributor.user_id == User.id)
+            .where(or_(User.id == bindparam("buyer_id"), User.id == level1, User.id == level2)))
 
 
 def record_commissions(session: Session, *, order: Order, lines: list[OrderLine]) -> set[int]:

@@ -32,13 +32,14 @@ from domain.settings.service import get_settings
 
 SQLITE_BATCH = 5_000
 
-_PG_SETTLE = text("""
+# Every open request holds its line (RefundStatus.OPEN: requested, a return awaited, approved).
+_PG_SETTLE = text(f"""
 WITH due AS (
     SELECT cr.id FROM commission_records cr JOIN orders o ON o.id = cr.order_id
     WHERE cr.status = 'frozen' AND o.status = 'completed' AND o.completed_at <= :cutoff
       AND NOT EXISTS (
         SELECT 1 FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id
-        WHERE rl.order_line_id = cr.order_line_id AND r.status IN ('requested', 'approved'))
+        WHERE rl.order_line_id = cr.order_line_id AND r.status IN ({", ".join(f"'{s}'" for s in RefundStatus.OPEN)}))
     ORDER BY cr.id LIMIT :batch  -- NULL: no limit
     FOR NO KEY UPDATE OF cr SKIP LOCKED
 ), settled AS (

@@ -2,8 +2,9 @@
 the running 满减 activities, and the shopper's coupons — loaded once, in a few queries, and handed to the pure
 engine (``domain/orders/pricing.py``). Preview, checkout and the cart's total all come through here.
 
-Placing an order loads with ``lock=True``: the shopper's row (when a per-user limit counts) and the activity items
-are locked first, so that the remaining units and the units already bought are exact for this transaction.
+Placing an order loads with ``lock=True``: the shopper's row is locked first when a per-user limit counts, so that
+the units already bought are exact for this transaction. The activity's remaining units are read without a lock and
+taken by a guarded statement at the end of the placement, which refuses the order if they went meanwhile.
 """
 
 from __future__ import annotations
@@ -126,14 +127,12 @@ def marketing_offers(session: Session, *, user: User, lines: list[LineInput], ti
     now = clock.now()
     sku_ids = [line.sku_id for line in lines]
     items = running_items(session, sku_ids, now=now)
-    # A sold-out activity prices its line normally and is never locked: once its units are gone, buyers no longer
-    # queue on its row (the flash sale's sold-out answers stay cheap).
-    selling = [sku_id for sku_id, item in items.items() if item.remaining > 0]
-    if lock and selling:
-        if any(items[sku_id].per_user_limit is not None for sku_id in selling):
-            lock_row(session, "users", "id", user.id)  # one placement at a time counts this shopper's units
-        unsold = running_items(session, selling, now=now, lock=True)  # re-read under the lock: exact for this order
-        items = {sku_id: item for sku_id, item in items.items() if sku_id not in selling} | unsold
+    # The activity's row is not locked here: placing takes its units at the end, by one guarded UPDATE
+    # (``sold + n <= activity_stock``, the row count checked; domain/orders/stock.py), so that in a flash sale its
+    # lock is held from there to the commit only. A buyer who priced on units taken meanwhile is refused
+    # ``promotion_stock_short``; a sold-out activity prices its line normally and nobody queues on its row.
+    if lock and any(item.per_user_limit is not None and item.remaining > 0 for item in items.values()):
+        lock_row(session, "users", "id", user.id)  # one placement at a time counts this shopper's units
     limited = [i for i in items.values() if i.per_user_limit is not None]
     bought = bought_on_promotion(session, user_id=user.id, items=limited)
     priced_lines, applied = [], {}

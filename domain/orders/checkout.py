@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects.postgresql import dml as postgresql_dml
+from sqlalchemy.dialects.sqlite import dml as sqlite_dml
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from domain.catalog.errors import CatalogError
 from domain.errors import Conflict, Invalid, NotFound
@@ -213,8 +214,8 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     set_committed_value(order, "lines", order_lines)
     set_committed_value(order, "shipment", None)
     set_committed_value(order, "payment", None)
-    # Activity items first (locked already by the pricing), then the coupon, then the SKUs: cancelling takes them
-    # in the same order (domain/marketing/redemption.py), so the two never deadlock.
+    # Activity items first, then the coupon, then the SKUs, each locked by its guarded statement and held to the
+    # commit: cancelling takes them in the same order (domain/marketing/redemption.py), so the two never deadlock.
     take_promotion_units(session, order=order, priced=priced, offers=preview.offers)
     if order.coupon_id is not None:
         lock_for_order(session, user_coupon_id=order.coupon_id, user_id=user.id, order_id=order.id)
@@ -226,12 +227,34 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
 
 def _insert_order(session: Session, values: dict) -> Order | None:
     """The order row in one statement; None when the shopper's Idempotency-Key is taken already (a concurrent
-    placement with the same key committed first), without the savepoint a failed INSERT would need."""
-    dialect = session.get_bind().dialect.name
-    statement = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect](Order).values(**values)
-    if values["idempotency_key"] is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["user_id", "idempotency_key"])
-    return session.scalar(statement.returning(Order))
+    placement with the same key committed first), without the savepoint a failed INSERT would need. Orders without
+    a key never conflict (NULLs are distinct in a unique index)."""
+    return session.scalars(_KEYED_INSERT[session.get_bind().dialect.name], [values]).first()
+
+
+def _keyed_insert(dml):
+    """The dialect's ``INSERT … ON CONFLICT (user_id, idempotency_key) DO NOTHING``, compiled once. SQLAlchemy
+    compiles a dialect's INSERT afresh every time (its ON CONFLICT clause has no cache key), which was the largest
+    single cost of placing an order; this clause's only part is its fixed target, so that is its cache key."""
+
+    class OnKeyTaken(dml.OnConflictDoNothing):
+        inherit_cache = True
+        _traverse_internals = [("inferred_target_elements", InternalTraversal.dp_string_list)]
+
+    class KeyedInsert(dml.Insert):
+        inherit_cache = True
+
+        def if_key_taken_do_nothing(self):
+            statement = self._generate()
+            statement._post_values_clause = OnKeyTaken(index_elements=["user_id", "idempotency_key"])
+            return statement
+
+    return KeyedInsert
+
+
+# Built once, the values given as parameters: keying a fresh statement of twenty values cost as much as running it.
+_KEYED_INSERT = {name: _keyed_insert(dml)(Order).if_key_taken_do_nothing().returning(Order)
+                 for name, dml in (("postgresql", postgresql_dml), ("sqlite", sqlite_dml))}
 
 
 def _by_key(session: Session, user_id: int, key: str) -> Order | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -80,6 +81,7 @@ class BusinessSettings(BaseModel):
 
 DEFAULTS = BusinessSettings()
 FIELD_NAMES = tuple(BusinessSettings.model_fields)
+_DEFAULT_VALUES = DEFAULTS.model_dump()
 
 
 _MEMO = "business_settings"
@@ -95,10 +97,22 @@ def get_settings(session: Session) -> BusinessSettings:
     return memo
 
 
+_READ = select(SettingValue.key, SettingValue.value)
+_VALIDATED: dict[str, BusinessSettings] = {}  # the stored rows (as JSON) → their settings, the last few only
+
+
 def _read_settings(session: Session) -> BusinessSettings:
-    stored = {row.key: row.value for row in session.execute(select(SettingValue.key, SettingValue.value))}
-    merged = DEFAULTS.model_dump() | {k: v for k, v in stored.items() if k in FIELD_NAMES}
-    return BusinessSettings.model_validate(merged)
+    """Always read from the database; validated again only when what is stored differs from the last read (the
+    validation cost more than the read). Settings are never changed in place, so one instance can be shared."""
+    stored = {key: value for key, value in session.execute(_READ) if key in FIELD_NAMES}
+    fingerprint = json.dumps(stored, sort_keys=True, ensure_ascii=False)
+    known = _VALIDATED.get(fingerprint)
+    if known is None:
+        known = BusinessSettings.model_validate(_DEFAULT_VALUES | stored)
+        if len(_VALIDATED) >= 8:
+            _VALIDATED.clear()
+        _VALIDATED[fingerprint] = known
+    return known
 
 
 @event.listens_for(Session, "after_transaction_end")

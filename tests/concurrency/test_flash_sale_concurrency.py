@@ -1,0 +1,69 @@
+"""A flash sale on PostgreSQL (bench/flash_sale.py at a smaller size): a limited-time SKU whose whole stock is the
+activity's, 300 buyers at once for 100 units. Exactly the units are sold, each at the promo price, and every other
+buyer is refused with a stable code; once sold out, a buyer is refused before any row lock (docs/architecture.md,
+"Performance")."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select, text
+
+from domain.db import unit_of_work
+from domain.errors import DomainError
+from domain.marketing.errors import PromotionError
+from domain.models import Order, OrderLine, PromotionItem, Sku, User
+from domain.orders.checkout import OrderItem, place_order
+from domain.orders.errors import OrderError
+from tests.builders import make_product, make_promotion
+from tests.concurrency.test_postgres_concurrency import make_buyers, run_at_once
+from tests.conftest import requires_postgres
+
+pytestmark = requires_postgres
+
+UNITS, BUYERS = 100, 300
+
+
+def test_three_hundred_buyers_for_a_hundred_flash_sale_units_buy_exactly_a_hundred(committed):
+    with unit_of_work(committed) as s:
+        sku_id = make_product(s, prices=(9900,), stock=UNITS).skus[0].id
+        item_id = make_promotion(s, "time_limited", items=[(sku_id, 4900, UNITS, 1)]).items[0].id
+        buyers = make_buyers(s, BUYERS + 1, "flash_units_")
+
+    def buy(i):
+        user_id, address_id = buyers[i]
+        with unit_of_work(committed) as s:
+            return place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 1)],
+                               address_id=address_id, idempotency_key=f"flash-{i}").id
+
+    results = run_at_once(BUYERS, buy, workers=60)
+    placed = [r for r in results if isinstance(r, int)]
+    refused = Counter(r.code for r in results if isinstance(r, DomainError))
+    assert len(placed) == UNITS and len(set(placed)) == UNITS
+    # Refused while units were being taken (short) or once they were gone (the SKU's stock is 0): never an error.
+    assert sum(refused.values()) == BUYERS - UNITS
+    assert set(refused) <= {OrderError.OUT_OF_STOCK, PromotionError.PROMOTION_STOCK_SHORT}, refused
+    with unit_of_work(committed) as s:
+        assert Counter(s.scalars(select(OrderLine.unit_price_fen))) == {4900: UNITS}
+        assert s.scalar(select(func.sum(Order.goods_fen))) == UNITS * 4900
+        assert s.get(Sku, sku_id).stock == 0
+        item = s.get(PromotionItem, item_id)
+        assert (item.sold, item.remaining) == (UNITS, 0)
+
+    # Sold out: the next buyer is refused from what it reads, before locking anything. Another transaction holds
+    # both rows meanwhile, and the buyer may wait for no lock at all.
+    late_user, late_address = buyers[BUYERS]
+    with committed() as holder:
+        holder.execute(text("SELECT 1 FROM skus WHERE id = :s FOR UPDATE"), {"s": sku_id})
+        holder.execute(text("SELECT 1 FROM promotion_items WHERE id = :i FOR UPDATE"), {"i": item_id})
+        try:
+            with unit_of_work(committed) as s:
+                s.execute(text("SET LOCAL lock_timeout = '1ms'"))
+                try:
+                    place_order(s, user=s.get(User, late_user), items=[OrderItem(sku_id, 1)], address_id=late_address)
+                except DomainError as exc:
+                    assert exc.code == OrderError.OUT_OF_STOCK
+                else:
+                    raise AssertionError("a sold-out flash sale took an order")
+        finally:
+            holder.rollback()
