@@ -13,6 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# No per-example deadline: the suites run side by side in CI (.ci/run), and a slow example on a busy machine is not a
+# failure of the property.
+hypothesis_settings.register_profile("mall", deadline=None)
+hypothesis_settings.load_profile("mall")
 
 _VAR = Path(tempfile.mkdtemp(prefix="mall-test-"))
 _SANDBOX_PORT = None

@@ -21,7 +21,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
+def wait_http(url: str, timeout: float = 120.0, proc: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -38,7 +38,7 @@ def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = N
 
 @contextmanager
 def running(args: list[str], health_url: str, env: dict | None = None, log_name: str = "proc",
-            module: str = "backend", timeout: float = 30.0):
+            module: str = "backend", timeout: float = 120.0):
     """Run ``python -m backend …`` (or another module) as a real process for the block's duration."""
     log_dir = ROOT / "tests" / "_artifacts"
     log_dir.mkdir(parents=True, exist_ok=True)
