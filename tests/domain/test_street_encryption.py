@@ -36,8 +36,11 @@ def what_the_database_holds() -> bytes:
     """Everything committed, as bytes: a plain ``pg_dump``, or the SQLite file and its write-ahead log."""
     url = make_url(get_config().resolved_database_url)
     if url.get_backend_name() == "sqlite":
+        # Read by another process: closing a file descriptor of the database in this one would drop the POSIX
+        # locks SQLite holds on it here, and the API's processes could then write over each other (a corrupt file).
         path = Path(url.database)
-        return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+        files = [str(p) for p in (path, path.with_name(path.name + "-wal")) if p.exists()]
+        return subprocess.run(["cat", *files], check=True, capture_output=True).stdout
     args, env = pg_command("pg_dump", url, "--format=plain", "--no-owner")
     return subprocess.run(args, env=env, check=True, capture_output=True).stdout
 
