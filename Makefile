@@ -1,7 +1,7 @@
 # make run   — first run: .venv, requirements, keys, migrations, demo data; then sandbox :8100, API :8000, dashboard :8501
 # make test  — installs what the tests need (Python and npm) and runs pytest (with a bounded schemathesis run
 #              of the real API, tests/fuzz), then the mini-program's jest tests
-# make bench — the benchmarks in bench/ (PostgreSQL)
+# make bench — the benchmarks in bench/ (PostgreSQL): each figure printed against its target, exit 1 if one is missed
 # make screenshots — the browser screenshot test, which also refreshes dashboard/screenshot.png (the README's picture)
 
 PYTHON ?= python3.11

@@ -85,32 +85,36 @@ SELECT o, 'B' || o, buyer, status, goods, 0, 0, 0, 0, goods, refunded, 'x', 'x',
 FROM (SELECT o, buyer, paid_at, status,
              {_line_fen('1')} + CASE WHEN o % 2 = 0 THEN {_line_fen('2')} ELSE 0 END AS goods,
              {_line_refund('1')} + CASE WHEN o % 2 = 0 THEN {_line_refund('2')} ELSE 0 END AS refunded
-      FROM (SELECT o, u.id AS buyer, p.paid_at,
+      FROM (SELECT o, b.buyer, p.paid_at,
                    CASE WHEN o % 50 = 3 THEN 'closed' WHEN p.paid_at > now() - interval '10 days' THEN 'shipped'
                         ELSE 'completed' END AS status
             FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) o
-            JOIN users u ON u.id = {TOP + 1} + (o * 2654435761) % {USERS - TOP}
-            CROSS JOIN LATERAL (SELECT start + (now() - start) * random() * 0.999 AS paid_at
-                                FROM (SELECT greatest(u.created_at, now() - interval '{DAYS} days') AS start) f) p
+            -- Numbered in the order they were paid, as a shop's orders are; a little denser lately; each paid by
+            -- a shopper who had joined by then.
+            CROSS JOIN LATERAL (SELECT now() - interval '{DAYS} days' * (1 - power(o::float / {ORDERS}, 0.87))
+                                       - interval '1 minute' * random() AS paid_at) p
+            CROSS JOIN LATERAL (SELECT {TOP + 1} + floor(random() * (greatest(floor({USERS} * (1 - extract(epoch FROM
+                                       now() - p.paid_at) / {(DAYS + 20) * 86400})), {TOP + 2}) - {TOP + 1}))::int
+                                       AS buyer) b
            ) s) t
 """
 _LINES = f"""
 INSERT INTO order_lines (id, order_id, line_no, product_id, sku_id, title, specs, cover_url, unit_price_fen, quantity,
-                         amount_fen, discount_fen, paid_fen, refunded_fen, refunded_quantity)
+                         amount_fen, discount_fen, paid_fen, refunded_fen, refunded_quantity, paid_at)
 SELECT o * 2 + n - 2, o, n, 1 + (o * 31 + n * 17) % {PRODUCTS}, 1 + (o * 31 + n * 17) % {PRODUCTS}, '商品', '{{}}',
-       '', {_line_fen('n')}, 1, {_line_fen('n')}, 0, {_line_fen('n')}, {_line_refund('n')}, 0
+       '', {_line_fen('n')}, 1, {_line_fen('n')}, 0, {_line_fen('n')}, {_line_refund('n')}, 0, orders.paid_at
 FROM orders, LATERAL (VALUES (1), (2)) AS lines(n), LATERAL (SELECT orders.id::bigint AS o) x
 WHERE orders.id BETWEEN :first AND :last AND (n = 1 OR o % 2 = 0)
 """
 _RECORDS = """
 INSERT INTO commission_records (order_id, order_line_id, buyer_id, beneficiary_id, level, rate_bp, base_fen, amount_fen,
-                                clawed_back_fen, status, created_at, settled_at, cancelled_at)
+                                clawed_back_fen, status, created_at, settled_at, cancelled_at, paid_at, own_rates)
 SELECT o.id, l.id, o.user_id, e.beneficiary, e.level, r.bp, l.paid_fen - l.refunded_fen,
        (l.paid_fen - l.refunded_fen) * r.bp / 10000, 0,
        CASE WHEN o.status = 'closed' THEN 'cancelled'
             WHEN o.completed_at < now() - interval '7 days' THEN 'settled' ELSE 'frozen' END,
        o.paid_at, CASE WHEN o.completed_at < now() - interval '7 days' THEN o.completed_at + interval '7 days' END,
-       CASE WHEN o.status = 'closed' THEN o.closed_at END
+       CASE WHEN o.status = 'closed' THEN o.closed_at END, o.paid_at, p.commission_level1_bp IS NOT NULL
 FROM orders o
 JOIN order_lines l ON l.order_id = o.id
 JOIN products p ON p.id = l.product_id AND p.distribution_enabled
@@ -119,7 +123,10 @@ JOIN users i ON i.id = b.inviter_id
 CROSS JOIN LATERAL (VALUES (1, b.inviter_id), (2, i.inviter_id)) AS e(level, beneficiary)
 CROSS JOIN LATERAL (SELECT CASE WHEN e.level = 1 THEN coalesce(p.commission_level1_bp, 1000)
                                 ELSE coalesce(p.commission_level2_bp, 500) END AS bp) r
-WHERE o.id BETWEEN :first AND :last AND e.beneficiary IS NOT NULL
+WHERE o.id BETWEEN :first AND :last AND e.beneficiary IS NOT NULL;
+UPDATE order_lines SET earns_commission = true
+WHERE order_id BETWEEN :first AND :last AND id IN (SELECT order_line_id FROM commission_records
+                                                   WHERE order_id BETWEEN :first AND :last)
 """
 _SHARING = f"""
 INSERT INTO shares (id, user_id, target, channel, created_at)
@@ -177,7 +184,7 @@ def generate(url: str) -> float:
     for label, script in (("orders", _ORDERS), ("order lines", _LINES), ("commission records", _RECORDS)):
         for n in range(BATCHES):
             with engine.begin() as conn:
-                conn.execute(text(script), {"first": n * batch + 1, "last": (n + 1) * batch})
+                _run_script(conn, script, first=n * batch + 1, last=(n + 1) * batch)
             _progress(label, n + 1, BATCHES, started)
     for n, script in enumerate((_SHARING, _MONEY, _SEQUENCES), start=1):
         with engine.begin() as conn:
@@ -201,46 +208,37 @@ def _existing(url: str) -> bool:
 
 # --- the hand-written queries ---------------------------------------------------------------------------
 
-_H_SALES = f"""
-SELECT sum(l.paid_fen - l.refunded_fen), sum(l.refunded_fen),
-       sum(l.paid_fen - l.refunded_fen) FILTER (WHERE EXISTS (SELECT 1 FROM commission_records c
-                                                             WHERE c.order_line_id = l.id))
-FROM order_lines l JOIN orders o ON o.id = l.order_id
-WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID}"""
+_H_SALES = """
+SELECT sum(paid_fen - refunded_fen), sum(refunded_fen), sum(paid_fen - refunded_fen) FILTER (WHERE earns_commission)
+FROM order_lines WHERE paid_at >= :a AND paid_at < :b"""
 _H_BUYERS = f"""SELECT count(*), count(DISTINCT user_id) FROM orders
 WHERE paid_at >= :a AND paid_at < :b AND status IN {PAID}"""
-_H_COMMISSION = f"""SELECT sum(c.amount_fen - c.clawed_back_fen) FROM commission_records c
-JOIN orders o ON o.id = c.order_id WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID}
-AND c.status <> 'cancelled'"""
+_H_COMMISSION = """SELECT sum(amount_fen - clawed_back_fen) FROM commission_records
+WHERE paid_at >= :a AND paid_at < :b AND status <> 'cancelled'"""
 _H_NEW = """SELECT (SELECT count(*) FROM distributors WHERE created_at >= :a AND created_at < :b),
                    (SELECT count(*) FROM users WHERE bound_at >= :a AND bound_at < :b)"""
 _H_LIABILITY = """SELECT (SELECT sum(amount_fen) FROM commission_records WHERE status = 'frozen'),
     (SELECT sum(amount_fen) FROM wallet_ledger),
     (SELECT sum(amount_fen) FROM withdrawals WHERE status IN ('pending', 'approved', 'awaiting_confirmation'))"""
-_DAY = "to_char(o.paid_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
+_DAY = "to_char(paid_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
 _H_SALES_SERIES = f"""
-SELECT {_DAY} AS d, count(DISTINCT o.id), sum(l.paid_fen - l.refunded_fen), sum(l.refunded_fen),
-       sum(l.paid_fen - l.refunded_fen) FILTER (WHERE EXISTS (SELECT 1 FROM commission_records c
-                                                             WHERE c.order_line_id = l.id))
-FROM order_lines l JOIN orders o ON o.id = l.order_id
-WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} GROUP BY d ORDER BY d"""
+SELECT {_DAY} AS d, count(DISTINCT order_id), sum(paid_fen - refunded_fen), sum(refunded_fen),
+       sum(paid_fen - refunded_fen) FILTER (WHERE earns_commission)
+FROM order_lines WHERE paid_at >= :a AND paid_at < :b GROUP BY d ORDER BY d"""
 _H_COMMISSION_SERIES = f"""
-SELECT {_DAY} AS d, c.level, c.status, count(*), sum(c.amount_fen - c.clawed_back_fen)
-FROM commission_records c JOIN orders o ON o.id = c.order_id
-WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} GROUP BY d, c.level, c.status ORDER BY 1, 2, 3"""
+SELECT {_DAY} AS d, level, status, count(*), sum(amount_fen - clawed_back_fen) FROM commission_records
+WHERE paid_at >= :a AND paid_at < :b GROUP BY d, level, status ORDER BY 1, 2, 3"""
 _H_GROWTH_SERIES = """
 SELECT (SELECT count(*) FROM users WHERE bound_at >= :a AND bound_at < :b),
        (SELECT count(*) FROM distributors WHERE created_at >= :a AND created_at < :b),
        (SELECT count(DISTINCT to_char(bound_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')) FROM users
         WHERE bound_at >= :a AND bound_at < :b)"""
-_H_RANKING = f"""
+_H_RANKING = """
 WITH earned AS (
-  SELECT c.beneficiary_id AS user_id,
-         sum(CASE WHEN c.level = 1 THEN l.paid_fen - l.refunded_fen ELSE 0 END) AS level1,
-         sum(CASE WHEN c.level = 2 THEN l.paid_fen - l.refunded_fen ELSE 0 END) AS level2,
-         sum(CASE WHEN c.status <> 'cancelled' THEN c.amount_fen - c.clawed_back_fen ELSE 0 END) AS commission
-  FROM commission_records c JOIN orders o ON o.id = c.order_id JOIN order_lines l ON l.id = c.order_line_id
-  WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} GROUP BY c.beneficiary_id),
+  SELECT beneficiary_id AS user_id, sum(base_fen) FILTER (WHERE level = 1) AS level1,
+         sum(base_fen) FILTER (WHERE level = 2) AS level2,
+         sum(amount_fen - clawed_back_fen) FILTER (WHERE status <> 'cancelled') AS commission
+  FROM commission_records WHERE paid_at >= :a AND paid_at < :b GROUP BY beneficiary_id),
 page AS (
   SELECT d.user_id, u.nickname, coalesce(e.level1, 0) AS level1, coalesce(e.level2, 0) AS level2,
          coalesce(e.commission, 0) AS commission
@@ -251,11 +249,9 @@ SELECT p.user_id, p.commission,
        (SELECT count(*) FROM users m JOIN users f ON f.id = m.inviter_id WHERE f.inviter_id = p.user_id)
 FROM page p ORDER BY p.commission DESC, p.user_id"""
 _H_DRILLDOWN = f"""
-SELECT {_DAY} AS d, sum(CASE WHEN c.level = 1 THEN l.paid_fen - l.refunded_fen ELSE 0 END),
-       sum(CASE WHEN c.level = 2 THEN l.paid_fen - l.refunded_fen ELSE 0 END),
-       sum(CASE WHEN c.status <> 'cancelled' THEN c.amount_fen - c.clawed_back_fen ELSE 0 END)
-FROM commission_records c JOIN orders o ON o.id = c.order_id JOIN order_lines l ON l.id = c.order_line_id
-WHERE c.beneficiary_id = :user_id AND o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} GROUP BY d"""
+SELECT {_DAY} AS d, sum(base_fen) FILTER (WHERE level = 1), sum(base_fen) FILTER (WHERE level = 2),
+       coalesce(sum(amount_fen - clawed_back_fen) FILTER (WHERE status <> 'cancelled'), 0)
+FROM commission_records WHERE beneficiary_id = :user_id AND paid_at >= :a AND paid_at < :b GROUP BY d"""
 _H_DRILLDOWN_TEAM = f"""
 WITH team AS (SELECT m.id, m.bound_at, 1 AS level FROM users m WHERE m.inviter_id = :user_id
               UNION ALL SELECT m.id, m.bound_at, 2 FROM users m JOIN users f ON f.id = m.inviter_id
@@ -296,37 +292,34 @@ WHERE u.bound_at >= :a AND u.bound_at < :b GROUP BY w, b"""
 _H_REPEAT = f"""
 SELECT count(*), count(*) FILTER (WHERE n >= 2) FROM (SELECT user_id, count(*) AS n FROM orders
 WHERE paid_at >= :a AND paid_at < :b AND status IN {PAID} GROUP BY user_id) s"""
-_H_PRODUCT_REFUNDS = f"""
-SELECT l.product_id, count(DISTINCT l.order_id), sum(l.paid_fen), sum(l.refunded_fen) AS refunded
-FROM order_lines l JOIN orders o ON o.id = l.order_id
-WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID}
-GROUP BY l.product_id ORDER BY refunded DESC, l.product_id LIMIT 20"""
+_H_PRODUCT_REFUNDS = """
+SELECT product_id, count(DISTINCT order_id), sum(paid_fen), sum(refunded_fen) AS refunded
+FROM order_lines WHERE paid_at >= :a AND paid_at < :b
+GROUP BY product_id ORDER BY refunded DESC, product_id LIMIT 20"""
 _H_TEAM_REFUNDS = f"""
 WITH buyer AS (SELECT o.user_id, count(DISTINCT o.id) AS n, sum(l.paid_fen) AS paid, sum(l.refunded_fen) AS refunded
                FROM order_lines l JOIN orders o ON o.id = l.order_id
-               WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} GROUP BY o.user_id),
+               WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} AND l.paid_at >= :a
+               AND l.paid_at < :b GROUP BY o.user_id),
 team AS (SELECT u.inviter_id AS d, u.id AS member FROM users u WHERE u.inviter_id IS NOT NULL
          UNION ALL SELECT f.inviter_id, u.id FROM users u JOIN users f ON f.id = u.inviter_id
          WHERE f.inviter_id IS NOT NULL)
 SELECT t.d, sum(b.n), sum(b.paid), sum(b.refunded) FROM team t JOIN buyer b ON b.user_id = t.member
 GROUP BY t.d ORDER BY coalesce(sum(b.refunded) * 10000.0 / nullif(sum(b.paid), 0), 0) DESC, sum(b.refunded) DESC,
 t.d LIMIT 20"""
-_H_REPRICED = f"""
-FROM commission_records c JOIN orders o ON o.id = c.order_id JOIN order_lines l ON l.id = c.order_line_id
-JOIN products p ON p.id = l.product_id
-WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID} AND c.status <> 'cancelled'"""
-_H_SIMULATED = """sum(c.base_fen * CASE WHEN p.commission_level1_bp IS NOT NULL AND p.commission_level2_bp IS NOT NULL
-                             THEN c.rate_bp WHEN c.level = 1 THEN :l1 ELSE :l2 END / 10000)"""
+_H_REPRICED = """FROM commission_records c
+WHERE c.paid_at >= :a AND c.paid_at < :b AND c.status <> 'cancelled'"""
+_H_SIMULATED = """sum(c.base_fen * CASE WHEN c.own_rates THEN c.rate_bp WHEN c.level = 1 THEN :l1 ELSE :l2 END / 10000)"""
 _H_SIMULATOR = f"""
-SELECT c.beneficiary_id, min(u.nickname), count(*), sum(c.amount_fen - c.clawed_back_fen), {_H_SIMULATED}
-{_H_REPRICED.replace("JOIN products p", "JOIN users u ON u.id = c.beneficiary_id JOIN products p")}
-GROUP BY c.beneficiary_id"""
+WITH changes AS (SELECT c.beneficiary_id, count(*) AS n, sum(c.amount_fen - c.clawed_back_fen) AS actual,
+                        {_H_SIMULATED} AS simulated {_H_REPRICED} GROUP BY c.beneficiary_id)
+SELECT changes.beneficiary_id, u.nickname, n, actual, simulated FROM changes
+JOIN users u ON u.id = changes.beneficiary_id"""
 _H_SIMULATOR_WEEKS = f"""
-SELECT to_char(date_trunc('week', o.paid_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD') AS w,
+SELECT to_char(date_trunc('week', c.paid_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD') AS w,
        count(DISTINCT c.order_id), sum(c.amount_fen - c.clawed_back_fen), {_H_SIMULATED}
 {_H_REPRICED} GROUP BY w"""
-_H_NET_SALES = f"""SELECT sum(l.paid_fen - l.refunded_fen) FROM order_lines l JOIN orders o ON o.id = l.order_id
-WHERE o.paid_at >= :a AND o.paid_at < :b AND o.status IN {PAID}"""
+_H_NET_SALES = """SELECT sum(paid_fen - refunded_fen) FROM order_lines WHERE paid_at >= :a AND paid_at < :b"""
 
 
 # --- timing ---------------------------------------------------------------------------------------------
@@ -358,6 +351,9 @@ def main() -> bool:
     reset_config()
     reset_engines()
     session = get_sessionmaker(read_only=True)()
+    # The hand-written queries run in the same transaction, with the settings the domain's aggregates take.
+    session.execute(text("SET LOCAL jit = off"))
+    session.execute(text("SET LOCAL work_mem = '64MB'"))
     counts = session.execute(text("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_lines), "
                                   "(SELECT count(*) FROM commission_records), (SELECT count(*) FROM users "
                                   "WHERE inviter_id IS NOT NULL)")).one()

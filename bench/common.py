@@ -81,9 +81,9 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def wrk_rate(url: str, *, seconds: int, connections: int) -> float | None:
-    """Requests per second by wrk (a C load generator, so that the client is not the bottleneck); None if
-    wrk is not installed (``apt-get install wrk``)."""
+def wrk_run(url: str, *, seconds: int, connections: int) -> tuple[float, int] | None:
+    """(requests per second, requests) by wrk (a C load generator, so that the client is not the bottleneck);
+    None if wrk is not installed (``apt-get install wrk``)."""
     import re
     import shutil
 
@@ -91,5 +91,83 @@ def wrk_rate(url: str, *, seconds: int, connections: int) -> float | None:
         return None
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True,
                          check=True).stdout
-    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    return float(match.group(1)) if match else None
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    count = re.search(r"(\d+) requests in", out)
+    return (float(rate.group(1)), int(count.group(1))) if rate and count else None
+
+
+# --- CPU time, read from /proc: on a shared 2-core machine the stable figure, where a rate moves with the load ---
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def cpu_times(pids: list[int]) -> tuple[float, float]:
+    """(user, system) CPU time of these processes (all their threads), in seconds."""
+    user = system = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
+    return user / _TICK, system / _TICK
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (all their threads), in seconds."""
+    return sum(cpu_times(pids))
+
+
+def api_workers(proc: subprocess.Popen) -> list[int]:
+    """The API's processes: uvicorn's supervisor and its worker processes."""
+    return [proc.pid, *_children(proc.pid)]
+
+
+def postgres_processes() -> list[int]:
+    """Every PostgreSQL server process on this machine (the backends serving the API, and the writers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+class CpuMeter:
+    """CPU time spent by the API's processes (and PostgreSQL's) between ``start()`` and ``stop()``."""
+
+    def __init__(self, api: subprocess.Popen) -> None:
+        self.api = api
+        self.api_s = self.api_system_s = self.postgres_s = 0.0
+
+    def start(self) -> CpuMeter:
+        self._api_pids, self._pg_pids = api_workers(self.api), postgres_processes()
+        self._api0, self._pg0 = cpu_times(self._api_pids), cpu_seconds(self._pg_pids)
+        return self
+
+    def stop(self) -> CpuMeter:
+        user, system = cpu_times(self._api_pids)
+        self.api_s = user + system - sum(self._api0)
+        self.api_system_s = system - self._api0[1]  # of api_s: the kernel's share (threads, sockets)
+        self.postgres_s = cpu_seconds(self._pg_pids) - self._pg0
+        return self
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]

@@ -5,9 +5,10 @@ the real job settles them: ``domain.distribution.settlement.settle_commissions_j
 second, peak Python memory and process RSS, and the SQL statements issued — which must not grow with N (the
 same run at N = 20,000 shows it): one set-based statement settles every due record and writes its ledger entry.
 
-Targets: ≥ 10,000 records/s (a shop with 100,000 paid lines a day settles them in under 20 s, in a job that runs
-every minute); peak Python memory < 50 MB; the same number of statements at N = 20,000 and N = 200,000. Most of the time is PostgreSQL
-maintaining the record's indexes and the ledger's foreign keys, not Python.
+Targets: 200,000 records settled in ≤ 8 s (25,000 records/s: a shop with 100,000 paid lines a day settles them in
+a few seconds, in a job that runs every minute); peak Python memory < 50 MB; the same number of statements at
+N = 20,000 and N = 200,000. Most of the time is PostgreSQL maintaining the record's indexes and the ledger's foreign
+keys, not Python.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ import tracemalloc
 
 from sqlalchemy import event, func, select, text
 
-from bench.common import bench_database, verdict
+from bench.common import bench_database, cpu_seconds, load_average, postgres_processes, verdict
 
-TARGET_RATE = 10_000
+TARGET_SECONDS = 8.0
 TARGET_PEAK_MB = 50
 
 _FIXTURE = """
-INSERT INTO users (id, openid, nickname, avatar_url, invite_code, order_growth, activity_growth, created_at)
-SELECT g, 'o_bench_' || g, 'user' || g, '', lpad(to_hex(g), 8, 'Z'), 0, 0, now() FROM generate_series(1, :users) g;
+INSERT INTO users (id, openid, nickname, avatar_url, invite_code, created_at)
+SELECT g, 'o_bench_' || g, 'user' || g, '', lpad(to_hex(g), 8, 'Z'), now() FROM generate_series(1, :users) g;
 INSERT INTO distributors (user_id, is_enabled, disabled_reason, created_at) SELECT g, true, '', now()
 FROM generate_series(1, 1000) g;
 INSERT INTO products (id, title, subtitle, description, images, is_on_shelf, sort, sales, distribution_enabled,
@@ -77,16 +78,21 @@ def measure(n_records: int) -> dict:
         statements.append(statement)
 
     tracemalloc.start()
+    load = load_average()
+    pg = postgres_processes()
+    pg_before = cpu_seconds(pg)
     started = time.perf_counter()
     settled = settle_commissions_job()
     elapsed = time.perf_counter() - started
+    pg_cpu = cpu_seconds(pg) - pg_before
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     event.remove(engine, "before_cursor_execute", count)
     with unit_of_work() as s:
         credited = s.scalar(select(func.count()).where(WalletEntry.entry_type == EntryType.COMMISSION_SETTLED))
     engine.dispose()
-    return {"n": n_records, "settled": settled, "credited": credited, "seconds": elapsed,
+    return {"n": n_records, "settled": settled, "credited": credited, "seconds": elapsed, "pg_cpu": pg_cpu,
+            "load": load,
             "rate": settled / elapsed, "peak_mb": peak / 2**20, "statements": len(statements),
             "settle_statements": sum("commission_records" in s and "UPDATE" in s for s in statements)}
 
@@ -98,11 +104,14 @@ def main() -> bool:
     for r in (small, big):
         print(f"settle N={r['n']:>7,}: {r['settled']:,} settled, {r['credited']:,} ledger credits in {r['seconds']:.2f} s"
               f" → {r['rate']:,.0f} records/s; SQL statements {r['statements']} "
-              f"({r['settle_statements']} settling); peak Python memory {r['peak_mb']:.1f} MB")
-    ok_rate = big["rate"] >= TARGET_RATE
+              f"({r['settle_statements']} settling); peak Python memory {r['peak_mb']:.1f} MB; PostgreSQL's CPU "
+              f"{r['pg_cpu']:.2f} s (load average before {r['load']:.2f}: on a shared machine the CPU is the steadier "
+              "figure)")
+    ok_rate = big["seconds"] <= TARGET_SECONDS
     ok_mem = big["peak_mb"] < TARGET_PEAK_MB
     ok_queries = big["statements"] == small["statements"] and big["settled"] == big["credited"] == big["n"]
-    print(f"  records per second   {big['rate']:10,.0f}  target ≥ {TARGET_RATE:,}  {verdict(ok_rate)}")
+    print(f"  200,000 records in   {big['seconds']:10.2f} s  target ≤ {TARGET_SECONDS:.0f} s ({big['rate']:,.0f} "
+          f"records/s)  {verdict(ok_rate)}")
     print(f"  peak Python memory   {big['peak_mb']:10.1f} MB target < {TARGET_PEAK_MB} MB  {verdict(ok_mem)}"
           f"  (process max RSS {rss_mb:.0f} MB)")
     print(f"  statements           {small['statements']} at N=20,000 and {big['statements']} at N=200,000 "

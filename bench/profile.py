@@ -1,0 +1,128 @@
+"""Where a checkout's CPU goes: py-spy samples the API worker while shoppers place, pay, get notified and read.
+
+``python -m bench.profile [seconds]`` — the checkout benchmark's set-up (a fresh PostgreSQL database, its
+catalogue and distributors, the sandbox as WeChat) against ``serve --workers 1``, 16 shoppers checking out for
+``seconds`` (default 20) while ``py-spy record --gil`` samples the worker (whichever thread holds the GIL: Python's
+CPU, not its waits). Prints the CPU share of each request kind (by its endpoint's frame), the heaviest frames
+including what they call, and the heaviest frames by their own time. A bench requirement only
+(``pip install -r bench/requirements.txt``): the tests never need it. Figures: bench/README.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from bench.checkout import _checkout, _load, _login, _seed
+from bench.common import bench_database, environment, free_port, process
+
+CONCURRENCY = 16
+ENDPOINTS = {"place": "orders.py:place", "pay": "orders.py:pay", "notify": "payments.py:_process",
+             "read": "orders.py:my_order"}
+# Frames that are only the way in (the event loop, the thread pool, the ASGI stack): never the cost itself.
+PLUMBING = ("threading.py", "concurrent/futures", "asyncio/", "anyio/", "starlette/", "uvicorn/", "fastapi/routing",
+            "<module>", "contextlib.py", "runpy.py", "multiprocessing/", "click/")
+
+
+def _frames(line: str) -> tuple[list[str], int]:
+    """py-spy's raw line ``process;thread;func (path/file.py:12);… count`` as ["func (dir/file.py)", …]."""
+    stack, _, count = line.rpartition(" ")
+    frames = []
+    for f in stack.split(";"):
+        if " (" in f:
+            func, where = f.split(" (", 1)
+            path = where.rsplit(":", 1)[0]
+            f = f"{func} ({'/'.join(path.split('/')[-2:])})"
+        frames.append(f)
+    return frames, int(count)
+
+
+def summarise(raw: Path, top: int = 30) -> str:
+    inclusive, own, total = Counter(), Counter(), 0
+    kinds = Counter()
+    for line in raw.read_text().splitlines():
+        if not line.strip():
+            continue
+        stack, count = _frames(line)
+        total += count
+        seen = set()
+        for frame in stack:
+            if frame not in seen:
+                inclusive[frame] += count
+                seen.add(frame)
+        own[stack[-1]] += count
+        for kind, where in ENDPOINTS.items():
+            file, func = where.split(":")
+            if any(f.startswith(func + " (") and f.endswith(file + ")") for f in stack):
+                kinds[kind] += count
+    lines = [f"samples {total} (CPU only); by request kind (its endpoint's frame and below):"]
+    lines += [f"  {kind:8s} {kinds[kind] * 100 / total:5.1f} %" for kind in ENDPOINTS]
+    lines.append(f"  {'other':8s} {(total - sum(kinds.values())) * 100 / total:5.1f} % (framework, routing, "
+                 "serialisation outside the endpoints)")
+    lines.append(f"\nheaviest frames, with what they call (top {top}, plumbing left out):")
+    for frame, count in inclusive.most_common():
+        if any(p in frame for p in PLUMBING):
+            continue
+        lines.append(f"  {count * 100 / total:5.1f} %  {frame}")
+        if len(lines) > top + 8:
+            break
+    lines.append(f"\nheaviest frames by their own time (top {top}):")
+    lines += [f"  {count * 100 / total:5.1f} %  {frame}" for frame, count in own.most_common(top)]
+    return "\n".join(lines)
+
+
+async def run(seconds: float) -> str:
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    url = bench_database("profile")
+    api_port, sandbox_port = free_port(), free_port()
+    api, sandbox = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{sandbox_port}/"
+    env = environment(url, MALL_PUBLIC_URL=api, MALL_WECHAT_SANDBOX_URL=sandbox)
+    invite_code = _seed(env)
+    raw = Path(env["MALL_VAR_DIR"]) / "checkout.folded"
+    with process(["sandbox", "--port", str(sandbox_port)], sandbox + "healthz", env), \
+            process(["serve", "--port", str(api_port), "--workers", "1"], api + "/healthz", env) as server:
+        async with httpx.AsyncClient(timeout=30) as client:
+            products = (await client.get(f"{api}/api/v1/products", params={"page_size": 100})).json()["items"]
+            sku_ids = [s["id"] for p in products
+                       for s in (await client.get(f"{api}/api/v1/products/{p['id']}")).json()["skus"]]
+            shoppers = [await _login(client, api, i, invite_code) for i in range(CONCURRENCY * 2)]
+
+            async def checkout(n: int) -> float:
+                return await _checkout(client, api, sandbox, shoppers[n % len(shoppers)], sku_ids)
+
+            await _load(checkout, 3, CONCURRENCY)
+            worker = _worker_pid(server.pid)
+            recorder = subprocess.Popen([spy, "record", "--pid", str(worker), "--format", "raw", "--output", str(raw),
+                                         "--duration", str(int(seconds)), "--rate", "250", "--nonblocking", "--gil"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+            n, _, errors = await _load(checkout, seconds, CONCURRENCY)
+            recorder.wait(timeout=seconds + 30)
+    return f"profile: {n} checkouts ({errors} errors) in {seconds:.0f} s against one worker\n" + summarise(raw)
+
+
+def _worker_pid(supervisor: int) -> int:
+    """uvicorn's worker process (``--workers 1`` still forks one), or the server itself."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == supervisor:
+                    return int(entry.name)
+            except OSError:
+                continue
+    return supervisor
+
+
+def main(seconds: float = 20) -> None:
+    print(asyncio.run(run(seconds)))
+
+
+if __name__ == "__main__":
+    main(float(sys.argv[1]) if len(sys.argv) > 1 else 20)
