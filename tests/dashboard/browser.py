@@ -36,7 +36,9 @@ def dashboard_server() -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = ["run", "dashboard/app.py", "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
+            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+            # The code under test does not change during a test: no watcher (its "File change" banner) on the tree.
+            "--server.fileWatcherType", "none"]
     with running(args, url + "/_stcore/health", log_name="dashboard", module="streamlit", timeout=60):
         yield url
 

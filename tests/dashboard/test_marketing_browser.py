@@ -123,11 +123,11 @@ def test_promotions_a_ladder_preview_and_a_running_activity_s_sales(committed, s
         for row, (threshold, off) in enumerate((("199", "20"), ("299", "50"))):
             for fraction, typed in ((0.3, threshold), (0.75, off)):
                 page.mouse.dblclick(box["x"] + box["width"] * fraction, box["y"] + 35 + 17 + 35 * row)
-                page.wait_for_timeout(300)
+                page.wait_for_timeout(700)  # the cell's editor opens slowly on a busy machine: keys before it are lost
                 page.keyboard.press("Control+A")
                 page.keyboard.type(typed, delay=50)
                 page.keyboard.press("Tab")
-                page.wait_for_timeout(400)
+                page.wait_for_timeout(700)
         page.keyboard.press("Escape")
         type_into(page, "购物车金额（元，全部在适用范围内）", "250", "¥250.00 的购物车：减 ¥20.00，实付 ¥230.00（不含运费）")
         ladder = screenshot(page, "dashboard-promotion-new")
