@@ -140,6 +140,7 @@ def seed_demo(session: Session, *, history: bool = False) -> list[str]:
     lines.append(f"demo shoppers (sandbox login code sandbox-<name>): {', '.join(users)};"
                  " demo_a invites demo_b, demo_b invites demo_c")
     lines.append(_demo_share_reward_offer(session))  # before the orders: their first payments start rewards
+    lines.append(_demo_return_address(session))
     lines.extend(_demo_orders(session, users))
     lines.append(_demo_members(session, users))
     lines.append(_demo_marketing(session, users, categories))  # after the order history, which it must not price
@@ -354,6 +355,17 @@ def _demo_share_reward_offer(session: Session) -> str:
         "share_reward_lifetime_cap": 100,
         "share_reward_rules": "活动最终解释权在法律允许范围内归本店所有；如发现刷单等作弊行为，奖励不予发放。"})
     return f"demo 分享有礼: {reward.name} for each invitee's first order"
+
+
+DEMO_RETURN_ADDRESS = "优选生活馆退货组 王五 13700137000 浙江省杭州市余杭区文一西路 100 号 3 号仓"
+
+
+def _demo_return_address(session: Session) -> str:
+    """Where the demo shop's buyers send returns (退货退款 cannot be approved without one)."""
+    from domain.settings.service import change_settings
+
+    change_settings(session, actor=_system(), changes={"return_address": DEMO_RETURN_ADDRESS})
+    return f"demo return address: {DEMO_RETURN_ADDRESS}"
 
 
 def _demo_share(session: Session, users: dict[str, User]) -> None:
