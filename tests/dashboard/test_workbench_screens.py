@@ -399,3 +399,13 @@ def test_the_list_screens_export_the_whole_filtered_list_in_yuan(shop, open_as, 
     assert header[:7] == ("用户ID", "昵称", "手机", "等级", "成长值", "付款订单", "消费（元）")
     # Spend is what the orders paid less refunds: ¥90.00 (茶叶 and postage) + ¥100.00; 茶杯's, refunded whole, ¥0.00.
     assert [(r[1], r[5], r[6]) for r in rows] == [("丙", 3, 190)]
+
+
+def test_the_owner_opens_a_leaderboard_distributor_on_the_distributors_screen(shop, open_as):
+    at = open_as("owner", ANALYTICS)
+    [button] = [b for b in at.button if b.label == "在分销员页面打开"]
+    button.click().run()
+    assert not at.exception, at.exception
+    assert at.header[0].value == "分销员"
+    assert at.text_input(key=state.DISTRIBUTORS_FILTER_Q).value == "乙"
+    assert "共 1 位分销员" in texts(at, "caption")
