@@ -479,6 +479,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "orders.batch_col_row": ("行号", "Row"),
     "orders.batch_col_result": ("结果", "Result"),
     "orders.batch_shipped": ("已发货", "Shipped"),
+    "orders.batch_ship_clear": ("清除结果", "Clear the result"),
     "orders.packing": ("配货单", "Packing slips"),
     "orders.packing_choose": ("选择本页的订单", "Orders of this page"),
     "orders.packing_print": ("下载打印版", "Download to print"),

@@ -253,6 +253,9 @@ def _batch_ship(actor: Actor) -> None:
             shipped = sum(r.shipped for r in result)
             summary = t("orders.batch_ship_done", shipped=shipped, refused=len(result) - shipped)
             (st.warning if shipped < len(result) else st.success)(summary)
+            if st.button(t("orders.batch_ship_clear"), key=f"{form}.clear", icon=":material/close:"):
+                st.session_state.pop(f"{form}.result", None)
+                st.rerun()
             st.dataframe(pd.DataFrame([{
                 t("orders.batch_col_row"): r.row, t("orders.col_no"): r.order_no, t("orders.carrier"): r.carrier,
                 t("orders.tracking_no"): r.tracking_no,

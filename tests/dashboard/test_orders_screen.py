@@ -240,6 +240,10 @@ def test_batch_shipping_shows_each_rows_result_and_the_counts_follow(committed, 
         assert get_order(session, basket_id).shipment.tracking_no == "SF300001"
         assert get_order(session, cup_id).status == OrderStatus.PAID
 
+    at.button(key=f"{state.ORDERS_BATCH_SHIP}.clear").click().run()
+    assert not [f for f in at.dataframe if "行号" in f.value.columns]
+    assert texts(at, "warning") == []
+
 
 def test_packing_slips_list_what_goes_in_less_refunds_and_print_escaped(committed, two_paid, open_as):
     (basket_id, basket_no), (cup_id, cup_no) = two_paid
