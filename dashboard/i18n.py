@@ -540,6 +540,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "refunds.stray_refunded": ("订单 {no} 的 ¥{amount} 已退回买家。", "¥{amount} of order {no} is back with the buyer."),
     "refunds.stray_failed": ("仍未退回：{error}。系统会继续重试。", "Still not back: {error}. It will be retried."),
     "refunds.search": ("搜索", "Search"),
+    "refunds.empty_search": ("“{status}”中没有符合条件的退款，可切换上方的状态再找。",
+                             "No refunds match in “{status}”; choose another state above to look there."),
     "refunds.search_placeholder": ("退款单号、订单号、买家昵称或完整手机号",
                                    "Refund or order number, buyer's nickname or whole phone number"),
     "refunds.col_kind": ("类型", "Kind"),

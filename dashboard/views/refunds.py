@@ -63,7 +63,8 @@ def main() -> None:
                                              page=page_of(state.REFUNDS_PAGE), page_size=PAGE_SIZE))
     st.caption(t("refunds.count", n=total))
     if not rows:
-        st.info(t("refunds.empty"))
+        # A search looks in the chosen state only: say so, since the request may sit in another.
+        st.info(t("refunds.empty_search", status=label("refund", status)) if q and q.strip() else t("refunds.empty"))
         return
     st.dataframe(pd.DataFrame([{
         t("refunds.col_no"): r.refund_no, t("refunds.col_order"): r.order_no, t("refunds.col_buyer"): r.buyer_nickname,

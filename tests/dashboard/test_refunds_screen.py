@@ -199,3 +199,5 @@ def test_the_search_box_finds_a_request_by_nickname_and_number(committed, a_retu
     assert [r["退款单号"] for r in at.dataframe[0].value.to_dict("records")] == [return_no]
     at.text_input(key=state.REFUNDS_FILTER_Q).set_value(order_no).run()
     assert [r["退款单号"] for r in at.dataframe[0].value.to_dict("records")] == [refund_no]
+    at.get("button_group")[0].set_value(RefundStatus.REFUNDED).run()
+    assert texts(at, "info") == ["“已退款”中没有符合条件的退款，可切换上方的状态再找。"]
