@@ -236,3 +236,23 @@ def s3_media(s3_endpoint, monkeypatch):
     finally:
         monkeypatch.undo()
         reset_config()
+
+
+# Tests that drive Chromium draw the dashboard the same whatever the database: the AppTests run every screen on both
+# databases, and CI (.ci/run) runs the browser tests once, in the PostgreSQL pass, by setting this in the other.
+_SKIP_BROWSER = os.environ.get("MALL_TESTS_SKIP_BROWSER") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not _SKIP_BROWSER:
+        return
+    skip = pytest.mark.skip(reason="browser tests run in the other database's pass (MALL_TESTS_SKIP_BROWSER=1)")
+    for item in items:
+        module = getattr(item, "module", None)
+        if item.nodeid.startswith("tests/dashboard/") and _drives_a_browser(module):
+            item.add_marker(skip)
+
+
+def _drives_a_browser(module) -> bool:
+    """The test module uses tests/dashboard/browser.py (Playwright on Chromium)."""
+    return any(getattr(value, "__module__", None) == "tests.dashboard.browser" for value in vars(module).values())
