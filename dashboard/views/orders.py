@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from dashboard.components import export as exports
 from dashboard.components.access import require_screen
 from dashboard.components.actions import perform, read, show_flashes
 from dashboard.components.amounts import money
@@ -76,6 +77,8 @@ def main() -> None:
         return
     _order_table(rows)
     pager(state.ORDERS_PAGE, total, PAGE_SIZE)
+    exports.export_button(state.ORDERS_EXPORT, exports.orders(
+        who.actor, status=status, q=search, created_from=created_from, created_to=created_to))
     if ships:
         _packing_list(who.actor, rows)
 

@@ -26,7 +26,7 @@ from domain import clock
 from domain.analytics.export import Table
 from domain.analytics.periods import Granularity, Period, today
 from domain.db import unit_of_work
-from domain.models import CommissionRecord, Withdrawal, WithdrawalStatus
+from domain.models import CommissionRecord, OrderStatus, Withdrawal, WithdrawalStatus
 from domain.payments.service import record_payment
 from domain.security import crypto
 from domain.security.actor import Actor
@@ -399,6 +399,26 @@ def test_the_list_screens_export_the_whole_filtered_list_in_yuan(shop, open_as, 
     assert header[:7] == ("用户ID", "昵称", "手机", "等级", "成长值", "付款订单", "消费（元）")
     # Spend is what the orders paid less refunds: ¥90.00 (茶叶 and postage) + ¥100.00; 茶杯's, refunded whole, ¥0.00.
     assert [(r[1], r[5], r[6]) for r in rows] == [("丙", 3, 190)]
+
+
+def test_the_orders_screen_exports_its_filtered_orders_whole_in_yuan(shop, open_as, committed):
+    assert state.ORDERS_EXPORT in download_buttons(open_as("operator", "views/orders.py"))
+    with unit_of_work(committed) as session:
+        owner = Actor.of(make_staff(session, "owner"))
+    every = exports.orders(owner)
+    assert every.file_name().startswith("订单_导出于")
+    header, *rows = sheet_rows(every)
+    assert header[:4] == ("订单号", "下单时间", "付款时间", "买家")
+    # Newest first, every order of the shop (not a page), amounts in yuan as numbers.
+    assert [(r[3], r[4], r[5], r[9], r[10], r[11], r[12]) for r in rows] == [
+        ("路人", "茶巾×1", 30, 10, 40, 0, "待发货"),
+        ("丙", "茶杯×1", 50, 10, 60, 60, "已关闭（全额退款）"),
+        ("丙", "茶具×1", 100, 0, 100, 0, "待发货"),
+        ("丙", "茶叶×1", 80, 10, 90, 0, "待发货"),
+    ]
+    to_ship = exports.orders(owner, status=OrderStatus.PAID, q="丙")
+    assert to_ship.file_name().startswith("订单_待发货_导出于")
+    assert [(r[3], r[4]) for r in sheet_rows(to_ship)[1:]] == [("丙", "茶具×1"), ("丙", "茶叶×1")]
 
 
 def test_the_owner_opens_a_leaderboard_distributor_on_the_distributors_screen(shop, open_as):
