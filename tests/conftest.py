@@ -238,19 +238,21 @@ def s3_media(s3_endpoint, monkeypatch):
         reset_config()
 
 
-# Tests that drive Chromium draw the dashboard the same whatever the database: the AppTests run every screen on both
-# databases, and CI (.ci/run) runs the browser tests once, in the PostgreSQL pass, by setting this in the other.
+# CI (.ci/run) runs two slow suites once instead of on both databases, by setting these in one pass: the tests that
+# drive Chromium (they draw the dashboard the same whatever the database; the AppTests run every screen on both) and
+# the schemathesis run (kept in the PostgreSQL pass, the stricter database: it refuses what SQLite stores).
 _SKIP_BROWSER = os.environ.get("MALL_TESTS_SKIP_BROWSER") == "1"
+_SKIP_FUZZ = os.environ.get("MALL_TESTS_SKIP_FUZZ") == "1"
 
 
 def pytest_collection_modifyitems(config, items):
-    if not _SKIP_BROWSER:
-        return
-    skip = pytest.mark.skip(reason="browser tests run in the other database's pass (MALL_TESTS_SKIP_BROWSER=1)")
+    browser = pytest.mark.skip(reason="browser tests run in the other database's pass (MALL_TESTS_SKIP_BROWSER=1)")
+    fuzz = pytest.mark.skip(reason="the schemathesis run is in the other database's pass (MALL_TESTS_SKIP_FUZZ=1)")
     for item in items:
-        module = getattr(item, "module", None)
-        if item.nodeid.startswith("tests/dashboard/") and _drives_a_browser(module):
-            item.add_marker(skip)
+        if _SKIP_BROWSER and item.nodeid.startswith("tests/dashboard/") and _drives_a_browser(item.module):
+            item.add_marker(browser)
+        if _SKIP_FUZZ and item.nodeid.startswith("tests/fuzz/test_schemathesis.py"):
+            item.add_marker(fuzz)
 
 
 def _drives_a_browser(module) -> bool:
