@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from pydantic import Field
 
 from backend.deps import CurrentActor, SessionDep, WeChatDep
-from backend.schemas.common import STAFF_ERRORS, IdPath, Page, PageParams, errors, page_params
+from backend.schemas.common import MAX_ID, STAFF_ERRORS, IdPath, Page, PageParams, errors, page_params
 from backend.schemas.orders import (
     BatchShipOut,
     ConfirmReturnIn,
@@ -55,7 +56,8 @@ def order_counts(actor: CurrentActor, session: SessionDep) -> dict[str, int]:
 
 @router.get("/orders/packing-list", response_model=list[PackingSlipOut])
 def packing_list(actor: CurrentActor, session: SessionDep,
-                 ids: Annotated[list[int], Query(min_length=1, max_length=MAX_PACKING_SLIPS,
+                 ids: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]],
+                                Query(min_length=1, max_length=MAX_PACKING_SLIPS,
                                                  description="the orders, in the order to print")]) -> list[PackingSlip]:
     """The packing slips of the chosen orders (permission ``orders_manage``): receiver, what goes in (less what was
     refunded), the buyer's remark and the merchant note. Unknown ids are left out."""
