@@ -239,9 +239,8 @@ def s3_media(s3_endpoint, monkeypatch):
 
 
 # CI (.ci/run) runs two slow suites once instead of on both databases, by setting these in one pass: the tests that
-# drive Chromium (they draw the dashboard the same whatever the database; the AppTests run every screen on both; kept
-# in the SQLite pass) and the schemathesis run (kept in the PostgreSQL pass, the stricter database: it refuses what
-# SQLite stores).
+# drive Chromium (they draw the dashboard the same whatever the database; the AppTests run every screen on both) and
+# the schemathesis run (kept in the PostgreSQL pass, the stricter database: it refuses what SQLite stores).
 _SKIP_BROWSER = os.environ.get("MALL_TESTS_SKIP_BROWSER") == "1"
 _SKIP_FUZZ = os.environ.get("MALL_TESTS_SKIP_FUZZ") == "1"
 
