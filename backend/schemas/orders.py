@@ -53,13 +53,18 @@ class CartOut(ReadModel):
     selected_amount_fen: int  # what the selected goods cost (shipping is added at checkout)
 
 
-class AddressIn(Strict):
+class ReceiverIn(Strict):
+    """Who receives a parcel and where: an address book entry, or an order's receiver changed by staff."""
+
     name: str = Field(min_length=1, max_length=32)
     phone: str = Field(min_length=11, max_length=20)
     province: str = Field(min_length=1, max_length=32)
     city: str = Field(min_length=1, max_length=32)
     district: str = Field("", max_length=32)
     detail: str = Field(min_length=1, max_length=200)
+
+
+class AddressIn(ReceiverIn):
     is_default: bool = False
 
 
@@ -288,15 +293,6 @@ class TrackingEventIn(Strict):
 
 class MerchantNoteIn(Strict):
     note: str = Field(max_length=1000, description="empty clears it; at most 500 characters (invalid_merchant_note)")
-
-
-class ReceiverIn(Strict):
-    name: str = Field(min_length=1, max_length=32)
-    phone: str = Field(min_length=11, max_length=20)
-    province: str = Field(min_length=1, max_length=32)
-    city: str = Field(min_length=1, max_length=32)
-    district: str = Field("", max_length=32)
-    detail: str = Field(min_length=1, max_length=200)
 
 
 class PackingLineOut(ReadModel):
