@@ -160,7 +160,7 @@ def _plan_orders(rng, buyers, joined_at, catalogue, settings, now, snapshots) ->
         for _ in range(min(12, int(rng.expovariate(1 / 5.5)) + 1)):
             paid_at = joined_at[buyer] + (now - timedelta(hours=2) - joined_at[buyer]) * rng.random()
             chosen = rng.sample(catalogue, rng.choice((1, 1, 1, 2)))
-            order_lines = []
+            order_lines, products_seen = [], set()
             for n, (product, sku) in enumerate(chosen, start=1):
                 quantity = rng.choice((1, 1, 1, 2, 3))
                 amount = sku.price_fen * quantity
@@ -168,7 +168,9 @@ def _plan_orders(rng, buyers, joined_at, catalogue, settings, now, snapshots) ->
                                     "specs": dict(sku.specs), "cover_url": product.cover_url,
                                     "unit_price_fen": sku.price_fen, "quantity": quantity, "amount_fen": amount,
                                     "discount_fen": 0, "paid_fen": amount, "refunded_fen": 0,
-                                    "refunded_quantity": 0})
+                                    "refunded_quantity": 0, "buyer_id": buyer,
+                                    "first_of_product": product.id not in products_seen})
+                products_seen.add(product.id)
             age = now - paid_at
             closed = rng.random() < 0.04
             for line in order_lines:

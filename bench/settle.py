@@ -42,8 +42,8 @@ SELECT g, 'B' || g, 1000 + g, 'completed', 10000, 0, 0, 0, 0, 10000, 0, 'x', 'x'
        now() - interval '40 days', now() - interval '30 days'
 FROM generate_series(1, :orders) g;
 INSERT INTO order_lines (id, order_id, line_no, product_id, sku_id, title, specs, cover_url, unit_price_fen, quantity,
-                         amount_fen, discount_fen, paid_fen, refunded_fen, refunded_quantity)
-SELECT g, g, 1, 1, 1, 'bench', '{}', '', 10000, 1, 10000, 0, 10000, 0, 0 FROM generate_series(1, :orders) g;
+                         amount_fen, discount_fen, paid_fen, refunded_fen, refunded_quantity, buyer_id)
+SELECT g, g, 1, 1, 1, 'bench', '{}', '', 10000, 1, 10000, 0, 10000, 0, 0, 1000 + g FROM generate_series(1, :orders) g;
 INSERT INTO commission_records (order_id, order_line_id, buyer_id, beneficiary_id, level, rate_bp, base_fen,
                                 amount_fen, clawed_back_fen, status, created_at)
 SELECT g, g, 1000 + g, 1 + (g % 1000), lvl, CASE lvl WHEN 1 THEN 1000 ELSE 500 END, 10000,

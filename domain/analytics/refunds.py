@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from domain.analytics.periods import Period, aggregate_query, ratio_bp
-from domain.analytics.summary import lines_paid_in, orders_counted, paid_in
-from domain.models import Distributor, Order, OrderLine, Product, User
+from domain.analytics.summary import lines_paid_in, orders_counted
+from domain.models import Distributor, OrderLine, Product, User
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def refund_rate_by_product(session: Session, *, period: Period, page: int = 1,
                            page_size: int = 20) -> tuple[list[ProductRefundRate], int]:
     """Products sold in the period, most money refunded first."""
     per_product = (
-        select(OrderLine.product_id, func.count(func.distinct(OrderLine.order_id)).label("orders"),
+        select(OrderLine.product_id, func.sum(case((OrderLine.first_of_product, 1), else_=0)).label("orders"),
                func.sum(OrderLine.paid_fen).label("paid"), func.sum(OrderLine.refunded_fen).label("refunded"))
         .where(*lines_paid_in(period)).group_by(OrderLine.product_id)
         .subquery()
@@ -72,11 +72,13 @@ def refund_rate_by_product(session: Session, *, period: Period, page: int = 1,
 
 def team_refunds(period: Period):
     """Per distributor, its team's orders paid in the period: (user_id, orders, paid, refunded), as a subquery."""
+    # A line carries its buyer and its order's payment time: the lines of the orders paid in the period, alone.
+    # Materialised, PostgreSQL sums them once, in parallel; as a subquery each of its workers summed all of them.
     per_buyer = (
-        select(Order.user_id.label("buyer_id"), orders_counted().label("orders"),
+        select(OrderLine.buyer_id, orders_counted().label("orders"),
                func.sum(OrderLine.paid_fen).label("paid"), func.sum(OrderLine.refunded_fen).label("refunded"))
-        .join(Order, Order.id == OrderLine.order_id).where(*paid_in(period), *lines_paid_in(period))
-        .group_by(Order.user_id).subquery()
+        .where(*lines_paid_in(period)).group_by(OrderLine.buyer_id)
+        .cte("per_buyer").prefix_with("MATERIALIZED", dialect="postgresql")
     )
     parent = aliased(User)
     team = union_all(

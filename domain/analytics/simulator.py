@@ -95,18 +95,22 @@ def simulate_commission(session: Session, *, period: Period, level1_bp: int, lev
         return (select(*columns).select_from(CommissionRecord)
                 .where(*records_paid_in(period), CommissionRecord.status != CommissionStatus.CANCELLED))
 
+    per_beneficiary = (
+        repriced(CommissionRecord.beneficiary_id.label("user_id"), func.count().label("records"),
+                 actual.label("actual"), simulated.label("simulated"),
+                 func.sum(case((own_rates, 1), else_=0)).label("kept"))
+        .group_by(CommissionRecord.beneficiary_id).subquery()
+    )
     beneficiaries = session.execute(
-        repriced(CommissionRecord.beneficiary_id, func.count(), actual, simulated,
-                 func.sum(case((own_rates, 1), else_=0)))
-        .group_by(CommissionRecord.beneficiary_id)
+        select(per_beneficiary.c.user_id, User.nickname, per_beneficiary.c.records, per_beneficiary.c.actual,
+               per_beneficiary.c.simulated, per_beneficiary.c.kept)
+        .join(User, User.id == per_beneficiary.c.user_id)
     ).all()
     week = bucket(CommissionRecord.paid_at, Granularity.WEEK)
     weeks = {w: (int(n), int(a or 0), int(s or 0)) for w, n, a, s in session.execute(
         repriced(week, func.count(func.distinct(CommissionRecord.order_id)), actual, simulated).group_by(week))}
-    nicknames = dict(session.execute(select(User.id, User.nickname).where(
-        User.id.in_([row[0] for row in beneficiaries]))).all()) if beneficiaries else {}
-    changes = sorted((BeneficiaryChange(uid, nicknames.get(uid) or "", int(n), int(a or 0), int(s or 0))
-                      for uid, n, a, s, _ in beneficiaries), key=lambda c: (-c.simulated_fen, c.user_id))
+    changes = sorted((BeneficiaryChange(uid, nickname or "", int(n), int(a or 0), int(s or 0))
+                      for uid, nickname, n, a, s, _ in beneficiaries), key=lambda c: (-c.simulated_fen, c.user_id))
     sales = net_sales_fen(session, period)
     actual_fen, simulated_fen = sum(c.actual_fen for c in changes), sum(c.simulated_fen for c in changes)
     return Simulation(

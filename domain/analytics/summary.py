@@ -2,15 +2,16 @@
 "Analytics": the definitions shared by the API and the dashboard).
 
 The orders counted are those whose payment falls in the period, whatever their state now. Each group of figures
-is one SQL aggregate: sales (over the orders' lines), buyers, commission (over the orders' records), new
-distributors, new bound users; liability is as of now.
+is one SQL aggregate over the period and the previous one together: sales and paid orders (over the orders'
+lines), buyers, commission (over the orders' records), new distributors and new bound users; liability is as of
+now.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from domain.analytics.periods import Period, aggregate_query, change_bp, in_period, ratio_bp
@@ -93,46 +94,65 @@ def net_sales_fen(session: Session, period: Period) -> int:
                               .where(*lines_paid_in(period))) or 0)
 
 
+def _within(column, period: Period):
+    return (column >= period.start) & (column < period.end)
+
+
 @aggregate_query
-def period_figures(session: Session, period: Period) -> PeriodFigures:
+def period_figures(session: Session, *periods: Period) -> list[PeriodFigures]:
+    """Each period's figures, one pass over each table for all of them: every sum is filtered to its period within
+    the span the periods cover (a summary's two periods are one range, twice as long)."""
+    span = Period(min(p.first for p in periods), max(p.last for p in periods))
     net = OrderLine.paid_fen - OrderLine.refunded_fen
-    net_sales, refunded, distribution = (int(v or 0) for v in session.execute(
-        select(func.sum(net), func.sum(OrderLine.refunded_fen),
-               func.sum(case((OrderLine.earns_commission, net), else_=0)))
-        .where(*lines_paid_in(period))
-    ).one())
-    by_buyer = (select(Order.user_id, func.count().label("orders")).where(*paid_in(period))
-                .group_by(Order.user_id).subquery())
-    paid_orders, buyers = (int(v or 0) for v in session.execute(
-        select(func.sum(by_buyer.c.orders), func.count()).select_from(by_buyer)).one())
-    commission = int(session.scalar(
-        select(func.sum(CommissionRecord.amount_fen - CommissionRecord.clawed_back_fen))
-        .where(*records_paid_in(period), CommissionRecord.status != CommissionStatus.CANCELLED)
-    ) or 0)
-    new_distributors = session.scalar(
-        select(func.count()).select_from(Distributor).where(*in_period(Distributor.created_at, period))) or 0
-    new_bound = session.scalar(select(func.count()).select_from(User).where(*in_period(User.bound_at, period))) or 0
-    return PeriodFigures(
-        period=period, net_sales_fen=net_sales, refunded_fen=refunded, paid_orders=paid_orders, buyers=buyers,
-        aov_fen=net_sales // paid_orders if paid_orders else 0, distribution_sales_fen=distribution,
-        distribution_share_bp=ratio_bp(distribution, net_sales), commission_fen=commission,
-        commission_ratio_bp=ratio_bp(commission, net_sales), new_distributors=new_distributors,
-        new_bound_users=new_bound,
-    )
+    sales = session.execute(select(*(
+        column for p in periods for column in (
+            func.sum(net).filter(_within(OrderLine.paid_at, p)),
+            func.sum(OrderLine.refunded_fen).filter(_within(OrderLine.paid_at, p)),
+            func.sum(case((OrderLine.earns_commission, net), else_=0)).filter(_within(OrderLine.paid_at, p)),
+            orders_counted().filter(_within(OrderLine.paid_at, p)),
+        ))).where(*lines_paid_in(span))).one()
+    buyers = session.execute(select(*(
+        func.count(distinct(Order.user_id)).filter(_within(Order.paid_at, p)) for p in periods
+    )).where(*paid_in(span))).one()
+    commission = session.execute(select(*(
+        func.sum(CommissionRecord.amount_fen - CommissionRecord.clawed_back_fen)
+        .filter(_within(CommissionRecord.paid_at, p)) for p in periods
+    )).where(*records_paid_in(span), CommissionRecord.status != CommissionStatus.CANCELLED)).one()
+    joined = session.execute(select(*(
+        select(func.count()).select_from(Distributor).where(*in_period(Distributor.created_at, p)).scalar_subquery()
+        for p in periods
+    ), *(
+        select(func.count()).select_from(User).where(*in_period(User.bound_at, p)).scalar_subquery()
+        for p in periods
+    ))).one()
+    out = []
+    for n, period in enumerate(periods):
+        net_sales, refunded, distribution, paid_orders = (int(v or 0) for v in sales[4 * n:4 * n + 4])
+        fen = int(commission[n] or 0)
+        out.append(PeriodFigures(
+            period=period, net_sales_fen=net_sales, refunded_fen=refunded, paid_orders=paid_orders,
+            buyers=int(buyers[n] or 0), aov_fen=net_sales // paid_orders if paid_orders else 0,
+            distribution_sales_fen=distribution, distribution_share_bp=ratio_bp(distribution, net_sales),
+            commission_fen=fen, commission_ratio_bp=ratio_bp(fen, net_sales),
+            new_distributors=int(joined[n]), new_bound_users=int(joined[len(periods) + n]),
+        ))
+    return out
 
 
 @aggregate_query
 def liability(session: Session) -> Liability:
-    frozen = session.scalar(select(func.sum(CommissionRecord.amount_fen))
-                            .where(CommissionRecord.status == CommissionStatus.FROZEN)) or 0
-    available = session.scalar(select(func.sum(WalletEntry.amount_fen))) or 0
-    withdrawing = session.scalar(select(func.sum(Withdrawal.amount_fen))
-                                 .where(Withdrawal.status.in_(WithdrawalStatus.IN_FLIGHT))) or 0
+    frozen, available, withdrawing = (int(v or 0) for v in session.execute(select(
+        select(func.sum(CommissionRecord.amount_fen))
+        .where(CommissionRecord.status == CommissionStatus.FROZEN).scalar_subquery(),
+        select(func.sum(WalletEntry.amount_fen)).scalar_subquery(),
+        select(func.sum(Withdrawal.amount_fen)).where(Withdrawal.status.in_(WithdrawalStatus.IN_FLIGHT))
+        .scalar_subquery(),
+    )).one())
     return Liability(frozen_fen=int(frozen), available_fen=int(available), withdrawing_fen=int(withdrawing))
 
 
 @aggregate_query
 def summary(session: Session, *, period: Period) -> Summary:
-    current = period_figures(session, period)
+    current, previous = period_figures(session, period, period.previous())
     fields = {name: getattr(current, name) for name in PeriodFigures.__dataclass_fields__}
-    return Summary(**fields, previous=period_figures(session, period.previous()), liability=liability(session))
+    return Summary(**fields, previous=previous, liability=liability(session))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.models.base import Base, CreatedAt, Fen
@@ -119,6 +119,11 @@ class OrderLine(Base):
     # "Analytics").
     paid_at: Mapped[datetime | None] = mapped_column(index=True)
     earns_commission: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Written with the line, never changed, for the same reason: the buyer (the order's user: refund rates by
+    # distributor's team group lines by buyer), and whether this is the order's first line of its product (orders
+    # per product are counted without a DISTINCT over a year of lines).
+    buyer_id: Mapped[int]
+    first_of_product: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

@@ -201,14 +201,16 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     if order is None:
         # The same key was placed concurrently and committed first: answer with that order.
         return _by_key(session, user.id, idempotency_key), False
-    rows = []
+    rows, products_seen = [], set()
     for n, line in enumerate(priced.lines, start=1):
         sku, product = preview.catalog[line.sku_id]
         rows.append(dict(
             order_id=order.id, line_no=n, product_id=product.id, sku_id=sku.id, title=product.title,
             specs=dict(sku.specs), cover_url=product.cover_url, unit_price_fen=line.unit_price_fen,
             quantity=line.quantity, amount_fen=line.amount_fen, discount_fen=line.discount_fen, paid_fen=line.paid_fen,
+            buyer_id=user.id, first_of_product=product.id not in products_seen,
         ))
+        products_seen.add(product.id)
     # One INSERT for every line (the ORM's flush writes them one by one on SQLite); a new order has nothing else yet.
     order_lines = sorted(session.scalars(insert(OrderLine).returning(OrderLine), rows), key=lambda ol: ol.line_no)
     set_committed_value(order, "lines", order_lines)

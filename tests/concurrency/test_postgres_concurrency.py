@@ -179,7 +179,8 @@ def test_settle_job_in_four_processes_settles_each_record_exactly_once(committed
             from domain.models import OrderLine
 
             line = OrderLine(order_id=order.id, line_no=1, product_id=product.id, sku_id=product.skus[0].id,
-                             title="t", unit_price_fen=10000, quantity=1, amount_fen=10000, paid_fen=10000)
+                             title="t", unit_price_fen=10000, quantity=1, amount_fen=10000, paid_fen=10000,
+                             buyer_id=buyer.id)
             s.add(line)
             s.flush()
             for level, uid, bp in ((1, b.id, 1000), (2, a.id, 500)):

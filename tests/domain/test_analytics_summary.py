@@ -13,7 +13,8 @@ from domain.analytics.periods import Granularity, Period
 from domain.analytics.refunds import refund_rate_by_product, refund_rate_by_team, shop_refund_rate
 from domain.analytics.series import commission_series, growth_series, sales_series
 from domain.analytics.summary import summary
-from tests.domain.analytics_history import PERIOD, PREVIOUS, build_history
+from tests.builders import approve_distributor, make_address, make_product, make_user, pay, place, refund
+from tests.domain.analytics_history import PERIOD, PREVIOUS, at, bind, build_history
 from tests.refusals import refused
 
 
@@ -156,3 +157,28 @@ def test_refund_rate_by_product_and_by_team(db, history, week):
         (u["B"].id, 3, 39997, 14999, 3750),  # C's O1, O4, O5
         (u["A"].id, 4, 47997, 14999, 3124),  # and D's O2
     ]
+
+
+def test_an_order_holding_two_skus_of_one_product_counts_once_for_it(db, sandbox_url):
+    """Orders per product are counted over the lines that are their order's first of the product, and refund rates
+    by team group the lines by the buyer each carries: both written with the line (docs/architecture.md)."""
+    at("03-10")
+    buyer, inviter = make_user(db, "双款买家"), make_user(db, "双款分销员")
+    make_address(db, buyer, phone="13800138099", detail="科技园 Z 栋")
+    approve_distributor(db, inviter)
+    bind(db, buyer, inviter)
+    shirt = make_product(db, title="T 恤", prices=(5000, 6000), stock=10)
+    socks = make_product(db, title="袜子", prices=(1000,), stock=10).skus[0]
+    order = pay(db, place(db, buyer, [(shirt.skus[0].id, 1), (socks.id, 1), (shirt.skus[1].id, 2)]), sandbox_url)
+    lines = sorted(order.lines, key=lambda line: line.line_no)
+    assert [(line.product_id, line.first_of_product, line.buyer_id) for line in lines] == [
+        (shirt.id, True, buyer.id), (socks.product_id, True, buyer.id), (shirt.id, False, buyer.id)]
+    refund(db, order, [(lines[2].id, 1)])  # one of the two 6000 shirts back
+    day = Period.of(date(2026, 3, 10), date(2026, 3, 10))
+    products, total = refund_rate_by_product(db, period=day)
+    assert total == 2
+    assert [(p.title, p.orders, p.paid_fen, p.refunded_fen, p.rate_bp) for p in products] == [
+        ("T 恤", 1, 5000 + 12000, 6000, 3529), ("袜子", 1, 1000, 0, 0)]
+    teams, total = refund_rate_by_team(db, period=day)
+    assert total == 1
+    assert [(t.user_id, t.orders, t.paid_fen, t.refunded_fen) for t in teams] == [(inviter.id, 1, 18000, 6000)]

@@ -265,7 +265,8 @@ def _bulk_completed_orders(committed) -> None:
                           payable_fen=10000, receiver_name_enc="x", receiver_phone_enc="x", receiver_street_enc="x",
                           completed_at=completed)
             order.lines.append(OrderLine(line_no=1, product_id=sku.product_id, sku_id=sku.id, title="t",
-                                         unit_price_fen=10000, quantity=1, amount_fen=10000, paid_fen=10000))
+                                         unit_price_fen=10000, quantity=1, amount_fen=10000, paid_fen=10000,
+                                         buyer_id=buyer.id))
             s.add(order)
         s.flush()
         lines = s.execute(select(OrderLine.id, OrderLine.order_id).join(Order)
