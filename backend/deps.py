@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from domain.config import get_config
 from domain.db import get_sessionmaker, unit_of_work
-from domain.errors import Unauthorized
+from domain.errors import RateLimited, Unauthorized
 from domain.models import Staff, User
+from domain.orders.errors import OrderError
 from domain.security.actor import Actor
 from domain.security.ratelimit import check_rate, client_address, limit_shopper_action
 from domain.staff.service import staff_for_token
@@ -30,12 +34,30 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+async def unit_of_work_factory() -> Callable[[], AbstractContextManager[Session]]:
+    """For an endpoint that runs its whole request in one thread, unit of work and all (placing an order): how it
+    opens that unit of work. On the event loop, no thread hop; the tests put their rolled-back session here."""
+    return unit_of_work
+
+
+UnitOfWorkDep = Annotated[Callable[[], AbstractContextManager[Session]], Depends(unit_of_work_factory)]
+
+
 def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(UserError.MISSING_TOKEN, "请先登录")
     return token.strip()
+
+
+async def request_token(request: Request) -> str:
+    """The bearer token, read on the event loop (no thread hop); 401 when there is none. Its user is looked up by
+    whoever takes it, in that endpoint's own unit of work."""
+    return bearer_token(request)
+
+
+BearerToken = Annotated[str, Depends(request_token)]
 
 
 def current_user(request: Request, session: SessionDep) -> User:
@@ -106,3 +128,30 @@ def standalone_actor(request: Request) -> Actor:
     their own units of work (jobs), which must not wait on the request's transaction."""
     with unit_of_work() as session:
         return Actor.of(staff_for_token(session, bearer_token(request)))
+
+
+# Order placements in flight per worker process (one event loop each), with the waiting ones in line on the loop:
+# a waiting placement holds neither a pool thread nor a database connection, so in a flash sale the buyers queue
+# here instead of on the activity's row, where each would hold both until the pool's time-out answered 500
+# (docs/architecture.md, "Performance").
+_placement_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
+    weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def placement_slot() -> AsyncIterator[None]:
+    """One of this worker's ``order_placements_per_worker`` slots; 429 ``orders_busy`` after waiting
+    ``order_queue_seconds`` for one (nothing was written, so the same order and key may be sent again)."""
+    config = get_config()
+    loop = asyncio.get_running_loop()
+    slots = _placement_slots.get(loop)
+    if slots is None:
+        slots = _placement_slots[loop] = asyncio.Semaphore(max(1, config.order_placements_per_worker))
+    try:
+        await asyncio.wait_for(slots.acquire(), timeout=config.order_queue_seconds)
+    except TimeoutError:
+        raise RateLimited(OrderError.ORDERS_BUSY, "下单的人太多了，请稍后再试") from None
+    try:
+        yield
+    finally:
+        slots.release()

@@ -85,6 +85,16 @@ class Config(BaseSettings):
     logistics_tracker: str = ""  # "module:factory" of a real tracker; empty means staff-entered events only
     backup_keep: int = 7
     sql_echo: bool = False
+    # PostgreSQL connections per process (docs/architecture.md, "Performance"): the pool and what it may open
+    # beyond it. Every API worker, job runner and dashboard has its own, and together they must stay below the
+    # server's max_connections (100 by default).
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    # Order placements an API worker runs at once; the others wait their turn without holding a connection or a
+    # thread, and one that waited this many seconds is answered 429 orders_busy (nothing was written: the shopper
+    # may send the same order again).
+    order_placements_per_worker: int = 4
+    order_queue_seconds: float = 10.0
 
     @property
     def resolved_database_url(self) -> str:

@@ -72,8 +72,9 @@ def _make_engine(url: str, *, echo: bool = False, **kwargs) -> Engine:
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    config = get_config()
+    kwargs.setdefault("pool_size", config.db_pool_size)
+    kwargs.setdefault("max_overflow", config.db_max_overflow)
     return create_engine(url, echo=echo, pool_pre_ping=True, **kwargs)
 
 

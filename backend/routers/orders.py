@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
+from starlette.concurrency import run_in_threadpool
 
-from backend.deps import CurrentUser, SessionDep, WeChatDep
+from backend.deps import BearerToken, CurrentUser, SessionDep, UnitOfWorkDep, WeChatDep, placement_slot
 from backend.schemas.common import SHOPPER_ERRORS, IdPath, Page, PageParams, errors, page_params
 from backend.schemas.orders import (
     LogisticsOut,
@@ -43,18 +44,23 @@ def preview(body: PreviewIn, user: CurrentUser, session: SessionDep) -> OrderPre
     return checkout.order_preview(session, user=user, items=_items(body), coupon_id=body.coupon_id)
 
 
-@router.post("/orders", response_model=OrderOut, status_code=201, responses=errors(404, 409))
-def place(body: PlaceOrderIn, user: CurrentUser, session: SessionDep,
-          idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)] = None) -> OrderView:
-    """Place an order. Send an ``Idempotency-Key`` header: repeating it returns the same order."""
-    view = checkout.place_order_view(session, user=user, items=_items(body), address_id=body.address_id,
-                                     remark=body.remark, idempotency_key=idempotency_key, from_cart=body.from_cart,
-                                     coupon_id=body.coupon_id)
-    # Committed here, in the thread that holds the rows' locks, not by the session's dependency afterwards: that
-    # runs in another pool thread, and in a rush on one SKU every pool thread may be waiting for these very locks
-    # (docs/architecture.md, "Performance").
-    session.commit()
-    return view
+@router.post("/orders", response_model=OrderOut, status_code=201, responses=errors(404, 409, 429))
+async def place(body: PlaceOrderIn, token: BearerToken, units: UnitOfWorkDep,
+                idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)] = None
+                ) -> OrderView:
+    """Place an order. Send an ``Idempotency-Key`` header: repeating it returns the same order. 429
+    ``orders_busy`` when too many orders waited in line (a flash sale): nothing was written, send it again."""
+    # The placement waits its turn on this worker before it takes a thread or a connection, then runs whole in one
+    # thread: the token's user, the order and the commit, in one unit of work (docs/architecture.md, "Performance").
+    async with placement_slot():
+        return await run_in_threadpool(_place, units, token, body, idempotency_key)
+
+
+def _place(units, token: str, body: PlaceOrderIn, idempotency_key: str | None) -> OrderView:
+    with units() as session:
+        return checkout.place_order_for_token(session, token=token, items=_items(body), address_id=body.address_id,
+                                              remark=body.remark, idempotency_key=idempotency_key,
+                                              from_cart=body.from_cart, coupon_id=body.coupon_id)
 
 
 @router.get("/orders", response_model=Page[OrderOut])

@@ -29,11 +29,15 @@ def take_promotion_units(session: Session, *, order: Order, priced: PricedOrder,
         uses.append(PromotionUse(promotion_id=item.promotion_id, order_id=order.id, user_id=order.user_id,
                                  sku_id=line.sku_id, quantity=line.quantity,
                                  off_fen=(line.input.price_fen - item.promo_price_fen) * line.quantity))
-    take_promotion_stock(session, taken)
     if priced.full_reduction_applied is not None and priced.full_reduction_fen > 0:
         uses.append(PromotionUse(promotion_id=priced.full_reduction_applied.id, order_id=order.id,
                                  user_id=order.user_id, sku_id=None, quantity=0, off_fen=priced.full_reduction_fen))
-    session.add_all(uses)
+    if uses:
+        # Written before the units are taken: from the activity's row lock to the commit, the placement only takes
+        # the coupon and the stock (in a flash sale the next buyer waits for that lock).
+        session.add_all(uses)
+        session.flush()
+    take_promotion_stock(session, taken)
 
 
 def release_for_cancelled(session: Session, order_ids: list[int]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects.postgresql import dml as postgresql_dml
 from sqlalchemy.dialects.sqlite import dml as sqlite_dml
 from sqlalchemy.orm import Session
@@ -40,6 +40,7 @@ from domain.orders.stock import take_stock
 from domain.security import crypto
 from domain.security.actor import Shopper
 from domain.settings.service import get_settings
+from domain.users.service import token_user_statement, user_and_more_for_token, user_for_token
 
 MAX_LINES = 50
 
@@ -161,22 +162,39 @@ def place_order_view(session: Session, *, user: User, items: list[OrderItem], ad
                      coupon_id: int | None = None) -> OrderView:
     """``place_order``, answered with the shopper's view of the order: a new order's from what placing it wrote
     (it has no payment, shipment or refund yet), a repeated key's as ``order_detail`` reads it."""
-    order, created = _place(session, user=user, items=items, address_id=address_id, remark=remark,
-                            idempotency_key=idempotency_key, from_cart=from_cart, coupon_id=coupon_id)
-    if created:
-        return new_order_view(session, order, viewer=Shopper.of(user), buyer_nickname=user.nickname)
-    return order_detail(session, order.id, viewer=Shopper.of(user))
+    order, view = _place(session, user=user, items=items, address_id=address_id, remark=remark,
+                         idempotency_key=idempotency_key, from_cart=from_cart, coupon_id=coupon_id, with_view=True)
+    return view or order_detail(session, order.id, viewer=Shopper.of(user))
+
+
+def place_order_for_token(session: Session, *, token: str, items: list[OrderItem], address_id: int, remark: str = "",
+                          idempotency_key: str | None = None, from_cart: bool = False,
+                          coupon_id: int | None = None) -> OrderView:
+    """``place_order_view`` for the shopper whose token this is (POST /orders). The shopper and the order their
+    Idempotency-Key placed already are read in one statement, so a sold-out answer costs that and the SKUs' read."""
+    order = dict(items=items, address_id=address_id, remark=remark, from_cart=from_cart, coupon_id=coupon_id)
+    key = idempotency_key.strip() if idempotency_key is not None else None
+    if key is None or not 1 <= len(key) <= 64:  # no key, or a refused one: refused after the token is checked
+        user = user_for_token(session, token)
+        return place_order_view(session, user=user, idempotency_key=idempotency_key, **order)
+    user, placed_id = user_and_more_for_token(session, token, _SHOPPER_AND_KEYED_ORDER, key=key)
+    if placed_id is not None:
+        return order_detail(session, placed_id, viewer=Shopper.of(user))
+    placed, view = _place(session, user=user, idempotency_key=key, key_looked_up=True, with_view=True, **order)
+    return view or order_detail(session, placed.id, viewer=Shopper.of(user))
 
 
 def _place(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str,
-           idempotency_key: str | None, from_cart: bool, coupon_id: int | None) -> tuple[Order, bool]:
+           idempotency_key: str | None, from_cart: bool, coupon_id: int | None,
+           key_looked_up: bool = False, with_view: bool = False) -> tuple[Order, OrderView | None]:
+    """The order, and (``with_view``) the new order's view; None for an order the key had placed already."""
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not 1 <= len(idempotency_key) <= 64:
             raise Invalid(OrderError.INVALID_IDEMPOTENCY_KEY, "Idempotency-Key 需为 1–64 个字符")
-        existing = _by_key(session, user.id, idempotency_key)
+        existing = None if key_looked_up else _by_key(session, user.id, idempotency_key)
         if existing is not None:
-            return existing, False
+            return existing, None
     if len(remark or "") > 200:
         raise Invalid(OrderError.INVALID_REMARK, "备注不能超过 200 字")
     # The SKUs first: a sold-out line is refused before anything else is read or locked.
@@ -200,7 +218,7 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     ))
     if order is None:
         # The same key was placed concurrently and committed first: answer with that order.
-        return _by_key(session, user.id, idempotency_key), False
+        return _by_key(session, user.id, idempotency_key), None
     rows, products_seen = [], set()
     for n, line in enumerate(priced.lines, start=1):
         sku, product = preview.catalog[line.sku_id]
@@ -216,6 +234,9 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     set_committed_value(order, "lines", order_lines)
     set_committed_value(order, "shipment", None)
     set_committed_value(order, "payment", None)
+    # The answer is built now, before any row is locked: nothing below changes what it shows, and in a flash sale
+    # every moment between the activity's lock and the commit is the next buyer's wait.
+    view = new_order_view(session, order, viewer=Shopper.of(user), buyer_nickname=user.nickname) if with_view else None
     # Activity items first, then the coupon, then the SKUs, each locked by its guarded statement and held to the
     # commit: cancelling takes them in the same order (domain/marketing/redemption.py), so the two never deadlock.
     take_promotion_units(session, order=order, priced=priced, offers=preview.offers)
@@ -224,7 +245,7 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     take_stock(session, {line.sku_id: line.quantity for line in priced.lines})
     if from_cart:
         remove_ordered(session, user=user, sku_ids=[line.sku_id for line in priced.lines])
-    return order, True
+    return order, view
 
 
 def _insert_order(session: Session, values: dict) -> Order | None:
@@ -260,7 +281,15 @@ _KEYED_INSERT = {name: _keyed_insert(dml)(Order).if_key_taken_do_nothing().retur
 
 
 def _by_key(session: Session, user_id: int, key: str) -> Order | None:
-    return session.scalar(select(Order).where(Order.user_id == user_id, Order.idempotency_key == key))
+    return session.scalar(_BY_KEY, {"user_id": user_id, "key": key})
+
+
+# The reads every placement makes first, built once (a sold-out answer is these and nothing else).
+_BY_KEY = select(Order).where(Order.user_id == bindparam("user_id"), Order.idempotency_key == bindparam("key"))
+_SHOPPER_AND_KEYED_ORDER = token_user_statement(
+    select(Order.id).where(Order.user_id == User.id, Order.idempotency_key == bindparam("key"))
+    .correlate(User).scalar_subquery())
+_CATALOG = select(Sku, Product).join(Product).where(Sku.id.in_(bindparam("sku_ids", expanding=True)))
 
 
 def _rules(session: Session, user: User, offers: Offers, coupon: ChosenCoupon | None) -> PricingRules:
@@ -286,7 +315,7 @@ def _load_lines(session: Session, items: list[OrderItem]) -> tuple[list[LineInpu
         raise Invalid(OrderError.TOO_MANY_LINES, f"一次最多购买 {MAX_LINES} 种商品")
     if any(q > MAX_QUANTITY for q in quantities.values()):
         raise Invalid(OrderError.INVALID_QUANTITY, f"单个商品最多购买 {MAX_QUANTITY} 件")
-    rows = session.execute(select(Sku, Product).join(Product).where(Sku.id.in_(quantities))).all()
+    rows = session.execute(_CATALOG, {"sku_ids": list(quantities)}).all()
     catalog = {sku.id: (sku, product) for sku, product in rows}
     lines = []
     for sku_id, quantity in quantities.items():

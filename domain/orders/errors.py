@@ -16,6 +16,7 @@ class OrderError(StrEnum):
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     PRODUCT_UNAVAILABLE = "product_unavailable"
     OUT_OF_STOCK = "out_of_stock"
+    ORDERS_BUSY = "orders_busy"  # 429: too many placements waited in line on this API worker; send it again
     COUPON_NOT_FOUND = "coupon_not_found"
     INVALID_STATUS = "invalid_status"  # an order-list filter naming no state
     # State changes

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -108,14 +108,27 @@ def issue_token(session: Session, *, user: User) -> str:
 
 
 def user_for_token(session: Session, token: str) -> User:
-    row = session.execute(
-        select(User, UserToken.expires_at)
-        .join(UserToken, UserToken.user_id == User.id)
-        .where(UserToken.token_hash == token_hash(token))
-    ).first()
+    return user_and_more_for_token(session, token, _USER_FOR_TOKEN)[0]
+
+
+def token_user_statement(*columns):
+    """The statement ``user_for_token`` runs, with more columns beside the user (a correlated subquery may read
+    ``User.id``): for a request that needs the shopper and one more thing at once. Build it once."""
+    return (select(User, UserToken.expires_at, *columns).join(UserToken, UserToken.user_id == User.id)
+            .where(UserToken.token_hash == bindparam("token_hash")))
+
+
+def user_and_more_for_token(session: Session, token: str, statement, **params) -> tuple:
+    """(the user, the statement's further columns …) for a valid token; 401 ``invalid_token`` otherwise."""
+    row = session.execute(statement, {"token_hash": token_hash(token), **params}).first()
     if row is None or row.expires_at <= clock.now():
         raise Unauthorized(UserError.INVALID_TOKEN, "登录已失效，请重新登录")
-    return row.User
+    return (row[0], *row[2:])
+
+
+# Built once, the hash given as a parameter: every shopper request runs it, and keying a fresh statement cost more than
+# running it (docs/architecture.md, "Performance").
+_USER_FOR_TOKEN = token_user_statement()
 
 
 def shopper_id_for_token(session: Session, token: str) -> int | None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -10,7 +12,7 @@ from tests.builders import make_staff
 def app(db, sandbox_url):
     """The real app; its per-request unit of work runs inside the test's rolled-back transaction."""
     from backend.app import create_app
-    from backend.deps import get_session
+    from backend.deps import get_session, unit_of_work_factory
 
     app = create_app()
 
@@ -23,6 +25,7 @@ def app(db, sandbox_url):
             raise
 
     app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides[unit_of_work_factory] = lambda: contextmanager(test_session)
     return app
 
 

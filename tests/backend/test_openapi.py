@@ -15,7 +15,8 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from backend import deps
 from backend.app import create_app
 
-SHOPPER_GUARDS = {deps.current_user}
+# request_token: the token alone, for an endpoint that looks its user up in its own unit of work (placing an order).
+SHOPPER_GUARDS = {deps.current_user, deps.request_token}
 STAFF_GUARDS = {deps.current_staff, deps.standalone_actor}
 # Reads the token but lets a visitor without one through (product detail shows the anonymous view).
 OPTIONAL_SIGN_IN = {deps.optional_user}
