@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base, CreatedAt, Fen
@@ -54,7 +54,9 @@ class CommissionRecord(CreatedAt, Base):
     __tablename__ = "commission_records"
     __table_args__ = (
         UniqueConstraint("order_line_id", "level"),
-        Index("ix_commission_records_status_order", "status", "order_id"),
+        # Frozen records only (settlement's scan): a record leaves it when it settles (migration 0010).
+        Index("ix_commission_records_frozen", "order_id", postgresql_where=text("status = 'frozen'"),
+              sqlite_where=text("status = 'frozen'")),
         Index("ix_commission_records_beneficiary_status", "beneficiary_id", "status"),
         Index("ix_commission_records_created", "created_at"),
     )
@@ -62,7 +64,7 @@ class CommissionRecord(CreatedAt, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"))
-    buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     beneficiary_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     level: Mapped[int]
     rate_bp: Mapped[int]
