@@ -142,14 +142,22 @@ def distributor_drilldown(session: Session, *, user_id: int, period: Period,
     earned = {b: (int(l1 or 0), int(l2 or 0), int(fen or 0)) for _, b, l1, l2, fen in
               session.execute(_earnings(period, by=by, user_id=user_id)).all()}
 
+    # The team in one pass: each member bound before the period, in one of its buckets, or after it, by level.
     members = _members([user_id])
+    bound_at = members.c.bound_at
+    inside = (bound_at >= period.start) & (bound_at < period.end)
     bought = exists().where(Order.user_id == members.c.member_id, Order.status.in_(OrderStatus.PAID_STATES))
-    when = bucket(members.c.bound_at, by)
-    before = session.scalar(select(func.count()).select_from(members).where(
-        (members.c.bound_at < period.start) | members.c.bound_at.is_(None))) or 0
-    joined = {b: (int(n), int(k or 0)) for b, n, k in session.execute(
-        select(when, func.count(), func.sum(case((bought, 1), else_=0)))
-        .where(members.c.bound_at >= period.start, members.c.bound_at < period.end).group_by(when)).all()}
+    phase = case((inside, "in"), (bound_at >= period.end, "after"), else_="before")  # never bound: before
+    when = case((inside, bucket(bound_at, by)))
+    rows = session.execute(
+        select(phase, when, members.c.level, func.count(), func.sum(case((inside & bought, 1), else_=0)))
+        .group_by(phase, when, members.c.level)).all()
+    before = sum(int(n) for p, _, _, n, _ in rows if p == "before")
+    joined: dict[str, tuple[int, int]] = {}
+    for p, b, _, n, k in rows:
+        if p == "in":
+            had = joined.get(b, (0, 0))
+            joined[b] = (had[0] + int(n), had[1] + int(k or 0))
 
     series, team = [], before
     for b in period.buckets(by):
@@ -157,7 +165,8 @@ def distributor_drilldown(session: Session, *, user_id: int, period: Period,
         n, k = joined.get(b.isoformat(), (0, 0))
         team += n
         series.append(DistributorPoint(b, l1, l2, fen, n, k, team))
-    level1, level2, new = _team_counts(session, [user_id], period).get(user_id, (0, 0, 0))
+    level1, level2 = (sum(int(n) for _, _, level, n, _ in rows if level == lvl) for lvl in (1, 2))
+    new = sum(n for n, _ in joined.values())
     totals = DistributorRank(user_id, row.nickname or "", row.is_enabled, sum(p.level1_sales_fen for p in series),
                              sum(p.level2_sales_fen for p in series), sum(p.commission_fen for p in series),
                              level1, level2, new)

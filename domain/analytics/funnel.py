@@ -40,18 +40,19 @@ class DistributorFunnel(FunnelCounts):
     nickname: str
 
 
-def _bound_steps(period: Period, inviter_id: int | None = None):
-    """Per inviter: the shoppers bound in the period, and how many of them ordered, paid and completed."""
+def _bound_steps(period: Period, inviter_id: int | None = None, *, per_inviter: bool = True):
+    """The shoppers bound in the period, and how many of them ordered, paid and completed: per inviter (a
+    ``user_id`` column, grouped), or in all when ``per_inviter`` is false."""
     member = aliased(User)
     placed = exists().where(Order.user_id == member.id)
     paid = placed.where(Order.status.in_(OrderStatus.PAID_STATES))
     completed = exists().where(Order.user_id == member.id, Order.status == OrderStatus.COMPLETED)
-    query = (select(member.inviter_id.label("user_id"), func.count().label("bound"),
-                    func.sum(case((placed, 1), else_=0)).label("ordered"),
-                    func.sum(case((paid, 1), else_=0)).label("paid"),
-                    func.sum(case((completed, 1), else_=0)).label("completed"))
-             .where(*in_period(member.bound_at, period), member.inviter_id.is_not(None))
-             .group_by(member.inviter_id))
+    steps = (func.count().label("bound"), func.sum(case((placed, 1), else_=0)).label("ordered"),
+             func.sum(case((paid, 1), else_=0)).label("paid"),
+             func.sum(case((completed, 1), else_=0)).label("completed"))
+    query = (select(member.inviter_id.label("user_id"), *steps).group_by(member.inviter_id) if per_inviter
+             else select(*steps))
+    query = query.where(*in_period(member.bound_at, period), member.inviter_id.is_not(None))
     return query.where(member.inviter_id == inviter_id) if inviter_id is not None else query
 
 
@@ -74,10 +75,10 @@ def funnel(session: Session, *, period: Period, distributor_id: int | None = Non
               .scalar_subquery())
     visits = (select(func.count()).select_from(ShareVisit).join(Share, Share.id == ShareVisit.share_id)
               .where(*in_period(ShareVisit.created_at, period), *mine).scalar_subquery())
-    bound = _bound_steps(period, distributor_id).subquery()
-    row = session.execute(select(shares, visits, *(func.coalesce(func.sum(bound.c[n]), 0)
-                                                   for n in ("bound", "ordered", "paid", "completed")))).one()
-    return FunnelCounts(*(int(v) for v in row))
+    bound = _bound_steps(period, distributor_id, per_inviter=False).subquery()
+    row = session.execute(select(shares, visits, *(bound.c[n] for n in ("bound", "ordered", "paid", "completed")))
+                          ).one()
+    return FunnelCounts(*(int(v or 0) for v in row))
 
 
 @aggregate_query
