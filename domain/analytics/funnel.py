@@ -73,8 +73,10 @@ def funnel(session: Session, *, period: Period, distributor_id: int | None = Non
     mine = (Share.user_id == distributor_id,) if distributor_id is not None else ()
     shares = (select(func.count()).select_from(Share).where(*in_period(Share.created_at, period), *mine)
               .scalar_subquery())
-    visits = (select(func.count()).select_from(ShareVisit).join(Share, Share.id == ShareVisit.share_id)
-              .where(*in_period(ShareVisit.created_at, period), *mine).scalar_subquery())
+    visits = select(func.count()).select_from(ShareVisit).where(*in_period(ShareVisit.created_at, period))
+    if distributor_id is not None:  # visits to this distributor's shares: the whole shop's need no join
+        visits = visits.join(Share, Share.id == ShareVisit.share_id).where(*mine)
+    visits = visits.scalar_subquery()
     bound = _bound_steps(period, distributor_id, per_inviter=False).subquery()
     row = session.execute(select(shares, visits, *(bound.c[n] for n in ("bound", "ordered", "paid", "completed")))
                           ).one()
