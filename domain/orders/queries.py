@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from domain.db import paginate
 from domain.errors import Invalid, NotFound
@@ -190,7 +190,8 @@ def order_detail(session: Session, order_id: int, *, viewer: Viewer) -> OrderVie
     """One order, with its refund requests."""
     order = _visible_order(session, order_id, viewer)
     refunds = load_refunds(session, select(Refund).where(Refund.order_id == order.id).order_by(Refund.id.desc()))
-    [view] = _order_views(session, [order], viewer, refunds=refund_views(session, refunds, viewer))
+    [view] = _order_views(session, [order], viewer, refunds=refund_views(session, refunds, viewer),
+                          without_refunds=not refunds)
     return view
 
 
@@ -287,20 +288,26 @@ def _visible_order(session: Session, order_id: int, viewer: Viewer) -> Order:
 
 
 def _with_details(query: Select) -> Select:
+    """An order's shipment and payment (one each at most) come in its own row; its lines, and the shipment's
+    events when there is a shipment, in one query each."""
     return query.options(
-        selectinload(Order.lines), selectinload(Order.shipment).selectinload(Shipment.events),
-        selectinload(Order.payment),
+        selectinload(Order.lines), joinedload(Order.shipment).selectinload(Shipment.events),
+        joinedload(Order.payment),
     )
 
 
-def _order_views(session: Session, orders: list[Order], viewer: Viewer, *,
-                 refunds: Iterable[RefundView] = ()) -> list[OrderView]:
-    """Views of loaded orders: buyers, open refunds, reserved units and the settings in one query each."""
+def _order_views(session: Session, orders: list[Order], viewer: Viewer, *, refunds: Iterable[RefundView] = (),
+                 without_refunds: bool = False) -> list[OrderView]:
+    """Views of loaded orders: buyers, open refunds, reserved units and the settings in one query each. Orders
+    known to have no refund request (``without_refunds``) have nothing open and no unit reserved: not read."""
     if not orders:
         return []
     buyers = nicknames(session, {o.user_id for o in orders})
-    open_refunds = open_refunds_by_order(session, [o.id for o in orders])
-    reserved = reserved_by_line(session, [line.id for o in orders for line in o.lines])
+    if without_refunds:
+        open_refunds, reserved = {}, {}
+    else:
+        open_refunds = open_refunds_by_order(session, [o.id for o in orders])
+        reserved = reserved_by_line(session, [line.id for o in orders for line in o.lines])
     settings = get_settings(session)
     timeout, after_sale_days = settings.unpaid_timeout_minutes, settings.after_sale_days
     refunds = tuple(refunds)
