@@ -65,13 +65,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(args) -> int:
-    import uvicorn
+    from backend.serve import serve
 
     # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: only the configured proxies may set it.
     proxies = get_config().trusted_proxies.strip()
-    uvicorn.run("backend.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="info", access_log=False, proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
-    return 0
+    # Idle keep-alive connections are kept 75 s, longer than a gateway's or client pool's idle time-out (uvicorn's
+    # 5 s closed connections a client was about to reuse: a reset answer in a rush).
+    return serve(host=args.host, port=args.port, workers=args.workers, log_level="info", access_log=False,
+                 proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None, timeout_keep_alive=75)
 
 
 def _sandbox(args) -> int:

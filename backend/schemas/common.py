@@ -72,7 +72,7 @@ _MEANING = {
     404: "不存在，或不属于你",
     409: "业务规则拒绝（如 out_of_stock, already_bound, insufficient_balance）",
     422: "请求格式不正确（invalid_request, invalid_text …）",
-    429: "操作太频繁（rate_limited）",
+    429: "操作太频繁（rate_limited），或下单的人太多、请稍后再试（orders_busy）",
     502: "微信服务或图片存储暂时不可用（wechat_unavailable, media_store_unavailable）",
 }
 
