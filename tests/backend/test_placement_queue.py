@@ -1,0 +1,91 @@
+"""Order placements wait their turn on their API worker (docs/architecture.md, "Performance"): at most
+``order_placements_per_worker`` at once, the others in line without a thread or a connection, and one that waited
+``order_queue_seconds`` is answered 429 ``orders_busy`` with nothing written."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from backend.deps import placement_slot
+from domain.config import reset_config
+from domain.orders.errors import OrderError
+from tests.refusals import refused
+
+
+@pytest.fixture
+def one_slot(monkeypatch):
+    monkeypatch.setenv("MALL_ORDER_PLACEMENTS_PER_WORKER", "1")
+    monkeypatch.setenv("MALL_ORDER_QUEUE_SECONDS", "0.2")
+    reset_config()
+    yield
+    monkeypatch.undo()
+    reset_config()
+
+
+def test_a_placement_waits_for_the_one_before_it_and_then_runs(one_slot):
+    order: list[str] = []
+
+    async def place(name: str, seconds: float) -> None:
+        async with placement_slot():
+            order.append(f"{name} starts")
+            await asyncio.sleep(seconds)
+            order.append(f"{name} ends")
+
+    async def rush() -> None:
+        await asyncio.gather(place("first", 0.05), place("second", 0))
+
+    asyncio.run(rush())
+    assert order == ["first starts", "first ends", "second starts", "second ends"]
+
+
+def test_a_placement_that_waited_too_long_is_refused_orders_busy_and_the_line_goes_on(one_slot):
+    async def rush() -> list[str]:
+        done: list[str] = []
+        holder_in = asyncio.Event()
+
+        async def holder() -> None:
+            async with placement_slot():
+                holder_in.set()
+                await asyncio.sleep(0.5)
+            done.append("holder")
+
+        task = asyncio.create_task(holder())
+        await holder_in.wait()
+        with refused(OrderError.ORDERS_BUSY, status=429):
+            async with placement_slot():
+                done.append("never")
+        await task
+        async with placement_slot():  # the slot the refused one waited for was not lost
+            done.append("next")
+        return done
+
+    assert asyncio.run(rush()) == ["holder", "next"]
+
+
+def test_the_api_answers_orders_busy_with_429_and_writes_nothing(client, shopper, db, one_slot):
+    from sqlalchemy import func, select
+
+    from backend import deps
+    from domain.models import Order
+
+    headers, _ = shopper("busy_buyer")
+    real = deps._placement_slots
+
+    class Full:
+        """Every slot taken by placements in flight elsewhere."""
+
+        def get(self, loop):
+            semaphore = asyncio.Semaphore(1)
+            semaphore._value = 0
+            return semaphore
+
+    deps._placement_slots = Full()
+    try:
+        res = client.post("/api/v1/orders", json={"items": [{"sku_id": 1, "quantity": 1}], "address_id": 1},
+                          headers={**headers, "Idempotency-Key": "busy-1"})
+    finally:
+        deps._placement_slots = real
+    refused(OrderError.ORDERS_BUSY, res, status=429)
+    assert db.scalar(select(func.count()).select_from(Order)) == 0
