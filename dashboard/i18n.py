@@ -381,6 +381,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.queue.upload_failed": ("{n} 个发货信息未上传微信", "{n} shipments not uploaded to WeChat"),
     "home.queue.refunds": ("待处理退款", "Refund requests"),
     "home.queue.refunds_failed": ("{n} 笔微信退款未完成，需重试", "{n} WeChat refunds failed: retry"),
+    "home.queue.returns": ("退货已寄回待收货", "Returns sent back, to receive"),
     "home.queue.applications": ("待审核分销申请", "Distributor applications"),
     "home.queue.withdrawals": ("待审核提现", "Withdrawals to review"),
     "home.queue.withdrawals_approved": ("{n} 笔已同意待打款", "{n} approved, awaiting payout"),

@@ -35,6 +35,7 @@ QUEUES = (
           "upload_failed", "home.queue.upload_failed"),
     Queue("home.queue.refunds", "refunds_requested", Permission.REFUNDS, "views/refunds.py",
           "refunds_failed", "home.queue.refunds_failed"),
+    Queue("home.queue.returns", "returns_to_receive", Permission.REFUNDS, "views/refunds.py"),
     # Every such payment has already failed its automatic refund once: each one is stuck money.
     Queue("home.queue.stray_payments", "stray_payments", Permission.REFUNDS, "views/refunds.py",
           "stray_payments", "home.queue.stray_payments_failing"),

@@ -28,6 +28,7 @@ class WorkQueues:
     upload_failed: int  # shipped, but WeChat has not got the shipping info
     refunds_requested: int
     refunds_failed: int  # approved, but WeChat has not refunded (approving again retries)
+    returns_to_receive: int  # returns the buyer has sent back: staff confirm receipt, then the money goes back
     applications_pending: int
     withdrawals_pending: int
     withdrawals_approved: int  # bank payouts to make, or WeChat transfers to retry
@@ -43,6 +44,7 @@ def work_queues(session: Session) -> WorkQueues:
         count(Shipment, Shipment.wechat_uploaded.is_(False)),
         count(Refund, Refund.status == RefundStatus.REQUESTED),
         count(Refund, Refund.status == RefundStatus.APPROVED),
+        count(Refund, Refund.status == RefundStatus.AWAITING_RETURN, Refund.return_shipped_at.is_not(None)),
         count(DistributorApplication, DistributorApplication.status == ApplicationStatus.PENDING),
         count(Withdrawal, Withdrawal.status == WithdrawalStatus.PENDING),
         count(Withdrawal, Withdrawal.status == WithdrawalStatus.APPROVED),

@@ -167,7 +167,7 @@ def test_team_tree_hangs_level_two_under_level_one(db, shop):
 
 def test_work_queues_count_what_waits_for_staff(db, shop):
     assert work_queues(db) == WorkQueues(
-        to_ship=1, upload_failed=0, refunds_requested=1, refunds_failed=0, applications_pending=1,
+        to_ship=1, upload_failed=0, refunds_requested=1, refunds_failed=0, returns_to_receive=0, applications_pending=1,
         withdrawals_pending=1, withdrawals_approved=0, stray_payments=0,
     )
 

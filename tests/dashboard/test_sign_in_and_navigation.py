@@ -127,7 +127,7 @@ def test_english_switch_changes_labels_and_survives_navigation(signed_in):
     assert [h.value for h in at.header] == ["优选生活馆 · Overview"]
     assert [m.label for m in at.metric] == ["Sales today", "Sales yesterday", "Paid orders today",
                                             "Paid orders yesterday", "New shoppers today", "New shoppers yesterday",
-                                            "Orders to ship", "Refund requests",
+                                            "Orders to ship", "Refund requests", "Returns sent back, to receive",
                                             "Payments for cancelled orders, not yet back", "Distributor applications",
                                             "Withdrawals to review", "Products", "On shelf", "Categories",
                                             "Low-stock SKUs"]

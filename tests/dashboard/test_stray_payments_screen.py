@@ -36,6 +36,7 @@ def test_the_overview_shows_stray_payments_to_whoever_handles_refunds(stray, ope
     at = open_as("support", HOME)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["已取消订单的收款（未退回）"] == "1"
+    assert metrics["退货已寄回待收货"] == "0"  # the same role's other queues beside it
     assert "1 笔自动退款未成功，系统正在重试" in texts(at, "warning")
     at = open_as("operator", HOME)
     assert "已取消订单的收款（未退回）" not in {m.label for m in at.metric}

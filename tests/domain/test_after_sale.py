@@ -33,6 +33,7 @@ from domain.security import crypto
 from domain.security.actor import SYSTEM, Actor, Shopper
 from domain.security.roles import Role
 from domain.settings.service import update_settings
+from domain.staff.work_queues import work_queues
 from domain.users.errors import UserError
 from domain.wechat import get_wechat
 from tests.builders import make_address, make_product, make_user, pay, place, ship
@@ -116,13 +117,16 @@ def test_a_return_waits_for_the_goods_then_refunds_and_restocks_when_staff_say_s
     assert mine.actions == (RefundAction.SHIP_RETURN,)
     assert refund_detail(db, r.id, viewer=SUPPORT).actions == (RefundAction.REJECT, RefundAction.CONFIRM_RETURN)
 
+    assert work_queues(db).returns_to_receive == 0  # approved: nothing for staff until the parcel is sent
     ship_return(db, user=buyer, refund_id=r.id, carrier="中通快递", tracking_no=" ZT7788 ")
     ship_return(db, user=buyer, refund_id=r.id, carrier="中通快递", tracking_no="ZT778899")  # corrected
     assert (r.return_carrier, r.return_tracking_no) == ("中通快递", "ZT778899") and r.return_shipped_at
+    assert work_queues(db).returns_to_receive == 1  # the overview's queue: a parcel to receive
 
     r = confirm_return(db, actor=SYSTEM, refund_id=r.id, restock=True, wechat=get_wechat())
     assert (r.status, r.amount_fen, r.restock_returned) == (RefundStatus.REFUNDED, 6666, True)
     assert r.goods_received_at is not None
+    assert work_queues(db).returns_to_receive == 0
     db.refresh(shipped)
     assert (shipped.refunded_fen, shipped.lines[0].refunded_quantity, shipped.lines[0].refunded_fen) == (6666, 2, 6666)
     assert _stock(db, shipped) == 9
