@@ -13,12 +13,13 @@ from domain.marketing.coupons import release_order_coupons
 from domain.marketing.pricing_inputs import Offers
 from domain.models import Order, PromotionItem, PromotionUse
 from domain.orders.pricing import PricedOrder
-from domain.orders.stock import return_promotion_stock, take_promotion_stock
+from domain.orders.stock import return_promotion_stock
 
 
-def take_promotion_units(session: Session, *, order: Order, priced: PricedOrder, offers: Offers) -> None:
-    """The activity units of the order's promo lines (guarded), and a record of what it took from each activity:
-    units at the promo price, and the 满减 it got."""
+def record_promotion_uses(session: Session, *, order: Order, priced: PricedOrder, offers: Offers) -> dict[int, int]:
+    """A record of what the order takes from each activity (units at the promo price, and the 满减 it got), written;
+    and the activity units of its promo lines by activity item id, for the caller to take, guarded
+    (``take_promotion_stock``, or with the SKUs' stock in ``take_promotion_units_and_stock``)."""
     uses = []
     taken: dict[int, int] = {}
     for line in priced.lines:
@@ -37,7 +38,7 @@ def take_promotion_units(session: Session, *, order: Order, priced: PricedOrder,
         # the coupon and the stock (in a flash sale the next buyer waits for that lock).
         session.add_all(uses)
         session.flush()
-    take_promotion_stock(session, taken)
+    return taken
 
 
 def release_for_cancelled(session: Session, order_ids: list[int]) -> None:

@@ -26,7 +26,7 @@ from domain.marketing.pricing_inputs import (
     engine_refusal,
     marketing_offers,
 )
-from domain.marketing.redemption import take_promotion_units
+from domain.marketing.redemption import record_promotion_uses
 from domain.media import media_url
 from domain.members.service import member_summary
 from domain.models import Order, OrderLine, OrderStatus, Product, Sku, User
@@ -36,7 +36,7 @@ from domain.orders.cart import MAX_QUANTITY, remove_ordered
 from domain.orders.errors import OrderError
 from domain.orders.pricing import LineInput, PricedOrder, PricingRules, price_order
 from domain.orders.queries import OrderView, new_order_view, order_detail
-from domain.orders.stock import take_stock
+from domain.orders.stock import take_promotion_stock, take_promotion_units_and_stock, take_stock
 from domain.security import crypto
 from domain.security.actor import Shopper
 from domain.settings.service import get_settings
@@ -239,10 +239,14 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     view = new_order_view(session, order, viewer=Shopper.of(user), buyer_nickname=user.nickname) if with_view else None
     # Activity items first, then the coupon, then the SKUs, each locked by its guarded statement and held to the
     # commit: cancelling takes them in the same order (domain/marketing/redemption.py), so the two never deadlock.
-    take_promotion_units(session, order=order, priced=priced, offers=preview.offers)
-    if order.coupon_id is not None:
+    units = record_promotion_uses(session, order=order, priced=priced, offers=preview.offers)
+    stock = {line.sku_id: line.quantity for line in priced.lines}
+    if order.coupon_id is None:
+        take_promotion_units_and_stock(session, units, stock)  # one statement on PostgreSQL
+    else:
+        take_promotion_stock(session, units)
         lock_for_order(session, user_coupon_id=order.coupon_id, user_id=user.id, order_id=order.id)
-    take_stock(session, {line.sku_id: line.quantity for line in priced.lines})
+        take_stock(session, stock)
     if from_cart:
         remove_ordered(session, user=user, sku_ids=[line.sku_id for line in priced.lines])
     return order, view

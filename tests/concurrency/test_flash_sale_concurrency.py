@@ -67,3 +67,27 @@ def test_three_hundred_buyers_for_a_hundred_flash_sale_units_buy_exactly_a_hundr
                     raise AssertionError("a sold-out flash sale took an order")
         finally:
             holder.rollback()
+
+
+def test_when_the_sku_runs_out_before_the_activity_the_units_taken_with_it_go_back(committed):
+    """Activity units and SKU stock are taken by one statement (domain/orders/stock.py): a buyer whose activity units
+    were available but whose SKU stock was not is refused ``out_of_stock``, and the units are not kept sold."""
+    stock, buyers_n = 30, 80
+    with unit_of_work(committed) as s:
+        sku_id = make_product(s, prices=(9900,), stock=stock).skus[0].id
+        item_id = make_promotion(s, "time_limited", items=[(sku_id, 4900, 100, 1)]).items[0].id
+        buyers = make_buyers(s, buyers_n, "flash_short_")
+
+    def buy(i):
+        user_id, address_id = buyers[i]
+        with unit_of_work(committed) as s:
+            return place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 1)],
+                               address_id=address_id, idempotency_key=f"short-{i}").id
+
+    results = run_at_once(buyers_n, buy, workers=40)
+    placed = [r for r in results if isinstance(r, int)]
+    refused = Counter(r.code for r in results if isinstance(r, DomainError))
+    assert len(placed) == stock and refused == {OrderError.OUT_OF_STOCK: buyers_n - stock}
+    with unit_of_work(committed) as s:
+        assert s.get(Sku, sku_id).stock == 0
+        assert s.get(PromotionItem, item_id).sold == stock  # only the units of the orders placed
