@@ -19,6 +19,9 @@ from backend.sandbox.state import TRADE_STATES, Outbox, PayOrder, SandboxState, 
 from domain.config import Config
 
 router = APIRouter()
+# ``POST /control/fail-next {"kind": "query", "code": "FORGED"}``: the next order query is answered "paid", but
+# signed with a key that is not the merchant's, as an answer that did not come from WeChat would be.
+FORGED = "FORGED"
 
 
 @router.post("/pay/unifiedorder")
@@ -49,6 +52,11 @@ async def orderquery(request: Request, state: State, config: Settings):
     if err:
         return err
     order = order_copy(state, data.get("out_trade_no", ""))
+    if state.take_failure("query") == FORGED:
+        # For tests: an answer someone else made up, saying the order was paid, signed with another key.
+        return v2.ok("forged-" + config.wechat_api_key, {
+            "out_trade_no": data.get("out_trade_no", ""), "trade_state": "SUCCESS",
+            "total_fee": order.total_fee if order else 1, "transaction_id": "4200000000FORGED"})
     if order is None:
         return v2.fail(config.wechat_api_key, v2.Refusal("ORDERNOTEXIST", "订单不存在"))
     return v2.ok(config.wechat_api_key, {

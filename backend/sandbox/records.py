@@ -19,7 +19,8 @@ def records(state: State, kind: str | None = Query(None)):
 
 @router.post("/control/fail-next")
 async def fail_next(request: Request, state: State):
-    """Make the next call of a kind (pay, refund, transfer, shipping) fail with a WeChat error code."""
+    """Make the next call of a kind (pay, refund, transfer, shipping) fail with a WeChat error code; or the next
+    v2 order query (``query``, code ``FORGED``) answer "paid" under a signature that does not check."""
     body = await request.json()
     state.fail_next(body["kind"], body.get("code", "SYSTEMERROR"))
     return {"ok": True}

@@ -113,6 +113,10 @@ class V2Pay:
             raise pay_error(WeChatError.WECHAT_PAY_FAILED, "查询微信订单失败", exc.errcode) from exc
         except requests.RequestException as exc:
             raise unavailable(exc) from exc
+        # An answer saying "paid" marks an order paid and pays commission: it counts only under the merchant's key
+        # (wechatpy checks the signatures of notifications, not of answers).
+        if not isinstance(data, dict) or not self.client.check_signature(data):
+            raise pay_error(WeChatError.INVALID_SIGNATURE, "微信订单查询的应答签名不符")
         state = _TRADE_STATES.get(str(data.get("trade_state", "")), TradeState.NOT_PAID)
         payment = _payment_notice(data) if state in (TradeState.PAID, TradeState.REFUNDED) else None
         return PaymentQuery(out_trade_no=out_trade_no, state=state, payment=payment)

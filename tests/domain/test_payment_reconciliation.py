@@ -160,3 +160,34 @@ def test_close_unpaid_never_starves_behind_more_orders_paid_but_never_notified_t
         assert statuses[abandoned] == OrderStatus.CANCELLED
         assert s.scalar(select(func.count()).select_from(Payment)) == n
         assert s.get(Sku, sku_id).stock == 200 - n  # the abandoned order's 5 units are back
+
+
+def test_a_v2_answer_saying_paid_under_another_key_pays_nothing(db, sandbox_url, pay_v2):
+    """APIv2 signs its answers with the merchant's key: an order query answered "paid" under any other signature is
+    refused (``invalid_signature``), and reconciling leaves the order waiting, with no payment and no commission."""
+    import httpx
+
+    from tests.refusals import refused
+
+    buyer = make_user(db)
+    sku = make_product(db, prices=(5000,), stock=10).skus[0]
+    waiting = place(db, buyer, [(sku.id, 1)])
+    get_wechat().unified_order(out_trade_no=waiting.order_no, amount_fen=waiting.payable_fen, body="x",
+                               openid=buyer.openid, notify_url="http://127.0.0.1:9/")
+    waiting.prepay_id = "sent"
+
+    def forge_next_query():
+        httpx.post(sandbox_url + "control/fail-next", json={"kind": "query", "code": "FORGED"}).raise_for_status()
+
+    forge_next_query()
+    with refused(WeChatError.INVALID_SIGNATURE):
+        get_wechat().query_order(waiting.order_no)
+    assert get_wechat().query_order(waiting.order_no).state == TradeState.NOT_PAID  # the genuine answer
+    forge_next_query()
+    with clock.travel(timedelta(minutes=5)):
+        batch = reconcile_recent_payments(db, wechat=get_wechat(), timeout_minutes=30)
+    assert (batch.paid, batch.left) == (0, 1)
+    db.expire_all()
+    assert db.get(Order, waiting.id).status == OrderStatus.PENDING_PAYMENT
+    assert db.scalar(select(func.count()).select_from(Payment)) == 0
+    assert db.scalar(select(func.count()).select_from(CommissionRecord)) == 0
