@@ -212,18 +212,29 @@ def _note_form(actor: Actor, d: OrderView) -> None:
 
 
 def _receiver_form(actor: Actor, d: OrderView) -> None:
-    """Before the parcel leaves: a new receiver, checked as the address book checks one."""
+    """Before the parcel leaves: a new receiver, checked as the address book checks one. It starts from the
+    receiver on the order, except what this staff member sees masked (typed afresh, never sent back masked)."""
     form = state.receiver_form(d.id)
     key = partial(state.widget_key, form)
+
+    def clear(value: str) -> str:
+        return "" if "*" in value else value
+
+    province_now, city_now, district_now = d.receiver_region
     with st.expander(t("orders.change_receiver"), icon=":material/edit_location_alt:"), st.form(key("form")):
         name_col, phone_col = st.columns(2)
-        name = name_col.text_input(t("orders.receiver_name"), key=key("name"), max_chars=32)
-        phone = phone_col.text_input(t("orders.receiver_phone"), key=key("phone"), max_chars=20)
+        name = name_col.text_input(t("orders.receiver_name"), value=clear(d.receiver_name), key=key("name"),
+                                   max_chars=32)
+        phone = phone_col.text_input(t("orders.receiver_phone"), value=clear(d.receiver_phone), key=key("phone"),
+                                     max_chars=20)
         province_col, city_col, district_col = st.columns(3)
-        province = province_col.text_input(t("orders.receiver_province"), key=key("province"), max_chars=32)
-        city = city_col.text_input(t("orders.receiver_city"), key=key("city"), max_chars=32)
-        district = district_col.text_input(t("orders.receiver_district"), key=key("district"), max_chars=32)
-        detail = st.text_input(t("orders.receiver_detail"), key=key("detail"), max_chars=200)
+        province = province_col.text_input(t("orders.receiver_province"), value=province_now, key=key("province"),
+                                           max_chars=32)
+        city = city_col.text_input(t("orders.receiver_city"), value=city_now, key=key("city"), max_chars=32)
+        district = district_col.text_input(t("orders.receiver_district"), value=district_now, key=key("district"),
+                                           max_chars=32)
+        detail = st.text_input(t("orders.receiver_detail"), value=clear(d.receiver_street), key=key("detail"),
+                               max_chars=200)
         submitted = st.form_submit_button(t("orders.change_receiver_submit"), key=key("submit"))
     if not submitted:
         return

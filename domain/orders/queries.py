@@ -107,6 +107,9 @@ class OrderView:
     receiver_name: str
     receiver_phone: str  # masked for staff who do not ship
     receiver_address: str
+    # The address's parts, the street as the viewer may see it: what changing the receiver starts from.
+    receiver_region: tuple[str, str, str]  # province, city, district
+    receiver_street: str
     remark: str
     transaction_id: str
     created_at: datetime
@@ -318,16 +321,22 @@ def _order_views(session: Session, orders: list[Order], viewer: Viewer, *, refun
             for o in orders]
 
 
-def _receiver_address(order: Order, viewer: Viewer) -> str:
+def _receiver_address(order: Order, viewer: Viewer, street: str | None = None) -> str:
     """The region in clear, then the street as the viewer may see it."""
-    street = show(viewer, Field.RECEIVER_STREET, order.receiver_street_enc, owner_id=order.user_id)
+    if street is None:
+        street = _receiver_street(order, viewer)
     return f"{order.receiver_province}{order.receiver_city}{order.receiver_district}{street}"
+
+
+def _receiver_street(order: Order, viewer: Viewer) -> str:
+    return show(viewer, Field.RECEIVER_STREET, order.receiver_street_enc, owner_id=order.user_id)
 
 
 def _order_view(order: Order, viewer: Viewer, *, buyer: str, open_refunds: int, reserved: dict[int, Reserved],
                 pay_expires_at: datetime | None, after_sale_deadline: datetime | None,
                 refunds: tuple[RefundView, ...]) -> OrderView:
     shipment = order.shipment
+    street = _receiver_street(order, viewer)
     return OrderView(
         id=order.id, order_no=order.order_no, status=order.status, user_id=order.user_id, buyer_nickname=buyer,
         lines=tuple(OrderLineView(
@@ -345,7 +354,9 @@ def _order_view(order: Order, viewer: Viewer, *, buyer: str, open_refunds: int, 
         shipping_fen=order.shipping_fen, payable_fen=order.payable_fen, refunded_fen=order.refunded_fen,
         receiver_name=show(viewer, Field.RECEIVER_NAME, order.receiver_name_enc, owner_id=order.user_id),
         receiver_phone=show(viewer, Field.RECEIVER_PHONE, order.receiver_phone_enc, owner_id=order.user_id),
-        receiver_address=_receiver_address(order, viewer), remark=order.remark,
+        receiver_address=_receiver_address(order, viewer, street), remark=order.remark,
+        receiver_region=(order.receiver_province, order.receiver_city, order.receiver_district),
+        receiver_street=street,
         transaction_id=order.payment.transaction_id if order.payment else "",
         created_at=order.created_at, paid_at=order.paid_at, shipped_at=order.shipped_at,
         completed_at=order.completed_at, cancelled_at=order.cancelled_at, pay_expires_at=pay_expires_at,

@@ -186,6 +186,13 @@ def test_an_operator_keeps_a_note_and_changes_the_receiver_before_shipping(commi
     assert "**商家备注**  \n客户来电：用纸箱" in texts(at, "markdown")
 
     form = state.receiver_form(basket_id)
+    # The form starts from the receiver on the order.
+    before = next(m for m in texts(at, "markdown") if m.startswith("**收货人**"))
+    shown = {f: at.text_input(key=state.widget_key(form, f, 0)).value
+             for f in ("name", "phone", "province", "city", "district", "detail")}
+    assert all(shown.values()) and "*" not in "".join(shown.values())
+    assert before == (f"**收货人**  \n{shown['name']} · `{shown['phone']}`  \n"
+                      f"{shown['province']}{shown['city']}{shown['district']}{shown['detail']}")
     fields = {"name": "赵六", "phone": "13600136000", "province": "上海市", "city": "上海市", "district": "徐汇区",
               "detail": "漕溪北路 1 号"}
     for field, value in {**fields, "phone": "136"}.items():
