@@ -149,6 +149,18 @@ def postgres_processes() -> list[int]:
     return pids
 
 
+def postgres_cpu() -> dict[int, float]:
+    """Each PostgreSQL server process's CPU seconds so far."""
+    return {pid: cpu_seconds([pid]) for pid in postgres_processes()}
+
+
+def postgres_cpu_since(before: dict[int, float]) -> float:
+    """PostgreSQL's CPU seconds since ``before``, process by process: backends come and go with the pools'
+    connections. One that started meanwhile counts whole; one that ended meanwhile is left out (a sum over the
+    processes of the start made the figure negative when one ended)."""
+    return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in postgres_cpu().items())
+
+
 class CpuMeter:
     """CPU time spent by the API's processes (and PostgreSQL's) between ``start()`` and ``stop()``."""
 
@@ -157,15 +169,16 @@ class CpuMeter:
         self.api_s = self.api_system_s = self.postgres_s = 0.0
 
     def start(self) -> CpuMeter:
-        self._api_pids, self._pg_pids = api_workers(self.api), postgres_processes()
-        self._api0, self._pg0 = cpu_times(self._api_pids), cpu_seconds(self._pg_pids)
+        self._api_pids = api_workers(self.api)
+        self._api0 = cpu_times(self._api_pids)
+        self._pg0 = postgres_cpu()
         return self
 
     def stop(self) -> CpuMeter:
         user, system = cpu_times(self._api_pids)
         self.api_s = user + system - sum(self._api0)
         self.api_system_s = system - self._api0[1]  # of api_s: the kernel's share (threads, sockets)
-        self.postgres_s = cpu_seconds(self._pg_pids) - self._pg0
+        self.postgres_s = postgres_cpu_since(self._pg0)
         return self
 
 

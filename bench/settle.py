@@ -21,7 +21,7 @@ import tracemalloc
 
 from sqlalchemy import event, func, select, text
 
-from bench.common import bench_database, cpu_seconds, load_average, postgres_processes, verdict
+from bench.common import bench_database, load_average, postgres_cpu, postgres_cpu_since, verdict
 
 TARGET_SECONDS = 8.0
 TARGET_PEAK_MB = 50
@@ -79,12 +79,11 @@ def measure(n_records: int) -> dict:
 
     tracemalloc.start()
     load = load_average()
-    pg = postgres_processes()
-    pg_before = cpu_seconds(pg)
+    pg_before = postgres_cpu()
     started = time.perf_counter()
     settled = settle_commissions_job()
     elapsed = time.perf_counter() - started
-    pg_cpu = cpu_seconds(pg) - pg_before
+    pg_cpu = postgres_cpu_since(pg_before)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     event.remove(engine, "before_cursor_execute", count)
