@@ -102,7 +102,7 @@ def test_the_audit_log_lists_staff_actions_with_filters(committed, shop, open_as
 def test_the_overview_counts_what_waits_for_each_role(shop, open_as):
     at = open_as("owner", HOME)
     assert {m.label: m.value for m in at.metric if "待" in m.label} == {
-        "待发货订单": "2", "待处理退款": "1", "待审核分销申请": "1", "待审核提现": "1"}
+        "待发货订单": "2", "待处理退款": "1", "退货已寄回待收货": "0", "待审核分销申请": "1", "待审核提现": "1"}
     assert [link.value for link in at.get("page_link")][:4] == ["去处理"] * 4
 
     at = open_as("finance", HOME)

@@ -48,7 +48,7 @@ def test_the_workbench_simulator_and_risk_queue_on_the_demo_history(committed, s
     shots = []
     with dashboard(1400, 1500) as page:
         sign_in(page, analyst, PASSWORD)
-        assert "今日销售额" in body_text(page)  # the overview, for those who read analytics
+        settle(page, "今日销售额")  # the overview, for those who read analytics (it fails if never shown)
         open_screen(page, "数据分析", "待付分销员（当前）")
         page.wait_for_function(CHARTS_DRAWN, timeout=TIMEOUT_MS)
         text = body_text(page)

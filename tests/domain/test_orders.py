@@ -49,7 +49,7 @@ def test_placing_an_order_snapshots_prices_and_takes_stock(db, buyer):
     white, black = product.skus
     order = place(db, buyer, [(white.id, 2), (black.id, 1)])
     assert order.status == OrderStatus.PENDING_PAYMENT
-    assert len(order.order_no) == 18 and order.order_no.isdigit()
+    assert len(order.order_no) == 22 and order.order_no.isdigit()
     assert [(ln.title, ln.unit_price_fen, ln.quantity, ln.paid_fen) for ln in order.lines] == [
         ("保温杯", 8900, 2, 17800), ("保温杯", 9900, 1, 9900)]
     assert (order.goods_fen, order.shipping_fen, order.payable_fen) == (27700, 0, 27700)
