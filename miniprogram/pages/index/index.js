@@ -102,7 +102,8 @@ Component({
       let sort = entry.sort
       if (key === 'price' && this.data.sort === 'price_asc') sort = 'price_desc' // a second tap: dearest first
       if (sort === this.data.sort && key === this.data.sortKey) return Promise.resolve()
-      this.setData({ sort, sortKey: key })
+      // A new order is a new list: drawn afresh, not rearranged card by card from the old one's.
+      this.setData({ sort, sortKey: key, items: [] })
       return this.loadPage(1)
     },
 

@@ -181,7 +181,13 @@ async function payOrder(token, orderId) {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prepay_id: started.prepay_id }),
   })
   if (!res.ok) throw new Error(`sandbox pay/confirm → ${res.status} ${await res.text()}`)
-  return api('GET', `/api/v1/orders/${orderId}`, { token })
+  // The sandbox sends WeChat's notification after answering: wait until the backend has taken it, so that what
+  // paying changes (the order, the products' sales) has changed before the next test reads it.
+  for (let waited = 0; ; waited += 50) {
+    const order = await api('GET', `/api/v1/orders/${orderId}`, { token })
+    if (order.status !== 'pending_payment' || waited >= 10000) return order
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
 
 async function paidOrder(token, items) {
