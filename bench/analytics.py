@@ -27,6 +27,28 @@ from collections.abc import Callable
 
 from sqlalchemy import create_engine, make_url, text
 
+from bench.analytics_queries import (
+    H_BUYERS,
+    H_COHORTS,
+    H_COMMISSION,
+    H_COMMISSION_SERIES,
+    H_DRILLDOWN,
+    H_DRILLDOWN_TEAM,
+    H_FUNNEL,
+    H_FUNNEL_BY_DISTRIBUTOR,
+    H_GROWTH_SERIES,
+    H_LIABILITY,
+    H_NET_SALES,
+    H_NEW,
+    H_PRODUCT_REFUNDS,
+    H_RANKING,
+    H_REPEAT,
+    H_SALES,
+    H_SALES_SERIES,
+    H_SIMULATOR,
+    H_SIMULATOR_WEEKS,
+    H_TEAM_REFUNDS,
+)
 from bench.common import DEFAULT_URL, bench_database, verdict
 
 USERS, DISTRIBUTORS, TOP, UNBOUND_FROM = 50_000, 5_000, 500, 45_001
@@ -35,7 +57,6 @@ ORDERS = int(os.environ.get("MALL_BENCH_ANALYTICS_ORDERS", 1_000_000))  # smalle
 SHARES, VISITS = 200_000, 300_000
 BATCHES = 20
 TARGET_30_MS, TARGET_365_MS, TARGET_SIMULATOR_MS, TARGET_RATIO = 300, 1500, 3000, 2.0
-PAID = "('paid', 'shipped', 'completed', 'closed')"
 
 # --- the history, in SQL ------------------------------------------------------------------------------
 
@@ -208,121 +229,6 @@ def _existing(url: str) -> bool:
         return False
 
 
-# --- the hand-written queries ---------------------------------------------------------------------------
-
-_H_SALES = """
-SELECT sum(paid_fen - refunded_fen), sum(refunded_fen), sum(paid_fen - refunded_fen) FILTER (WHERE earns_commission)
-FROM order_lines WHERE paid_at >= :a AND paid_at < :b"""
-_H_BUYERS = f"""SELECT count(*), count(DISTINCT user_id) FROM orders
-WHERE paid_at >= :a AND paid_at < :b AND status IN {PAID}"""
-_H_COMMISSION = """SELECT sum(amount_fen - clawed_back_fen) FROM commission_records
-WHERE paid_at >= :a AND paid_at < :b AND status <> 'cancelled'"""
-_H_NEW = """SELECT (SELECT count(*) FROM distributors WHERE created_at >= :a AND created_at < :b),
-                   (SELECT count(*) FROM users WHERE bound_at >= :a AND bound_at < :b)"""
-_H_LIABILITY = """SELECT (SELECT sum(amount_fen) FROM commission_records WHERE status = 'frozen'),
-    (SELECT sum(amount_fen) FROM wallet_ledger),
-    (SELECT sum(amount_fen) FROM withdrawals WHERE status IN ('pending', 'approved', 'awaiting_confirmation'))"""
-_DAY = "to_char(paid_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
-_H_SALES_SERIES = f"""
-SELECT {_DAY} AS d, count(DISTINCT order_id), sum(paid_fen - refunded_fen), sum(refunded_fen),
-       sum(paid_fen - refunded_fen) FILTER (WHERE earns_commission)
-FROM order_lines WHERE paid_at >= :a AND paid_at < :b GROUP BY d ORDER BY d"""
-_H_COMMISSION_SERIES = f"""
-SELECT {_DAY} AS d, level, status, count(*), sum(amount_fen - clawed_back_fen) FROM commission_records
-WHERE paid_at >= :a AND paid_at < :b GROUP BY d, level, status ORDER BY 1, 2, 3"""
-_H_GROWTH_SERIES = """
-SELECT (SELECT count(*) FROM users WHERE bound_at >= :a AND bound_at < :b),
-       (SELECT count(*) FROM distributors WHERE created_at >= :a AND created_at < :b),
-       (SELECT count(DISTINCT to_char(bound_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')) FROM users
-        WHERE bound_at >= :a AND bound_at < :b)"""
-_H_RANKING = """
-WITH earned AS (
-  SELECT beneficiary_id AS user_id, sum(base_fen) FILTER (WHERE level = 1) AS level1,
-         sum(base_fen) FILTER (WHERE level = 2) AS level2,
-         sum(amount_fen - clawed_back_fen) FILTER (WHERE status <> 'cancelled') AS commission
-  FROM commission_records WHERE paid_at >= :a AND paid_at < :b GROUP BY beneficiary_id),
-page AS (
-  SELECT d.user_id, u.nickname, coalesce(e.level1, 0) AS level1, coalesce(e.level2, 0) AS level2,
-         coalesce(e.commission, 0) AS commission
-  FROM distributors d JOIN users u ON u.id = d.user_id LEFT JOIN earned e ON e.user_id = d.user_id
-  ORDER BY commission DESC, d.user_id LIMIT 20)
-SELECT p.user_id, p.commission,
-       (SELECT count(*) FROM users m WHERE m.inviter_id = p.user_id),
-       (SELECT count(*) FROM users m JOIN users f ON f.id = m.inviter_id WHERE f.inviter_id = p.user_id)
-FROM page p ORDER BY p.commission DESC, p.user_id"""
-_H_DRILLDOWN = f"""
-SELECT {_DAY} AS d, sum(base_fen) FILTER (WHERE level = 1), sum(base_fen) FILTER (WHERE level = 2),
-       coalesce(sum(amount_fen - clawed_back_fen) FILTER (WHERE status <> 'cancelled'), 0)
-FROM commission_records WHERE beneficiary_id = :user_id AND paid_at >= :a AND paid_at < :b GROUP BY d"""
-_H_DRILLDOWN_TEAM = f"""
-WITH team AS (SELECT m.id, m.bound_at, 1 AS level FROM users m WHERE m.inviter_id = :user_id
-              UNION ALL SELECT m.id, m.bound_at, 2 FROM users m JOIN users f ON f.id = m.inviter_id
-              WHERE f.inviter_id = :user_id)
-SELECT to_char(bound_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS d, count(*),
-       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = team.id AND o.status IN {PAID})),
-       count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2)
-FROM team GROUP BY d"""
-_H_FUNNEL = f"""
-SELECT (SELECT count(*) FROM shares WHERE created_at >= :a AND created_at < :b),
-       (SELECT count(*) FROM share_visits WHERE created_at >= :a AND created_at < :b),
-       count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)),
-       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.status IN {PAID})),
-       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.status = 'completed'))
-FROM users u WHERE u.bound_at >= :a AND u.bound_at < :b AND u.inviter_id IS NOT NULL"""
-_H_FUNNEL_BY_DISTRIBUTOR = f"""
-WITH shared AS (SELECT user_id, count(*) AS n FROM shares WHERE created_at >= :a AND created_at < :b GROUP BY user_id),
-visited AS (SELECT s.user_id, count(*) AS n FROM share_visits v JOIN shares s ON s.id = v.share_id
-            WHERE v.created_at >= :a AND v.created_at < :b GROUP BY s.user_id),
-bound AS (SELECT u.inviter_id AS user_id, count(*) AS n,
-                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)) AS ordered,
-                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id
-                                                AND o.status IN {PAID})) AS paid,
-                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id
-                                                AND o.status = 'completed')) AS completed
-          FROM users u WHERE u.bound_at >= :a AND u.bound_at < :b AND u.inviter_id IS NOT NULL GROUP BY u.inviter_id)
-SELECT d.user_id, coalesce(b.n, 0) AS bound, coalesce(v.n, 0) AS visits, coalesce(s.n, 0) AS shares,
-       b.ordered, b.paid, b.completed, u.nickname
-FROM distributors d JOIN users u ON u.id = d.user_id LEFT JOIN shared s ON s.user_id = d.user_id
-LEFT JOIN visited v ON v.user_id = d.user_id LEFT JOIN bound b ON b.user_id = d.user_id
-ORDER BY bound DESC, visits DESC, shares DESC, d.user_id LIMIT 20"""
-_H_COHORTS = f"""
-SELECT to_char(date_trunc('week', u.bound_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD') AS w,
-       to_char(date_trunc('week', f.first AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD') AS b, count(*)
-FROM users u LEFT JOIN (SELECT user_id, min(paid_at) AS first FROM orders WHERE status IN {PAID}
-                        GROUP BY user_id) f ON f.user_id = u.id
-WHERE u.bound_at >= :a AND u.bound_at < :b GROUP BY w, b"""
-_H_REPEAT = f"""
-SELECT count(*), count(*) FILTER (WHERE n >= 2) FROM (SELECT user_id, count(*) AS n FROM orders
-WHERE paid_at >= :a AND paid_at < :b AND status IN {PAID} GROUP BY user_id) s"""
-_H_PRODUCT_REFUNDS = """
-SELECT product_id, count(*) FILTER (WHERE first_of_product), sum(paid_fen), sum(refunded_fen) AS refunded
-FROM order_lines WHERE paid_at >= :a AND paid_at < :b
-GROUP BY product_id ORDER BY refunded DESC, product_id LIMIT 20"""
-_H_TEAM_REFUNDS = """
-WITH buyer AS (SELECT buyer_id AS user_id, count(*) FILTER (WHERE line_no = 1) AS n, sum(paid_fen) AS paid,
-                      sum(refunded_fen) AS refunded
-               FROM order_lines WHERE paid_at >= :a AND paid_at < :b GROUP BY buyer_id),
-team AS (SELECT u.inviter_id AS d, u.id AS member FROM users u WHERE u.inviter_id IS NOT NULL
-         UNION ALL SELECT f.inviter_id, u.id FROM users u JOIN users f ON f.id = u.inviter_id
-         WHERE f.inviter_id IS NOT NULL)
-SELECT t.d, sum(b.n), sum(b.paid), sum(b.refunded) FROM team t JOIN buyer b ON b.user_id = t.member
-GROUP BY t.d ORDER BY coalesce(sum(b.refunded) * 10000.0 / nullif(sum(b.paid), 0), 0) DESC, sum(b.refunded) DESC,
-t.d LIMIT 20"""
-_H_REPRICED = """FROM commission_records c
-WHERE c.paid_at >= :a AND c.paid_at < :b AND c.status <> 'cancelled'"""
-_H_SIMULATED = """sum(c.base_fen * CASE WHEN c.own_rates THEN c.rate_bp WHEN c.level = 1 THEN :l1 ELSE :l2 END / 10000)"""
-_H_SIMULATOR = f"""
-WITH changes AS (SELECT c.beneficiary_id, count(*) AS n, sum(c.amount_fen - c.clawed_back_fen) AS actual,
-                        {_H_SIMULATED} AS simulated {_H_REPRICED} GROUP BY c.beneficiary_id)
-SELECT changes.beneficiary_id, u.nickname, n, actual, simulated FROM changes
-JOIN users u ON u.id = changes.beneficiary_id"""
-_H_SIMULATOR_WEEKS = f"""
-SELECT to_char(date_trunc('week', c.paid_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD') AS w,
-       count(DISTINCT c.order_id), sum(c.amount_fen - c.clawed_back_fen), {_H_SIMULATED}
-{_H_REPRICED} GROUP BY w"""
-_H_NET_SALES = """SELECT sum(paid_fen - refunded_fen) FROM order_lines WHERE paid_at >= :a AND paid_at < :b"""
-
-
 # --- timing ---------------------------------------------------------------------------------------------
 
 
@@ -387,8 +293,8 @@ def _workbench(session, days: int) -> list[tuple]:
     def hand_summary():
         rows = [session.execute(text(s), w).all()
                 for w in (window, {"a": previous.start, "b": previous.end})
-                for s in (_H_SALES, _H_BUYERS, _H_COMMISSION, _H_NEW)]
-        return rows, session.execute(text(_H_LIABILITY)).all()
+                for s in (H_SALES, H_BUYERS, H_COMMISSION, H_NEW)]
+        return rows, session.execute(text(H_LIABILITY)).all()
 
     top = distributors.distributor_ranking(session, period=period, page_size=1)[0][0].user_id
     day = Granularity.DAY
@@ -396,33 +302,33 @@ def _workbench(session, days: int) -> list[tuple]:
         ("summary (with the previous period)", lambda: summary.summary(session, period=period), hand_summary,
          lambda mine, hand: mine.net_sales_fen == hand[0][0][0][0] and mine.buyers == hand[0][1][0][1]
          and mine.commission_fen == hand[0][2][0][0]),
-        ("sales by day", lambda: series.sales_series(session, period=period, by=day), sql(_H_SALES_SERIES),
+        ("sales by day", lambda: series.sales_series(session, period=period, by=day), sql(H_SALES_SERIES),
          lambda mine, hand: sum(p.net_sales_fen for p in mine) == sum(r[2] for r in hand)),
         ("commission by day, level, status", lambda: series.commission_series(session, period=period, by=day),
-         sql(_H_COMMISSION_SERIES), lambda mine, hand: len(mine) == len(hand)),
+         sql(H_COMMISSION_SERIES), lambda mine, hand: len(mine) == len(hand)),
         ("bindings, new distributors by day", lambda: series.growth_series(session, period=period, by=day),
-         sql(_H_GROWTH_SERIES), lambda mine, hand: sum(p.bindings for p in mine) == hand[0][0]),
+         sql(H_GROWTH_SERIES), lambda mine, hand: sum(p.bindings for p in mine) == hand[0][0]),
         ("distributor ranking (page 1)", lambda: distributors.distributor_ranking(session, period=period),
-         sql(_H_RANKING), lambda mine, hand: [r.user_id for r in mine[0]] == [r[0] for r in hand]),
+         sql(H_RANKING), lambda mine, hand: [r.user_id for r in mine[0]] == [r[0] for r in hand]),
         ("a distributor's drill-down by day",
          lambda: distributors.distributor_drilldown(session, user_id=top, period=period, by=day),
-         statements((_H_DRILLDOWN, _H_DRILLDOWN_TEAM), user_id=top),
+         statements((H_DRILLDOWN, H_DRILLDOWN_TEAM), user_id=top),
          lambda mine, hand: mine.totals.commission_fen == sum(r[3] for r in hand[0])),
-        ("funnel", lambda: funnel.funnel(session, period=period), sql(_H_FUNNEL),
+        ("funnel", lambda: funnel.funnel(session, period=period), sql(H_FUNNEL),
          lambda mine, hand: (mine.shares, mine.bound, mine.paid) == (hand[0][0], hand[0][2], hand[0][4])),
         ("funnel by distributor (page 1)", lambda: funnel.funnel_by_distributor(session, period=period),
-         sql(_H_FUNNEL_BY_DISTRIBUTOR), lambda mine, hand: [r.user_id for r in mine[0]] == [r[0] for r in hand]),
-        ("cohorts by week", lambda: cohorts.cohorts(session, period=period), sql(_H_COHORTS),
+         sql(H_FUNNEL_BY_DISTRIBUTOR), lambda mine, hand: [r.user_id for r in mine[0]] == [r[0] for r in hand]),
+        ("cohorts by week", lambda: cohorts.cohorts(session, period=period), sql(H_COHORTS),
          lambda mine, hand: sum(r.size for r in mine.rows) == sum(r[2] for r in hand)),
-        ("repeat purchase", lambda: cohorts.repeat_purchase(session, period=period), sql(_H_REPEAT),
+        ("repeat purchase", lambda: cohorts.repeat_purchase(session, period=period), sql(H_REPEAT),
          lambda mine, hand: (mine.buyers, mine.repeat_buyers) == tuple(hand[0])),
         ("refund rate by product", lambda: refunds.refund_rate_by_product(session, period=period),
-         sql(_H_PRODUCT_REFUNDS), lambda mine, hand: [r.product_id for r in mine[0]] == [r[0] for r in hand]),
-        ("refund rate by team", lambda: refunds.refund_rate_by_team(session, period=period), sql(_H_TEAM_REFUNDS),
+         sql(H_PRODUCT_REFUNDS), lambda mine, hand: [r.product_id for r in mine[0]] == [r[0] for r in hand]),
+        ("refund rate by team", lambda: refunds.refund_rate_by_team(session, period=period), sql(H_TEAM_REFUNDS),
          lambda mine, hand: [r.user_id for r in mine[0]] == [r[0] for r in hand]),
         ("commission simulator", lambda: simulator.simulate_commission(session, period=period, level1_bp=1500,
                                                                         level2_bp=800),
-         statements((_H_SIMULATOR, _H_SIMULATOR_WEEKS, _H_NET_SALES), l1=1500, l2=800),
+         statements((H_SIMULATOR, H_SIMULATOR_WEEKS, H_NET_SALES), l1=1500, l2=800),
          lambda mine, hand: mine.simulated_fen == sum(r[4] for r in hand[0]) == sum(r[3] for r in hand[1])),
     ]
     out = []

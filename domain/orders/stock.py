@@ -85,19 +85,15 @@ def _guarded_take(session: Session, *, table: str, guard: str, change: str, quan
     """``UPDATE … FROM (VALUES (id, n), …)`` in one statement; returns the rows changed. On PostgreSQL the rows are
     locked in id order first, in the same statement, so that two orders sharing rows queue instead of
     deadlocking (SQLite needs nothing: a writer holds the whole database)."""
+    if is_postgres(session):
+        sql, params = _guarded_update("t", quantities, table=table, guard=guard, change=change)
+        return session.execute(text(f"WITH {sql} SELECT count(*) FROM t_taken"), params).scalar_one()
     ids = sorted(quantities)
     rows = ", ".join(f"(:id{i}, :n{i})" for i in range(len(ids)))
     params = {f"id{i}": key for i, key in enumerate(ids)} | {f"n{i}": quantities[key] for i, key in enumerate(ids)}
-    if is_postgres(session):
-        sql = (f"WITH wanted(id, n) AS (VALUES {rows}), "
-               f"locked AS MATERIALIZED (SELECT {table}.id FROM {table} JOIN wanted ON {table}.id = wanted.id "
-               f"ORDER BY {table}.id FOR NO KEY UPDATE OF {table}) "
-               f"UPDATE {table} SET {change} FROM wanted, locked "
-               f"WHERE {table}.id = wanted.id AND locked.id = wanted.id AND {guard}")
-    else:
-        # Not a WITH: Python's sqlite3 counts the rows changed only for statements that begin with UPDATE.
-        sql = (f"UPDATE {table} SET {change} FROM (SELECT column1 AS id, column2 AS n FROM (VALUES {rows})) AS wanted "
-               f"WHERE {table}.id = wanted.id AND {guard}")
+    # Not a WITH: Python's sqlite3 counts the rows changed only for statements that begin with UPDATE.
+    sql = (f"UPDATE {table} SET {change} FROM (SELECT column1 AS id, column2 AS n FROM (VALUES {rows})) AS wanted "
+           f"WHERE {table}.id = wanted.id AND {guard}")
     return session.execute(text(sql), params).rowcount
 
 

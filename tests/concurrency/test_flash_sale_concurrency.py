@@ -24,21 +24,27 @@ pytestmark = requires_postgres
 UNITS, BUYERS = 100, 300
 
 
+def rush(committed, sku_id: int, buyers: list[tuple[int, int]], *, workers: int) -> tuple[list[int], Counter]:
+    """Every buyer (user id, address id) orders one unit of the SKU at once: the orders placed, the refusals' codes."""
+
+    def buy(i):
+        user_id, address_id = buyers[i]
+        with unit_of_work(committed) as s:
+            return place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 1)],
+                               address_id=address_id, idempotency_key=f"rush-{sku_id}-{i}").id
+
+    results = run_at_once(len(buyers), buy, workers=workers)
+    return ([r for r in results if isinstance(r, int)],
+            Counter(r.code for r in results if isinstance(r, DomainError)))
+
+
 def test_three_hundred_buyers_for_a_hundred_flash_sale_units_buy_exactly_a_hundred(committed):
     with unit_of_work(committed) as s:
         sku_id = make_product(s, prices=(9900,), stock=UNITS).skus[0].id
         item_id = make_promotion(s, "time_limited", items=[(sku_id, 4900, UNITS, 1)]).items[0].id
         buyers = make_buyers(s, BUYERS + 1, "flash_units_")
 
-    def buy(i):
-        user_id, address_id = buyers[i]
-        with unit_of_work(committed) as s:
-            return place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 1)],
-                               address_id=address_id, idempotency_key=f"flash-{i}").id
-
-    results = run_at_once(BUYERS, buy, workers=60)
-    placed = [r for r in results if isinstance(r, int)]
-    refused = Counter(r.code for r in results if isinstance(r, DomainError))
+    placed, refused = rush(committed, sku_id, buyers[:BUYERS], workers=60)
     assert len(placed) == UNITS and len(set(placed)) == UNITS
     # Refused while units were being taken (short) or once they were gone (the SKU's stock is 0): never an error.
     assert sum(refused.values()) == BUYERS - UNITS
@@ -78,15 +84,7 @@ def test_when_the_sku_runs_out_before_the_activity_the_units_taken_with_it_go_ba
         item_id = make_promotion(s, "time_limited", items=[(sku_id, 4900, 100, 1)]).items[0].id
         buyers = make_buyers(s, buyers_n, "flash_short_")
 
-    def buy(i):
-        user_id, address_id = buyers[i]
-        with unit_of_work(committed) as s:
-            return place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 1)],
-                               address_id=address_id, idempotency_key=f"short-{i}").id
-
-    results = run_at_once(buyers_n, buy, workers=40)
-    placed = [r for r in results if isinstance(r, int)]
-    refused = Counter(r.code for r in results if isinstance(r, DomainError))
+    placed, refused = rush(committed, sku_id, buyers, workers=40)
     assert len(placed) == stock and refused == {OrderError.OUT_OF_STOCK: buyers_n - stock}
     with unit_of_work(committed) as s:
         assert s.get(Sku, sku_id).stock == 0
