@@ -6,10 +6,11 @@ import asyncio
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from domain.config import get_config
 from domain.db import get_sessionmaker, unit_of_work
@@ -23,6 +24,8 @@ from domain.users.errors import UserError
 from domain.users.service import shopper_id_for_token, user_for_token
 from domain.wechat import WeChatGateway, get_wechat
 
+T = TypeVar("T")
+
 
 def get_session(request: Request) -> Iterator[Session]:
     """One request, one transaction: committed before the answer is sent, rolled back on any error.
@@ -34,13 +37,29 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def unit_of_work_factory() -> Callable[[], AbstractContextManager[Session]]:
-    """For an endpoint that runs its whole request in one thread, unit of work and all (placing an order): how it
-    opens that unit of work. On the event loop, no thread hop; the tests put their rolled-back session here."""
-    return unit_of_work
+def _units(*, read_only: bool = False) -> AbstractContextManager[Session]:
+    return unit_of_work(get_sessionmaker(read_only=read_only))
 
 
-UnitOfWorkDep = Annotated[Callable[[], AbstractContextManager[Session]], Depends(unit_of_work_factory)]
+async def unit_of_work_factory() -> Callable[..., AbstractContextManager[Session]]:
+    """For an endpoint that runs its whole request in one thread, unit of work and all (placing, paying and reading
+    an order, WeChat's notifications): how it opens that unit of work (``read_only=True`` for a read). On the event
+    loop, no thread hop; the tests put their rolled-back session here."""
+    return _units
+
+
+UnitOfWorkDep = Annotated[Callable[..., AbstractContextManager[Session]], Depends(unit_of_work_factory)]
+
+
+async def in_one_thread(units: Callable[..., AbstractContextManager[Session]], work: Callable[[Session], T], *,
+                        read_only: bool = False) -> T:
+    """``work(session)`` in one unit of work, run whole in one pool thread: the request hops threads once instead of
+    once per sync dependency and again for the endpoint (docs/architecture.md, "Performance")."""
+    def run() -> T:
+        with units(read_only=read_only) as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
 
 
 def bearer_token(request: Request) -> str:
@@ -81,7 +100,8 @@ def current_actor(staff: Annotated[Staff, Depends(current_staff)]) -> Actor:
     return Actor.of(staff)
 
 
-def wechat() -> WeChatGateway:
+async def wechat() -> WeChatGateway:
+    """On the event loop: the gateway is built once per configuration, and looking it up does no I/O."""
     return get_wechat()
 
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
-from backend.deps import BearerToken, CurrentUser, SessionDep, UnitOfWorkDep, WeChatDep, placement_slot
+from backend.deps import (
+    BearerToken,
+    CurrentUser,
+    SessionDep,
+    UnitOfWorkDep,
+    WeChatDep,
+    in_one_thread,
+    placement_slot,
+)
 from backend.schemas.common import SHOPPER_ERRORS, IdPath, Page, PageParams, errors, page_params
 from backend.schemas.orders import (
     LogisticsOut,
@@ -30,6 +38,7 @@ from domain.orders.queries import LogisticsView, OrderView
 from domain.orders.refund_queries import RefundView
 from domain.payments.service import PaymentStart, start_payment
 from domain.security.actor import Shopper
+from domain.users.service import user_for_token
 
 router = APIRouter(prefix="/api/v1", tags=["shopper: orders"], responses=SHOPPER_ERRORS)
 
@@ -53,14 +62,13 @@ async def place(body: PlaceOrderIn, token: BearerToken, units: UnitOfWorkDep,
     # The placement waits its turn on this worker before it takes a thread or a connection, then runs whole in one
     # thread: the token's user, the order and the commit, in one unit of work (docs/architecture.md, "Performance").
     async with placement_slot():
-        return await run_in_threadpool(_place, units, token, body, idempotency_key)
+        return await in_one_thread(units, lambda session: _place(session, token, body, idempotency_key))
 
 
-def _place(units, token: str, body: PlaceOrderIn, idempotency_key: str | None) -> OrderView:
-    with units() as session:
-        return checkout.place_order_for_token(session, token=token, items=_items(body), address_id=body.address_id,
-                                              remark=body.remark, idempotency_key=idempotency_key,
-                                              from_cart=body.from_cart, coupon_id=body.coupon_id)
+def _place(session: Session, token: str, body: PlaceOrderIn, idempotency_key: str | None) -> OrderView:
+    return checkout.place_order_for_token(session, token=token, items=_items(body), address_id=body.address_id,
+                                          remark=body.remark, idempotency_key=idempotency_key,
+                                          from_cart=body.from_cart, coupon_id=body.coupon_id)
 
 
 @router.get("/orders", response_model=Page[OrderOut])
@@ -78,16 +86,23 @@ def my_order_counts(user: CurrentUser, session: SessionDep) -> dict[str, int]:
     return counts | {"after_sale": queries.open_refund_count(session, user=user)}
 
 
+# An order's page and paying for it run whole in one thread each, the token's user included, like placing: these
+# are the requests of every checkout (docs/architecture.md, "Performance").
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=errors(404))
-def my_order(order_id: IdPath, user: CurrentUser, session: SessionDep) -> OrderView:
-    return queries.order_detail(session, order_id, viewer=Shopper.of(user))
+async def my_order(order_id: IdPath, token: BearerToken, units: UnitOfWorkDep) -> OrderView:
+    return await in_one_thread(units, lambda session: _my_order(session, token, order_id), read_only=True)
+
+
+def _my_order(session: Session, token: str, order_id: int) -> OrderView:
+    return queries.order_detail(session, order_id, viewer=Shopper.of(user_for_token(session, token)))
 
 
 @router.post("/orders/{order_id}/pay", response_model=PayOut, responses=errors(404, 409, 502))
-def pay(order_id: IdPath, user: CurrentUser, session: SessionDep, wechat: WeChatDep) -> PaymentStart:
+async def pay(order_id: IdPath, token: BearerToken, units: UnitOfWorkDep, wechat: WeChatDep) -> PaymentStart:
     """WeChat Pay (JSAPI): the parameters for ``wx.requestPayment``. In sandbox mode the mini-program then
     asks the sandbox to confirm (``POST {sandbox}/pay/confirm {prepay_id}``)."""
-    return start_payment(session, user=user, order_id=order_id, wechat=wechat)
+    return await in_one_thread(units, lambda session: start_payment(
+        session, user=user_for_token(session, token), order_id=order_id, wechat=wechat))
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=errors(404, 409, 502))

@@ -9,11 +9,10 @@ import logging
 from collections.abc import Callable
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from backend.deps import SessionDep, WeChatDep
+from backend.deps import UnitOfWorkDep, WeChatDep, in_one_thread
 from domain.errors import DomainError, Invalid
 from domain.orders.refunds import handle_refund_notification
 from domain.payments.service import handle_payment_notification
@@ -60,27 +59,28 @@ def _process(handler: Callable, session: Session, wechat: WeChatGateway, body: b
     return Response(content, status_code=status, media_type=media_type)
 
 
-async def _carry(handler: Callable, request: Request, session: Session, wechat: WeChatGateway) -> Response:
-    body = await request.body()
-    return await run_in_threadpool(_process, handler, session, wechat, body, dict(request.headers))
+async def _carry(handler: Callable, request: Request, units: UnitOfWorkDep, wechat: WeChatGateway) -> Response:
+    # The body is read on the event loop; the rest, unit of work and all, in one thread.
+    body, headers = await request.body(), dict(request.headers)
+    return await in_one_thread(units, lambda session: _process(handler, session, wechat, body, headers))
 
 
 @router.post("/notify", response_class=Response, responses=NOTIFICATION_ANSWERS)
-async def payment_notify(request: Request, session: SessionDep, wechat: WeChatDep) -> Response:
+async def payment_notify(request: Request, units: UnitOfWorkDep, wechat: WeChatDep) -> Response:
     """Payment result. Accepted only when verified and for the order's exact amount; repeats are acknowledged
     without paying twice. Refusals answer FAIL with a 4xx (WeChat retries), writing nothing."""
-    return await _carry(handle_payment_notification, request, session, wechat)
+    return await _carry(handle_payment_notification, request, units, wechat)
 
 
 @router.post("/refund-notify", response_class=Response, responses=NOTIFICATION_ANSWERS)
-async def refund_notify(request: Request, session: SessionDep, wechat: WeChatDep) -> Response:
+async def refund_notify(request: Request, units: UnitOfWorkDep, wechat: WeChatDep) -> Response:
     """Refund result (v2: ``req_info`` encrypted under the API key; v3: an AES-256-GCM resource): completes a
     refund still ``approved``."""
-    return await _carry(handle_refund_notification, request, session, wechat)
+    return await _carry(handle_refund_notification, request, units, wechat)
 
 
 @router.post("/transfer-notify", response_class=Response, responses=NOTIFICATION_ANSWERS)
-async def transfer_notify(request: Request, session: SessionDep, wechat: WeChatDep) -> Response:
+async def transfer_notify(request: Request, units: UnitOfWorkDep, wechat: WeChatDep) -> Response:
     """v3 商家转账 result (``MCHTRANSFER.BILL.FINISHED``): a confirmed bill marks its withdrawal paid; a failed,
     cancelled or expired one releases the hold. Repeats change nothing."""
-    return await _carry(handle_transfer_notification, request, session, wechat)
+    return await _carry(handle_transfer_notification, request, units, wechat)

@@ -7,9 +7,10 @@ approved and enabled at that moment; a level that does not qualify is skipped an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
-from sqlalchemy import bindparam, insert, or_, select
+from sqlalchemy import Row, bindparam, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from domain import clock
@@ -22,7 +23,6 @@ from domain.models import (
     EntryType,
     Order,
     OrderLine,
-    Product,
     User,
     WalletEntry,
 )
@@ -63,22 +63,19 @@ def _chain_statement():
             .where(or_(User.id == bindparam("buyer_id"), User.id == level1, User.id == level2)))
 
 
-def record_commissions(session: Session, *, order: Order, lines: list[OrderLine]) -> set[int]:
+def record_commissions(session: Session, *, order: Order, lines: Sequence[Row]) -> set[int]:
     """One record per line and qualifying level, written in one statement; returns the ids of the lines that
-    earn commission."""
+    earn commission. Each of ``lines`` carries its ``id``, ``paid_fen`` and ``product_id`` and, beside them, what
+    the rates read of its product: ``distribution_enabled``, ``commission_level1_bp``, ``commission_level2_bp``
+    (``domain/payments/service.py`` reads them in one statement)."""
     settings = get_settings(session)
     earners, without_row = beneficiaries(session, buyer_id=order.user_id, self_purchase_rebate=settings.self_purchase_rebate,
                             auto_mode=settings.distributor_mode == "auto")
     if not earners:
         return set()
-    # Only the columns the rates read (a product row also holds its whole description).
-    products = {row.id: row for row in session.execute(
-        select(Product.id, Product.distribution_enabled, Product.commission_level1_bp, Product.commission_level2_bp)
-        .where(Product.id.in_({line.product_id for line in lines})))}
     records = []
     for line in lines:
-        product = products[line.product_id]
-        rates = rates_for(product, settings)
+        rates = rates_for(line, settings)  # the line carries its product's rate columns
         if rates is None:
             continue
         for level, user_id in earners.items():
@@ -90,8 +87,8 @@ def record_commissions(session: Session, *, order: Order, lines: list[OrderLine]
                 order_id=order.id, order_line_id=line.id, buyer_id=order.user_id, beneficiary_id=user_id,
                 level=level, rate_bp=rate, base_fen=line.paid_fen, amount_fen=amount, status=CommissionStatus.FROZEN,
                 # For analytics by range (docs/architecture.md, "Analytics"): the simulator keeps a product's own pair.
-                paid_at=order.paid_at, own_rates=product.commission_level1_bp is not None
-                and product.commission_level2_bp is not None,
+                paid_at=order.paid_at, own_rates=line.commission_level1_bp is not None
+                and line.commission_level2_bp is not None,
             ))
     if not records:
         return set()

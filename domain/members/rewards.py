@@ -44,9 +44,11 @@ GRANT_BATCH = 200
 def reward_first_payment(session: Session, *, order: Order) -> ShareReward | None:
     """Called as an order is marked paid: the pending reward for the buyer's inviter, when this is the buyer's
     first paid order, a reward kind is set, and the inviter is under both caps."""
-    inviter_id = session.scalar(select(User.inviter_id).where(User.id == order.user_id))
     settings = get_settings(session)
-    if inviter_id is None or settings.share_reward_kind == "none":
+    if settings.share_reward_kind == "none":
+        return None
+    inviter_id = session.scalar(select(User.inviter_id).where(User.id == order.user_id))
+    if inviter_id is None:
         return None
     paid_before = session.scalar(select(Order.id).where(Order.user_id == order.user_id, Order.id != order.id,
                                                         Order.paid_at.is_not(None)).limit(1))

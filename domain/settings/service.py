@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import event, select
+from sqlalchemy import Text, cast, event, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from domain.audit.service import record_action
@@ -97,17 +99,38 @@ def get_settings(session: Session) -> BusinessSettings:
     return memo
 
 
-_READ = select(SettingValue.key, SettingValue.value)
-_VALIDATED: dict[str, BusinessSettings] = {}  # the stored rows (as JSON) → their settings, the last few only
+_VALIDATED: dict[str, BusinessSettings] = {}  # the stored rows' fingerprint → their settings, the last few only
+# The fingerprint: every stored row as key, RS, its JSON text, joined by US, in key order. Neither separator can
+# stand unescaped in a key or in JSON text, so two different sets of rows never share one.
+_RS, _US = "\x1e", "\x1f"
+_TEXT = cast(SettingValue.value, Text)
+_ROWS = select(SettingValue.key, _TEXT).order_by(SettingValue.key)
+
+
+@cache
+def _fingerprint_statement(dialect: str):
+    """One row, one string, whatever the number of settings: iterating the rows and decoding each value cost more
+    than the read itself. The separators are made in SQL (text bound with control characters is refused)."""
+    if dialect == "postgresql":
+        rs, us = func.chr(0x1E), func.chr(0x1F)
+        return select(func.string_agg(SettingValue.key + rs + _TEXT, aggregate_order_by(us, SettingValue.key)))
+    rs, us = func.char(0x1E), func.char(0x1F)
+    ordered = select(SettingValue.key.label("k"), _TEXT.label("v")).order_by(SettingValue.key).subquery()
+    return select(func.group_concat(ordered.c.k + rs + ordered.c.v, us))
 
 
 def _read_settings(session: Session) -> BusinessSettings:
-    """Always read from the database; validated again only when what is stored differs from the last read (the
-    validation cost more than the read). Settings are never changed in place, so one instance can be shared."""
-    stored = {key: value for key, value in session.execute(_READ) if key in FIELD_NAMES}
-    fingerprint = json.dumps(stored, sort_keys=True, ensure_ascii=False)
+    """Always read from the database (one statement); validated again only when what is stored differs from what
+    was validated before (the validation cost more than the read). Settings are never changed in place, so one
+    instance can be shared."""
+    fingerprint = session.scalar(_fingerprint_statement(session.get_bind().dialect.name)) or ""
     known = _VALIDATED.get(fingerprint)
     if known is None:
+        # Read again row by row, and kept under the fingerprint of these rows: a change committed between the two
+        # reads is then kept under its own fingerprint, never under the older one.
+        rows = [(key, text) for key, text in session.execute(_ROWS)]
+        fingerprint = _US.join(key + _RS + text for key, text in rows)
+        stored = {key: json.loads(text) for key, text in rows if key in FIELD_NAMES}
         known = BusinessSettings.model_validate(_DEFAULT_VALUES | stored)
         if len(_VALIDATED) >= 8:
             _VALIDATED.clear()

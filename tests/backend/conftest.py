@@ -25,7 +25,7 @@ def app(db, sandbox_url):
             raise
 
     app.dependency_overrides[get_session] = test_session
-    app.dependency_overrides[unit_of_work_factory] = lambda: contextmanager(test_session)
+    app.dependency_overrides[unit_of_work_factory] = lambda: lambda read_only=False: contextmanager(test_session)()
     return app
 
 

@@ -39,3 +39,32 @@ def test_cap_up_to_5000_allows_higher_rates(db):
     update_settings(db, {"commission_cap_bp": 5000, "commission_level1_bp": 3000, "commission_level2_bp": 2000})
     s = get_settings(db)
     assert (s.commission_level1_bp, s.commission_level2_bp, s.commission_cap_bp) == (3000, 2000, 5000)
+
+
+def test_settings_are_read_in_one_statement_and_validated_again_only_when_changed(db, monkeypatch):
+    from sqlalchemy import event
+
+    from domain.settings import service
+
+    update_settings(db, {"shop_name": "新店：测试", "checkin_points": [1, 2, 3], "commission_level1_bp": 1200})
+    db.flush()
+    validations, statements = [], []
+    real = service.BusinessSettings.model_validate
+    monkeypatch.setattr(service.BusinessSettings, "model_validate",
+                        lambda values: validations.append(values) or real(values))
+    engine = db.get_bind()
+    count = lambda *_args, **_kw: statements.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        service._VALIDATED.clear()
+        first = service._read_settings(db)  # not validated before: read again row by row, validated once
+        assert (len(validations), len(statements)) == (1, 2)
+        second = service._read_settings(db)  # the same rows: one statement, no validation
+        assert (len(validations), len(statements)) == (1, 3) and second is first
+        assert (second.shop_name, second.checkin_points, second.commission_level1_bp) == ("新店：测试", [1, 2, 3], 1200)
+        update_settings(db, {"commission_level1_bp": 1300})
+        db.flush()
+        validations.clear()
+        assert service._read_settings(db).commission_level1_bp == 1300 and len(validations) == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
