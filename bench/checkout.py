@@ -1,6 +1,7 @@
 """Checkout under load: many shoppers place and pay orders over HTTP against ``serve --workers 2`` on PostgreSQL.
 
-Each checkout is what a shopper's phone does: POST /orders (with an Idempotency-Key), POST /orders/{id}/pay, the
+Each checkout is what a shopper's phone does, sent by a bare HTTP/1.1 client on keep-alive connections
+(``BareConnection``: httpx's own CPU per request was a large share of these two cores): POST /orders (with an Idempotency-Key), POST /orders/{id}/pay, the
 sandbox confirms the payment by sending WeChat's signed notification to the API (which verifies it and marks the
 order paid, commissions and all), and GET /orders/{id} shows the paid order: four API requests. In the same run a
 bare GET /api/v1/categories measures the framework's floor on this machine.
@@ -23,6 +24,7 @@ import uuid
 import httpx
 
 from bench.common import (
+    BareConnection,
     CpuMeter,
     bench_database,
     environment,
@@ -55,23 +57,21 @@ async def _login(client: httpx.AsyncClient, api: str, i: int, invite_code: str) 
     return {"headers": headers, "address_id": address["id"]}
 
 
-async def _checkout(client, api, sandbox, shopper, sku_ids) -> float:
+async def _checkout(api: BareConnection, sandbox: BareConnection, shopper, sku_ids) -> float:
+    """One checkout on this loop's own keep-alive connections to the API and to the sandbox; its seconds."""
     started = time.perf_counter()
     body = {"items": [{"sku_id": sku_ids[hash(uuid.uuid4()) % len(sku_ids)], "quantity": 1}],
             "address_id": shopper["address_id"]}
-    order = await client.post(f"{api}/api/v1/orders", json=body,
-                              headers={**shopper["headers"], "Idempotency-Key": uuid.uuid4().hex})
-    order.raise_for_status()
-    order_id = order.json()["id"]
-    pay = await client.post(f"{api}/api/v1/orders/{order_id}/pay", headers=shopper["headers"])
-    pay.raise_for_status()
-    confirm = await client.post(f"{sandbox}pay/confirm", json={"prepay_id": pay.json()["prepay_id"]})
-    if confirm.json().get("status_code") != 200:
-        raise RuntimeError(f"payment notification refused: {confirm.text}")
-    paid = await client.get(f"{api}/api/v1/orders/{order_id}", headers=shopper["headers"])
-    paid.raise_for_status()
-    if paid.json()["status"] != "paid":
-        raise RuntimeError(f"order {order_id} is {paid.json()['status']} after its notification")
+    order = await api.json("POST", "/api/v1/orders", body=body,
+                           headers={**shopper["headers"], "Idempotency-Key": uuid.uuid4().hex})
+    order_id = order["id"]
+    pay = await api.json("POST", f"/api/v1/orders/{order_id}/pay", headers=shopper["headers"])
+    confirm = await sandbox.json("POST", "/pay/confirm", body={"prepay_id": pay["prepay_id"]})
+    if confirm.get("status_code") != 200:
+        raise RuntimeError(f"payment notification refused: {confirm}")
+    paid = await api.json("GET", f"/api/v1/orders/{order_id}", headers=shopper["headers"])
+    if paid["status"] != "paid":
+        raise RuntimeError(f"order {order_id} is {paid['status']} after its notification")
     return time.perf_counter() - started
 
 
@@ -120,9 +120,13 @@ async def run() -> dict:
                 (await client.get(f"{api}/api/v1/categories")).raise_for_status()
                 return time.perf_counter() - t
 
+            # Each shopper loop keeps its own connections (a phone keeps its own), made on first use.
+            api_connections = [BareConnection(api) for _ in range(CONCURRENCY)]
+            sandbox_connections = [BareConnection(sandbox) for _ in range(CONCURRENCY)]
+
             async def checkout(n: int) -> float:
-                return await _checkout(client, api, sandbox, shoppers[(n * 7 + int(time.perf_counter() * 1000)) % SHOPPERS],
-                                       sku_ids)
+                return await _checkout(api_connections[n], sandbox_connections[n],
+                                       shoppers[(n * 7 + int(time.perf_counter() * 1000)) % SHOPPERS], sku_ids)
 
             await _load(checkout, 3, CONCURRENCY)  # warm up: connections, caches, the pools of both sides
             await _load(categories, 1, CONCURRENCY)

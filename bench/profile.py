@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from bench.checkout import _checkout, _load, _login, _seed
-from bench.common import bench_database, environment, free_port, process
+from bench.common import BareConnection, bench_database, environment, free_port, process
 
 CONCURRENCY = 16
 ENDPOINTS = {"place": "orders.py:place", "pay": "orders.py:pay", "notify": "payments.py:_process",
@@ -94,8 +94,12 @@ async def run(seconds: float) -> str:
                        for s in (await client.get(f"{api}/api/v1/products/{p['id']}")).json()["skus"]]
             shoppers = [await _login(client, api, i, invite_code) for i in range(CONCURRENCY * 2)]
 
+            api_connections = [BareConnection(api) for _ in range(CONCURRENCY)]
+            sandbox_connections = [BareConnection(sandbox) for _ in range(CONCURRENCY)]
+
             async def checkout(n: int) -> float:
-                return await _checkout(client, api, sandbox, shoppers[n % len(shoppers)], sku_ids)
+                return await _checkout(api_connections[n], sandbox_connections[n], shoppers[n % len(shoppers)],
+                                       sku_ids)
 
             await _load(checkout, 3, CONCURRENCY)
             worker = _worker_pid(server.pid)

@@ -89,3 +89,62 @@ def test_when_the_sku_runs_out_before_the_activity_the_units_taken_with_it_go_ba
     with unit_of_work(committed) as s:
         assert s.get(Sku, sku_id).stock == 0
         assert s.get(PromotionItem, item_id).sold == stock  # only the units of the orders placed
+
+
+def _placement_meets_a_change(committed, change: str, expected_code: str) -> None:
+    """A buyer's placement reaches the guarded take while another transaction holds the rows, and that transaction
+    then commits ``change`` (the units or the stock gone): the one-statement take (domain/orders/stock.py) finds the
+    rows short after its pricing read found them there, and must leave nothing: no order, no use, nothing taken."""
+    import threading
+    import time
+
+    from domain.models import PromotionUse
+
+    with unit_of_work(committed) as s:
+        sku_id = make_product(s, prices=(9900,), stock=5).skus[0].id
+        item_id = make_promotion(s, "time_limited", items=[(sku_id, 4900, 5, 1)]).items[0].id
+        (user_id, address_id), = make_buyers(s, 1, f"flash_meets_{expected_code}_")
+    outcome: list = []
+
+    def buy() -> None:
+        try:
+            with unit_of_work(committed) as s:
+                outcome.append(place_order(s, user=s.get(User, user_id), items=[OrderItem(sku_id, 1)],
+                                           address_id=address_id).id)
+        except DomainError as exc:
+            outcome.append(exc.code)
+
+    with committed() as holder:
+        holder.execute(text("SELECT 1 FROM promotion_items WHERE id = :i FOR UPDATE"), {"i": item_id})
+        holder.execute(text("SELECT 1 FROM skus WHERE id = :s FOR UPDATE"), {"s": sku_id})
+        buyer = threading.Thread(target=buy)
+        buyer.start()
+        for _ in range(100):  # until the buyer waits for the rows
+            waiting = holder.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                          "AND datname = current_database()")).scalar_one()
+            if waiting:
+                break
+            time.sleep(0.05)
+        assert waiting, "the buyer never reached the guarded take"
+        holder.execute(text(change), {"i": item_id, "s": sku_id})
+        holder.commit()
+    buyer.join(10)
+    assert outcome == [expected_code]
+    with unit_of_work(committed) as s:
+        assert s.scalar(select(func.count()).select_from(Order).where(Order.user_id == user_id)) == 0
+        assert s.scalar(select(func.count()).select_from(PromotionUse).where(PromotionUse.user_id == user_id)) == 0
+        item = s.get(PromotionItem, item_id)
+        sku = s.get(Sku, sku_id)
+        return item.sold, sku.stock
+
+
+def test_a_take_that_finds_the_units_gone_commits_nothing(committed):
+    sold, stock = _placement_meets_a_change(committed, "UPDATE promotion_items SET sold = activity_stock WHERE id = :i",
+                                            PromotionError.PROMOTION_STOCK_SHORT)
+    assert (sold, stock) == (5, 5)  # the change's own, nothing taken by the buyer
+
+
+def test_a_take_that_finds_the_stock_gone_commits_nothing(committed):
+    sold, stock = _placement_meets_a_change(committed, "UPDATE skus SET stock = 0 WHERE id = :s",
+                                            OrderError.OUT_OF_STOCK)
+    assert (sold, stock) == (0, 0)
