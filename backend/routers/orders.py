@@ -94,7 +94,8 @@ async def my_order(order_id: IdPath, token: BearerToken, units: UnitOfWorkDep) -
 
 
 def _my_order(session: Session, token: str, order_id: int) -> OrderView:
-    return queries.order_detail(session, order_id, viewer=Shopper.of(user_for_token(session, token)))
+    user = user_for_token(session, token)
+    return queries.order_detail(session, order_id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
 
 
 @router.post("/orders/{order_id}/pay", response_model=PayOut, responses=errors(404, 409, 502))

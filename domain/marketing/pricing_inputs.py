@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from domain import clock
@@ -69,18 +69,9 @@ def running_items(session: Session, sku_ids: list[int], *, now: datetime | None 
     """The running limited-time item of each SKU (saving refuses overlaps, so there is at most one)."""
     if not sku_ids:
         return {}
-    now = now or clock.now()
-    query = (
-        select(PromotionItem, Promotion.name, Promotion.stack_with_others, Promotion.ends_at)
-        .join(Promotion, Promotion.id == PromotionItem.promotion_id)
-        .where(PromotionItem.sku_id.in_(sku_ids), Promotion.kind == PromotionKind.TIME_LIMITED,
-               Promotion.status == PromotionStatus.ACTIVE, Promotion.starts_at <= now, Promotion.ends_at > now)
-        .order_by(PromotionItem.id)
-    )
-    if lock:
-        query = query.with_for_update(of=PromotionItem, key_share=True).execution_options(populate_existing=True)
     found: dict[int, RunningItem] = {}
-    for item, name, stacks, ends_at in session.execute(query).all():
+    rows = session.execute(_RUNNING_ITEMS[lock], {"sku_ids": list(sku_ids), "now": now or clock.now()}).all()
+    for item, name, stacks, ends_at in rows:
         found.setdefault(item.sku_id, RunningItem(
             item_id=item.id, promotion_id=item.promotion_id, name=name, sku_id=item.sku_id,
             promo_price_fen=item.promo_price_fen, remaining=item.remaining, per_user_limit=item.per_user_limit,
@@ -88,13 +79,31 @@ def running_items(session: Session, sku_ids: list[int], *, now: datetime | None 
     return found
 
 
+def _running_items_statement(lock: bool):
+    query = (
+        select(PromotionItem, Promotion.name, Promotion.stack_with_others, Promotion.ends_at)
+        .join(Promotion, Promotion.id == PromotionItem.promotion_id)
+        .where(PromotionItem.sku_id.in_(bindparam("sku_ids", expanding=True)),
+               Promotion.kind == PromotionKind.TIME_LIMITED, Promotion.status == PromotionStatus.ACTIVE,
+               Promotion.starts_at <= bindparam("now"), Promotion.ends_at > bindparam("now"))
+        .order_by(PromotionItem.id)
+    )
+    if lock:
+        query = query.with_for_update(of=PromotionItem, key_share=True).execution_options(populate_existing=True)
+    return query
+
+
+# Every order and every preview reads these: built once, their values given as parameters (building and keying
+# them afresh each time cost more than running them).
+_RUNNING_ITEMS = {lock: _running_items_statement(lock) for lock in (False, True)}
+_RUNNING_FULL_REDUCTIONS = (
+    select(Promotion).where(Promotion.kind == PromotionKind.FULL_REDUCTION, Promotion.status == PromotionStatus.ACTIVE,
+                            Promotion.starts_at <= bindparam("now"), Promotion.ends_at > bindparam("now"))
+    .order_by(Promotion.id))
+
+
 def running_full_reductions(session: Session, *, now: datetime | None = None) -> list[Promotion]:
-    now = now or clock.now()
-    return list(session.scalars(
-        select(Promotion).where(Promotion.kind == PromotionKind.FULL_REDUCTION,
-                                Promotion.status == PromotionStatus.ACTIVE, Promotion.starts_at <= now,
-                                Promotion.ends_at > now).order_by(Promotion.id)
-    ))
+    return list(session.scalars(_RUNNING_FULL_REDUCTIONS, {"now": now or clock.now()}))
 
 
 def full_reduction_terms(promotion: Promotion) -> FullReduction:

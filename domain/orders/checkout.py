@@ -179,9 +179,9 @@ def place_order_for_token(session: Session, *, token: str, items: list[OrderItem
         return place_order_view(session, user=user, idempotency_key=idempotency_key, **order)
     user, placed_id = user_and_more_for_token(session, token, _SHOPPER_AND_KEYED_ORDER, key=key)
     if placed_id is not None:
-        return order_detail(session, placed_id, viewer=Shopper.of(user))
+        return order_detail(session, placed_id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
     placed, view = _place(session, user=user, idempotency_key=key, key_looked_up=True, with_view=True, **order)
-    return view or order_detail(session, placed.id, viewer=Shopper.of(user))
+    return view or order_detail(session, placed.id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
 
 
 def _place(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str,

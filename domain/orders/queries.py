@@ -189,13 +189,24 @@ def _matching(text: str):
     return or_(*found)
 
 
-def order_detail(session: Session, order_id: int, *, viewer: Viewer) -> OrderView:
-    """One order, with its refund requests."""
-    order = _visible_order(session, order_id, viewer)
-    refunds = load_refunds(session, select(Refund).where(Refund.order_id == order.id).order_by(Refund.id.desc()))
+def order_detail(session: Session, order_id: int, *, viewer: Viewer, buyer_nickname: str | None = None) -> OrderView:
+    """One order, with its refund requests. Whether it has any comes with the order's row, so an order without
+    one (most) is read in three statements: the order with its shipment and payment, its lines, the settings.
+    ``buyer_nickname``: the buyer's, when the caller has it already (a shopper looking at their own order)."""
+    row = session.execute(_with_details(_visible_orders(select(Order, _HAS_REFUNDS), viewer)
+                                        .where(Order.id == order_id))).unique().first()
+    if row is None:
+        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
+    order, has_refunds = row
+    refunds = load_refunds(session, select(Refund).where(Refund.order_id == order.id)
+                           .order_by(Refund.id.desc())) if has_refunds else []
+    known = {order.user_id: buyer_nickname} if buyer_nickname is not None else None
     [view] = _order_views(session, [order], viewer, refunds=refund_views(session, refunds, viewer),
-                          without_refunds=not refunds)
+                          without_refunds=not refunds, buyers=known)
     return view
+
+
+_HAS_REFUNDS = exists().where(Refund.order_id == Order.id).correlate(Order)
 
 
 def new_order_view(session: Session, order: Order, *, viewer: Viewer, buyer_nickname: str) -> OrderView:
@@ -300,12 +311,14 @@ def _with_details(query: Select) -> Select:
 
 
 def _order_views(session: Session, orders: list[Order], viewer: Viewer, *, refunds: Iterable[RefundView] = (),
-                 without_refunds: bool = False) -> list[OrderView]:
+                 without_refunds: bool = False, buyers: dict[int, str] | None = None) -> list[OrderView]:
     """Views of loaded orders: buyers, open refunds, reserved units and the settings in one query each. Orders
-    known to have no refund request (``without_refunds``) have nothing open and no unit reserved: not read."""
+    known to have no refund request (``without_refunds``) have nothing open and no unit reserved: not read; nor
+    are the buyers' nicknames when ``buyers`` has every one."""
     if not orders:
         return []
-    buyers = nicknames(session, {o.user_id for o in orders})
+    if buyers is None or not {o.user_id for o in orders} <= buyers.keys():
+        buyers = nicknames(session, {o.user_id for o in orders})
     if without_refunds:
         open_refunds, reserved = {}, {}
     else:
