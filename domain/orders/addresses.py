@@ -93,7 +93,8 @@ def update_address(session: Session, *, user: User, address_id: int, changes: di
     for key, value in changes.items():
         if key not in AddressInput.__dataclass_fields__:
             raise Invalid(AddressError.UNKNOWN_FIELD, f"未知字段：{key}")
-        setattr(current, key, value)
+        if value is not None:  # a field sent as null is left as it is (every column is NOT NULL)
+            setattr(current, key, value)
     _apply(address, current)
     session.flush()
     if changes.get("is_default"):

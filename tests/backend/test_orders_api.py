@@ -56,6 +56,16 @@ def test_addresses_keep_one_default_and_are_private(client, buyer, shopper):
     assert client.get(f"/api/v1/addresses/{first['id']}", headers=other).status_code == 404
 
 
+def test_an_address_field_sent_as_null_is_left_as_it_is(client, buyer):
+    """Found by the schemathesis run on PostgreSQL: ``"is_default": null`` reached a NOT NULL column (500)."""
+    address = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
+    res = client.patch(f"/api/v1/addresses/{address['id']}", headers=buyer,
+                       json={"city": "宁波市", "district": "", "is_default": None, "name": None})
+    assert res.status_code == 200, res.text
+    assert {k: res.json()[k] for k in ("city", "district", "is_default", "name")} == \
+        {"city": "宁波市", "district": "", "is_default": True, "name": "李四"}
+
+
 def test_preview_order_pay_ship_logistics_receive_and_refund(client, db, buyer, sandbox_url, staff_headers):
     p = make_product(db, title="真空保温杯", prices=(4500,), stock=10)
     sku = p.skus[0]
