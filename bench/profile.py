@@ -24,8 +24,8 @@ from bench.checkout import _checkout, _load, _login, _seed
 from bench.common import BareConnection, bench_database, environment, free_port, process
 
 CONCURRENCY = 16
-ENDPOINTS = {"place": "orders.py:place", "pay": "orders.py:pay", "notify": "payments.py:_process",
-             "read": "orders.py:my_order"}
+ENDPOINTS = {"place": "orders.py:_place", "pay": "orders.py:pay.<locals>.<lambda>", "notify": "payments.py:_process",
+             "read": "orders.py:_my_order"}
 # Frames that are only the way in (the event loop, the thread pool, the ASGI stack): never the cost itself.
 PLUMBING = ("threading.py", "concurrent/futures", "asyncio/", "anyio/", "starlette/", "uvicorn/", "fastapi/routing",
             "<module>", "contextlib.py", "runpy.py", "multiprocessing/", "click/")
