@@ -90,6 +90,8 @@ class Config(BaseSettings):
     # server's max_connections (100 by default).
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # A pooled PostgreSQL connection unused for longer than this is tried before it is handed out (domain/db.py).
+    db_ping_after_idle_seconds: float = 2.0
     # Order placements an API worker runs at once; the others wait their turn without holding a connection or a
     # thread, and one that waited this many seconds is answered 429 orders_busy (nothing was written: the shopper
     # may send the same order again).

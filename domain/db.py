@@ -7,11 +7,13 @@ Domain operations take a ``Session`` and never commit; the caller wraps one user
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Engine, Select, create_engine, event, func, select, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import get_config
@@ -75,7 +77,34 @@ def _make_engine(url: str, *, echo: bool = False, **kwargs) -> Engine:
     config = get_config()
     kwargs.setdefault("pool_size", config.db_pool_size)
     kwargs.setdefault("max_overflow", config.db_max_overflow)
-    return create_engine(url, echo=echo, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, echo=echo, **kwargs)
+    _ping_when_idle(engine, config.db_ping_after_idle_seconds)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """A pooled connection is tried (``SELECT 1``) before it is handed out only when it sat unused for longer than
+    ``idle_seconds``, or when the driver already knows it broke; one that fails is replaced by a new connection
+    before any statement of the unit of work runs. SQLAlchemy's ``pool_pre_ping`` tried every connection at every
+    checkout, a round trip and about a tenth of a busy request's database time (docs/architecture.md,
+    "Performance"). A connection in steady use has just answered, and if the server went away meanwhile the
+    first statement fails, SQLAlchemy drops every connection older than that failure, and nothing was written."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn, record, _proxy) -> None:
+        since = record.info.pop("idle_since", None)
+        if getattr(dbapi_conn, "broken", False) or getattr(dbapi_conn, "closed", False):
+            raise DisconnectionError("the connection broke while it was in the pool")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("the pooled connection no longer answers") from exc
 
 
 def _ensure_sqlite_dir(url: str) -> None:

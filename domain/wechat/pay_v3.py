@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
 
 import requests
+import wechatpayv3.core
 from wechatpayv3 import WeChatPay, WeChatPayType
 
 from domain import clock
@@ -42,6 +44,35 @@ _SIGNATURE_HEADERS = ("wechatpay-timestamp", "wechatpay-nonce", "wechatpay-signa
                       "wechatpay-signature-type")
 # Codes WeChat answers when the outcome is unknown or the call may simply be repeated later.
 _RETRYABLE = {"SYSTEM_ERROR", "SYSTEMERROR", "FREQUENCY_LIMITED", "FREQUENCY_LIMIT_EXCEED"}
+
+
+class _KeptConnections(threading.local):
+    """What wechatpayv3 calls as ``requests`` (``requests.post(url=…, …)``), through one ``requests.Session`` per
+    thread: a call reuses the thread's open HTTPS connection to WeChat instead of making a session and a TLS
+    connection for every call (a quarter of a payment request's CPU went to that). One session per thread because
+    a ``requests.Session`` is not promised to be safe to share between threads."""
+
+    def __init__(self) -> None:
+        self.session = requests.Session()
+
+    def get(self, **kwargs):
+        return self.session.get(**kwargs)
+
+    def post(self, **kwargs):
+        return self.session.post(**kwargs)
+
+    def patch(self, **kwargs):
+        return self.session.patch(**kwargs)
+
+    def put(self, **kwargs):
+        return self.session.put(**kwargs)
+
+    def delete(self, **kwargs):
+        return self.session.delete(**kwargs)
+
+
+# wechatpayv3's only way out is its module's ``requests``; nothing else in the process uses that module.
+wechatpayv3.core.requests = _KeptConnections()
 
 
 class V3Pay:
