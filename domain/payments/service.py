@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import bindparam, case, false, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -110,6 +110,16 @@ def _paid_lines_statement():
             .where(OrderLine.order_id == bindparam("order_id")).order_by(OrderLine.line_no))
 
 
+# Built once, on the tables (not the ORM classes): they run at every payment, and building, keying and ORM-wrapping a
+# fresh UPDATE cost more than running it (docs/architecture.md, "Performance").
+_PRODUCTS, _LINES = Product.__table__, OrderLine.__table__
+_SALES = (update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("sold_product_id"))
+          .values(sales=_PRODUCTS.c.sales + bindparam("sold_quantity")))
+_LINES_PAID = (update(_LINES).where(_LINES.c.order_id == bindparam("paid_order_id"))
+               .values(paid_at=bindparam("paid_time"),
+                       earns_commission=_LINES.c.id.in_(bindparam("earning", expanding=True))))
+
+
 def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None:
     now = clock.now()
     order.status = OrderStatus.PAID
@@ -120,20 +130,18 @@ def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None
     sold: dict[int, int] = {}
     for line in lines:
         sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
-    session.execute(
-        update(Product).where(Product.id.in_(sold)).values(sales=Product.sales + case(sold, value=Product.id)),
-        execution_options={"synchronize_session": False},
-    )
+    if len(sold) == 1:  # most orders: the statement built once
+        [(product_id, quantity)] = sold.items()
+        session.execute(_SALES, {"sold_product_id": product_id, "sold_quantity": quantity})
+    else:
+        session.execute(update(_PRODUCTS).where(_PRODUCTS.c.id.in_(sold))
+                        .values(sales=_PRODUCTS.c.sales + case(sold, value=_PRODUCTS.c.id)))
     session.flush()
     use_order_coupon(session, order=order)  # locked → used; a later refund never gives it back
     earning = record_commissions(session, order=order, lines=lines)
     # The order's payment time on its lines, and whether each earns commission, for analytics by range: one
     # statement for every line.
-    session.execute(
-        update(OrderLine).where(OrderLine.order_id == order.id)
-        .values(paid_at=now, earns_commission=OrderLine.id.in_(earning) if earning else false()),
-        execution_options={"synchronize_session": False},
-    )
+    session.execute(_LINES_PAID, {"paid_order_id": order.id, "paid_time": now, "earning": sorted(earning)})
     for loaded in session.identity_map.values():  # lines this session had loaded see what was just written
         if isinstance(loaded, OrderLine) and loaded.order_id == order.id:
             set_committed_value(loaded, "paid_at", now)

@@ -250,3 +250,19 @@ def test_a_product_saved_after_the_cap_was_lowered_stays_within_it(db, chain, sa
         == (1200, 800)
     order = pay(db, place(db, c, [(product.skus[0].id, 1)]), sandbox_url)
     assert line_records(db, order) == {product.id: {1: (b.id, 1200, 1200), 2: (a.id, 800, 800)}}
+
+
+def test_paying_counts_each_products_sales_and_marks_which_lines_earn(db, chain, sandbox_url):
+    _, _, c = chain
+    earning = make_product(db, prices=(10000,), stock=10).skus[0]
+    opted_out = make_product(db, prices=(5000,), stock=10).skus[0]
+    db.execute(update(Product).where(Product.id == opted_out.product_id).values(distribution_enabled=False))
+    single = pay(db, place(db, c, [(earning.id, 2)]), sandbox_url)
+    both = pay(db, place(db, c, [(earning.id, 1), (opted_out.id, 3)]), sandbox_url)
+
+    db.expire_all()
+    assert (db.get(Product, earning.product_id).sales, db.get(Product, opted_out.product_id).sales) == (3, 3)
+    lines = {line.sku_id: (line.earns_commission, line.paid_at == both.paid_at) for line in both.lines}
+    assert lines == {earning.id: (True, True), opted_out.id: (False, True)}
+    assert [line.earns_commission for line in single.lines] == [True]
+    assert sorted(records(db, both).values())[0][2] == 10000  # commission on the earning line's 10000 only
