@@ -81,7 +81,15 @@ def handle_payment_notification(session: Session, *, wechat: WeChatGateway, body
 def record_payment(session: Session, *, payment: PaymentNotice, wechat: WeChatGateway) -> NotificationOutcome:
     """Money WeChat says it received for an order (a notification, or an order query): the order is marked paid
     exactly once; a repeat changes nothing; money for an order already cancelled is given straight back."""
-    # Found and row-locked in one statement: concurrent notifications for the order queue here.
+    # The usual case in one statement: an order awaiting exactly this amount becomes paid. Concurrent notifications
+    # queue on its row; the first marks it paid and the others, once it commits, match nothing here.
+    now = clock.now()
+    order = session.scalars(_PAID_IF_AWAITED, {"out_trade_no": payment.out_trade_no, "amount": payment.amount_fen,
+                                               "now": now}).first()
+    if order is not None:
+        _record_paid(session, order=order, payment=payment, now=now)
+        return NotificationOutcome(order_id=order.id, newly_paid=True)
+    # Anything else (a repeat, another amount, an order cancelled meanwhile, no such order): found and row-locked.
     order = session.scalar(select(Order).where(Order.order_no == payment.out_trade_no)
                            .with_for_update(key_share=True).execution_options(populate_existing=True))
     if order is None:
@@ -120,10 +128,29 @@ _LINES_PAID = (update(_LINES).where(_LINES.c.order_id == bindparam("paid_order_i
                        earns_commission=_LINES.c.id.in_(bindparam("earning", expanding=True))))
 
 
+# Built once: the awaited order, paid and returned in one guarded UPDATE (its row locked until the commit).
+_PAID_IF_AWAITED = (
+    update(Order)
+    .where(Order.order_no == bindparam("out_trade_no"), Order.status == OrderStatus.PENDING_PAYMENT,
+           Order.payable_fen == bindparam("amount"))
+    .values(status=OrderStatus.PAID, paid_at=bindparam("now"))
+    .returning(Order)
+    .execution_options(populate_existing=True, synchronize_session=False)
+)
+
+
 def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None:
+    """An unpaid order (loaded, and locked by the caller) becomes paid for ``payment``, with everything that
+    follows from it."""
     now = clock.now()
     order.status = OrderStatus.PAID
     order.paid_at = now
+    _record_paid(session, order=order, payment=payment, now=now)
+
+
+def _record_paid(session: Session, *, order: Order, payment: PaymentNotice, now) -> None:
+    """What follows from an order just marked paid at ``now``: its payment, the products' sales, its coupon used,
+    its commissions, its lines' payment time, the events of a first payment."""
     session.add(Payment(order_id=order.id, out_trade_no=order.order_no, transaction_id=payment.transaction_id,
                         amount_fen=payment.amount_fen, paid_at=now, raw=payment.raw))
     lines = session.execute(_paid_lines_statement(), {"order_id": order.id}).all()
