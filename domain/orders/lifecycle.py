@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -34,14 +34,29 @@ from domain.text import required_text
 from domain.wechat.gateway import WeChatGateway
 
 
+def locked_order_statement(*columns):
+    """The statement ``lock_order`` runs, with more columns beside the order (a correlated subquery may read
+    ``Order.id``; only the order's row is locked): for a request that needs the order and one more thing at once.
+    Build it once."""
+    return (select(Order, *columns).where(Order.id == bindparam("order_id"))
+            .with_for_update(key_share=True, of=Order).execution_options(populate_existing=True))
+
+
+def lock_order_and_more(session: Session, order_id: int, statement, *, user: User | None = None) -> tuple:
+    """(the order, row-locked for this transaction, the statement's further columns …); another shopper's order
+    is simply not found."""
+    row = session.execute(statement, {"order_id": order_id}).first()
+    if row is None or (user is not None and row[0].user_id != user.id):
+        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
+    return tuple(row)
+
+
+_LOCK_ORDER = locked_order_statement()  # built once: keying a fresh statement cost about as much as running it
+
+
 def lock_order(session: Session, order_id: int, *, user: User | None = None) -> Order:
     """The order, row-locked for this transaction; another shopper's order is simply not found."""
-    order = session.scalar(
-        select(Order).where(Order.id == order_id).with_for_update(key_share=True).execution_options(populate_existing=True)
-    )
-    if order is None or (user is not None and order.user_id != user.id):
-        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
-    return order
+    return lock_order_and_more(session, order_id, _LOCK_ORDER, user=user)[0]
 
 
 def cancel_order(session: Session, *, user: User, order_id: int, wechat: WeChatGateway) -> Order:

@@ -20,7 +20,7 @@ from domain.members import order_events
 from domain.models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Product, User
 from domain.orders.actions import OrderAction, ensure_order_action, payment_deadline
 from domain.orders.errors import OrderError
-from domain.orders.lifecycle import lock_order
+from domain.orders.lifecycle import lock_order_and_more, locked_order_statement
 from domain.payments.errors import PaymentError
 from domain.payments.stray_refunds import refund_stray_payment
 from domain.settings.service import get_settings
@@ -54,19 +54,27 @@ def refund_notify_url() -> str:
     return get_config().public_url.rstrip("/") + REFUND_NOTIFY_PATH
 
 
+# Built once: the order to pay, row-locked, with its first line's title (the payment's description).
+_ORDER_AND_FIRST_TITLE = locked_order_statement(
+    select(OrderLine.title).where(OrderLine.order_id == Order.id).order_by(OrderLine.line_no).limit(1)
+    .correlate(Order).scalar_subquery())
+_SET_PREPAY_ID = (update(Order.__table__).where(Order.__table__.c.id == bindparam("paying_order_id"))
+                  .values(prepay_id=bindparam("prepay")))
+
+
 def start_payment(session: Session, *, user: User, order_id: int, wechat: WeChatGateway) -> PaymentStart:
     """Unified order (JSAPI) for an unpaid order; returns what ``wx.requestPayment`` needs.
     Paying twice in a row is harmless: WeChat answers the same ``out_trade_no`` with the same prepay_id."""
-    order = lock_order(session, order_id, user=user)
+    order, first = lock_order_and_more(session, order_id, _ORDER_AND_FIRST_TITLE, user=user)
     expires = payment_deadline(order, timeout_minutes=get_settings(session).unpaid_timeout_minutes)
     ensure_order_action(order, OrderAction.PAY, pay_deadline=expires)
-    first = session.scalar(select(OrderLine.title).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no))
     prepay_id = wechat.unified_order(
         out_trade_no=order.order_no, amount_fen=order.payable_fen, body=f"商城订单-{first}", openid=user.openid,
         notify_url=notify_url(), expire_at=expires,
     )
-    order.prepay_id = prepay_id
-    session.flush()
+    if prepay_id != order.prepay_id:
+        session.execute(_SET_PREPAY_ID, {"paying_order_id": order.id, "prepay": prepay_id})
+        set_committed_value(order, "prepay_id", prepay_id)
     return PaymentStart(pay_params=wechat.jsapi_params(prepay_id), prepay_id=prepay_id, sandbox=wechat.is_sandbox)
 
 
