@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -129,6 +129,7 @@ def _paid_lines_statement():
 # Built once, on the tables (not the ORM classes): they run at every payment, and building, keying and ORM-wrapping a
 # fresh UPDATE cost more than running it (docs/architecture.md, "Performance").
 _PRODUCTS, _LINES = Product.__table__, OrderLine.__table__
+_INSERT_PAYMENT = insert(Payment.__table__)
 _SALES = (update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("sold_product_id"))
           .values(sales=_PRODUCTS.c.sales + bindparam("sold_quantity")))
 _LINES_PAID = (update(_LINES).where(_LINES.c.order_id == bindparam("paid_order_id"))
@@ -159,8 +160,10 @@ def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None
 def _record_paid(session: Session, *, order: Order, payment: PaymentNotice, now) -> None:
     """What follows from an order just marked paid at ``now``: its payment, the products' sales, its coupon used,
     its commissions, its lines' payment time, the events of a first payment."""
-    session.add(Payment(order_id=order.id, out_trade_no=order.order_no, transaction_id=payment.transaction_id,
-                        amount_fen=payment.amount_fen, paid_at=now, raw=payment.raw))
+    session.execute(_INSERT_PAYMENT, dict(order_id=order.id, out_trade_no=order.order_no,
+                                          transaction_id=payment.transaction_id, amount_fen=payment.amount_fen,
+                                          paid_at=now, raw=payment.raw))
+    session.expire(order, ["payment"])  # read afresh if asked for
     lines = session.execute(_paid_lines_statement(), {"order_id": order.id}).all()
     sold: dict[int, int] = {}
     for line in lines:
