@@ -38,9 +38,16 @@ def _domain_errors_unwrapped(context) -> None:
 
 
 def _refuse_bad_parameters(_conn, _cursor, _statement, parameters, _context, executemany) -> None:
+    # Every statement's parameters pass here, most of them numbers and printable text: those are let through
+    # without a call (refuse_bad_text's own rule, checked inline).
     rows = parameters if executemany else (parameters,)
     for row in rows or ():
-        refuse_bad_text(list(row.values()) if isinstance(row, dict) else row)
+        for value in (row.values() if isinstance(row, dict) else row):
+            if isinstance(value, str):
+                if not value.isprintable():
+                    refuse_bad_text(value)
+            elif isinstance(value, (dict, list, tuple)):
+                refuse_bad_text(value)
 
 
 def _json_text(value: object) -> str:
