@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from domain.db import unit_of_work
 from domain.errors import CommonError
-from domain.models import Address, Product
+from domain.models import Address, Category, Product
 from tests.builders import make_product
 from tests.refusals import refused
 
@@ -83,8 +83,14 @@ def test_the_database_layer_refuses_bad_text_from_any_front_end(committed):
     with refused(CommonError.INVALID_TEXT), unit_of_work(committed) as session:
         session.get(Product, product.id).skus[0].specs = {"颜色": "红\ud800"}  # a JSON column
         session.flush()
+    with refused(CommonError.INVALID_TEXT), unit_of_work(committed) as session:
+        # Many rows in one statement (a batch of values, as SQLAlchemy sends an ORM insert of many objects), the
+        # bad text in the last row only.
+        session.add_all([Category(name=name) for name in ("一", "二", "三\x00")])
+        session.flush()
     with unit_of_work(committed) as session:
         assert session.get(Product, product.id).title == "好商品"
+        assert not session.scalar(select(func.count()).select_from(Category).where(Category.name.in_(["一", "二"])))
 
 
 def test_malformed_requests_are_explained_in_chinese(client, shopper):
