@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.db import paginate
 from domain.errors import Invalid, NotFound
@@ -201,6 +202,8 @@ def order_detail(session: Session, order_id: int, *, viewer: Viewer, buyer_nickn
     if row is None:
         raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
     order, has_refunds = row
+    # The lines by a plain query: SQLAlchemy's selectinload cost more than the query itself for one order.
+    set_committed_value(order, "lines", list(session.scalars(_ORDER_LINES, {"order_id": order.id})))
     refunds = load_refunds(session, select(Refund).where(Refund.order_id == order.id)
                            .order_by(Refund.id.desc())) if has_refunds else []
     known = {order.user_id: buyer_nickname} if buyer_nickname is not None else None
@@ -315,7 +318,9 @@ def _with_details(query: Select) -> Select:
 
 # An order's page, built once (with its loader options, building and keying it cost more than running it): a
 # shopper's own order, or any order for staff.
-_ANY_ORDER = _with_details(select(Order, _HAS_REFUNDS).where(Order.id == bindparam("order_id")))
+_ANY_ORDER = (select(Order, _HAS_REFUNDS).where(Order.id == bindparam("order_id"))
+              .options(joinedload(Order.shipment).selectinload(Shipment.events), joinedload(Order.payment)))
+_ORDER_LINES = select(OrderLine).where(OrderLine.order_id == bindparam("order_id")).order_by(OrderLine.line_no)
 _SHOPPERS_ORDER = _ANY_ORDER.where(Order.user_id == bindparam("user_id"))
 
 
