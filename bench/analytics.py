@@ -348,8 +348,10 @@ def _report(results: list[tuple]) -> bool:
         ratio = mine_ms / hand_ms if hand_ms else float("inf")
         ok = mine_ms <= limit and (ratio <= TARGET_RATIO or mine_ms <= 50) and agree
         ok_all &= ok
+        # A query answered within 50 ms is not held to the ratio: a few milliseconds either way are the noise.
+        small = " (or ≤ 50 ms)" if ratio > TARGET_RATIO and mine_ms <= 50 else ""
         print(f"  {name:<36} {days:>4} {mine_ms:7.0f}ms {hand_ms:7.0f}ms {ratio:5.2f}×  ≤ {limit} ms, ≤ "
-              f"{TARGET_RATIO:.0f}×{'' if agree else ', ANSWERS DIFFER'}  {verdict(ok)}")
+              f"{TARGET_RATIO:.0f}×{small}{'' if agree else ', ANSWERS DIFFER'}  {verdict(ok)}")
     return ok_all
 
 
