@@ -50,8 +50,11 @@ class LevelInput:
     id: int | None = None  # an existing level kept (its members stay on it unless their growth says otherwise)
 
 
+_LEVELS = select(MemberLevel).order_by(MemberLevel.growth_threshold)  # every placement reads them: built once
+
+
 def list_levels(session: Session) -> list[MemberLevel]:
-    return list(session.scalars(select(MemberLevel).order_by(MemberLevel.growth_threshold)))
+    return list(session.scalars(_LEVELS))
 
 
 def ensure_default_levels(session: Session) -> None:
