@@ -50,25 +50,40 @@ class _KeptConnections(threading.local):
     """What wechatpayv3 calls as ``requests`` (``requests.post(url=…, …)``), through one ``requests.Session`` per
     thread: a call reuses the thread's open HTTPS connection to WeChat instead of making a session and a TLS
     connection for every call (a quarter of a payment request's CPU went to that). One session per thread because
-    a ``requests.Session`` is not promised to be safe to share between threads."""
+    a ``requests.Session`` is not promised to be safe to share between threads.
+
+    A connection left unused for ``IDLE_SECONDS`` is not reused: a server closes idle keep-alive connections after
+    a while (the sandbox's uvicorn after 5 s), and a request sent just as it does fails with no answer, which
+    would make a payment's outcome unknown. In steady use a connection is never idle that long."""
+
+    IDLE_SECONDS = 2.0
 
     def __init__(self) -> None:
-        self.session = requests.Session()
+        self.session, self.used_at = requests.Session(), 0.0
+
+    def _send(self, method: str, **kwargs) -> requests.Response:
+        if time.monotonic() - self.used_at > self.IDLE_SECONDS:
+            self.session.close()
+            self.session = requests.Session()
+        try:
+            return self.session.request(method, **kwargs)
+        finally:
+            self.used_at = time.monotonic()  # idle from the end of the answer
 
     def get(self, **kwargs):
-        return self.session.get(**kwargs)
+        return self._send("GET", **kwargs)
 
     def post(self, **kwargs):
-        return self.session.post(**kwargs)
+        return self._send("POST", **kwargs)
 
     def patch(self, **kwargs):
-        return self.session.patch(**kwargs)
+        return self._send("PATCH", **kwargs)
 
     def put(self, **kwargs):
-        return self.session.put(**kwargs)
+        return self._send("PUT", **kwargs)
 
     def delete(self, **kwargs):
-        return self.session.delete(**kwargs)
+        return self._send("DELETE", **kwargs)
 
 
 # wechatpayv3's only way out is its module's ``requests``; nothing else in the process uses that module.
