@@ -38,18 +38,16 @@ def _domain_errors_unwrapped(context) -> None:
 
 
 def _refuse_bad_parameters(_conn, _cursor, _statement, parameters, _context, executemany) -> None:
-    # Every statement's parameters pass here, most of them numbers and printable text: those are let through
-    # without a call (refuse_bad_text's own rule, checked inline).
     # SQLAlchemy's insertmanyvalues batches (an INSERT of many rows in one statement) come with ``executemany`` set
     # but as one set of parameters: a dict on PostgreSQL, one flat sequence of values on SQLite.
     rows = parameters if executemany and not isinstance(parameters, dict) else (parameters,)
     for row in rows or ():
-        values = row.values() if isinstance(row, dict) else row if isinstance(row, (list, tuple)) else (row,)
-        for value in values:
-            if isinstance(value, str):
-                if not value.isprintable():
-                    refuse_bad_text(value)
-            elif isinstance(value, (dict, list, tuple)):
+        if isinstance(row, dict):
+            row = row.values()
+        elif not isinstance(row, (list, tuple)):
+            row = (row,)
+        for value in row:
+            if isinstance(value, (str, dict, list, tuple)):  # numbers and dates cannot hold text: not looked at
                 refuse_bad_text(value)
 
 

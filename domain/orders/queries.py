@@ -307,19 +307,19 @@ def _visible_order(session: Session, order_id: int, viewer: Viewer) -> Order:
     return order
 
 
+# An order's shipment and payment (one each at most) come in its own row; the shipment's events, when there is a
+# shipment, in one query.
+_SHIPMENT_AND_PAYMENT = (joinedload(Order.shipment).selectinload(Shipment.events), joinedload(Order.payment))
+
+
 def _with_details(query: Select) -> Select:
-    """An order's shipment and payment (one each at most) come in its own row; its lines, and the shipment's
-    events when there is a shipment, in one query each."""
-    return query.options(
-        selectinload(Order.lines), joinedload(Order.shipment).selectinload(Shipment.events),
-        joinedload(Order.payment),
-    )
+    """With the shipment and payment, and the lines in one query."""
+    return query.options(selectinload(Order.lines), *_SHIPMENT_AND_PAYMENT)
 
 
 # An order's page, built once (with its loader options, building and keying it cost more than running it): a
-# shopper's own order, or any order for staff.
-_ANY_ORDER = (select(Order, _HAS_REFUNDS).where(Order.id == bindparam("order_id"))
-              .options(joinedload(Order.shipment).selectinload(Shipment.events), joinedload(Order.payment)))
+# shopper's own order, or any order for staff. Its lines are read by ``order_detail``.
+_ANY_ORDER = select(Order, _HAS_REFUNDS).where(Order.id == bindparam("order_id")).options(*_SHIPMENT_AND_PAYMENT)
 _ORDER_LINES = select(OrderLine).where(OrderLine.order_id == bindparam("order_id")).order_by(OrderLine.line_no)
 _SHOPPERS_ORDER = _ANY_ORDER.where(Order.user_id == bindparam("user_id"))
 

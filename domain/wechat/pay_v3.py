@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partialmethod
 
 import requests
 import wechatpayv3.core
@@ -70,20 +71,8 @@ class _KeptConnections(threading.local):
         finally:
             self.used_at = time.monotonic()  # idle from the end of the answer
 
-    def get(self, **kwargs):
-        return self._send("GET", **kwargs)
-
-    def post(self, **kwargs):
-        return self._send("POST", **kwargs)
-
-    def patch(self, **kwargs):
-        return self._send("PATCH", **kwargs)
-
-    def put(self, **kwargs):
-        return self._send("PUT", **kwargs)
-
-    def delete(self, **kwargs):
-        return self._send("DELETE", **kwargs)
+    get, post, patch = partialmethod(_send, "GET"), partialmethod(_send, "POST"), partialmethod(_send, "PATCH")
+    put, delete = partialmethod(_send, "PUT"), partialmethod(_send, "DELETE")
 
 
 # wechatpayv3's only way out is its module's ``requests``; nothing else in the process uses that module.

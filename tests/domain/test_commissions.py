@@ -253,7 +253,7 @@ def test_a_product_saved_after_the_cap_was_lowered_stays_within_it(db, chain, sa
 
 
 def test_paying_counts_each_products_sales_and_marks_which_lines_earn(db, chain, sandbox_url):
-    _, _, c = chain
+    a, b, c = chain
     earning = make_product(db, prices=(10000,), stock=10).skus[0]
     opted_out = make_product(db, prices=(5000,), stock=10).skus[0]
     db.execute(update(Product).where(Product.id == opted_out.product_id).values(distribution_enabled=False))
@@ -266,3 +266,4 @@ def test_paying_counts_each_products_sales_and_marks_which_lines_earn(db, chain,
     assert lines == {earning.id: (True, True), opted_out.id: (False, True)}
     assert [line.earns_commission for line in single.lines] == [True]
     assert sorted(records(db, both).values())[0][2] == 10000  # commission on the earning line's 10000 only
+    assert records(db, both) == {1: (b.id, 1000, 10000, 1000, "frozen"), 2: (a.id, 500, 10000, 500, "frozen")}
