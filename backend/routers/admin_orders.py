@@ -25,9 +25,10 @@ from backend.schemas.orders import (
     TrackingEventOut,
 )
 from domain.models import TrackingEvent
-from domain.orders import batch_ship, lifecycle, queries, refund_queries, refunds
+from domain.orders import batch_ship, lifecycle, packing, queries, refund_queries, refunds
 from domain.orders.addresses import AddressInput
-from domain.orders.queries import MAX_PACKING_SLIPS, OrderView, PackingSlip
+from domain.orders.packing import MAX_PACKING_SLIPS, PackingSlip
+from domain.orders.queries import OrderView
 from domain.orders.refund_queries import RefundView
 from domain.payments.stray_refunds import StrayPaymentView, retry_stray_refund, stray_payment_view, stray_payments
 
@@ -61,7 +62,7 @@ def packing_list(actor: CurrentActor, session: SessionDep,
                                                  description="the orders, in the order to print")]) -> list[PackingSlip]:
     """The packing slips of the chosen orders (permission ``orders_manage``): receiver, what goes in (less what was
     refunded), the buyer's remark and the merchant note. Unknown ids are left out."""
-    return queries.packing_list(session, ids, viewer=actor)
+    return packing.packing_list(session, ids, viewer=actor)
 
 
 @router.post("/orders/batch-ship", response_model=BatchShipOut, responses=errors(502))

@@ -38,7 +38,8 @@ from domain.orders.lifecycle import (
     ship_order,
 )
 from domain.orders.logistics import CARRIERS
-from domain.orders.queries import MAX_PACKING_SLIPS, OrderView, PackingSlip
+from domain.orders.packing import MAX_PACKING_SLIPS, PackingSlip, packing_list
+from domain.orders.queries import OrderView
 from domain.security.actor import Actor
 from domain.security.roles import Permission
 from domain.wechat import get_wechat
@@ -285,7 +286,7 @@ def _packing_list(actor: Actor, rows: list[OrderView]) -> None:
                                 format_func={r.id: f"{r.order_no} · {r.buyer_nickname}" for r in rows}.get)
         if not chosen:
             return
-        slips = read(lambda s: queries.packing_list(s, chosen, viewer=actor))
+        slips = read(lambda s: packing_list(s, chosen, viewer=actor))
         for slip in slips:
             with st.container(border=True):
                 st.markdown(f"**{t('orders.detail', no=slip.order_no)}** · {plain(slip.buyer_nickname)}")

@@ -21,7 +21,6 @@ from domain.errors import Invalid, NotFound
 from domain.media import media_url
 from domain.models import Order, OrderLine, OrderStatus, Refund, RefundStatus, Shipment, User
 from domain.orders.actions import (
-    EDIT_PERMISSION,
     NOTHING_RESERVED,
     OrderAction,
     OrderEdit,
@@ -41,7 +40,7 @@ from domain.orders.refund_queries import RefundView, load_refunds, refund_views
 from domain.orders.refunds import reserved_by_line
 from domain.search import contains
 from domain.security import crypto
-from domain.security.actor import Actor, Shopper, Viewer
+from domain.security.actor import Shopper, Viewer
 from domain.security.disclosure import Field, show
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
@@ -128,31 +127,6 @@ class OrderView:
     refund_kinds: tuple[str, ...] = ()  # what a new request may ask for: refund_only, and return_and_refund once shipped
 
 
-@dataclass(frozen=True)
-class PackingLine:
-    title: str
-    specs: dict[str, str]
-    quantity: int
-
-
-@dataclass(frozen=True)
-class PackingSlip:
-    """One order as the packer reads it: where it goes, what goes in, and what the buyer and the shop asked for."""
-
-    order_no: str
-    paid_at: datetime | None
-    buyer_nickname: str
-    receiver_name: str
-    receiver_phone: str
-    receiver_address: str
-    lines: tuple[PackingLine, ...]  # less what was refunded already
-    remark: str
-    merchant_note: str
-
-
-MAX_PACKING_SLIPS = 100
-
-
 # --- orders ---------------------------------------------------------------------------------------------------
 
 def order_list(session: Session, *, viewer: Viewer, status: str | None = None, order_no: str | None = None,
@@ -228,27 +202,6 @@ def order_logistics(session: Session, order_id: int, *, viewer: Viewer, tracker:
     shipment, events = logistics(session, order=_visible_order(session, order_id, viewer), tracker=tracker)
     return LogisticsView(carrier=shipment.carrier, tracking_no=shipment.tracking_no,
                          events=tuple(TrackingEventView(time=e.time, text=e.text) for e in events))
-
-
-def packing_list(session: Session, order_ids: list[int], *, viewer: Actor) -> list[PackingSlip]:
-    """The packing slips of the chosen orders, in the order chosen (at most ``MAX_PACKING_SLIPS``), for whoever
-    ships; the receiver is disclosed as on the order (docs/security.md). Units refunded already are left out."""
-    viewer.require(EDIT_PERMISSION)
-    ids = list(dict.fromkeys(order_ids))[:MAX_PACKING_SLIPS]
-    if not ids:
-        return []
-    orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids))
-                                                .options(selectinload(Order.lines)))}
-    buyers = nicknames(session, {o.user_id for o in orders.values()})
-    return [PackingSlip(
-        order_no=o.order_no, paid_at=o.paid_at, buyer_nickname=buyers.get(o.user_id, ""),
-        receiver_name=show(viewer, Field.RECEIVER_NAME, o.receiver_name_enc, owner_id=o.user_id),
-        receiver_phone=show(viewer, Field.RECEIVER_PHONE, o.receiver_phone_enc, owner_id=o.user_id),
-        receiver_address=_receiver_address(o, viewer),
-        lines=tuple(PackingLine(title=line.title, specs=dict(line.specs), quantity=line.quantity - line.refunded_quantity)
-                    for line in o.lines if line.quantity > line.refunded_quantity),
-        remark=o.remark, merchant_note=o.merchant_note,
-    ) for o in (orders[i] for i in ids if i in orders)]
 
 
 def get_order(session: Session, order_id: int, *, user: User | None = None) -> Order:
@@ -348,8 +301,8 @@ def _order_views(session: Session, orders: list[Order], viewer: Viewer, *, refun
             for o in orders]
 
 
-def _receiver_address(order: Order, viewer: Viewer, street: str | None = None) -> str:
-    """The region in clear, then the street as the viewer may see it."""
+def receiver_address(order: Order, viewer: Viewer, street: str | None = None) -> str:
+    """The region in clear, then the street as the viewer may see it (docs/security.md)."""
     if street is None:
         street = _receiver_street(order, viewer)
     return f"{order.receiver_province}{order.receiver_city}{order.receiver_district}{street}"
@@ -381,7 +334,7 @@ def _order_view(order: Order, viewer: Viewer, *, buyer: str, open_refunds: int, 
         shipping_fen=order.shipping_fen, payable_fen=order.payable_fen, refunded_fen=order.refunded_fen,
         receiver_name=show(viewer, Field.RECEIVER_NAME, order.receiver_name_enc, owner_id=order.user_id),
         receiver_phone=show(viewer, Field.RECEIVER_PHONE, order.receiver_phone_enc, owner_id=order.user_id),
-        receiver_address=_receiver_address(order, viewer, street), remark=order.remark,
+        receiver_address=receiver_address(order, viewer, street), remark=order.remark,
         receiver_region=(order.receiver_province, order.receiver_city, order.receiver_district),
         receiver_street=street,
         transaction_id=order.payment.transaction_id if order.payment else "",

@@ -14,7 +14,8 @@ from dashboard.views.orders import _printable
 from domain import clock
 from domain.db import unit_of_work
 from domain.models import AuditEntry, Order, OrderStatus
-from domain.orders.queries import get_order, packing_list
+from domain.orders.packing import packing_list
+from domain.orders.queries import get_order
 from domain.security.actor import Actor
 from domain.security.roles import Role
 from tests.builders import make_product, make_user, place, refund

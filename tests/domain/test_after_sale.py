@@ -18,7 +18,8 @@ from domain.orders.addresses import AddressInput
 from domain.orders.batch_ship import ship_from_sheet
 from domain.orders.errors import OrderError, RefundError
 from domain.orders.lifecycle import change_receiver, set_merchant_note
-from domain.orders.queries import order_detail, order_list, packing_list
+from domain.orders.packing import packing_list
+from domain.orders.queries import order_detail, order_list
 from domain.orders.refund_queries import refund_detail, refund_list, refund_status_counts
 from domain.orders.refunds import (
     RefundItem,
