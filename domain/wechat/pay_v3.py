@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from functools import partialmethod
 
 import requests
 import wechatpayv3.core
@@ -25,6 +23,7 @@ from domain.config import Config
 from domain.errors import DomainError, Invalid
 from domain.payments.errors import PaymentError
 from domain.wechat.errors import WeChatError
+from domain.wechat.kept_http import KeptConnections
 from domain.wechat.keys import pay_keys
 from domain.wechat.pay import TIMEOUT_SECONDS, Headers, pay_error, refusal_status, unavailable
 from domain.wechat.pay_types import (
@@ -47,36 +46,8 @@ _SIGNATURE_HEADERS = ("wechatpay-timestamp", "wechatpay-nonce", "wechatpay-signa
 _RETRYABLE = {"SYSTEM_ERROR", "SYSTEMERROR", "FREQUENCY_LIMITED", "FREQUENCY_LIMIT_EXCEED"}
 
 
-class _KeptConnections(threading.local):
-    """What wechatpayv3 calls as ``requests`` (``requests.post(url=…, …)``), through one ``requests.Session`` per
-    thread: a call reuses the thread's open HTTPS connection to WeChat instead of making a session and a TLS
-    connection for every call (a quarter of a payment request's CPU went to that). One session per thread because
-    a ``requests.Session`` is not promised to be safe to share between threads.
-
-    A connection left unused for ``IDLE_SECONDS`` is not reused: a server closes idle keep-alive connections after
-    a while (the sandbox's uvicorn after 5 s), and a request sent just as it does fails with no answer, which
-    would make a payment's outcome unknown. In steady use a connection is never idle that long."""
-
-    IDLE_SECONDS = 2.0
-
-    def __init__(self) -> None:
-        self.session, self.used_at = requests.Session(), 0.0
-
-    def _send(self, method: str, **kwargs) -> requests.Response:
-        if time.monotonic() - self.used_at > self.IDLE_SECONDS:
-            self.session.close()
-            self.session = requests.Session()
-        try:
-            return self.session.request(method, **kwargs)
-        finally:
-            self.used_at = time.monotonic()  # idle from the end of the answer
-
-    get, post, patch = partialmethod(_send, "GET"), partialmethod(_send, "POST"), partialmethod(_send, "PATCH")
-    put, delete = partialmethod(_send, "PUT"), partialmethod(_send, "DELETE")
-
-
 # wechatpayv3's only way out is its module's ``requests``; nothing else in the process uses that module.
-wechatpayv3.core.requests = _KeptConnections()
+wechatpayv3.core.requests = KeptConnections()
 
 
 class V3Pay:
