@@ -68,8 +68,12 @@ def _addresses_of(user_id: int) -> Select:
 def get_address(session: Session, *, user: User, address_id: int) -> Address:
     address = session.get(Address, address_id)
     if address is None or address.user_id != user.id:
-        raise NotFound(AddressError.ADDRESS_NOT_FOUND, "收货地址不存在")
+        raise address_not_found()
     return address
+
+
+def address_not_found() -> NotFound:
+    return NotFound(AddressError.ADDRESS_NOT_FOUND, "收货地址不存在")
 
 
 def create_address(session: Session, *, user: User, data: AddressInput) -> Address:

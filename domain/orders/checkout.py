@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import dml as postgresql_dml
 from sqlalchemy.dialects.sqlite import dml as sqlite_dml
 from sqlalchemy.orm import Session
@@ -29,7 +29,7 @@ from domain.marketing.pricing_inputs import (
 from domain.marketing.redemption import record_promotion_uses
 from domain.media import media_url
 from domain.members.service import member_summary
-from domain.models import Order, OrderLine, OrderStatus, Product, Sku, User
+from domain.models import Address, Order, OrderLine, OrderStatus, Product, Sku, User
 from domain.numbers import business_number
 from domain.orders import addresses as address_book
 from domain.orders.cart import MAX_QUANTITY, remove_ordered
@@ -177,17 +177,21 @@ def place_order_for_token(session: Session, *, token: str, items: list[OrderItem
     if key is None or not 1 <= len(key) <= 64:  # no key, or a refused one: refused after the token is checked
         user = user_for_token(session, token)
         return place_order_view(session, user=user, idempotency_key=idempotency_key, **order)
-    user, placed_id = user_and_more_for_token(session, token, _SHOPPER_AND_KEYED_ORDER, key=key)
+    user, placed_id, address = user_and_more_for_token(session, token, _SHOPPER_KEYED_ORDER_AND_ADDRESS, key=key,
+                                                       address_id=address_id)
     if placed_id is not None:
         return order_detail(session, placed_id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
-    placed, view = _place(session, user=user, idempotency_key=key, key_looked_up=True, with_view=True, **order)
+    placed, view = _place(session, user=user, idempotency_key=key, key_looked_up=True, with_view=True,
+                          address_looked_up=(address,), **order)
     return view or order_detail(session, placed.id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
 
 
 def _place(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str,
            idempotency_key: str | None, from_cart: bool, coupon_id: int | None,
-           key_looked_up: bool = False, with_view: bool = False) -> tuple[Order, OrderView | None]:
-    """The order, and (``with_view``) the new order's view; None for an order the key had placed already."""
+           key_looked_up: bool = False, with_view: bool = False,
+           address_looked_up: tuple[Address | None] | None = None) -> tuple[Order, OrderView | None]:
+    """The order, and (``with_view``) the new order's view; None for an order the key had placed already.
+    ``address_looked_up``: the shopper's address of that id (or None) read already, with the token."""
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not 1 <= len(idempotency_key) <= 64:
@@ -199,7 +203,10 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
         raise Invalid(OrderError.INVALID_REMARK, "备注不能超过 200 字")
     # The SKUs first: a sold-out line is refused before anything else is read or locked.
     lines, catalog = _load_lines(session, items)
-    address = address_book.get_address(session, user=user, address_id=address_id)
+    if address_looked_up is None:
+        address = address_book.get_address(session, user=user, address_id=address_id)
+    elif (address := address_looked_up[0]) is None:
+        raise address_book.address_not_found()
     preview = _priced(session, user=user, lines=lines, catalog=catalog, coupon_id=coupon_id, lock=True)
     priced = preview.priced
     if coupon_id is not None and not priced.coupon_applied:
@@ -256,7 +263,7 @@ def _insert_order(session: Session, values: dict) -> Order | None:
     """The order row in one statement; None when the shopper's Idempotency-Key is taken already (a concurrent
     placement with the same key committed first), without the savepoint a failed INSERT would need. Orders without
     a key never conflict (NULLs are distinct in a unique index)."""
-    return session.scalars(_KEYED_INSERT[session.get_bind().dialect.name], [values]).first()
+    return session.scalars(_KEYED_INSERT[session.get_bind().dialect.name], values).first()
 
 
 def _keyed_insert(dml):
@@ -280,7 +287,11 @@ def _keyed_insert(dml):
 
 
 # Built once, the values given as parameters: keying a fresh statement of twenty values cost as much as running it.
-_KEYED_INSERT = {name: _keyed_insert(dml)(Order).if_key_taken_do_nothing().returning(Order)
+# On the tables, the rows loaded as entities (``from_statement``): the ORM's bulk INSERT built and keyed a statement
+# of its own at every execution.
+_ORDERS = Order.__table__
+_KEYED_INSERT = {name: select(Order).from_statement(
+                     _keyed_insert(dml)(_ORDERS).if_key_taken_do_nothing().returning(*_ORDERS.c))
                  for name, dml in (("postgresql", postgresql_dml), ("sqlite", sqlite_dml))}
 
 
@@ -290,9 +301,10 @@ def _by_key(session: Session, user_id: int, key: str) -> Order | None:
 
 # The reads every placement makes first, built once (a sold-out answer is these and nothing else).
 _BY_KEY = select(Order).where(Order.user_id == bindparam("user_id"), Order.idempotency_key == bindparam("key"))
-_SHOPPER_AND_KEYED_ORDER = token_user_statement(
+_SHOPPER_KEYED_ORDER_AND_ADDRESS = token_user_statement(
     select(Order.id).where(Order.user_id == User.id, Order.idempotency_key == bindparam("key"))
-    .correlate(User).scalar_subquery())
+    .correlate(User).scalar_subquery(), Address,
+).outerjoin(Address, and_(Address.id == bindparam("address_id"), Address.user_id == User.id))
 _CATALOG = select(Sku, Product).join(Product).where(Sku.id.in_(bindparam("sku_ids", expanding=True)))
 
 

@@ -23,7 +23,7 @@ from domain.orders.errors import OrderError
 from domain.orders.lifecycle import lock_order_and_more, locked_order_statement
 from domain.payments.errors import PaymentError
 from domain.payments.stray_refunds import refund_stray_payment
-from domain.settings.service import get_settings
+from domain.settings.service import SETTINGS_FINGERPRINT, adopt_settings, get_settings
 from domain.wechat.gateway import WeChatGateway
 from domain.wechat.pay_types import PaymentNotice
 
@@ -92,9 +92,11 @@ def record_payment(session: Session, *, payment: PaymentNotice, wechat: WeChatGa
     # The usual case in one statement: an order awaiting exactly this amount becomes paid. Concurrent notifications
     # queue on its row; the first marks it paid and the others, once it commits, match nothing here.
     now = clock.now()
-    order = session.scalars(_PAID_IF_AWAITED, {"out_trade_no": payment.out_trade_no, "amount": payment.amount_fen,
-                                               "now": now}).first()
-    if order is not None:
+    paid = session.execute(_PAID_IF_AWAITED, {"out_trade_no": payment.out_trade_no, "amount": payment.amount_fen,
+                                              "now": now}).first()
+    if paid is not None:
+        order, settings = paid
+        adopt_settings(session, settings)  # the commissions' rates next, without a statement of their own
         _record_paid(session, order=order, payment=payment, now=now)
         return NotificationOutcome(order_id=order.id, newly_paid=True)
     # Anything else (a repeat, another amount, an order cancelled meanwhile, no such order): found and row-locked.
@@ -137,13 +139,14 @@ _LINES_PAID = (update(_LINES).where(_LINES.c.order_id == bindparam("paid_order_i
                        earns_commission=_LINES.c.id.in_(bindparam("earning", expanding=True))))
 
 
-# Built once: the awaited order, paid and returned in one guarded UPDATE (its row locked until the commit).
+# Built once: the awaited order, paid and returned in one guarded UPDATE (its row locked until the commit), with the
+# business settings' fingerprint.
 _PAID_IF_AWAITED = (
     update(Order)
     .where(Order.order_no == bindparam("out_trade_no"), Order.status == OrderStatus.PENDING_PAYMENT,
            Order.payable_fen == bindparam("amount"))
     .values(status=OrderStatus.PAID, paid_at=bindparam("now"))
-    .returning(Order)
+    .returning(Order, SETTINGS_FINGERPRINT)
     .execution_options(populate_existing=True, synchronize_session=False)
 )
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import Text, cast, event, func, select
+from sqlalchemy import ColumnElement, Text, cast, event, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
 from domain.audit.service import record_action
@@ -107,23 +107,50 @@ _TEXT = cast(SettingValue.value, Text)
 _ROWS = select(SettingValue.key, _TEXT).order_by(SettingValue.key)
 
 
-@cache
-def _fingerprint_statement(dialect: str):
-    """One row, one string, whatever the number of settings: iterating the rows and decoding each value cost more
-    than the read itself. The separators are made in SQL (text bound with control characters is refused)."""
-    if dialect == "postgresql":
-        rs, us = func.chr(0x1E), func.chr(0x1F)
-        return select(func.string_agg(SettingValue.key + rs + _TEXT, aggregate_order_by(us, SettingValue.key)))
-    rs, us = func.char(0x1E), func.char(0x1F)
+class _Fingerprint(ColumnElement[str]):
+    """The stored settings as one string, as a column: every row as key, RS, its JSON text, joined by US, in key
+    order. One row, one string, whatever the number of settings (iterating the rows and decoding each value cost more
+    than the read itself). Compiled per dialect, so one statement built once serves both databases."""
+
+    type = Text()
+    inherit_cache = True
+    _traverse_internals = []  # nothing varies: the class is its whole cache key
+
+
+@compiles(_Fingerprint)
+def _fingerprint_sqlite(_element, compiler, **kw) -> str:
+    rs, us = func.char(0x1E), func.char(0x1F)  # the separators are made in SQL (bound control characters are refused)
     ordered = select(SettingValue.key.label("k"), _TEXT.label("v")).order_by(SettingValue.key).subquery()
-    return select(func.group_concat(ordered.c.k + rs + ordered.c.v, us))
+    return compiler.process(select(func.group_concat(ordered.c.k + rs + ordered.c.v, us)).scalar_subquery(), **kw)
+
+
+@compiles(_Fingerprint, "postgresql")
+def _fingerprint_postgresql(_element, compiler, **kw) -> str:
+    rs, us = func.chr(0x1E), func.chr(0x1F)
+    aggregated = func.string_agg(SettingValue.key + rs + _TEXT, aggregate_order_by(us, SettingValue.key))
+    return compiler.process(select(aggregated).scalar_subquery(), **kw)
+
+
+# A column any statement may carry (the shopper's token look-up does: docs/architecture.md, "What is cached"); the
+# value goes to ``adopt_settings``.
+SETTINGS_FINGERPRINT = _Fingerprint()
+_FINGERPRINT = select(SETTINGS_FINGERPRINT)
+
+
+def adopt_settings(session: Session, fingerprint: str | None) -> None:
+    """The settings this transaction reads, from their fingerprint read by a statement of this transaction: kept as
+    the transaction's settings when they are the ones validated before, else left for ``get_settings`` to read."""
+    if _MEMO not in session.info:
+        known = _VALIDATED.get(fingerprint or "")
+        if known is not None:
+            session.info[_MEMO] = known
 
 
 def _read_settings(session: Session) -> BusinessSettings:
     """Always read from the database (one statement); validated again only when what is stored differs from what
     was validated before (the validation cost more than the read). Settings are never changed in place, so one
     instance can be shared."""
-    fingerprint = session.scalar(_fingerprint_statement(session.get_bind().dialect.name)) or ""
+    fingerprint = session.scalar(_FINGERPRINT) or ""
     known = _VALIDATED.get(fingerprint)
     if known is None:
         # Read again row by row, and kept under the fingerprint of these rows: a change committed between the two

@@ -18,6 +18,7 @@ from domain.media import media_url, save_image
 from domain.models import User, UserToken
 from domain.security import crypto
 from domain.security.tokens import new_token, token_hash
+from domain.settings.service import SETTINGS_FINGERPRINT, adopt_settings
 from domain.text import clean_text
 from domain.users.errors import UserError
 from domain.wechat.gateway import WeChatGateway
@@ -113,9 +114,11 @@ def user_for_token(session: Session, token: str) -> User:
 
 def token_user_statement(*columns):
     """The statement ``user_for_token`` runs, with more columns beside the user (a correlated subquery may read
-    ``User.id``): for a request that needs the shopper and one more thing at once. Build it once."""
-    return (select(User, UserToken.expires_at, *columns).join(UserToken, UserToken.user_id == User.id)
-            .where(UserToken.token_hash == bindparam("token_hash")))
+    ``User.id``): for a request that needs the shopper and one more thing at once. Build it once. It reads the
+    business settings' fingerprint too: a shopper's request is the transaction's first statement, and most of them
+    need the settings next (one statement fewer each; docs/architecture.md, "What is cached")."""
+    return (select(User, UserToken.expires_at, *columns, SETTINGS_FINGERPRINT)
+            .join(UserToken, UserToken.user_id == User.id).where(UserToken.token_hash == bindparam("token_hash")))
 
 
 def user_and_more_for_token(session: Session, token: str, statement, **params) -> tuple:
@@ -123,7 +126,8 @@ def user_and_more_for_token(session: Session, token: str, statement, **params) -
     row = session.execute(statement, {"token_hash": token_hash(token), **params}).first()
     if row is None or row.expires_at <= clock.now():
         raise Unauthorized(UserError.INVALID_TOKEN, "登录已失效，请重新登录")
-    return (row[0], *row[2:])
+    adopt_settings(session, row[-1])
+    return (row[0], *row[2:-1])
 
 
 # Built once, the hash given as a parameter: every shopper request runs it, and keying a fresh statement cost more than

@@ -14,7 +14,7 @@ ADDRESS = {"name": "李四", "phone": "13912345678", "province": "浙江省", "c
            "detail": "文三路 100 号"}
 STEPS = ("preview", "place", "pay", "notify", "read")
 # The requests' own statements. Place-order's target is 12 at most, whatever the number of lines (issue 14).
-EXPECTED = {"preview": 7, "place": 10, "pay": 4, "notify": 8, "read": 4}
+EXPECTED = {"preview": 6, "place": 8, "pay": 3, "notify": 7, "read": 3}
 
 
 @contextmanager
@@ -89,7 +89,7 @@ def test_each_checkout_request_runs_the_same_statements_for_one_line_and_for_twe
     counts_one = {step: len(one[step]) for step in STEPS}
     counts_twenty = {step: len(twenty[step]) for step in STEPS}
     assert counts_one == counts_twenty == EXPECTED, (counts_one, counts_twenty)
-    assert counts_one["place"] <= 10
+    assert counts_one["place"] <= 12  # the target (issue 14)
     # The same statements, only with more values in them: one INSERT for every line, one guarded UPDATE for every
     # SKU's stock, one INSERT for every commission record.
     assert [s.split(" ", 2)[:2] for s in one["place"]] == [s.split(" ", 2)[:2] for s in twenty["place"]]

@@ -102,6 +102,26 @@ def test_off_shelf_unknown_and_foreign_address_are_refused(db, buyer):
             place_order(db, user=buyer, items=items, address_id=address_id)
 
 
+def test_placing_by_token_refuses_a_foreign_or_unknown_address_and_writes_nothing(db, buyer):
+    """The token's statement brings the address with the shopper: only the shopper's own address of that id."""
+    from domain.orders.checkout import place_order_for_token
+    from domain.users.service import issue_token
+
+    sku = make_product(db, stock=5).skus[0]
+    foreign = make_address(db, make_user(db))
+    token = issue_token(db, user=buyer)
+    before = db.query(Order).count()
+    for address_id in (foreign.id, 999_999):
+        with refused(AddressError.ADDRESS_NOT_FOUND):
+            place_order_for_token(db, token=token, items=[OrderItem(sku.id, 1)], address_id=address_id,
+                                  idempotency_key=f"addr-{address_id}")
+    assert db.query(Order).count() == before and stock_of(db, sku.id) == 5
+    mine = make_address(db, buyer)
+    placed = place_order_for_token(db, token=token, items=[OrderItem(sku.id, 2)], address_id=mine.id,
+                                   idempotency_key="addr-mine")
+    assert placed.payable_fen == db.get(Order, placed.id).payable_fen and stock_of(db, sku.id) == 3
+
+
 def test_the_same_idempotency_key_returns_the_same_order(db, buyer):
     sku = make_product(db, stock=5).skus[0]
     first = place(db, buyer, [(sku.id, 1)], key="tap-1")

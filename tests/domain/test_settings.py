@@ -68,3 +68,37 @@ def test_settings_are_read_in_one_statement_and_validated_again_only_when_change
         assert service._read_settings(db).commission_level1_bp == 1300 and len(validations) == 1
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_shoppers_token_look_up_brings_the_settings_it_validated_before(db):
+    """The token's statement carries the settings' fingerprint: settings validated before need no statement of their
+    own in that transaction; settings changed since are read and validated as usual, never taken for the old ones."""
+    from sqlalchemy import event
+
+    from domain.users.service import issue_token, user_for_token
+    from tests.builders import make_user
+
+    token = issue_token(db, user=make_user(db))
+    update_settings(db, {"commission_level1_bp": 1200})
+    db.commit()
+    get_settings(db)  # validated once
+    db.commit()
+    statements: list[str] = []
+    engine = db.get_bind()
+    # The test's transaction turns each commit into a savepoint, which is not a statement a request sends.
+    count = lambda _c, _cur, statement, *_a: "SAVEPOINT" in statement or statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        user_for_token(db, token)
+        assert get_settings(db).commission_level1_bp == 1200 and len(statements) == 1
+        update_settings(db, {"commission_level1_bp": 1300})
+        db.commit()
+        statements.clear()
+        user_for_token(db, token)  # a fingerprint never validated: read again row by row
+        assert get_settings(db).commission_level1_bp == 1300 and len(statements) == 3
+        db.commit()
+        statements.clear()
+        user_for_token(db, token)
+        assert get_settings(db).commission_level1_bp == 1300 and len(statements) == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
