@@ -17,9 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -35,6 +41,8 @@ from bench.common import (
     verdict,
     wrk_run,
 )
+
+T = TypeVar("T")
 
 SHOPPERS = 200
 CONCURRENCY = 32
@@ -57,19 +65,54 @@ async def _login(client: httpx.AsyncClient, api: str, i: int, invite_code: str) 
     return {"headers": headers, "address_id": address["id"]}
 
 
-async def _checkout(api: BareConnection, sandbox: BareConnection, shopper, sku_ids) -> float:
-    """One checkout on this loop's own keep-alive connections to the API and to the sandbox; its seconds."""
+@dataclass(frozen=True)
+class Shop:
+    api: str  # the API's base URL
+    sandbox: str  # the WeChat sandbox's, with its trailing slash
+    invite_code: str  # the level-1 distributor's: shoppers who log in with it earn both levels commission
+    server: subprocess.Popen  # ``serve``: its workers are the processes whose CPU is read
+    var_dir: Path
+
+
+@contextmanager
+def running_shop(name: str, *, workers: int) -> Iterator[Shop]:
+    """A fresh PostgreSQL database ``bench_{name}`` with the benchmark's shop, the sandbox as WeChat and the API on
+    ``serve --workers N``, stopped on leaving."""
+    url = bench_database(name)
+    api_port, sandbox_port = free_port(), free_port()
+    api, sandbox = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{sandbox_port}/"
+    env = environment(url, MALL_PUBLIC_URL=api, MALL_WECHAT_SANDBOX_URL=sandbox)
+    invite_code = _seed(env)
+    with process(["sandbox", "--port", str(sandbox_port)], sandbox + "healthz", env), \
+            process(["serve", "--port", str(api_port), "--workers", str(workers)], api + "/healthz", env) as server:
+        yield Shop(api=api, sandbox=sandbox, invite_code=invite_code, server=server, var_dir=Path(env["MALL_VAR_DIR"]))
+
+
+async def shop_sku_ids(client: httpx.AsyncClient, api: str) -> list[int]:
+    """Every SKU the shop sells, as a shopper's browsing finds them."""
+    products = (await client.get(f"{api}/api/v1/products", params={"page_size": 100})).json()["items"]
+    return [s["id"] for p in products for s in (await client.get(f"{api}/api/v1/products/{p['id']}")).json()["skus"]]
+
+
+async def _as_sent(_step: str, call: Awaitable[T]) -> T:
+    return await call
+
+
+async def _checkout(api: BareConnection, sandbox: BareConnection, shopper, sku_ids, *,
+                    step: Callable[[str, Awaitable], Awaitable] = _as_sent) -> float:
+    """One checkout on this loop's own keep-alive connections to the API and to the sandbox; its seconds. ``step``
+    awaits each request, named ``place``, ``pay``, ``notification`` or ``read`` (``bench/phases.py`` times each)."""
     started = time.perf_counter()
     body = {"items": [{"sku_id": sku_ids[hash(uuid.uuid4()) % len(sku_ids)], "quantity": 1}],
             "address_id": shopper["address_id"]}
-    order = await api.json("POST", "/api/v1/orders", body=body,
-                           headers={**shopper["headers"], "Idempotency-Key": uuid.uuid4().hex})
+    order = await step("place", api.json("POST", "/api/v1/orders", body=body,
+                                         headers={**shopper["headers"], "Idempotency-Key": uuid.uuid4().hex}))
     order_id = order["id"]
-    pay = await api.json("POST", f"/api/v1/orders/{order_id}/pay", headers=shopper["headers"])
-    confirm = await sandbox.json("POST", "/pay/confirm", body={"prepay_id": pay["prepay_id"]})
+    pay = await step("pay", api.json("POST", f"/api/v1/orders/{order_id}/pay", headers=shopper["headers"]))
+    confirm = await step("notification", sandbox.json("POST", "/pay/confirm", body={"prepay_id": pay["prepay_id"]}))
     if confirm.get("status_code") != 200:
         raise RuntimeError(f"payment notification refused: {confirm}")
-    paid = await api.json("GET", f"/api/v1/orders/{order_id}", headers=shopper["headers"])
+    paid = await step("read", api.json("GET", f"/api/v1/orders/{order_id}", headers=shopper["headers"]))
     if paid["status"] != "paid":
         raise RuntimeError(f"order {order_id} is {paid['status']} after its notification")
     return time.perf_counter() - started
@@ -100,20 +143,12 @@ async def _load(worker, duration: float, concurrency: int) -> tuple[int, list[fl
 
 
 async def run() -> dict:
-    url = bench_database("checkout")
-    api_port, sandbox_port = free_port(), free_port()
-    api, sandbox = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{sandbox_port}/"
-    env = environment(url, MALL_PUBLIC_URL=api, MALL_WECHAT_SANDBOX_URL=sandbox)
-    invite_code = _seed(env)
-    with process(["sandbox", "--port", str(sandbox_port)], sandbox + "healthz", env), \
-            process(["serve", "--port", str(api_port), "--workers", "2"], api + "/healthz", env) as server:
+    with running_shop("checkout", workers=2) as shop:
+        api, sandbox, server = shop.api, shop.sandbox, shop.server
         limits = httpx.Limits(max_connections=CONCURRENCY * 2, max_keepalive_connections=CONCURRENCY * 2)
         async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-            products = (await client.get(f"{api}/api/v1/products", params={"page_size": 100})).json()["items"]
-            sku_ids = []
-            for p in products:
-                sku_ids += [s["id"] for s in (await client.get(f"{api}/api/v1/products/{p['id']}")).json()["skus"]]
-            shoppers = [await _login(client, api, i, invite_code) for i in range(SHOPPERS)]
+            sku_ids = await shop_sku_ids(client, api)
+            shoppers = [await _login(client, api, i, shop.invite_code) for i in range(SHOPPERS)]
 
             async def categories(_n: int) -> float:
                 t = time.perf_counter()

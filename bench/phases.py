@@ -12,29 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import uuid
 
 import httpx
 
-from bench.checkout import _login, _seed
-from bench.common import BareConnection, api_workers, bench_database, cpu_seconds, environment, free_port, process
+from bench.checkout import _checkout, _login, running_shop, shop_sku_ids
+from bench.common import BareConnection, api_workers, cpu_seconds
 
 
 async def run(checkouts: int) -> str:
-    url = bench_database("phases")
-    api_port, sandbox_port = free_port(), free_port()
-    api, sandbox = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{sandbox_port}/"
-    env = environment(url, MALL_PUBLIC_URL=api, MALL_WECHAT_SANDBOX_URL=sandbox)
-    invite_code = _seed(env)
-    with process(["sandbox", "--port", str(sandbox_port)], sandbox + "healthz", env), \
-            process(["serve", "--port", str(api_port), "--workers", "1"], api + "/healthz", env) as server:
+    with running_shop("phases", workers=1) as shop:
         async with httpx.AsyncClient(timeout=30) as client:
-            products = (await client.get(f"{api}/api/v1/products", params={"page_size": 100})).json()["items"]
-            sku_ids = [s["id"] for p in products
-                       for s in (await client.get(f"{api}/api/v1/products/{p['id']}")).json()["skus"]]
-            shopper = await _login(client, api, 0, invite_code)
-        workers = api_workers(server)
-        connection, to_sandbox = BareConnection(api), BareConnection(sandbox)
+            sku_ids = await shop_sku_ids(client, shop.api)
+            shopper = await _login(client, shop.api, 0, shop.invite_code)
+        workers = api_workers(shop.server)
+        connection, to_sandbox = BareConnection(shop.api), BareConnection(shop.sandbox)
         spent = dict.fromkeys(("place", "pay", "notification", "read", "bare GET", "/healthz"), 0.0)
 
         async def timed(kind: str, call):
@@ -43,18 +34,10 @@ async def run(checkouts: int) -> str:
             spent[kind] += cpu_seconds(workers) - before
             return result
 
-        headers = shopper["headers"]
         for n in range(checkouts + 20):  # the first 20 warm the worker up and are not counted
             if n == 20:
                 spent = dict.fromkeys(spent, 0.0)
-            body = {"items": [{"sku_id": sku_ids[n % len(sku_ids)], "quantity": 1}],
-                    "address_id": shopper["address_id"]}
-            order = await timed("place", connection.json("POST", "/api/v1/orders", body=body,
-                                                         headers={**headers, "Idempotency-Key": uuid.uuid4().hex}))
-            pay = await timed("pay", connection.json("POST", f"/api/v1/orders/{order['id']}/pay", headers=headers))
-            await timed("notification", to_sandbox.json("POST", "/pay/confirm", body={"prepay_id": pay["prepay_id"]}))
-            paid = await timed("read", connection.json("GET", f"/api/v1/orders/{order['id']}", headers=headers))
-            assert paid["status"] == "paid", paid["status"]
+            await _checkout(connection, to_sandbox, shopper, sku_ids, step=timed)
             await timed("bare GET", connection.json("GET", "/api/v1/categories"))
             await timed("/healthz", connection.request("GET", "/healthz"))
         connection.close()

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.checkout import _checkout, _load, _login, _seed
-from bench.common import BareConnection, bench_database, environment, free_port, process
+from bench.checkout import _checkout, _load, _login, running_shop, shop_sku_ids
+from bench.common import BareConnection
 
 CONCURRENCY = 16
 ENDPOINTS = {"place": "orders.py:_place", "pay": "orders.py:pay.<locals>.<lambda>", "notify": "payments.py:_process",
@@ -80,19 +80,11 @@ def summarise(raw: Path, top: int = 30) -> str:
 
 async def run(seconds: float) -> str:
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    url = bench_database("profile")
-    api_port, sandbox_port = free_port(), free_port()
-    api, sandbox = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{sandbox_port}/"
-    env = environment(url, MALL_PUBLIC_URL=api, MALL_WECHAT_SANDBOX_URL=sandbox)
-    invite_code = _seed(env)
-    raw = Path(env["MALL_VAR_DIR"]) / "checkout.folded"
-    with process(["sandbox", "--port", str(sandbox_port)], sandbox + "healthz", env), \
-            process(["serve", "--port", str(api_port), "--workers", "1"], api + "/healthz", env) as server:
+    with running_shop("profile", workers=1) as shop:
+        api, sandbox, raw = shop.api, shop.sandbox, shop.var_dir / "checkout.folded"
         async with httpx.AsyncClient(timeout=30) as client:
-            products = (await client.get(f"{api}/api/v1/products", params={"page_size": 100})).json()["items"]
-            sku_ids = [s["id"] for p in products
-                       for s in (await client.get(f"{api}/api/v1/products/{p['id']}")).json()["skus"]]
-            shoppers = [await _login(client, api, i, invite_code) for i in range(CONCURRENCY * 2)]
+            sku_ids = await shop_sku_ids(client, api)
+            shoppers = [await _login(client, api, i, shop.invite_code) for i in range(CONCURRENCY * 2)]
 
             api_connections = [BareConnection(api) for _ in range(CONCURRENCY)]
             sandbox_connections = [BareConnection(sandbox) for _ in range(CONCURRENCY)]
@@ -102,7 +94,7 @@ async def run(seconds: float) -> str:
                                        sku_ids)
 
             await _load(checkout, 3, CONCURRENCY)
-            worker = _worker_pid(server.pid)
+            worker = _worker_pid(shop.server.pid)
             recorder = subprocess.Popen([spy, "record", "--pid", str(worker), "--format", "raw", "--output", str(raw),
                                          "--duration", str(int(seconds)), "--rate", "250", "--nonblocking", "--gil"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

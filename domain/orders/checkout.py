@@ -182,16 +182,16 @@ def place_order_for_token(session: Session, *, token: str, items: list[OrderItem
     if placed_id is not None:
         return order_detail(session, placed_id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
     placed, view = _place(session, user=user, idempotency_key=key, key_looked_up=True, with_view=True,
-                          address_looked_up=(address,), **order)
+                          address=address, address_looked_up=True, **order)
     return view or order_detail(session, placed.id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
 
 
 def _place(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str,
            idempotency_key: str | None, from_cart: bool, coupon_id: int | None,
-           key_looked_up: bool = False, with_view: bool = False,
-           address_looked_up: tuple[Address | None] | None = None) -> tuple[Order, OrderView | None]:
+           key_looked_up: bool = False, with_view: bool = False, address: Address | None = None,
+           address_looked_up: bool = False) -> tuple[Order, OrderView | None]:
     """The order, and (``with_view``) the new order's view; None for an order the key had placed already.
-    ``address_looked_up``: the shopper's address of that id (or None) read already, with the token."""
+    ``address_looked_up``: ``address`` is the shopper's address of that id, or None, read with the token."""
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not 1 <= len(idempotency_key) <= 64:
@@ -203,9 +203,9 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
         raise Invalid(OrderError.INVALID_REMARK, "备注不能超过 200 字")
     # The SKUs first: a sold-out line is refused before anything else is read or locked.
     lines, catalog = _load_lines(session, items)
-    if address_looked_up is None:
+    if not address_looked_up:
         address = address_book.get_address(session, user=user, address_id=address_id)
-    elif (address := address_looked_up[0]) is None:
+    elif address is None:
         raise address_book.address_not_found()
     preview = _priced(session, user=user, lines=lines, catalog=catalog, coupon_id=coupon_id, lock=True)
     priced = preview.priced

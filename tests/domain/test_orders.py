@@ -119,7 +119,10 @@ def test_placing_by_token_refuses_a_foreign_or_unknown_address_and_writes_nothin
     mine = make_address(db, buyer)
     placed = place_order_for_token(db, token=token, items=[OrderItem(sku.id, 2)], address_id=mine.id,
                                    idempotency_key="addr-mine")
-    assert placed.payable_fen == db.get(Order, placed.id).payable_fen and stock_of(db, sku.id) == 3
+    # Two of ¥99.99, shipped free (over ¥99), to the shopper's own address read with the token.
+    assert (placed.goods_fen, placed.shipping_fen, placed.payable_fen) == (19998, 0, 19998)
+    assert placed.receiver_region == ("广东省", "深圳市", "南山区") and placed.receiver_street == "科技园科苑路 15 号"
+    assert db.get(Order, placed.id).payable_fen == 19998 and stock_of(db, sku.id) == 3
 
 
 def test_the_same_idempotency_key_returns_the_same_order(db, buyer):
