@@ -43,7 +43,7 @@ def run_dev(*, api_port: int = 8000, sandbox_port: int = 8100, dashboard_port: i
 
     # A SIGTERM (``kill``, a service manager, a closing terminal session) takes the same way out as Ctrl-C;
     # without it the supervisor would die at once and leave its children running.
-    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         # The sandbox first: the demo data's shipping uploads go to it.
         sandbox = start("sandbox", [python, "-m", "backend", "sandbox", "--port", str(sandbox_port)])
@@ -68,7 +68,6 @@ def run_dev(*, api_port: int = 8000, sandbox_port: int = 8100, dashboard_port: i
         return 0
     finally:
         _stop([proc for _, proc in procs])
-        signal.signal(signal.SIGTERM, previous_sigterm)
 
 
 def _interrupt(signum: int, _frame) -> None:
@@ -76,23 +75,22 @@ def _interrupt(signum: int, _frame) -> None:
 
 
 def _stop(procs: list[subprocess.Popen], timeout: float = 10) -> None:
-    """Terminate every child, give them ``timeout`` seconds together, then kill whichever is left."""
-    # A second Ctrl-C or SIGTERM while stopping must not cut this short and orphan the rest.
-    held = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-        deadline = time.monotonic() + timeout
-        for proc in procs:
-            try:
-                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-    finally:
-        for sig, handler in held.items():
-            signal.signal(sig, handler)
+    """Terminate every child, give them ``timeout`` seconds together, then kill whichever is left. The supervisor is
+    on its way out once this starts, so Ctrl-C and SIGTERM stay ignored from here on: a second one must not cut the
+    stop short and orphan the rest, and one arriving while Python finalises (when it has put back their default
+    action) would end a clean stop as "killed by SIGINT", exit -2, with nothing in the log."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + timeout
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _wait(url: str, name: str, proc: subprocess.Popen, timeout: float = 60) -> None:
