@@ -54,3 +54,22 @@ def running(args: list[str], health_url: str, env: dict | None = None, log_name:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextmanager
+def statements_sent(bind):
+    """The SQL text of every statement sent on ``bind`` (an engine or a connection) inside the block. The test
+    session's commits are savepoints, which a request never sends, so they are left out."""
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "SAVEPOINT" not in statement:
+            sent.append(statement)
+
+    from sqlalchemy import event
+
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(bind, "before_cursor_execute", count)

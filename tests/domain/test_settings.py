@@ -5,6 +5,7 @@ import pytest
 from domain.settings.errors import SettingsError
 from domain.settings.service import get_settings, update_settings
 from tests.refusals import refused
+from tests.support import statements_sent
 
 
 def test_defaults_follow_the_design(db):
@@ -42,20 +43,15 @@ def test_cap_up_to_5000_allows_higher_rates(db):
 
 
 def test_settings_are_read_in_one_statement_and_validated_again_only_when_changed(db, monkeypatch):
-    from sqlalchemy import event
-
     from domain.settings import service
 
     update_settings(db, {"shop_name": "新店：测试", "checkin_points": [1, 2, 3], "commission_level1_bp": 1200})
     db.flush()
-    validations, statements = [], []
+    validations = []
     real = service.BusinessSettings.model_validate
     monkeypatch.setattr(service.BusinessSettings, "model_validate",
                         lambda values: validations.append(values) or real(values))
-    engine = db.get_bind()
-    count = lambda *_args, **_kw: statements.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(db.get_bind()) as statements:
         service._VALIDATED.clear()
         first = service._read_settings(db)  # not validated before: read again row by row, validated once
         assert (len(validations), len(statements)) == (1, 2)
@@ -66,15 +62,11 @@ def test_settings_are_read_in_one_statement_and_validated_again_only_when_change
         db.flush()
         validations.clear()
         assert service._read_settings(db).commission_level1_bp == 1300 and len(validations) == 1
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_a_shoppers_token_look_up_brings_the_settings_it_validated_before(db):
     """The token's statement carries the settings' fingerprint: settings validated before need no statement of their
     own in that transaction; settings changed since are read and validated as usual, never taken for the old ones."""
-    from sqlalchemy import event
-
     from domain.users.service import issue_token, user_for_token
     from tests.builders import make_user
 
@@ -83,12 +75,7 @@ def test_a_shoppers_token_look_up_brings_the_settings_it_validated_before(db):
     db.commit()
     get_settings(db)  # validated once
     db.commit()
-    statements: list[str] = []
-    engine = db.get_bind()
-    # The test's transaction turns each commit into a savepoint, which is not a statement a request sends.
-    count = lambda _c, _cur, statement, *_a: "SAVEPOINT" in statement or statements.append(statement)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(db.get_bind()) as statements:
         user_for_token(db, token)
         assert get_settings(db).commission_level1_bp == 1200 and len(statements) == 1
         update_settings(db, {"commission_level1_bp": 1300})
@@ -100,5 +87,3 @@ def test_a_shoppers_token_look_up_brings_the_settings_it_validated_before(db):
         statements.clear()
         user_for_token(db, token)
         assert get_settings(db).commission_level1_bp == 1300 and len(statements) == 1
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
