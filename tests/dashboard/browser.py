@@ -81,6 +81,11 @@ def settle(page: Page, text: str) -> None:
     """Wait until ``text`` is visible and Streamlit has finished drawing. ``text`` must be something the awaited
     run brings, not already on the page: until the server starts that run, the old page looks settled too."""
     expect(page.get_by_text(text, exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
+    drawn(page)
+
+
+def drawn(page: Page) -> None:
+    """Wait until Streamlit has finished drawing: no run in progress, no stale or placeholder element."""
     page.wait_for_function(_SETTLED, timeout=TIMEOUT_MS)
 
 
