@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, asynccontextmanager
+from functools import lru_cache
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from domain.config import get_config
 from domain.db import get_sessionmaker, unit_of_work
@@ -51,6 +52,17 @@ async def unit_of_work_factory() -> Callable[..., AbstractContextManager[Session
 UnitOfWorkDep = Annotated[Callable[..., AbstractContextManager[Session]], Depends(unit_of_work_factory)]
 
 
+@lru_cache(maxsize=1)
+def _unit_of_work_threads() -> ThreadPoolExecutor:
+    """The threads ``in_one_thread`` runs on: as many as the database pool has connections (a unit of work holds
+    one), so a burst waits here for a thread rather than in a thread for a connection. A plain executor hands work
+    over for less CPU than anyio's thread pool, whose capacity limiter and per-call worker hand-off cost about as
+    much again under load (docs/architecture.md, "Performance")."""
+    config = get_config()
+    return ThreadPoolExecutor(max_workers=max(1, config.db_pool_size + config.db_max_overflow),
+                              thread_name_prefix="unit-of-work")
+
+
 async def in_one_thread(units: Callable[..., AbstractContextManager[Session]], work: Callable[[Session], T], *,
                         read_only: bool = False) -> T:
     """``work(session)`` in one unit of work, run whole in one pool thread: the request hops threads once instead of
@@ -59,7 +71,14 @@ async def in_one_thread(units: Callable[..., AbstractContextManager[Session]], w
         with units(read_only=read_only) as session:
             return work(session)
 
-    return await run_in_threadpool(run)
+    done = asyncio.get_running_loop().run_in_executor(_unit_of_work_threads(), run)
+    try:
+        return await asyncio.shield(done)
+    except asyncio.CancelledError:
+        # As anyio's pool does: a cancelled request still waits for its unit of work to commit or roll back, so
+        # that nothing it holds (a placement slot) is let go while the thread still works.
+        await asyncio.wait([done])
+        raise
 
 
 def bearer_token(request: Request) -> str:

@@ -36,9 +36,8 @@ from domain.orders.checkout import OrderPreview
 from domain.orders.logistics import get_tracker
 from domain.orders.queries import LogisticsView, OrderView
 from domain.orders.refund_queries import RefundView
-from domain.payments.service import PaymentStart, start_payment
+from domain.payments.service import PaymentStart, start_payment_for_token
 from domain.security.actor import Shopper
-from domain.users.service import user_for_token
 
 router = APIRouter(prefix="/api/v1", tags=["shopper: orders"], responses=SHOPPER_ERRORS)
 
@@ -94,16 +93,15 @@ async def my_order(order_id: IdPath, token: BearerToken, units: UnitOfWorkDep) -
 
 
 def _my_order(session: Session, token: str, order_id: int) -> OrderView:
-    user = user_for_token(session, token)
-    return queries.order_detail(session, order_id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
+    return queries.shopper_order_for_token(session, token=token, order_id=order_id)
 
 
 @router.post("/orders/{order_id}/pay", response_model=PayOut, responses=errors(404, 409, 502))
 async def pay(order_id: IdPath, token: BearerToken, units: UnitOfWorkDep, wechat: WeChatDep) -> PaymentStart:
     """WeChat Pay (JSAPI): the parameters for ``wx.requestPayment``. In sandbox mode the mini-program then
     asks the sandbox to confirm (``POST {sandbox}/pay/confirm {prepay_id}``)."""
-    return await in_one_thread(units, lambda session: start_payment(
-        session, user=user_for_token(session, token), order_id=order_id, wechat=wechat))
+    return await in_one_thread(units, lambda session: start_payment_for_token(
+        session, token=token, order_id=order_id, wechat=wechat))
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=errors(404, 409, 502))

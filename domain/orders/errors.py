@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from domain.errors import NotFound
+
 
 class OrderError(StrEnum):
     ORDER_NOT_FOUND = "order_not_found"
@@ -66,3 +68,8 @@ class AddressError(StrEnum):
     INVALID_NAME = "invalid_name"
     INVALID_ADDRESS = "invalid_address"
     UNKNOWN_FIELD = "unknown_field"
+
+
+def order_not_found() -> NotFound:
+    """The one refusal for an order that does not exist or is not the viewer's: the two look the same."""
+    return NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")

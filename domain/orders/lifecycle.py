@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from domain import clock
 from domain.audit.service import record_action
 from domain.config import get_config
-from domain.errors import Conflict, ExternalServiceError, Invalid, NotFound
+from domain.errors import Conflict, ExternalServiceError, Invalid
 from domain.marketing.redemption import release_for_cancelled
 from domain.members import order_events
 from domain.models import Order, OrderFingerprint, OrderLine, OrderStatus, Shipment, TrackingEvent, User
@@ -25,7 +25,7 @@ from domain.orders.actions import (
     ensure_order_edit,
 )
 from domain.orders.addresses import AddressInput, checked_receiver
-from domain.orders.errors import OrderError
+from domain.orders.errors import OrderError, order_not_found
 from domain.orders.logistics import Tracker
 from domain.orders.stock import return_stock
 from domain.security import crypto
@@ -47,7 +47,7 @@ def lock_order_and_more(session: Session, order_id: int, statement, *, user: Use
     is simply not found."""
     row = session.execute(statement, {"order_id": order_id}).first()
     if row is None or (user is not None and row[0].user_id != user.id):
-        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
+        raise order_not_found()
     return tuple(row)
 
 
@@ -199,7 +199,7 @@ def add_tracking_event(session: Session, *, actor: Actor, order_id: int, text: s
                          max_length=300)
     order = session.get(Order, order_id)
     if order is None:
-        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
+        raise order_not_found()
     ensure_order_action(order, OrderAction.ADD_TRACKING_EVENT)
     when = time or clock.now()
     if when.tzinfo is None:

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.db import paginate
-from domain.errors import Invalid, NotFound
+from domain.errors import Invalid, Unauthorized
 from domain.media import media_url
 from domain.models import Order, OrderLine, OrderStatus, Refund, RefundStatus, Shipment, User
 from domain.orders.actions import (
@@ -33,7 +33,7 @@ from domain.orders.actions import (
     refund_kinds,
     refundable_quantity,
 )
-from domain.orders.errors import OrderError
+from domain.orders.errors import OrderError, order_not_found
 from domain.orders.lifecycle import logistics
 from domain.orders.logistics import Tracker
 from domain.orders.refund_queries import RefundView, load_refunds, refund_views
@@ -45,6 +45,7 @@ from domain.security.disclosure import Field, show
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
 from domain.users.queries import nicknames
+from domain.users.service import token_user_statement, user_and_more_for_token, user_for_token
 
 
 @dataclass(frozen=True)
@@ -174,8 +175,25 @@ def order_detail(session: Session, order_id: int, *, viewer: Viewer, buyer_nickn
         viewer.require(Permission.ORDERS_READ)
         row = session.execute(_ANY_ORDER, {"order_id": order_id}).unique().first()
     if row is None:
-        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
+        raise order_not_found()
     order, has_refunds = row
+    return _detail(session, order, has_refunds, viewer, buyer_nickname)
+
+
+def shopper_order_for_token(session: Session, *, token: str, order_id: int) -> OrderView:
+    """``order_detail`` for the shopper whose token this is (GET /orders/{id}): the shopper and their order, with
+    its shipment, its payment and whether it has refund requests, in one statement, then its lines. When it finds
+    nothing, the token alone decides between 401 and 404."""
+    try:
+        user, order, has_refunds = user_and_more_for_token(session, token, _TOKEN_SHOPPERS_ORDER, order_id=order_id)
+    except Unauthorized:
+        user_for_token(session, token)  # 401 for a token that is not (or no longer) valid
+        raise order_not_found() from None
+    return _detail(session, order, has_refunds, Shopper.of(user), user.nickname)
+
+
+def _detail(session: Session, order: Order, has_refunds: bool, viewer: Viewer,
+            buyer_nickname: str | None) -> OrderView:
     # The lines by a plain query: SQLAlchemy's selectinload cost more than the query itself for one order.
     set_committed_value(order, "lines", list(session.scalars(_ORDER_LINES, {"order_id": order.id})))
     refunds = load_refunds(session, select(Refund).where(Refund.order_id == order.id)
@@ -208,7 +226,7 @@ def get_order(session: Session, order_id: int, *, user: User | None = None) -> O
     """The order itself, for the operations that work on it (another shopper's order is not found)."""
     order = session.scalar(_with_details(select(Order).where(Order.id == order_id)))
     if order is None or (user is not None and order.user_id != user.id):
-        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
+        raise order_not_found()
     return order
 
 
@@ -256,7 +274,7 @@ def _visible_orders(query: Select, viewer: Viewer) -> Select:
 def _visible_order(session: Session, order_id: int, viewer: Viewer) -> Order:
     order = session.scalar(_with_details(_visible_orders(select(Order), viewer).where(Order.id == order_id)))
     if order is None:
-        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
+        raise order_not_found()
     return order
 
 
@@ -275,6 +293,10 @@ def _with_details(query: Select) -> Select:
 _ANY_ORDER = select(Order, _HAS_REFUNDS).where(Order.id == bindparam("order_id")).options(*_SHIPMENT_AND_PAYMENT)
 _ORDER_LINES = select(OrderLine).where(OrderLine.order_id == bindparam("order_id")).order_by(OrderLine.line_no)
 _SHOPPERS_ORDER = _ANY_ORDER.where(Order.user_id == bindparam("user_id"))
+# The same with the shopper of a token: the order is joined on its buyer, so another shopper's is not found.
+_TOKEN_SHOPPERS_ORDER = (token_user_statement(Order, _HAS_REFUNDS)
+                         .join(Order, and_(Order.id == bindparam("order_id"), Order.user_id == User.id))
+                         .options(*_SHIPMENT_AND_PAYMENT))
 
 
 def _order_views(session: Session, orders: list[Order], viewer: Viewer, *, refunds: Iterable[RefundView] = (),

@@ -7,23 +7,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy import and_, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from domain import clock
 from domain.config import get_config
 from domain.distribution.commissions import record_commissions
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict, Unauthorized
 from domain.marketing.coupons import use_order_coupon
 from domain.members import order_events
 from domain.models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Product, User
 from domain.orders.actions import OrderAction, ensure_order_action, payment_deadline
-from domain.orders.errors import OrderError
+from domain.orders.errors import order_not_found
 from domain.orders.lifecycle import lock_order_and_more, locked_order_statement
 from domain.payments.errors import PaymentError
 from domain.payments.stray_refunds import refund_stray_payment
 from domain.settings.service import SETTINGS_FINGERPRINT, adopt_settings, get_settings
+from domain.users.service import token_user_statement, user_and_more_for_token, user_for_token
 from domain.wechat.gateway import WeChatGateway
 from domain.wechat.pay_types import PaymentNotice
 
@@ -55,9 +56,14 @@ def refund_notify_url() -> str:
 
 
 # Built once: the order to pay, row-locked, with its first line's title (the payment's description).
-_ORDER_AND_FIRST_TITLE = locked_order_statement(
-    select(OrderLine.title).where(OrderLine.order_id == Order.id).order_by(OrderLine.line_no).limit(1)
-    .correlate(Order).scalar_subquery())
+_FIRST_TITLE = (select(OrderLine.title).where(OrderLine.order_id == Order.id).order_by(OrderLine.line_no).limit(1)
+                .correlate(Order).scalar_subquery())
+_ORDER_AND_FIRST_TITLE = locked_order_statement(_FIRST_TITLE)
+# The same, with the shopper of a token: the order is joined on its buyer, so another shopper's is not found.
+_PAYER_AND_ORDER = (
+    token_user_statement(Order, _FIRST_TITLE)
+    .join(Order, and_(Order.id == bindparam("order_id"), Order.user_id == User.id))
+    .with_for_update(key_share=True, of=Order).execution_options(populate_existing=True))
 _SET_PREPAY_ID = (update(Order.__table__).where(Order.__table__.c.id == bindparam("paying_order_id"))
                   .values(prepay_id=bindparam("prepay")))
 
@@ -66,6 +72,22 @@ def start_payment(session: Session, *, user: User, order_id: int, wechat: WeChat
     """Unified order (JSAPI) for an unpaid order; returns what ``wx.requestPayment`` needs.
     Paying twice in a row is harmless: WeChat answers the same ``out_trade_no`` with the same prepay_id."""
     order, first = lock_order_and_more(session, order_id, _ORDER_AND_FIRST_TITLE, user=user)
+    return _start(session, user=user, order=order, first=first, wechat=wechat)
+
+
+def start_payment_for_token(session: Session, *, token: str, order_id: int, wechat: WeChatGateway) -> PaymentStart:
+    """``start_payment`` for the shopper whose token this is (POST /orders/{id}/pay): the shopper and their order,
+    row-locked, with its first line's title, in one statement. When it finds nothing, the token alone decides
+    between 401 and 404."""
+    try:
+        user, order, first = user_and_more_for_token(session, token, _PAYER_AND_ORDER, order_id=order_id)
+    except Unauthorized:
+        user_for_token(session, token)  # 401 for a token that is not (or no longer) valid
+        raise order_not_found() from None
+    return _start(session, user=user, order=order, first=first, wechat=wechat)
+
+
+def _start(session: Session, *, user: User, order: Order, first: str, wechat: WeChatGateway) -> PaymentStart:
     expires = payment_deadline(order, timeout_minutes=get_settings(session).unpaid_timeout_minutes)
     ensure_order_action(order, OrderAction.PAY, pay_deadline=expires)
     prepay_id = wechat.unified_order(
@@ -103,7 +125,7 @@ def record_payment(session: Session, *, payment: PaymentNotice, wechat: WeChatGa
     order = session.scalar(select(Order).where(Order.order_no == payment.out_trade_no)
                            .with_for_update(key_share=True).execution_options(populate_existing=True))
     if order is None:
-        raise NotFound(OrderError.ORDER_NOT_FOUND, "订单不存在")
+        raise order_not_found()
     if payment.amount_fen != order.payable_fen:
         log.warning("payment for %s: amount %s differs from %s", order.order_no, payment.amount_fen, order.payable_fen)
         raise Conflict(PaymentError.AMOUNT_MISMATCH, "支付金额与订单金额不一致")

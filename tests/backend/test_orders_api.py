@@ -9,6 +9,7 @@ from domain.config import get_config
 from domain.errors import CommonError
 from domain.orders.errors import OrderError, RefundError
 from domain.payments.errors import PaymentError
+from domain.users.errors import UserError
 from tests.builders import deliver_notification, give_growth, make_product
 from tests.refusals import refused
 
@@ -171,6 +172,34 @@ def test_orders_are_private(client, db, buyer, shopper):
         refused(OrderError.ORDER_NOT_FOUND, res, status=404)
     assert client.get("/api/v1/orders", headers=stranger).json()["total"] == 0
     assert client.get("/api/v1/orders", headers=buyer).json()["total"] == 1
+
+
+def test_paying_and_reading_check_the_token_before_the_order(client, db, buyer, shopper):
+    """The shopper and the order come in one statement; when it finds nothing, a bad token is still 401, whether
+    the order exists or not, and a good token on a missing order is 404. Nothing is written either way."""
+    from domain.models import Order
+
+    sku = make_product(db).skus[0]
+    address = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
+    order = client.post("/api/v1/orders", json={"items": [{"sku_id": sku.id, "quantity": 1}],
+                                                "address_id": address["id"]}, headers=buyer).json()
+    leaver, _ = shopper("order_leaver")
+    assert client.post("/api/v1/auth/logout", headers=leaver).status_code == 204
+    for headers in ({"Authorization": "Bearer nope"}, leaver):
+        for order_id in (order["id"], order["id"] + 1000):
+            refused(UserError.INVALID_TOKEN, client.get(f"/api/v1/orders/{order_id}", headers=headers), status=401)
+            refused(UserError.INVALID_TOKEN, client.post(f"/api/v1/orders/{order_id}/pay", headers=headers),
+                    status=401)
+    refused(OrderError.ORDER_NOT_FOUND, client.get(f"/api/v1/orders/{order['id'] + 1000}", headers=buyer),
+            status=404)
+    refused(OrderError.ORDER_NOT_FOUND, client.post(f"/api/v1/orders/{order['id'] + 1000}/pay", headers=buyer),
+            status=404)
+    db.expire_all()
+    assert db.get(Order, order["id"]).prepay_id in (None, "")
+    paid = client.post(f"/api/v1/orders/{order['id']}/pay", headers=buyer)
+    assert paid.status_code == 200 and paid.json()["prepay_id"]
+    read = client.get(f"/api/v1/orders/{order['id']}", headers=buyer).json()
+    assert (read["id"], read["status"], read["payable_fen"]) == (order["id"], "pending_payment", order["payable_fen"])
 
 
 def test_admin_order_list_filters_by_status_and_number(client, db, buyer, staff_headers):

@@ -89,3 +89,44 @@ def test_the_api_answers_orders_busy_with_429_and_writes_nothing(client, shopper
         deps._placement_slots = real
     refused(OrderError.ORDERS_BUSY, res, status=429)
     assert db.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_a_cancelled_request_keeps_its_slot_until_its_unit_of_work_has_ended(one_slot):
+    """``in_one_thread`` hands the unit of work to a thread; cancelling the request (the client went away, the
+    server stops) is felt only once that unit of work has committed or rolled back, so the placement slot it holds
+    is never given to the next buyer while the first one's statements still run."""
+    import time
+    from contextlib import contextmanager
+
+    from backend.deps import in_one_thread
+
+    events: list[str] = []
+
+    @contextmanager
+    def units(read_only: bool = False):
+        events.append("begin")
+        yield None
+        events.append("commit")
+
+    def work(_session) -> str:
+        time.sleep(0.2)
+        events.append("work done")
+        return "placed"
+
+    async def rush() -> None:
+        async def first() -> None:
+            async with placement_slot():
+                await in_one_thread(units, work)
+                events.append("never: the request was cancelled")
+
+        task = asyncio.create_task(first())
+        await asyncio.sleep(0.05)  # the unit of work is running in its thread
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        events.append("cancel felt")
+        async with placement_slot():  # and the slot is free again at once
+            events.append("next")
+
+    asyncio.run(rush())
+    assert events == ["begin", "work done", "commit", "cancel felt", "next"]
