@@ -68,6 +68,7 @@ async def _login(client: httpx.AsyncClient, api: str, i: int, invite_code: str) 
 @dataclass(frozen=True)
 class Shop:
     api: str  # the API's base URL
+    database_url: str  # the benchmark's own PostgreSQL database
     sandbox: str  # the WeChat sandbox's, with its trailing slash
     invite_code: str  # the level-1 distributor's: shoppers who log in with it earn both levels commission
     server: subprocess.Popen  # ``serve``: its workers are the processes whose CPU is read
@@ -85,7 +86,8 @@ def running_shop(name: str, *, workers: int) -> Iterator[Shop]:
     invite_code = _seed(env)
     with process(["sandbox", "--port", str(sandbox_port)], sandbox + "healthz", env), \
             process(["serve", "--port", str(api_port), "--workers", str(workers)], api + "/healthz", env) as server:
-        yield Shop(api=api, sandbox=sandbox, invite_code=invite_code, server=server, var_dir=Path(env["MALL_VAR_DIR"]))
+        yield Shop(api=api, database_url=url, sandbox=sandbox, invite_code=invite_code, server=server,
+                   var_dir=Path(env["MALL_VAR_DIR"]))
 
 
 async def shop_sku_ids(client: httpx.AsyncClient, api: str) -> list[int]:

@@ -133,6 +133,24 @@ def cpu_seconds(pids: list[int]) -> float:
     return sum(cpu_times(pids))
 
 
+def thread_cpu_seconds(pids: list[int]) -> float:
+    """CPU time of these processes' live threads, in seconds, to the nanosecond (each thread's ``schedstat``):
+    for timing one request at a time, where ``/proc/<pid>/stat``'s clock ticks (10 ms) are coarser than the
+    request. Threads that have ended are not counted, so only for processes whose threads stay."""
+    total = 0
+    for pid in pids:
+        try:
+            tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue
+    return total / 1e9
+
+
 def api_workers(proc: subprocess.Popen) -> list[int]:
     """The API's processes: uvicorn's supervisor and its worker processes."""
     return [proc.pid, *_children(proc.pid)]

@@ -3,7 +3,7 @@ around every request.
 
 ``python -m bench.phases [checkouts]`` — the checkout benchmark's set-up against ``serve --workers 1``; then
 ``checkouts`` (default 300) checkouts one after another, and as many bare GETs and ``/healthz`` calls. Prints the
-worker's CPU-ms per request of each kind (place, pay, the notification, the read) beside the bare GET's and an empty
+worker's CPU-ms (each thread's, to the nanosecond) per request of each kind (place, pay, the notification, the read) beside the bare GET's and an empty
 request's. With nothing running at once these are each request's own cost, without the batching a loaded worker
 gets; ``bench/checkout.py`` gives the figures under load. A diagnostic, not a target.
 """
@@ -16,7 +16,7 @@ import sys
 import httpx
 
 from bench.checkout import _checkout, _login, running_shop, shop_sku_ids
-from bench.common import BareConnection, api_workers, cpu_seconds
+from bench.common import BareConnection, api_workers, thread_cpu_seconds
 
 
 async def run(checkouts: int) -> str:
@@ -29,9 +29,9 @@ async def run(checkouts: int) -> str:
         spent = dict.fromkeys(("place", "pay", "notification", "read", "bare GET", "/healthz"), 0.0)
 
         async def timed(kind: str, call):
-            before = cpu_seconds(workers)
+            before = thread_cpu_seconds(workers)
             result = await call
-            spent[kind] += cpu_seconds(workers) - before
+            spent[kind] += thread_cpu_seconds(workers) - before
             return result
 
         for n in range(checkouts + 20):  # the first 20 warm the worker up and are not counted
