@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from domain import clock
 from domain.audit.service import record_action
 from domain.config import get_config
-from domain.errors import Conflict, ExternalServiceError, Invalid
+from domain.errors import Conflict, ExternalServiceError, Invalid, Unauthorized
 from domain.marketing.redemption import release_for_cancelled
 from domain.members import order_events
 from domain.models import Order, OrderFingerprint, OrderLine, OrderStatus, Shipment, TrackingEvent, User
@@ -31,6 +31,7 @@ from domain.orders.stock import return_stock
 from domain.security import crypto
 from domain.security.actor import Actor
 from domain.text import required_text
+from domain.users.service import user_and_more_for_token, user_for_token
 from domain.wechat.gateway import WeChatGateway
 
 
@@ -49,6 +50,17 @@ def lock_order_and_more(session: Session, order_id: int, statement, *, user: Use
     if row is None or (user is not None and row[0].user_id != user.id):
         raise order_not_found()
     return tuple(row)
+
+
+def shopper_and_order_for_token(session: Session, token: str, statement, **params) -> tuple:
+    """(the token's shopper, their order, the statement's further columns …) from one statement built with
+    ``token_user_statement`` that joins the order on its buyer. When it finds nothing, the token alone decides:
+    401 for a token that is not (or no longer) valid, whether the order exists or not; else 404."""
+    try:
+        return user_and_more_for_token(session, token, statement, **params)
+    except Unauthorized:
+        user_for_token(session, token)
+        raise order_not_found() from None
 
 
 _LOCK_ORDER = locked_order_statement()  # built once: keying a fresh statement cost about as much as running it

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.db import paginate
-from domain.errors import Invalid, Unauthorized
+from domain.errors import Invalid
 from domain.media import media_url
 from domain.models import Order, OrderLine, OrderStatus, Refund, RefundStatus, Shipment, User
 from domain.orders.actions import (
@@ -34,7 +34,7 @@ from domain.orders.actions import (
     refundable_quantity,
 )
 from domain.orders.errors import OrderError, order_not_found
-from domain.orders.lifecycle import logistics
+from domain.orders.lifecycle import logistics, shopper_and_order_for_token
 from domain.orders.logistics import Tracker
 from domain.orders.refund_queries import RefundView, load_refunds, refund_views
 from domain.orders.refunds import reserved_by_line
@@ -45,7 +45,7 @@ from domain.security.disclosure import Field, show
 from domain.security.roles import Permission
 from domain.settings.service import get_settings
 from domain.users.queries import nicknames
-from domain.users.service import token_user_statement, user_and_more_for_token, user_for_token
+from domain.users.service import token_user_statement
 
 
 @dataclass(frozen=True)
@@ -184,11 +184,7 @@ def shopper_order_for_token(session: Session, *, token: str, order_id: int) -> O
     """``order_detail`` for the shopper whose token this is (GET /orders/{id}): the shopper and their order, with
     its shipment, its payment and whether it has refund requests, in one statement, then its lines. When it finds
     nothing, the token alone decides between 401 and 404."""
-    try:
-        user, order, has_refunds = user_and_more_for_token(session, token, _TOKEN_SHOPPERS_ORDER, order_id=order_id)
-    except Unauthorized:
-        user_for_token(session, token)  # 401 for a token that is not (or no longer) valid
-        raise order_not_found() from None
+    user, order, has_refunds = shopper_and_order_for_token(session, token, _TOKEN_SHOPPERS_ORDER, order_id=order_id)
     return _detail(session, order, has_refunds, Shopper.of(user), user.nickname)
 
 

@@ -14,17 +14,17 @@ from sqlalchemy.orm.attributes import set_committed_value
 from domain import clock
 from domain.config import get_config
 from domain.distribution.commissions import record_commissions
-from domain.errors import Conflict, Unauthorized
+from domain.errors import Conflict
 from domain.marketing.coupons import use_order_coupon
 from domain.members import order_events
 from domain.models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Product, User
 from domain.orders.actions import OrderAction, ensure_order_action, payment_deadline
 from domain.orders.errors import order_not_found
-from domain.orders.lifecycle import lock_order_and_more, locked_order_statement
+from domain.orders.lifecycle import lock_order_and_more, locked_order_statement, shopper_and_order_for_token
 from domain.payments.errors import PaymentError
 from domain.payments.stray_refunds import refund_stray_payment
 from domain.settings.service import SETTINGS_FINGERPRINT, adopt_settings, get_settings
-from domain.users.service import token_user_statement, user_and_more_for_token, user_for_token
+from domain.users.service import token_user_statement
 from domain.wechat.gateway import WeChatGateway
 from domain.wechat.pay_types import PaymentNotice
 
@@ -79,11 +79,7 @@ def start_payment_for_token(session: Session, *, token: str, order_id: int, wech
     """``start_payment`` for the shopper whose token this is (POST /orders/{id}/pay): the shopper and their order,
     row-locked, with its first line's title, in one statement. When it finds nothing, the token alone decides
     between 401 and 404."""
-    try:
-        user, order, first = user_and_more_for_token(session, token, _PAYER_AND_ORDER, order_id=order_id)
-    except Unauthorized:
-        user_for_token(session, token)  # 401 for a token that is not (or no longer) valid
-        raise order_not_found() from None
+    user, order, first = shopper_and_order_for_token(session, token, _PAYER_AND_ORDER, order_id=order_id)
     return _start(session, user=user, order=order, first=first, wechat=wechat)
 
 
