@@ -3,8 +3,8 @@ around every request.
 
 ``python -m bench.phases [checkouts]`` — the checkout benchmark's set-up against ``serve --workers 1``; then
 ``checkouts`` (default 300) checkouts one after another, and as many bare GETs and ``/healthz`` calls. Prints the
-worker's CPU-ms (each thread's, to the nanosecond) per request of each kind (place, pay, the notification, the read) beside the bare GET's and an empty
-request's. With nothing running at once these are each request's own cost, without the batching a loaded worker
+worker's CPU-ms (each thread's, to the nanosecond) per request of each kind (place, pay, the notification, the
+read) beside the bare GET's and an empty request's. With nothing running at once these are each request's own cost, without the batching a loaded worker
 gets; ``bench/checkout.py`` gives the figures under load. A diagnostic, not a target.
 """
 

@@ -58,13 +58,14 @@ def running(args: list[str], health_url: str, env: dict | None = None, log_name:
 
 @contextmanager
 def statements_sent(bind):
-    """The SQL text of every statement sent on ``bind`` (an engine or a connection) inside the block. The test
-    session's commits are savepoints, which a request never sends, so they are left out."""
+    """The SQL text of every statement sent on ``bind`` (an engine or a connection) inside the block, its
+    whitespace collapsed to single spaces. The test session's commits are savepoints, which a request never sends,
+    so they are left out."""
     sent: list[str] = []
 
     def count(_conn, _cursor, statement, *_args) -> None:
         if "SAVEPOINT" not in statement:
-            sent.append(statement)
+            sent.append(" ".join(statement.split()))
 
     from sqlalchemy import event
 

@@ -4,35 +4,16 @@ twenty. Runs on whichever database the suite uses (SQLite, or PostgreSQL with ``
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.builders import approve_distributor, make_product, make_user, notification
+from tests.support import statements_sent
 
 ADDRESS = {"name": "李四", "phone": "13912345678", "province": "浙江省", "city": "杭州市", "district": "西湖区",
            "detail": "文三路 100 号"}
 STEPS = ("preview", "place", "pay", "notify", "read")
 # The requests' own statements. Place-order's target is 12 at most, whatever the number of lines (issue 14).
 EXPECTED = {"preview": 6, "place": 8, "pay": 2, "notify": 7, "read": 2}
-
-
-@contextmanager
-def counted(db):
-    """The statements the request's session sends, less the savepoints the test's rolled-back transaction turns
-    its commits into (a real request commits instead, which is not a statement sent by the cursor)."""
-    conn = db.connection()
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if "SAVEPOINT" not in statement:
-            seen.append(" ".join(statement.split()))
-
-    event.listen(conn, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(conn, "before_cursor_execute", count)
 
 
 def _checkout(client, db, shopper, sandbox_url, n_lines: int) -> tuple[dict[str, list[str]], dict]:
@@ -51,22 +32,22 @@ def _checkout(client, db, shopper, sandbox_url, n_lines: int) -> tuple[dict[str,
     db.commit()
     items = [{"sku_id": s.id, "quantity": 1} for s in skus]
     out: dict[str, list[str]] = {}
-    with counted(db) as out["preview"]:
+    with statements_sent(db.connection()) as out["preview"]:
         preview = client.post("/api/v1/orders/preview", json={"items": items}, headers=headers)
     assert preview.status_code == 200, preview.text
-    with counted(db) as out["place"]:
+    with statements_sent(db.connection()) as out["place"]:
         order = client.post("/api/v1/orders", json={"items": items, "address_id": address["id"]},
                             headers={**headers, "Idempotency-Key": f"k{n_lines}"})
     assert order.status_code == 201, order.text
     order = order.json()
-    with counted(db) as out["pay"]:
+    with statements_sent(db.connection()) as out["pay"]:
         pay = client.post(f"/api/v1/orders/{order['id']}/pay", headers=headers)
     assert pay.status_code == 200, pay.text
     body, h = notification(sandbox_url, pay.json()["prepay_id"])
-    with counted(db) as out["notify"]:
+    with statements_sent(db.connection()) as out["notify"]:
         notified = client.post("/api/v1/payments/wechat/notify", content=body, headers=h)
     assert notified.status_code == 200, notified.text
-    with counted(db) as out["read"]:
+    with statements_sent(db.connection()) as out["read"]:
         paid = client.get(f"/api/v1/orders/{order['id']}", headers=headers)
     assert paid.status_code == 200, paid.text
     return out, {"preview": preview.json(), "order": order, "paid": paid.json(),

@@ -3,11 +3,10 @@ what shoppers see of them; and the product list's sorts."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from domain import clock
 from domain.catalog.queries import ProductSort, list_products
@@ -31,6 +30,7 @@ from domain.security.actor import SYSTEM, Actor
 from domain.security.roles import Role
 from tests.builders import make_category, make_product
 from tests.refusals import refused
+from tests.support import statements_sent
 
 OWNER = Actor(staff_id=None, username="own", role=Role.OWNER)
 OPERATOR = Actor(staff_id=None, username="ops", role=Role.OPERATOR)
@@ -164,31 +164,16 @@ def test_the_home_page_loads_in_the_same_number_of_queries_however_many_items(db
     banner(db, "一", link_kind="product", link_id=products[0].id)
     create_notice(db, actor=OWNER, data=NoticeInput(text="一", link_kind="category", link_id=category.id))
     db.flush()
-    with statements(db) as for_one:
+    with statements_sent(db.get_bind().engine) as for_one:
         home_view(db)
     for p in products[1:]:
         banner(db, p.title, link_kind="product", link_id=p.id)
         create_notice(db, actor=OWNER, data=NoticeInput(text=p.title, link_kind="product", link_id=p.id))
     db.flush()
-    with statements(db) as for_many:
+    with statements_sent(db.get_bind().engine) as for_many:
         home = home_view(db)
     assert (len(home.banners), len(home.notices)) == (6, 6)
     assert len(for_many) == len(for_one) == 5  # settings, banners, notices, their products, their categories
-
-
-@contextmanager
-def statements(db):
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    engine = db.get_bind().engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 # --- the product list's sorts (the home page's 销量 / 价格 / 新品) -------------------------------------------

@@ -16,6 +16,7 @@ from domain.models import AuditEntry, GrowthEntry, GrowthKind, User
 from domain.orders.lifecycle import auto_receive
 from tests.builders import actor, complete, give_growth, make_product, make_staff, make_user, pay, place, refund, ship
 from tests.refusals import refused
+from tests.support import statements_sent
 
 
 @pytest.fixture
@@ -139,24 +140,14 @@ def test_editing_the_levels_re_ranks_everyone_in_one_statement(db, levels):
     assert [member_summary(db, u).name for u in people] == ["普通会员", "银卡会员", "银卡会员", "金卡会员"]
 
     normal, silver, gold = levels
-    statements = []
-    from sqlalchemy import event
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("UPDATE USERS"):
-            statements.append(statement)
-
-    event.listen(db.get_bind(), "before_cursor_execute", count)
-    try:
+    with statements_sent(db.get_bind()) as sent:
         save_levels(db, actor=owner, levels=[
             LevelInput(id=normal.id, name="普通会员", growth_threshold=0, discount_bp=10_000),
             LevelInput(id=silver.id, name="银卡会员", growth_threshold=2500, discount_bp=9700, benefits="9.7 折"),
             LevelInput(name="钻石会员", growth_threshold=5500, discount_bp=9000, benefits="9 折，生日礼"),
             LevelInput(id=gold.id, name="金卡会员", growth_threshold=4000, discount_bp=9500),
         ])
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", count)
-    assert len(statements) == 1  # however many members there are
+    assert len([s for s in sent if s.upper().startswith("UPDATE USERS")]) == 1  # however many members there are
     for user in people:
         db.refresh(user)
     assert [member_summary(db, u).name for u in people] == ["普通会员", "普通会员", "银卡会员", "钻石会员"]

@@ -3,12 +3,10 @@ refusals come from one rule, refundable units are counted by the domain, and per
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import event
 
 from domain import clock
 from domain.errors import CommonError
@@ -25,6 +23,7 @@ from domain.security.roles import Role
 from domain.wechat import get_wechat
 from tests.builders import complete, make_product, make_user, pay, place, refund, ship
 from tests.refusals import refused
+from tests.support import statements_sent
 
 OPERATOR = Actor(staff_id=None, username="operator", role=Role.OPERATOR)
 SUPPORT = Actor(staff_id=None, username="support", role=Role.SUPPORT)
@@ -204,21 +203,6 @@ def test_the_receiver_is_disclosed_by_role(db, buyer, sandbox_url):
     assert seen["support"].receiver_address == "广东省深圳市南山区科技园科苑路 15 号"
 
 
-@contextmanager
-def statements(db):
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    engine = db.get_bind().engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def test_a_page_of_orders_loads_in_the_same_number_of_queries_whatever_its_length(db, sandbox_url):
     sku = make_product(db, stock=50).skus[0]
 
@@ -236,12 +220,12 @@ def test_a_page_of_orders_loads_in_the_same_number_of_queries_whatever_its_lengt
     db.commit()
     db.expire_all()
     db.connection()  # the next transaction begun (here a savepoint) before counting
-    with statements(db) as for_one:
+    with statements_sent(db.get_bind().engine) as for_one:
         [view] = order_list(db, viewer=SUPPORT, order_no=one_no)[0]
     db.commit()
     db.expire_all()
     db.connection()  # the next transaction begun (here a savepoint) before counting
-    with statements(db) as for_five:
+    with statements_sent(db.get_bind().engine) as for_five:
         page, total = order_list(db, viewer=SUPPORT, page_size=5)
     assert total == 5 and {v.id for v in page} == ids
     assert len(for_five) == len(for_one) <= 10
