@@ -65,8 +65,11 @@ def _addresses_of(user_id: int) -> Select:
     return select(Address).where(Address.user_id == user_id).order_by(Address.is_default.desc(), Address.id.desc())
 
 
-def get_address(session: Session, *, user: User, address_id: int) -> Address:
-    address = session.get(Address, address_id)
+def get_address(session: Session, *, user: User, address_id: int, lock: bool = False) -> Address:
+    """The shopper's own address (another's is not found). ``lock``: row-locked to the commit, for editing or
+    deleting it, so that an edit and a delete at once queue, and the later one finds the address as the earlier
+    left it (deleted: 404) instead of writing to a row that is gone."""
+    address = session.get(Address, address_id, with_for_update=True if lock else None, populate_existing=lock)
     if address is None or address.user_id != user.id:
         raise address_not_found()
     return address
@@ -90,7 +93,7 @@ def create_address(session: Session, *, user: User, data: AddressInput) -> Addre
 
 
 def update_address(session: Session, *, user: User, address_id: int, changes: dict) -> Address:
-    address = get_address(session, user=user, address_id=address_id)
+    address = get_address(session, user=user, address_id=address_id, lock=True)
     current = AddressInput(name=name_of(address), phone=phone_of(address), province=address.province, city=address.city,
                            district=address.district, detail=crypto.decrypt(address.detail_enc),
                            is_default=address.is_default)
@@ -107,7 +110,7 @@ def update_address(session: Session, *, user: User, address_id: int, changes: di
 
 
 def delete_address(session: Session, *, user: User, address_id: int) -> None:
-    address = get_address(session, user=user, address_id=address_id)
+    address = get_address(session, user=user, address_id=address_id, lock=True)
     was_default = address.is_default
     session.delete(address)
     session.flush()

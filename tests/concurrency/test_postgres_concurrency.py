@@ -201,3 +201,39 @@ def test_settle_job_in_four_processes_settles_each_record_exactly_once(committed
         assert available_balance(s, b.id) == 1000 * n_orders and available_balance(s, a.id) == 500 * n_orders
         s.execute(update(CommissionRecord).values(status="frozen"))  # would settle again if the guard failed
         s.rollback()
+
+
+def test_an_address_edited_while_it_is_deleted_answers_not_found_instead_of_a_server_error(committed):
+    """The fuzz run's 500: PATCH read the address, a DELETE of it committed, and PATCH's UPDATE matched no row
+    (SQLAlchemy's StaleDataError). Editing and deleting lock the address first, so the edit waits for the delete
+    and then finds nothing: 404 ``address_not_found``, and the address stays deleted."""
+    from domain.models import Address
+    from domain.orders.addresses import delete_address, update_address
+    from domain.orders.errors import AddressError
+
+    with unit_of_work(committed) as s:
+        owner = make_user(s, "address_race")
+        address_id = make_address(s, owner).id
+        owner_id = owner.id
+    deleting = committed()
+    deleting.begin()
+    delete_address(deleting, user=deleting.get(User, owner_id), address_id=address_id)  # row locked, not committed
+    started = threading.Event()
+
+    def edit():
+        with unit_of_work(committed) as s:
+            started.set()
+            return update_address(s, user=s.get(User, owner_id), address_id=address_id, changes={"city": "广州市"})
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        edited = pool.submit(edit)
+        started.wait(5)
+        with pytest.raises(TimeoutError):
+            edited.result(timeout=0.5)  # the edit waits for the delete's lock
+        deleting.commit()
+        deleting.close()
+        with pytest.raises(DomainError) as refused:
+            edited.result(timeout=10)
+    assert (refused.value.code, refused.value.status) == (AddressError.ADDRESS_NOT_FOUND, 404)
+    with unit_of_work(committed) as s:
+        assert s.get(Address, address_id) is None
