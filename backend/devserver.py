@@ -42,8 +42,10 @@ def run_dev(*, api_port: int = 8000, sandbox_port: int = 8100, dashboard_port: i
         return proc
 
     # A SIGTERM (``kill``, a service manager, a closing terminal session) takes the same way out as Ctrl-C;
-    # without it the supervisor would die at once and leave its children running.
-    signal.signal(signal.SIGTERM, _interrupt)
+    # without it the supervisor would die at once and leave its children running. Ctrl-C goes through the same
+    # handler rather than Python's default one, so that the first of either signal also ignores every later one.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _interrupt)
     try:
         # The sandbox first: the demo data's shipping uploads go to it.
         sandbox = start("sandbox", [python, "-m", "backend", "sandbox", "--port", str(sandbox_port)])
@@ -71,6 +73,11 @@ def run_dev(*, api_port: int = 8000, sandbox_port: int = 8100, dashboard_port: i
 
 
 def _interrupt(signum: int, _frame) -> None:
+    """The way out on the first Ctrl-C or SIGTERM. Later ones are ignored from this moment, not only once ``_stop``
+    starts: one landing between this raise and ``_stop`` would otherwise raise a second KeyboardInterrupt out of the
+    ``except``/``finally`` and end the supervisor as "killed by SIGINT", exit -2, with its children left running."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
     raise KeyboardInterrupt(f"signal {signum}")
 
 

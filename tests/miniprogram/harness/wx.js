@@ -30,11 +30,21 @@ const lostAnswers = [] // [method, RegExp]: the next matching request reaches th
 const alteredAnswers = [] // [method, RegExp, fn]: the next matching answer's JSON goes through fn
 const heldAnswers = [] // [method, RegExp, gate]: the next matching answer waits until the gate opens
 let pendingRequests = 0
+let pendingCallbacks = 0 // success/fail/complete callbacks scheduled by later() that have not run yet
+let loadingShown = false // between wx.showLoading and wx.hideLoading: the page says it is still working
 let tempDir = null
 let loginCount = 0
 
 function later(fn, ...args) {
-  if (typeof fn === 'function') setTimeout(() => fn(...args), 0)
+  if (typeof fn !== 'function') return
+  pendingCallbacks++
+  setTimeout(() => {
+    try {
+      fn(...args)
+    } finally {
+      pendingCallbacks--
+    }
+  }, 0)
 }
 
 function succeed(options, result) {
@@ -313,8 +323,14 @@ const fakes = {
     const answer = modalAnswers.shift() || { confirm: true }
     succeed(options, Object.assign({ confirm: false, cancel: !answer.confirm, content: options.content }, answer))
   },
-  showLoading: (options) => succeed(options, {}),
-  hideLoading: (options) => succeed(options, {}),
+  showLoading: (options) => {
+    loadingShown = true
+    succeed(options, {})
+  },
+  hideLoading: (options) => {
+    loadingShown = false
+    succeed(options, {})
+  },
   stopPullDownRefresh: (options) => succeed(options, {}),
   setNavigationBarTitle: (options) => {
     titles.push(options.title)
@@ -383,6 +399,7 @@ function reset() {
   lostAnswers.length = 0
   alteredAnswers.length = 0
   heldAnswers.length = 0
+  loadingShown = false
   Object.assign(privacy, { needAuthorization: false, listener: null, events: [], contracts: 0 })
 }
 
@@ -412,13 +429,16 @@ function holdNextAnswer(method, pattern) {
   }
 }
 
-// Resolves once no request has been in flight for a few timer turns (a page often chains one after another).
+// Resolves once nothing has been in flight for a few timer turns (a page often chains one step after another):
+// no request, no callback still to be called, and no loading mask up (a page polling behind 支付中 sleeps between
+// requests). Counting callbacks matters on a loaded machine, where each timer turn can be a scheduler slice
+// apart: a chain such as answer → modal → next request would otherwise look quiet for three turns.
 async function idle(timeoutMs = 20000) {
   const deadline = Date.now() + timeoutMs
   let quiet = 0
   while (quiet < 3) {
     await new Promise((r) => setTimeout(r, 5))
-    quiet = pendingRequests === 0 ? quiet + 1 : 0
+    quiet = pendingRequests === 0 && pendingCallbacks === 0 && !loadingShown ? quiet + 1 : 0
     if (Date.now() > deadline) throw new Error(`requests still pending after ${timeoutMs} ms`)
   }
 }

@@ -1,12 +1,12 @@
 // Paying an order: POST /orders/{id}/pay, then WeChat Pay (wx.requestPayment), or in the sandbox the fake
 // WeChat's confirmation, which sends the signed payment notification to the backend as WeChat would.
-// The order is paid when the backend says so: its status is polled a few times afterwards.
+// The order is paid when the backend says so: its status is polled afterwards, sooner at first and then less
+// often, for about six seconds (WeChat's notification usually lands at once, sometimes seconds later).
 const api = require('../../../utils/api')
 const { paths } = api
 const format = require('../../../utils/format')
 
-const POLL_TRIES = 6
-const POLL_DELAY_MS = 400
+const POLL_DELAYS_MS = [300, 500, 800, 1200, 1500, 2000]
 
 function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms))
@@ -47,12 +47,12 @@ function requestPayment(params) {
 
 async function waitPaid(orderId) {
   let order = null
-  for (let i = 0; i < POLL_TRIES; i++) {
+  for (const delay of POLL_DELAYS_MS) {
     order = await api.get(paths.order(orderId), null, { toast: false }).catch(() => order)
     if (order && order.status !== 'pending_payment') return order
-    await sleep(POLL_DELAY_MS)
+    await sleep(delay)
   }
-  return order
+  return api.get(paths.order(orderId), null, { toast: false }).catch(() => order)
 }
 
 /**
