@@ -67,6 +67,33 @@ test('去支付 on the detail page pays through the sandbox', async () => {
   expect(actionTexts(page)).toEqual(['申请退款'])
 })
 
+test('WeChat took the money but its notification is late: 支付结果确认中, then 待发货 once it lands', async () => {
+  const token = await shopperToken()
+  const order = await mp.placeOrder(token, [{ sku_id: (await mp.skuOf(MUG)).id, quantity: 1 }])
+  const page = await openDetail(order.id)
+  // The shopper pays in WeChat, but the sandbox holds back the notification WeChat would send at once.
+  let held = null
+  fakeWx.alterNextRequest('POST', /\/pay\/confirm$/, (data) => Object.assign({}, data, { deliver: false }))
+  fakeWx.alterNextAnswer('POST', /\/pay\/confirm$/, (data) => {
+    held = data
+    return data
+  })
+  const started = Date.now()
+  await act(page, '去支付')
+  expect(held).toMatchObject({ delivered: false, api: 'v3' })
+  expect(Date.now() - started).toBeGreaterThan(6000) // it kept asking for about six seconds
+  expect(fakeWx.toasts.pop().title).toBe('支付结果确认中，请稍后刷新')
+  expect(mp.text(page, '.banner__status')).toBe('待付款')
+  expect((await mp.api('GET', `/api/v1/orders/${order.id}`, { token })).status).toBe('pending_payment')
+
+  const landed = await fetch(held.notify_url, { method: 'POST', headers: held.headers, body: held.body })
+  expect(landed.status).toBe(200)
+  await page.instance.onPullDownRefresh()
+  await fakeWx.idle()
+  expect(mp.text(page, '.banner__status')).toBe('待发货')
+  expect(actionTexts(page)).toEqual(['申请退款'])
+})
+
 test('after staff ship it: the latest event, the logistics timeline, then 确认收货', async () => {
   const token = await shopperToken()
   const order = await mp.paidOrder(token, [{ sku_id: (await mp.skuOf(MUG)).id, quantity: 1 }])

@@ -28,6 +28,7 @@ const merchantTransfers = [] // the options of every wx.requestMerchantTransfer 
 const merchantTransferAnswers = []
 const lostAnswers = [] // [method, RegExp]: the next matching request reaches the server but its answer is lost
 const alteredAnswers = [] // [method, RegExp, fn]: the next matching answer's JSON goes through fn
+const alteredRequests = [] // [method, RegExp, fn]: the next matching request's data goes through fn before it is sent
 const heldAnswers = [] // [method, RegExp, gate]: the next matching answer waits until the gate opens
 let pendingRequests = 0
 let pendingCallbacks = 0 // success/fail/complete callbacks scheduled by later() that have not run yet
@@ -83,6 +84,8 @@ function request(options) {
   const held = takeHeldAnswer(method, options.url)
   const alterAt = alteredAnswers.findIndex(([m, re]) => m === method && re.test(options.url))
   const alter = alterAt >= 0 ? alteredAnswers.splice(alterAt, 1)[0][2] : null
+  const rewriteAt = alteredRequests.findIndex(([m, re]) => m === method && re.test(options.url))
+  if (rewriteAt >= 0) options = Object.assign({}, options, { data: alteredRequests.splice(rewriteAt, 1)[0][2](options.data) })
   if (METHODS.indexOf(method) < 0) {
     const res = { errMsg: `request:fail parameter.method should be one of ${METHODS.join(', ')}` }
     later(options.fail, res)
@@ -398,6 +401,7 @@ function reset() {
   global.wx.requestMerchantTransfer = requestMerchantTransfer // a test may have taken it away (an older WeChat)
   lostAnswers.length = 0
   alteredAnswers.length = 0
+  alteredRequests.length = 0
   heldAnswers.length = 0
   loadingShown = false
   Object.assign(privacy, { needAuthorization: false, listener: null, events: [], contracts: 0 })
@@ -406,6 +410,11 @@ function reset() {
 // The next `method` request whose URL matches `pattern` gets its answer's JSON through fn(data) → data.
 function alterNextAnswer(method, pattern, fn) {
   alteredAnswers.push([method.toUpperCase(), pattern, fn])
+}
+
+// The next `method` request whose URL matches `pattern` is sent with fn(data) instead of the page's data.
+function alterNextRequest(method, pattern, fn) {
+  alteredRequests.push([method.toUpperCase(), pattern, fn])
 }
 
 // The next `method` request whose URL matches `pattern` reaches the server, but its answer never arrives
@@ -439,12 +448,15 @@ async function idle(timeoutMs = 20000) {
   while (quiet < 3) {
     await new Promise((r) => setTimeout(r, 5))
     quiet = pendingRequests === 0 && pendingCallbacks === 0 && !loadingShown ? quiet + 1 : 0
-    if (Date.now() > deadline) throw new Error(`requests still pending after ${timeoutMs} ms`)
+    if (Date.now() > deadline) {
+      throw new Error(`still busy after ${timeoutMs} ms: ${pendingRequests} requests, ${pendingCallbacks} callbacks, ` +
+        `loading mask ${loadingShown ? 'shown (wx.hideLoading never called)' : 'hidden'}`)
+    }
   }
 }
 
 module.exports = {
-  install, reset, idle, loseNextAnswer, alterNextAnswer, holdNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads, uploads,
+  install, reset, idle, loseNextAnswer, alterNextAnswer, alterNextRequest, holdNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads, uploads,
   savedImages, clipboard, payments, paymentAnswers, merchantTransfers, merchantTransferAnswers, privacy, privacyGate,
   mediaAnswers, chosenMedia,
 }
