@@ -4,6 +4,8 @@
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
+const { requestStarted, requestEnded, setLoading, later, succeed, idle } = require('./busy')
+const faults = require('./network-faults')
 
 const storage = new Map()
 const navigations = [] // { type: 'navigateTo' | 'switchTab' | ..., url }
@@ -26,32 +28,8 @@ const merchantTransfers = [] // the options of every wx.requestMerchantTransfer 
 // Queued results for wx.requestMerchantTransfer: { errMsg } fails; a function is WeChat's part once the
 // distributor confirms (e.g. the sandbox's /transfer/confirm), awaited before success; none: plain success.
 const merchantTransferAnswers = []
-const lostAnswers = [] // [method, RegExp]: the next matching request reaches the server but its answer is lost
-const alteredAnswers = [] // [method, RegExp, fn]: the next matching answer's JSON goes through fn
-const alteredRequests = [] // [method, RegExp, fn]: the next matching request's data goes through fn before it is sent
-const heldAnswers = [] // [method, RegExp, gate]: the next matching answer waits until the gate opens
-let pendingRequests = 0
-let pendingCallbacks = 0 // success/fail/complete callbacks scheduled by later() that have not run yet
-let loadingShown = false // between wx.showLoading and wx.hideLoading: the page says it is still working
 let tempDir = null
 let loginCount = 0
-
-function later(fn, ...args) {
-  if (typeof fn !== 'function') return
-  pendingCallbacks++
-  setTimeout(() => {
-    try {
-      fn(...args)
-    } finally {
-      pendingCallbacks--
-    }
-  }, 0)
-}
-
-function succeed(options, result) {
-  later(options && options.success, result)
-  later(options && options.complete, result)
-}
 
 function queryString(data) {
   return Object.keys(data)
@@ -65,27 +43,11 @@ function queryString(data) {
 // WeChat's wx.request knows these methods only: there is no PATCH.
 const METHODS = ['OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT']
 
-function takeLostAnswer(method, url) {
-  const i = lostAnswers.findIndex(([m, re]) => m === method && re.test(url))
-  if (i < 0) return false
-  lostAnswers.splice(i, 1)
-  return true
-}
-
-function takeHeldAnswer(method, url) {
-  const i = heldAnswers.findIndex(([m, re]) => m === method && re.test(url))
-  return i < 0 ? null : heldAnswers.splice(i, 1)[0][2]
-}
-
 function request(options) {
   const method = (options.method || 'GET').toUpperCase()
   requests.push({ method, url: options.url, header: Object.assign({}, options.header), data: options.data })
-  const lose = takeLostAnswer(method, options.url)
-  const held = takeHeldAnswer(method, options.url)
-  const alterAt = alteredAnswers.findIndex(([m, re]) => m === method && re.test(options.url))
-  const alter = alterAt >= 0 ? alteredAnswers.splice(alterAt, 1)[0][2] : null
-  const rewriteAt = alteredRequests.findIndex(([m, re]) => m === method && re.test(options.url))
-  if (rewriteAt >= 0) options = Object.assign({}, options, { data: alteredRequests.splice(rewriteAt, 1)[0][2](options.data) })
+  const { lose, alterAnswer: alter, alterRequest, hold: held } = faults.takeFaults(method, options.url)
+  if (alterRequest) options = Object.assign({}, options, { data: alterRequest(options.data) })
   if (METHODS.indexOf(method) < 0) {
     const res = { errMsg: `request:fail parameter.method should be one of ${METHODS.join(', ')}` }
     later(options.fail, res)
@@ -102,7 +64,7 @@ function request(options) {
       body = typeof options.data === 'string' ? options.data : JSON.stringify(options.data)
     }
   }
-  pendingRequests++
+  requestStarted()
   fetch(url, { method, headers: Object.assign({}, options.header), body })
     .then(async (res) => {
       const text = await res.text()
@@ -120,7 +82,7 @@ function request(options) {
       return { statusCode: res.status, data, header, errMsg: 'request:ok' }
     })
     .then((res) => {
-      pendingRequests--
+      requestEnded()
       if (lose) {
         const failed = { errMsg: 'request:fail timeout' }
         later(options.fail, failed)
@@ -131,7 +93,7 @@ function request(options) {
       if (held) held.then(() => succeed(options, res))
       else succeed(options, res)
     }, (err) => {
-      pendingRequests--
+      requestEnded()
       const res = { errMsg: `request:fail ${err.message}` }
       later(options.fail, res)
       later(options.complete, res)
@@ -148,7 +110,7 @@ function temporaryDir() {
 function downloadFile(options) {
   const record = { url: options.url, header: Object.assign({}, options.header) }
   downloads.push(record)
-  pendingRequests++
+  requestStarted()
   fetch(options.url, { headers: Object.assign({}, options.header) })
     .then(async (res) => {
       const body = Buffer.from(await res.arrayBuffer())
@@ -159,10 +121,10 @@ function downloadFile(options) {
       return { tempFilePath: file, statusCode: res.status, errMsg: 'downloadFile:ok' }
     })
     .then((res) => {
-      pendingRequests--
+      requestEnded()
       succeed(options, res)
     }, (err) => {
-      pendingRequests--
+      requestEnded()
       const res = { errMsg: `downloadFile:fail ${err.message}` }
       later(options.fail, res)
       later(options.complete, res)
@@ -175,7 +137,7 @@ function uploadFile(options) {
   const { url, filePath, name } = options
   const record = { url, header: Object.assign({}, options.header), filePath, name }
   uploads.push(record)
-  pendingRequests++
+  requestStarted()
   Promise.resolve().then(() => {
     // Written by hand: jsdom's FormData is not the one Node's fetch understands.
     const boundary = `----wxupload${Date.now().toString(16)}`
@@ -191,10 +153,10 @@ function uploadFile(options) {
       return { statusCode: res.status, data: await res.text(), errMsg: 'uploadFile:ok' }
     })
     .then((res) => {
-      pendingRequests--
+      requestEnded()
       succeed(options, res)
     }, (err) => {
-      pendingRequests--
+      requestEnded()
       const res = { errMsg: `uploadFile:fail ${err.message}` }
       later(options.fail, res)
       later(options.complete, res)
@@ -270,7 +232,7 @@ function gated(api, fn) {
 function requestMerchantTransfer(options) {
   merchantTransfers.push(options)
   const answer = merchantTransferAnswers.shift() || { errMsg: 'requestMerchantTransfer:ok' }
-  pendingRequests++
+  requestStarted()
   Promise.resolve(typeof answer === 'function' ? answer(options) : answer).then((res) => {
     const result = res && res.errMsg ? res : { errMsg: 'requestMerchantTransfer:ok' }
     if (/fail/.test(result.errMsg)) {
@@ -279,7 +241,7 @@ function requestMerchantTransfer(options) {
     } else {
       succeed(options, result)
     }
-  }).finally(() => { pendingRequests-- })
+  }).finally(() => { requestEnded() })
 }
 
 function login(options) {
@@ -327,11 +289,11 @@ const fakes = {
     succeed(options, Object.assign({ confirm: false, cancel: !answer.confirm, content: options.content }, answer))
   },
   showLoading: (options) => {
-    loadingShown = true
+    setLoading(true)
     succeed(options, {})
   },
   hideLoading: (options) => {
-    loadingShown = false
+    setLoading(false)
     succeed(options, {})
   },
   stopPullDownRefresh: (options) => succeed(options, {}),
@@ -399,64 +361,19 @@ function reset() {
   merchantTransfers.length = 0
   merchantTransferAnswers.length = 0
   global.wx.requestMerchantTransfer = requestMerchantTransfer // a test may have taken it away (an older WeChat)
-  lostAnswers.length = 0
-  alteredAnswers.length = 0
-  alteredRequests.length = 0
-  heldAnswers.length = 0
-  loadingShown = false
+  faults.resetFaults()
+  setLoading(false)
   Object.assign(privacy, { needAuthorization: false, listener: null, events: [], contracts: 0 })
 }
 
-// The next `method` request whose URL matches `pattern` gets its answer's JSON through fn(data) → data.
-function alterNextAnswer(method, pattern, fn) {
-  alteredAnswers.push([method.toUpperCase(), pattern, fn])
-}
-
-// The next `method` request whose URL matches `pattern` is sent with fn(data) instead of the page's data.
-function alterNextRequest(method, pattern, fn) {
-  alteredRequests.push([method.toUpperCase(), pattern, fn])
-}
-
-// The next `method` request whose URL matches `pattern` reaches the server, but its answer never arrives
-// (request:fail timeout), as on a flaky mobile network.
-function loseNextAnswer(method, pattern) {
-  lostAnswers.push([method.toUpperCase(), pattern])
-}
-
-// The next `method` request whose URL matches `pattern` reaches the server, but its answer
-// is handed to the page only on release() — a slow answer that comes back after newer ones. release() resolves
-// once the page is done with it.
+// A held answer is released once the page is done with it.
 function holdNextAnswer(method, pattern) {
-  let open
-  const gate = new Promise((resolve) => { open = resolve })
-  heldAnswers.push([method.toUpperCase(), pattern, gate])
-  return {
-    release() {
-      open()
-      return idle()
-    },
-  }
-}
-
-// Resolves once nothing has been in flight for a few timer turns (a page often chains one step after another):
-// no request, no callback still to be called, and no loading mask up (a page polling behind 支付中 sleeps between
-// requests). Counting callbacks matters on a loaded machine, where each timer turn can be a scheduler slice
-// apart: a chain such as answer → modal → next request would otherwise look quiet for three turns.
-async function idle(timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs
-  let quiet = 0
-  while (quiet < 3) {
-    await new Promise((r) => setTimeout(r, 5))
-    quiet = pendingRequests === 0 && pendingCallbacks === 0 && !loadingShown ? quiet + 1 : 0
-    if (Date.now() > deadline) {
-      throw new Error(`still busy after ${timeoutMs} ms: ${pendingRequests} requests, ${pendingCallbacks} callbacks, ` +
-        `loading mask ${loadingShown ? 'shown (wx.hideLoading never called)' : 'hidden'}`)
-    }
-  }
+  return faults.holdNextAnswer(method, pattern, idle)
 }
 
 module.exports = {
-  install, reset, idle, loseNextAnswer, alterNextAnswer, alterNextRequest, holdNextAnswer, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads, uploads,
+  install, reset, idle, holdNextAnswer, loseNextAnswer: faults.loseNextAnswer, alterNextAnswer: faults.alterNextAnswer,
+  alterNextRequest: faults.alterNextRequest, storage, navigations, toasts, modals, modalAnswers, titles, requests, downloads, uploads,
   savedImages, clipboard, payments, paymentAnswers, merchantTransfers, merchantTransferAnswers, privacy, privacyGate,
   mediaAnswers, chosenMedia,
 }
