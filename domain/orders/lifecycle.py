@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.audit.service import record_action
 from domain.config import get_config
-from domain.errors import Conflict, ExternalServiceError, Invalid, Unauthorized
+from domain.errors import Conflict, ExternalServiceError, Invalid
 from domain.marketing.redemption import release_for_cancelled
 from domain.members import order_events
-from domain.models import Order, OrderFingerprint, OrderLine, OrderStatus, Shipment, TrackingEvent, User
+from domain.models import Order, OrderFingerprint, OrderLine, OrderStatus, Shipment, TrackingEvent, User, UserToken
 from domain.orders.actions import (
     EDIT_PERMISSION,
     STAFF_PERMISSION,
@@ -30,8 +30,10 @@ from domain.orders.logistics import Tracker
 from domain.orders.stock import return_stock
 from domain.security import crypto
 from domain.security.actor import Actor
+from domain.security.tokens import token_hash
+from domain.settings.service import SETTINGS_FINGERPRINT, adopt_settings
 from domain.text import required_text
-from domain.users.service import user_and_more_for_token, user_for_token
+from domain.users.service import user_for_token
 from domain.wechat.gateway import WeChatGateway
 
 
@@ -52,15 +54,32 @@ def lock_order_and_more(session: Session, order_id: int, statement, *, user: Use
     return tuple(row)
 
 
-def shopper_and_order_for_token(session: Session, token: str, statement, **params) -> tuple:
-    """(the token's shopper, their order, the statement's further columns …) from one statement built with
-    ``token_user_statement`` that joins the order on its buyer. When it finds nothing, the token alone decides:
-    401 for a token that is not (or no longer) valid, whether the order exists or not; else 404."""
-    try:
-        return user_and_more_for_token(session, token, statement, **params)
-    except Unauthorized:
-        user_for_token(session, token)
-        raise order_not_found() from None
+def shopper_row_for_token(session: Session, token: str, statement, **params):
+    """The row of a statement built with ``token_row_statement``: the token's shopper and their order, on the
+    tables, for a request that only reads what it finds (paying, the order's page). When it finds nothing, the
+    token alone decides: 401 for a token that is not (or no longer) valid, whether the order exists or not; else
+    404."""
+    row = session.execute(statement, {"token_hash": token_hash(token), **params}).first()
+    if row is None or row.token_expires_at <= clock.now():
+        user_for_token(session, token)  # 401 for a token that is not (or no longer) valid, whatever the order
+        raise order_not_found()
+    adopt_settings(session, row.settings_fingerprint)
+    return row
+
+
+_TOKENS = UserToken.__table__
+
+
+def token_row_statement(*columns):
+    """``select(*columns)`` — of the ``users`` table (the token's shopper) and the ``orders`` table (their order of
+    the ``order_id`` parameter: another shopper's is not found) — with what ``shopper_row_for_token`` reads of the
+    token and the settings. Build it once."""
+    users, orders = User.__table__, Order.__table__
+    return (select(_TOKENS.c.expires_at.label("token_expires_at"), *columns,
+                   SETTINGS_FINGERPRINT.label("settings_fingerprint"))
+            .select_from(_TOKENS).join(users, users.c.id == _TOKENS.c.user_id)
+            .join(orders, and_(orders.c.id == bindparam("order_id"), orders.c.user_id == users.c.id))
+            .where(_TOKENS.c.token_hash == bindparam("token_hash")))
 
 
 _LOCK_ORDER = locked_order_statement()  # built once: keying a fresh statement cost about as much as running it

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import and_, bindparam, case, insert, select, update
+from sqlalchemy import Row, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from domain import clock
 from domain.config import get_config
@@ -20,11 +21,15 @@ from domain.members import order_events
 from domain.models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Product, User
 from domain.orders.actions import OrderAction, ensure_order_action, payment_deadline
 from domain.orders.errors import order_not_found
-from domain.orders.lifecycle import lock_order_and_more, locked_order_statement, shopper_and_order_for_token
+from domain.orders.lifecycle import (
+    lock_order_and_more,
+    locked_order_statement,
+    shopper_row_for_token,
+    token_row_statement,
+)
 from domain.payments.errors import PaymentError
 from domain.payments.stray_refunds import refund_stray_payment
 from domain.settings.service import SETTINGS_FINGERPRINT, adopt_settings, get_settings
-from domain.users.service import token_user_statement
 from domain.wechat.gateway import WeChatGateway
 from domain.wechat.pay_types import PaymentNotice
 
@@ -59,11 +64,11 @@ def refund_notify_url() -> str:
 _FIRST_TITLE = (select(OrderLine.title).where(OrderLine.order_id == Order.id).order_by(OrderLine.line_no).limit(1)
                 .correlate(Order).scalar_subquery())
 _ORDER_AND_FIRST_TITLE = locked_order_statement(_FIRST_TITLE)
-# The same, with the shopper of a token: the order is joined on its buyer, so another shopper's is not found.
-_PAYER_AND_ORDER = (
-    token_user_statement(Order, _FIRST_TITLE)
-    .join(Order, and_(Order.id == bindparam("order_id"), Order.user_id == User.id))
-    .with_for_update(key_share=True, of=Order).execution_options(populate_existing=True))
+# The same on the tables, with the shopper of a token (the order is joined on its buyer, so another shopper's is not
+# found): read as a row, as paying only reads the order (an ORM entity cost more to load than the statement to run).
+_PAYER_AND_ORDER = (token_row_statement(User.__table__.c.openid.label("shopper_openid"), *Order.__table__.c,
+                                        _FIRST_TITLE.label("first_title"))
+                    .with_for_update(key_share=True, of=Order.__table__))
 _SET_PREPAY_ID = (update(Order.__table__).where(Order.__table__.c.id == bindparam("paying_order_id"))
                   .values(prepay_id=bindparam("prepay")))
 
@@ -72,27 +77,30 @@ def start_payment(session: Session, *, user: User, order_id: int, wechat: WeChat
     """Unified order (JSAPI) for an unpaid order; returns what ``wx.requestPayment`` needs.
     Paying twice in a row is harmless: WeChat answers the same ``out_trade_no`` with the same prepay_id."""
     order, first = lock_order_and_more(session, order_id, _ORDER_AND_FIRST_TITLE, user=user)
-    return _start(session, user=user, order=order, first=first, wechat=wechat)
+    return _start(session, openid=user.openid, order=order, first=first, wechat=wechat)
 
 
 def start_payment_for_token(session: Session, *, token: str, order_id: int, wechat: WeChatGateway) -> PaymentStart:
     """``start_payment`` for the shopper whose token this is (POST /orders/{id}/pay): the shopper and their order,
     row-locked, with its first line's title, in one statement. When it finds nothing, the token alone decides
     between 401 and 404."""
-    user, order, first = shopper_and_order_for_token(session, token, _PAYER_AND_ORDER, order_id=order_id)
-    return _start(session, user=user, order=order, first=first, wechat=wechat)
+    row = shopper_row_for_token(session, token, _PAYER_AND_ORDER, order_id=order_id)
+    return _start(session, openid=row.shopper_openid, order=row, first=row.first_title, wechat=wechat)
 
 
-def _start(session: Session, *, user: User, order: Order, first: str, wechat: WeChatGateway) -> PaymentStart:
+def _start(session: Session, *, openid: str, order: Order | Row, first: str, wechat: WeChatGateway) -> PaymentStart:
+    """``order``: the entity, or its row (locked either way)."""
     expires = payment_deadline(order, timeout_minutes=get_settings(session).unpaid_timeout_minutes)
     ensure_order_action(order, OrderAction.PAY, pay_deadline=expires)
     prepay_id = wechat.unified_order(
-        out_trade_no=order.order_no, amount_fen=order.payable_fen, body=f"商城订单-{first}", openid=user.openid,
+        out_trade_no=order.order_no, amount_fen=order.payable_fen, body=f"商城订单-{first}", openid=openid,
         notify_url=notify_url(), expire_at=expires,
     )
     if prepay_id != order.prepay_id:
         session.execute(_SET_PREPAY_ID, {"paying_order_id": order.id, "prepay": prepay_id})
-        set_committed_value(order, "prepay_id", prepay_id)
+        loaded = order if isinstance(order, Order) else session.identity_map.get(identity_key(Order, order.id))
+        if loaded is not None:  # an entity this session had loaded sees what was just written
+            set_committed_value(loaded, "prepay_id", prepay_id)
     return PaymentStart(pay_params=wechat.jsapi_params(prepay_id), prepay_id=prepay_id, sandbox=wechat.is_sandbox)
 
 
@@ -113,10 +121,13 @@ def record_payment(session: Session, *, payment: PaymentNotice, wechat: WeChatGa
     paid = session.execute(_PAID_IF_AWAITED, {"out_trade_no": payment.out_trade_no, "amount": payment.amount_fen,
                                               "now": now}).first()
     if paid is not None:
-        order, settings = paid
-        adopt_settings(session, settings)  # the commissions' rates next, without a statement of their own
-        _record_paid(session, order=order, payment=payment, now=now)
-        return NotificationOutcome(order_id=order.id, newly_paid=True)
+        adopt_settings(session, paid.settings_fingerprint)  # the commissions' rates next, without a statement
+        loaded = session.identity_map.get(identity_key(Order, paid.id))
+        if loaded is not None:  # an entity this session had loaded sees what was just written
+            set_committed_value(loaded, "status", paid.status)
+            set_committed_value(loaded, "paid_at", paid.paid_at)
+        _record_paid(session, order=paid, payment=payment, now=now)
+        return NotificationOutcome(order_id=paid.id, newly_paid=True)
     # Anything else (a repeat, another amount, an order cancelled meanwhile, no such order): found and row-locked.
     order = session.scalar(select(Order).where(Order.order_no == payment.out_trade_no)
                            .with_for_update(key_share=True).execution_options(populate_existing=True))
@@ -158,14 +169,15 @@ _LINES_PAID = (update(_LINES).where(_LINES.c.order_id == bindparam("paid_order_i
 
 
 # Built once: the awaited order, paid and returned in one guarded UPDATE (its row locked until the commit), with the
-# business settings' fingerprint.
+# business settings' fingerprint. On the table, returned as a row: what follows only reads it, and an ORM entity
+# cost more to load than the statement to run (docs/architecture.md, "Performance").
+_ORDERS = Order.__table__
 _PAID_IF_AWAITED = (
-    update(Order)
-    .where(Order.order_no == bindparam("out_trade_no"), Order.status == OrderStatus.PENDING_PAYMENT,
-           Order.payable_fen == bindparam("amount"))
+    update(_ORDERS)
+    .where(_ORDERS.c.order_no == bindparam("out_trade_no"), _ORDERS.c.status == OrderStatus.PENDING_PAYMENT,
+           _ORDERS.c.payable_fen == bindparam("amount"))
     .values(status=OrderStatus.PAID, paid_at=bindparam("now"))
-    .returning(Order, SETTINGS_FINGERPRINT)
-    .execution_options(populate_existing=True, synchronize_session=False)
+    .returning(*_ORDERS.c, SETTINGS_FINGERPRINT.label("settings_fingerprint"))
 )
 
 
@@ -178,13 +190,16 @@ def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None
     _record_paid(session, order=order, payment=payment, now=now)
 
 
-def _record_paid(session: Session, *, order: Order, payment: PaymentNotice, now) -> None:
+def _record_paid(session: Session, *, order: Order | Row, payment: PaymentNotice, now) -> None:
     """What follows from an order just marked paid at ``now``: its payment, the products' sales, its coupon used,
-    its commissions, its lines' payment time, the events of a first payment."""
+    its commissions, its lines' payment time, the events of a first payment. ``order``: the entity, or the row the
+    guarded paid UPDATE returned (what follows only reads it)."""
     session.execute(_INSERT_PAYMENT, dict(order_id=order.id, out_trade_no=order.order_no,
                                           transaction_id=payment.transaction_id, amount_fen=payment.amount_fen,
                                           paid_at=now, raw=payment.raw))
-    session.expire(order, ["payment"])  # read afresh if asked for
+    loaded = order if isinstance(order, Order) else session.identity_map.get(identity_key(Order, order.id))
+    if loaded is not None:
+        session.expire(loaded, ["payment"])  # read afresh if asked for
     lines = session.execute(_paid_lines_statement(), {"order_id": order.id}).all()
     sold: dict[int, int] = {}
     for line in lines:

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
+import time
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -29,8 +30,21 @@ def _keys(data_key: bytes) -> tuple[AESGCM, bytes]:
     return AESGCM(enc_key), index_key
 
 
+# The keys in use, with the configuration they came from and when they were last taken from it: every decryption
+# and blind index asks for them (several times a request), and looking at the key file each time (a stat
+# and a path) cost more than the decryption. A changed key file is seen within a second.
+_RECHECK_SECONDS = 1.0
+_in_use: tuple[object, float, tuple[AESGCM, bytes]] | None = None
+
+
 def _current() -> tuple[AESGCM, bytes]:
-    return _keys(get_config().data_key_bytes())
+    global _in_use
+    config, now, seen = get_config(), time.monotonic(), _in_use
+    if seen is not None and seen[0] is config and now - seen[1] < _RECHECK_SECONDS:
+        return seen[2]
+    keys = _keys(config.data_key_bytes())
+    _in_use = (config, now, keys)
+    return keys
 
 
 def encrypt(plaintext: str) -> str:

@@ -296,3 +296,51 @@ def test_the_same_tracking_event_entered_twice_is_kept_once(db, buyer, sandbox_u
     first = lifecycle.add_tracking_event(db, actor=SYSTEM, order_id=order.id, text="已揽收", time=when)
     again = lifecycle.add_tracking_event(db, actor=SYSTEM, order_id=order.id, text="已揽收", time=when)
     assert again.id == first.id
+
+
+def test_the_shoppers_order_page_read_as_rows_is_the_page_read_as_entities(db, buyer, sandbox_url):
+    """GET /orders/{id} builds the shopper's page from rows read on the tables; the dashboard and every other read
+    from ORM entities. The two are the same page in every state the order passes through."""
+    from domain.orders.queries import order_detail, shopper_order_for_token
+    from domain.security.actor import Shopper
+    from domain.users.service import issue_token
+
+    token, viewer = issue_token(db, user=buyer), Shopper.of(buyer)
+    product = make_product(db, title="保温杯", prices=(8900, 9900), stock=10)
+    white, black = product.skus
+
+    def both(order):
+        db.expire_all()
+        by_rows = shopper_order_for_token(db, token=token, order_id=order.id)
+        db.expire_all()
+        assert by_rows == order_detail(db, order.id, viewer=viewer, buyer_nickname=buyer.nickname)
+        return by_rows
+
+    cancelled = place(db, buyer, [(white.id, 1)])
+    assert both(cancelled).actions == ("cancel", "pay")
+    lifecycle.cancel_order(db, user=buyer, order_id=cancelled.id, wechat=get_wechat())
+    assert both(cancelled).status == OrderStatus.CANCELLED
+
+    order = place(db, buyer, [(white.id, 2), (black.id, 1)])
+    pay(db, order, sandbox_url)
+    page = both(order)
+    assert (page.status, page.transaction_id != "", page.shipment) == (OrderStatus.PAID, True, None)
+    assert [line.actions for line in page.lines] == [("request_refund",), ("request_refund",)]
+    ship(db, order, tracking_no="SF0000000001")
+    lifecycle.add_tracking_event(db, actor=SYSTEM, order_id=order.id, text="已揽收",
+                                 time=clock.now() - timedelta(hours=2))
+    lifecycle.add_tracking_event(db, actor=SYSTEM, order_id=order.id, text="运输中", time=clock.now())
+    page = both(order)
+    assert page.shipment.tracking_no == "SF0000000001"
+    assert [e.text for e in page.shipment.events] == ["运输中", "商家已发货，顺丰速运 运单号 SF0000000001", "已揽收"]
+    lifecycle.confirm_receipt(db, user=buyer, order_id=order.id)
+    assert both(order).status == OrderStatus.COMPLETED
+    # With a refund request the page is read as entities (its requests have lines of their own): the same answer.
+    from tests.builders import refund
+    refund(db, order, [(order.lines[0].id, 1)], approve=False)
+    page = both(order)
+    assert page.open_refunds == 1 and len(page.refunds) == 1
+
+    stranger = make_user(db, "stranger")
+    with refused(OrderError.ORDER_NOT_FOUND):
+        shopper_order_for_token(db, token=issue_token(db, user=stranger), order_id=order.id)
