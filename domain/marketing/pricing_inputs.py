@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from domain import clock
@@ -71,42 +71,50 @@ def running_items(session: Session, sku_ids: list[int], *, now: datetime | None 
         return {}
     found: dict[int, RunningItem] = {}
     rows = session.execute(_RUNNING_ITEMS[lock], {"sku_ids": list(sku_ids), "now": now or clock.now()}).all()
-    for item, name, stacks, ends_at in rows:
-        found.setdefault(item.sku_id, RunningItem(
-            item_id=item.id, promotion_id=item.promotion_id, name=name, sku_id=item.sku_id,
-            promo_price_fen=item.promo_price_fen, remaining=item.remaining, per_user_limit=item.per_user_limit,
-            stacks=stacks, ends_at=ends_at))
+    for row in rows:
+        found.setdefault(row.sku_id, RunningItem(
+            item_id=row.id, promotion_id=row.promotion_id, name=row.name, sku_id=row.sku_id,
+            promo_price_fen=row.promo_price_fen, remaining=max(row.activity_stock - row.sold, 0),  # as the entity's
+            per_user_limit=row.per_user_limit,
+            stacks=row.stack_with_others, ends_at=row.ends_at))
     return found
 
 
 def _running_items_statement(lock: bool):
+    """On the tables: rows, not ORM entities (every order and preview reads them; loading entities cost more than
+    the statement)."""
+    items, promotions = PromotionItem.__table__, Promotion.__table__
     query = (
-        select(PromotionItem, Promotion.name, Promotion.stack_with_others, Promotion.ends_at)
-        .join(Promotion, Promotion.id == PromotionItem.promotion_id)
-        .where(PromotionItem.sku_id.in_(bindparam("sku_ids", expanding=True)),
-               Promotion.kind == PromotionKind.TIME_LIMITED, Promotion.status == PromotionStatus.ACTIVE,
-               Promotion.starts_at <= bindparam("now"), Promotion.ends_at > bindparam("now"))
-        .order_by(PromotionItem.id)
+        select(items.c.id, items.c.promotion_id, items.c.sku_id, items.c.promo_price_fen, items.c.activity_stock,
+               items.c.sold, items.c.per_user_limit, promotions.c.name, promotions.c.stack_with_others, promotions.c.ends_at)
+        .join(promotions, promotions.c.id == items.c.promotion_id)
+        .where(items.c.sku_id.in_(bindparam("sku_ids", expanding=True)),
+               promotions.c.kind == PromotionKind.TIME_LIMITED, promotions.c.status == PromotionStatus.ACTIVE,
+               promotions.c.starts_at <= bindparam("now"), promotions.c.ends_at > bindparam("now"))
+        .order_by(items.c.id)
     )
     if lock:
-        query = query.with_for_update(of=PromotionItem, key_share=True).execution_options(populate_existing=True)
+        query = query.with_for_update(of=items, key_share=True)
     return query
 
 
 # Every order and every preview reads these: built once, their values given as parameters (building and keying
 # them afresh each time cost more than running them).
 _RUNNING_ITEMS = {lock: _running_items_statement(lock) for lock in (False, True)}
+_PROMOTIONS = Promotion.__table__
 _RUNNING_FULL_REDUCTIONS = (
-    select(Promotion).where(Promotion.kind == PromotionKind.FULL_REDUCTION, Promotion.status == PromotionStatus.ACTIVE,
-                            Promotion.starts_at <= bindparam("now"), Promotion.ends_at > bindparam("now"))
-    .order_by(Promotion.id))
+    select(*_PROMOTIONS.c)
+    .where(_PROMOTIONS.c.kind == PromotionKind.FULL_REDUCTION, _PROMOTIONS.c.status == PromotionStatus.ACTIVE,
+           _PROMOTIONS.c.starts_at <= bindparam("now"), _PROMOTIONS.c.ends_at > bindparam("now"))
+    .order_by(_PROMOTIONS.c.id))
 
 
-def running_full_reductions(session: Session, *, now: datetime | None = None) -> list[Promotion]:
-    return list(session.scalars(_RUNNING_FULL_REDUCTIONS, {"now": now or clock.now()}))
+def running_full_reductions(session: Session, *, now: datetime | None = None) -> list[Row]:
+    """The 满减 activities running now, as rows of ``promotions`` (read, never changed, by whoever asks)."""
+    return list(session.execute(_RUNNING_FULL_REDUCTIONS, {"now": now or clock.now()}))
 
 
-def full_reduction_terms(promotion: Promotion) -> FullReduction:
+def full_reduction_terms(promotion: Promotion | Row) -> FullReduction:
     return FullReduction(id=promotion.id, tiers=tuple(tuple(t) for t in promotion.tiers), name=promotion.name,
                          scope=pricing_scope(promotion.product_ids, promotion.category_ids), repeat=promotion.repeat,
                          max_off_fen=promotion.max_off_fen, stack_with_coupon=promotion.stack_with_coupon)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from domain.audit.service import record_action
@@ -50,11 +50,15 @@ class LevelInput:
     id: int | None = None  # an existing level kept (its members stay on it unless their growth says otherwise)
 
 
-_LEVELS = select(MemberLevel).order_by(MemberLevel.growth_threshold)  # every placement reads them: built once
+# Every placement reads them: built once, on the table (rows, not ORM entities: whoever lists them only reads them,
+# and loading entities cost more than the statement; docs/architecture.md, "Performance").
+_LEVELS = select(*MemberLevel.__table__.c).order_by(MemberLevel.__table__.c.growth_threshold)
 
 
-def list_levels(session: Session) -> list[MemberLevel]:
-    return list(session.scalars(_LEVELS))
+def list_levels(session: Session) -> list[Row]:
+    """The member levels, lowest first, as rows (``id``, ``name``, ``growth_threshold``, ``discount_bp``,
+    ``benefits`` …); ``save_levels`` changes them."""
+    return list(session.execute(_LEVELS))
 
 
 def ensure_default_levels(session: Session) -> None:

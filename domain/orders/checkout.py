@@ -8,7 +8,6 @@ from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import dml as postgresql_dml
 from sqlalchemy.dialects.sqlite import dml as sqlite_dml
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from domain.catalog.errors import CatalogError
@@ -35,7 +34,7 @@ from domain.orders import addresses as address_book
 from domain.orders.cart import MAX_QUANTITY, remove_ordered
 from domain.orders.errors import OrderError
 from domain.orders.pricing import LineInput, PricedOrder, PricingRules, price_order
-from domain.orders.queries import OrderView, new_order_view, order_detail
+from domain.orders.queries import OrderView, Record, new_order_view, order_detail
 from domain.orders.stock import take_promotion_stock, take_promotion_units_and_stock, take_stock
 from domain.security import crypto
 from domain.security.actor import Shopper
@@ -51,10 +50,25 @@ class OrderItem:
     quantity: int
 
 
+@dataclass(frozen=True)
+class Listed:
+    """What pricing and placing read of one SKU and its product (``_CATALOG``: one row each, no ORM entities)."""
+
+    sku_id: int
+    product_id: int
+    category_id: int | None
+    title: str
+    specs: dict[str, str]
+    cover_url: str
+    price_fen: int
+    stock: int
+    on_sale: bool  # the product on the shelf and the SKU active
+
+
 @dataclass
 class Preview:
     priced: PricedOrder
-    catalog: dict[int, tuple[Sku, Product]]
+    catalog: dict[int, Listed]
     offers: Offers | None = None
     rules: PricingRules | None = None
     coupon: ChosenCoupon | None = None
@@ -116,9 +130,9 @@ def preview_order(session: Session, *, user: User, items: list[OrderItem], coupo
     return _priced(session, user=user, lines=lines, catalog=catalog, coupon_id=coupon_id, lock=lock, lenient=lenient)
 
 
-def _priced(session: Session, *, user: User, lines: list[LineInput], catalog: dict[int, tuple[Sku, Product]],
+def _priced(session: Session, *, user: User, lines: list[LineInput], catalog: dict[int, Listed],
             coupon_id: int | None, lock: bool, lenient: bool = False) -> Preview:
-    offers = marketing_offers(session, user=user, lines=lines, titles={k: p.title for k, (_, p) in catalog.items()},
+    offers = marketing_offers(session, user=user, lines=lines, titles={k: c.title for k, c in catalog.items()},
                               lock=lock, lenient=lenient)
     coupon = chosen_coupon(session, user=user, coupon_id=coupon_id)
     rules = _rules(session, user, offers, coupon)
@@ -130,10 +144,10 @@ def order_preview(session: Session, *, user: User, items: list[OrderItem], coupo
     p = preview.priced
     lines = []
     for line in p.lines:
-        sku, product = preview.catalog[line.sku_id]
+        listed = preview.catalog[line.sku_id]
         item = preview.offers.items.get(line.sku_id) if line.on_promo else None
-        lines.append(PreviewLine(sku_id=sku.id, product_id=product.id, title=product.title, specs=dict(sku.specs),
-                                 cover_url=media_url(product.cover_url), quantity=line.quantity,
+        lines.append(PreviewLine(sku_id=listed.sku_id, product_id=listed.product_id, title=listed.title,
+                                 specs=dict(listed.specs), cover_url=media_url(listed.cover_url), quantity=line.quantity,
                                  unit_price_fen=line.unit_price_fen, amount_fen=line.amount_fen,
                                  discount_fen=line.discount_fen, paid_fen=line.paid_fen,
                                  promo_price_fen=line.input.promo_price_fen,
@@ -153,8 +167,9 @@ def order_preview(session: Session, *, user: User, items: list[OrderItem], coupo
 def place_order(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str = "",
                 idempotency_key: str | None = None, from_cart: bool = False, coupon_id: int | None = None) -> Order:
     """Create an order and take its stock. The same ``idempotency_key`` always returns the same order."""
-    return _place(session, user=user, items=items, address_id=address_id, remark=remark,
-                  idempotency_key=idempotency_key, from_cart=from_cart, coupon_id=coupon_id)[0]
+    placed = _place(session, user=user, items=items, address_id=address_id, remark=remark,
+                    idempotency_key=idempotency_key, from_cart=from_cart, coupon_id=coupon_id)[0]
+    return placed if isinstance(placed, Order) else session.get(Order, placed.id)
 
 
 def place_order_view(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str = "",
@@ -177,8 +192,9 @@ def place_order_for_token(session: Session, *, token: str, items: list[OrderItem
     if key is None or not 1 <= len(key) <= 64:  # no key, or a refused one: refused after the token is checked
         user = user_for_token(session, token)
         return place_order_view(session, user=user, idempotency_key=idempotency_key, **order)
-    user, placed_id, address = user_and_more_for_token(session, token, _SHOPPER_KEYED_ORDER_AND_ADDRESS, key=key,
-                                                       address_id=address_id)
+    user, placed_id, *address = user_and_more_for_token(session, token, _SHOPPER_KEYED_ORDER_AND_ADDRESS, key=key,
+                                                        address_id=address_id)
+    address = Record(**dict(zip(_ADDRESS_COLUMNS, address, strict=True))) if address[0] is not None else None
     if placed_id is not None:
         return order_detail(session, placed_id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
     placed, view = _place(session, user=user, idempotency_key=key, key_looked_up=True, with_view=True,
@@ -189,9 +205,12 @@ def place_order_for_token(session: Session, *, token: str, items: list[OrderItem
 def _place(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str,
            idempotency_key: str | None, from_cart: bool, coupon_id: int | None,
            key_looked_up: bool = False, with_view: bool = False, address: Address | None = None,
-           address_looked_up: bool = False) -> tuple[Order, OrderView | None]:
+           address_looked_up: bool = False) -> tuple[Order | Record, OrderView | None]:
     """The order, and (``with_view``) the new order's view; None for an order the key had placed already.
-    ``address_looked_up``: ``address`` is the shopper's address of that id, or None, read with the token."""
+    ``address_looked_up``: ``address`` is the shopper's address of that id (its row), or None, read with the token. A new
+    order is what its INSERTs returned, as rows (``Record``): nothing after them changes it, and loading them as
+    ORM entities cost more than the statements (docs/architecture.md, "Performance"); an order the key had placed
+    is the entity."""
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not 1 <= len(idempotency_key) <= 64:
@@ -228,19 +247,17 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
         return _by_key(session, user.id, idempotency_key), None
     rows, products_seen = [], set()
     for n, line in enumerate(priced.lines, start=1):
-        sku, product = preview.catalog[line.sku_id]
+        listed = preview.catalog[line.sku_id]
         rows.append(dict(
-            order_id=order.id, line_no=n, product_id=product.id, sku_id=sku.id, title=product.title,
-            specs=dict(sku.specs), cover_url=product.cover_url, unit_price_fen=line.unit_price_fen,
+            order_id=order.id, line_no=n, product_id=listed.product_id, sku_id=listed.sku_id, title=listed.title,
+            specs=dict(listed.specs), cover_url=listed.cover_url, unit_price_fen=line.unit_price_fen,
             quantity=line.quantity, amount_fen=line.amount_fen, discount_fen=line.discount_fen, paid_fen=line.paid_fen,
-            buyer_id=user.id, first_of_product=product.id not in products_seen,
+            buyer_id=user.id, first_of_product=listed.product_id not in products_seen,
         ))
-        products_seen.add(product.id)
+        products_seen.add(listed.product_id)
     # One INSERT for every line (the ORM's flush writes them one by one on SQLite); a new order has nothing else yet.
-    order_lines = sorted(session.scalars(insert(OrderLine).returning(OrderLine), rows), key=lambda ol: ol.line_no)
-    set_committed_value(order, "lines", order_lines)
-    set_committed_value(order, "shipment", None)
-    set_committed_value(order, "payment", None)
+    order.lines = [Record(**written._mapping, order=order)
+                   for written in sorted(session.execute(_INSERT_LINES, rows), key=lambda ol: ol.line_no)]
     # The answer is built now, before any row is locked: nothing below changes what it shows, and in a flash sale
     # every moment between the activity's lock and the commit is the next buyer's wait.
     view = new_order_view(session, order, viewer=Shopper.of(user), buyer_nickname=user.nickname) if with_view else None
@@ -259,11 +276,13 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     return order, view
 
 
-def _insert_order(session: Session, values: dict) -> Order | None:
-    """The order row in one statement; None when the shopper's Idempotency-Key is taken already (a concurrent
-    placement with the same key committed first), without the savepoint a failed INSERT would need. Orders without
-    a key never conflict (NULLs are distinct in a unique index)."""
-    return session.scalars(_KEYED_INSERT[session.get_bind().dialect.name], values).first()
+def _insert_order(session: Session, values: dict) -> Record | None:
+    """The order row in one statement, as written; None when the shopper's Idempotency-Key is taken already (a
+    concurrent placement with the same key committed first), without the savepoint a failed INSERT would need.
+    Orders without a key never conflict (NULLs are distinct in a unique index). A new order has no shipment and no
+    payment yet."""
+    written = session.execute(_KEYED_INSERT[session.get_bind().dialect.name], values).first()
+    return None if written is None else Record(**written._mapping, shipment=None, payment=None, lines=[])
 
 
 def _keyed_insert(dml):
@@ -287,12 +306,12 @@ def _keyed_insert(dml):
 
 
 # Built once, the values given as parameters: keying a fresh statement of twenty values cost as much as running it.
-# On the tables, the rows loaded as entities (``from_statement``): the ORM's bulk INSERT built and keyed a statement
-# of its own at every execution.
-_ORDERS = Order.__table__
-_KEYED_INSERT = {name: select(Order).from_statement(
-                     _keyed_insert(dml)(_ORDERS).if_key_taken_do_nothing().returning(*_ORDERS.c))
+# On the tables, returning rows: the ORM's bulk INSERT built and keyed a statement of its own at every execution,
+# and loading what it returned as entities cost more than running it.
+_ORDERS, _LINES = Order.__table__, OrderLine.__table__
+_KEYED_INSERT = {name: _keyed_insert(dml)(_ORDERS).if_key_taken_do_nothing().returning(*_ORDERS.c)
                  for name, dml in (("postgresql", postgresql_dml), ("sqlite", sqlite_dml))}
+_INSERT_LINES = insert(_LINES).returning(*_LINES.c)
 
 
 def _by_key(session: Session, user_id: int, key: str) -> Order | None:
@@ -301,11 +320,19 @@ def _by_key(session: Session, user_id: int, key: str) -> Order | None:
 
 # The reads every placement makes first, built once (a sold-out answer is these and nothing else).
 _BY_KEY = select(Order).where(Order.user_id == bindparam("user_id"), Order.idempotency_key == bindparam("key"))
+# The address as columns of the row (``id`` first: None when the shopper has no address of that id), not an entity.
+_ADDRESSES = Address.__table__
+_ADDRESS_COLUMNS = ("id", *(column.name for column in _ADDRESSES.c if column.name != "id"))
 _SHOPPER_KEYED_ORDER_AND_ADDRESS = token_user_statement(
     select(Order.id).where(Order.user_id == User.id, Order.idempotency_key == bindparam("key"))
-    .correlate(User).scalar_subquery(), Address,
-).outerjoin(Address, and_(Address.id == bindparam("address_id"), Address.user_id == User.id))
-_CATALOG = select(Sku, Product).join(Product).where(Sku.id.in_(bindparam("sku_ids", expanding=True)))
+    .correlate(User).scalar_subquery(), *(_ADDRESSES.c[name] for name in _ADDRESS_COLUMNS),
+).outerjoin(_ADDRESSES, and_(_ADDRESSES.c.id == bindparam("address_id"), _ADDRESSES.c.user_id == User.id))
+_SKUS, _PRODUCTS = Sku.__table__, Product.__table__
+_CATALOG = (select(_SKUS.c.id, _SKUS.c.product_id, _PRODUCTS.c.category_id, _PRODUCTS.c.title, _SKUS.c.specs,
+                   _PRODUCTS.c.images, _SKUS.c.price_fen, _SKUS.c.stock,
+                   and_(_PRODUCTS.c.is_on_shelf, _SKUS.c.is_active).label("on_sale"))
+            .join(_PRODUCTS, _PRODUCTS.c.id == _SKUS.c.product_id)
+            .where(_SKUS.c.id.in_(bindparam("sku_ids", expanding=True))))
 
 
 def _rules(session: Session, user: User, offers: Offers, coupon: ChosenCoupon | None) -> PricingRules:
@@ -319,7 +346,7 @@ def _rules(session: Session, user: User, offers: Offers, coupon: ChosenCoupon | 
     )
 
 
-def _load_lines(session: Session, items: list[OrderItem]) -> tuple[list[LineInput], dict[int, tuple[Sku, Product]]]:
+def _load_lines(session: Session, items: list[OrderItem]) -> tuple[list[LineInput], dict[int, Listed]]:
     if not items:
         raise Invalid(OrderError.EMPTY_ORDER, "请选择要购买的商品")
     quantities: dict[int, int] = {}
@@ -331,17 +358,20 @@ def _load_lines(session: Session, items: list[OrderItem]) -> tuple[list[LineInpu
         raise Invalid(OrderError.TOO_MANY_LINES, f"一次最多购买 {MAX_LINES} 种商品")
     if any(q > MAX_QUANTITY for q in quantities.values()):
         raise Invalid(OrderError.INVALID_QUANTITY, f"单个商品最多购买 {MAX_QUANTITY} 件")
-    rows = session.execute(_CATALOG, {"sku_ids": list(quantities)}).all()
-    catalog = {sku.id: (sku, product) for sku, product in rows}
+    catalog = {row.id: Listed(sku_id=row.id, product_id=row.product_id, category_id=row.category_id, title=row.title,
+                              specs=row.specs, cover_url=row.images[0] if row.images else "",  # Product.cover_url
+                              price_fen=row.price_fen, stock=row.stock,
+                              on_sale=bool(row.on_sale))
+               for row in session.execute(_CATALOG, {"sku_ids": list(quantities)})}
     lines = []
     for sku_id, quantity in quantities.items():
         if sku_id not in catalog:
             raise NotFound(CatalogError.SKU_NOT_FOUND, "商品规格不存在")
-        sku, product = catalog[sku_id]
-        if not product.is_on_shelf or not sku.is_active:
-            raise Conflict(OrderError.PRODUCT_UNAVAILABLE, f"“{product.title}”已下架")
-        if sku.stock < quantity:
-            raise Conflict(OrderError.OUT_OF_STOCK, f"“{product.title}”库存不足，仅剩 {sku.stock} 件")
-        lines.append(LineInput(sku_id=sku.id, product_id=product.id, category_id=product.category_id,
-                               quantity=quantity, price_fen=sku.price_fen))
+        listed = catalog[sku_id]
+        if not listed.on_sale:
+            raise Conflict(OrderError.PRODUCT_UNAVAILABLE, f"“{listed.title}”已下架")
+        if listed.stock < quantity:
+            raise Conflict(OrderError.OUT_OF_STOCK, f"“{listed.title}”库存不足，仅剩 {listed.stock} 件")
+        lines.append(LineInput(sku_id=sku_id, product_id=listed.product_id, category_id=listed.category_id,
+                               quantity=quantity, price_fen=listed.price_fen))
     return lines, catalog

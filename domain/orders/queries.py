@@ -209,20 +209,20 @@ def shopper_order_for_token(session: Session, *, token: str, order_id: int) -> O
     return view
 
 
-class _Record(SimpleNamespace):
+class Record(SimpleNamespace):
     """A row read on the tables, with the attributes an ORM entity of it has: what the read models and the rules
     in ``actions.py`` look at (they only read)."""
 
 
-def _order_record(row, *, lines, events) -> _Record:
+def _order_record(row, *, lines, events) -> Record:
     values = row._mapping
-    order = _Record(**{name: values[name] for name in _ORDER_COLUMNS},
-                    payment=_Record(transaction_id=row.payment_transaction_id)
+    order = Record(**{name: values[name] for name in _ORDER_COLUMNS},
+                    payment=Record(transaction_id=row.payment_transaction_id)
                     if row.payment_transaction_id is not None else None,
-                    shipment=_Record(**{name: values["shipment__" + name] for name in _SHIPMENT_COLUMNS},
-                                     events=[_Record(time=e.time, text=e.text) for e in events])
+                    shipment=Record(**{name: values["shipment__" + name] for name in _SHIPMENT_COLUMNS},
+                                     events=[Record(time=e.time, text=e.text) for e in events])
                     if row.shipment__id is not None else None)
-    order.lines = [_Record(**line._mapping, order=order) for line in lines]
+    order.lines = [Record(**line._mapping, order=order) for line in lines]
     return order
 
 
