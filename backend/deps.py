@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, suppress
 from functools import lru_cache
+from queue import SimpleQueue
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -52,15 +53,51 @@ async def unit_of_work_factory() -> Callable[..., AbstractContextManager[Session
 UnitOfWorkDep = Annotated[Callable[..., AbstractContextManager[Session]], Depends(unit_of_work_factory)]
 
 
+class _UnitOfWorkThreads:
+    """A fixed set of threads taking units of work from one queue, each answer handed back to the event loop that
+    asked: all ``in_one_thread`` needs. ``ThreadPoolExecutor`` did more at every hand-off — a concurrent future with
+    its own condition, the chaining to an asyncio future, and a semaphore tried with a zero time-out, which waits on
+    a fresh lock whenever every thread is busy — and under load its ``submit`` alone was about 4 % of a worker's
+    CPU (docs/architecture.md, "Performance")."""
+
+    def __init__(self, size: int):
+        self._work: SimpleQueue = SimpleQueue()
+        for n in range(size):
+            threading.Thread(target=self._serve, name=f"unit-of-work-{n}", daemon=True).start()
+
+    def run(self, work: Callable[[], T]) -> asyncio.Future[T]:
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        self._work.put((loop, done, work))
+        return done
+
+    def _serve(self) -> None:
+        while True:
+            loop, done, work = self._work.get()
+            try:
+                result, error = work(), None
+            except BaseException as exc:  # handed to the request that waits for it, as an executor does
+                result, error = None, exc
+            with suppress(RuntimeError):  # the loop closed meanwhile (the worker is stopping): nobody waits any more
+                loop.call_soon_threadsafe(_settle, done, result, error)
+            loop = done = work = result = error = None  # nothing of this request is kept until the next one
+
+
+def _settle(done: asyncio.Future, result, error: BaseException | None) -> None:
+    if done.cancelled():
+        return
+    if error is None:
+        done.set_result(result)
+    else:
+        done.set_exception(error)
+
+
 @lru_cache(maxsize=1)
-def _unit_of_work_threads() -> ThreadPoolExecutor:
+def _unit_of_work_threads() -> _UnitOfWorkThreads:
     """The threads ``in_one_thread`` runs on: as many as the database pool has connections (a unit of work holds
-    one), so a burst waits here for a thread rather than in a thread for a connection. A plain executor hands work
-    over for less CPU than anyio's thread pool, whose capacity limiter and per-call worker hand-off cost about as
-    much again under load (docs/architecture.md, "Performance")."""
+    one), so a burst waits here for a thread rather than in a thread for a connection."""
     config = get_config()
-    return ThreadPoolExecutor(max_workers=max(1, config.db_pool_size + config.db_max_overflow),
-                              thread_name_prefix="unit-of-work")
+    return _UnitOfWorkThreads(max(1, config.db_pool_size + config.db_max_overflow))
 
 
 async def in_one_thread(units: Callable[..., AbstractContextManager[Session]], work: Callable[[Session], T], *,
@@ -71,7 +108,7 @@ async def in_one_thread(units: Callable[..., AbstractContextManager[Session]], w
         with units(read_only=read_only) as session:
             return work(session)
 
-    done = asyncio.get_running_loop().run_in_executor(_unit_of_work_threads(), run)
+    done = _unit_of_work_threads().run(run)
     try:
         return await asyncio.shield(done)
     except asyncio.CancelledError:
