@@ -103,14 +103,17 @@ def _running_items_statement(lock: bool):
 _RUNNING_ITEMS = {lock: _running_items_statement(lock) for lock in (False, True)}
 _PROMOTIONS = Promotion.__table__
 _RUNNING_FULL_REDUCTIONS = (
-    select(*_PROMOTIONS.c)
+    # What pricing (``full_reduction_terms``) and the products' tags read of them.
+    select(_PROMOTIONS.c.id, _PROMOTIONS.c.name, _PROMOTIONS.c.tiers, _PROMOTIONS.c.product_ids,
+           _PROMOTIONS.c.category_ids, _PROMOTIONS.c.repeat, _PROMOTIONS.c.max_off_fen, _PROMOTIONS.c.stack_with_coupon)
     .where(_PROMOTIONS.c.kind == PromotionKind.FULL_REDUCTION, _PROMOTIONS.c.status == PromotionStatus.ACTIVE,
            _PROMOTIONS.c.starts_at <= bindparam("now"), _PROMOTIONS.c.ends_at > bindparam("now"))
     .order_by(_PROMOTIONS.c.id))
 
 
 def running_full_reductions(session: Session, *, now: datetime | None = None) -> list[Row]:
-    """The 满减 activities running now, as rows of ``promotions`` (read, never changed, by whoever asks)."""
+    """The 满减 activities running now, as rows (``id``, ``name``, ``tiers``, ``product_ids``, ``category_ids``,
+    ``repeat``, ``max_off_fen``, ``stack_with_coupon``): read, never changed, by whoever asks."""
     return list(session.execute(_RUNNING_FULL_REDUCTIONS, {"now": now or clock.now()}))
 
 

@@ -28,7 +28,7 @@ from domain.marketing.pricing_inputs import (
 from domain.marketing.redemption import record_promotion_uses
 from domain.media import media_url
 from domain.members.service import member_summary
-from domain.models import Address, Order, OrderLine, OrderStatus, Product, Sku, User
+from domain.models import Address, Order, OrderLine, OrderStatus, Product, Sku, User, UserToken
 from domain.numbers import business_number
 from domain.orders import addresses as address_book
 from domain.orders.cart import MAX_QUANTITY, remove_ordered
@@ -38,8 +38,8 @@ from domain.orders.queries import OrderView, Record, new_order_view, order_detai
 from domain.orders.stock import take_promotion_stock, take_promotion_units_and_stock, take_stock
 from domain.security import crypto
 from domain.security.actor import Shopper
-from domain.settings.service import get_settings
-from domain.users.service import token_user_statement, user_and_more_for_token, user_for_token
+from domain.settings.service import SETTINGS_FINGERPRINT, get_settings
+from domain.users.service import token_row, user_for_token
 
 MAX_LINES = 50
 
@@ -192,9 +192,12 @@ def place_order_for_token(session: Session, *, token: str, items: list[OrderItem
     if key is None or not 1 <= len(key) <= 64:  # no key, or a refused one: refused after the token is checked
         user = user_for_token(session, token)
         return place_order_view(session, user=user, idempotency_key=idempotency_key, **order)
-    user, placed_id, *address = user_and_more_for_token(session, token, _SHOPPER_KEYED_ORDER_AND_ADDRESS, key=key,
-                                                        address_id=address_id)
-    address = Record(**dict(zip(_ADDRESS_COLUMNS, address, strict=True))) if address[0] is not None else None
+    row = token_row(session, token, _SHOPPER_KEYED_ORDER_AND_ADDRESS, key=key, address_id=address_id)
+    values = row._mapping
+    user = Record(**{name: values["shopper_" + name] for name in _SHOPPER_COLUMNS})
+    placed_id = row.placed_id
+    address = Record(**{name: values["address__" + name] for name in _ADDRESS_COLUMNS}) \
+        if row.address__id is not None else None
     if placed_id is not None:
         return order_detail(session, placed_id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
     placed, view = _place(session, user=user, idempotency_key=key, key_looked_up=True, with_view=True,
@@ -320,13 +323,22 @@ def _by_key(session: Session, user_id: int, key: str) -> Order | None:
 
 # The reads every placement makes first, built once (a sold-out answer is these and nothing else).
 _BY_KEY = select(Order).where(Order.user_id == bindparam("user_id"), Order.idempotency_key == bindparam("key"))
-# The address as columns of the row (``id`` first: None when the shopper has no address of that id), not an entity.
-_ADDRESSES = Address.__table__
-_ADDRESS_COLUMNS = ("id", *(column.name for column in _ADDRESSES.c if column.name != "id"))
-_SHOPPER_KEYED_ORDER_AND_ADDRESS = token_user_statement(
-    select(Order.id).where(Order.user_id == User.id, Order.idempotency_key == bindparam("key"))
-    .correlate(User).scalar_subquery(), *(_ADDRESSES.c[name] for name in _ADDRESS_COLUMNS),
-).outerjoin(_ADDRESSES, and_(_ADDRESSES.c.id == bindparam("address_id"), _ADDRESSES.c.user_id == User.id))
+# On the tables: the token's shopper (what placing reads of them), the order their key placed already, and their
+# address of that id (None when they have none of that id), as one row; ORM entities cost more to load than the
+# statement to run (docs/architecture.md, "Performance").
+_USERS, _TOKENS, _ADDRESSES = User.__table__, UserToken.__table__, Address.__table__
+_SHOPPER_COLUMNS = ("id", "nickname", "growth", "member_level_id")
+_ADDRESS_COLUMNS = tuple(column.name for column in _ADDRESSES.c)
+_SHOPPER_KEYED_ORDER_AND_ADDRESS = (
+    select(_TOKENS.c.expires_at.label("token_expires_at"),
+           *(_USERS.c[name].label("shopper_" + name) for name in _SHOPPER_COLUMNS),
+           select(_ORDERS.c.id).where(_ORDERS.c.user_id == _USERS.c.id, _ORDERS.c.idempotency_key == bindparam("key"))
+           .correlate(_USERS).scalar_subquery().label("placed_id"),
+           *(column.label("address__" + column.name) for column in _ADDRESSES.c),
+           SETTINGS_FINGERPRINT.label("settings_fingerprint"))
+    .select_from(_TOKENS).join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+    .outerjoin(_ADDRESSES, and_(_ADDRESSES.c.id == bindparam("address_id"), _ADDRESSES.c.user_id == _USERS.c.id))
+    .where(_TOKENS.c.token_hash == bindparam("token_hash")))
 _SKUS, _PRODUCTS = Sku.__table__, Product.__table__
 _CATALOG = (select(_SKUS.c.id, _SKUS.c.product_id, _PRODUCTS.c.category_id, _PRODUCTS.c.title, _SKUS.c.specs,
                    _PRODUCTS.c.images, _SKUS.c.price_fen, _SKUS.c.stock,

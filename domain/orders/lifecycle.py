@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from domain import clock
 from domain.audit.service import record_action
 from domain.config import get_config
-from domain.errors import Conflict, ExternalServiceError, Invalid
+from domain.errors import Conflict, ExternalServiceError, Invalid, Unauthorized
 from domain.marketing.redemption import release_for_cancelled
 from domain.members import order_events
 from domain.models import Order, OrderFingerprint, OrderLine, OrderStatus, Shipment, TrackingEvent, User, UserToken
@@ -30,10 +30,9 @@ from domain.orders.logistics import Tracker
 from domain.orders.stock import return_stock
 from domain.security import crypto
 from domain.security.actor import Actor
-from domain.security.tokens import token_hash
-from domain.settings.service import SETTINGS_FINGERPRINT, adopt_settings
+from domain.settings.service import SETTINGS_FINGERPRINT
 from domain.text import required_text
-from domain.users.service import user_for_token
+from domain.users.service import token_row, user_for_token
 from domain.wechat.gateway import WeChatGateway
 
 
@@ -59,12 +58,11 @@ def shopper_row_for_token(session: Session, token: str, statement, **params):
     tables, for a request that only reads what it finds (paying, the order's page). When it finds nothing, the
     token alone decides: 401 for a token that is not (or no longer) valid, whether the order exists or not; else
     404."""
-    row = session.execute(statement, {"token_hash": token_hash(token), **params}).first()
-    if row is None or row.token_expires_at <= clock.now():
+    try:
+        return token_row(session, token, statement, **params)
+    except Unauthorized:
         user_for_token(session, token)  # 401 for a token that is not (or no longer) valid, whatever the order
-        raise order_not_found()
-    adopt_settings(session, row.settings_fingerprint)
-    return row
+        raise order_not_found() from None
 
 
 _TOKENS = UserToken.__table__

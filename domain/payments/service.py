@@ -66,9 +66,12 @@ _FIRST_TITLE = (select(OrderLine.title).where(OrderLine.order_id == Order.id).or
 _ORDER_AND_FIRST_TITLE = locked_order_statement(_FIRST_TITLE)
 # The same on the tables, with the shopper of a token (the order is joined on its buyer, so another shopper's is not
 # found): read as a row, as paying only reads the order (an ORM entity cost more to load than the statement to run).
-_PAYER_AND_ORDER = (token_row_statement(User.__table__.c.openid.label("shopper_openid"), *Order.__table__.c,
+# Only what paying reads of the order: every column costs the driver and SQLAlchemy something in every answer.
+_O = Order.__table__
+_PAYER_AND_ORDER = (token_row_statement(User.__table__.c.openid.label("shopper_openid"), _O.c.id, _O.c.order_no,
+                                        _O.c.status, _O.c.created_at, _O.c.payable_fen, _O.c.prepay_id,
                                         _FIRST_TITLE.label("first_title"))
-                    .with_for_update(key_share=True, of=Order.__table__))
+                    .with_for_update(key_share=True, of=_O))
 _SET_PREPAY_ID = (update(Order.__table__).where(Order.__table__.c.id == bindparam("paying_order_id"))
                   .values(prepay_id=bindparam("prepay")))
 
@@ -169,15 +172,17 @@ _LINES_PAID = (update(_LINES).where(_LINES.c.order_id == bindparam("paid_order_i
 
 
 # Built once: the awaited order, paid and returned in one guarded UPDATE (its row locked until the commit), with the
-# business settings' fingerprint. On the table, returned as a row: what follows only reads it, and an ORM entity
-# cost more to load than the statement to run (docs/architecture.md, "Performance").
+# business settings' fingerprint. On the table, returned as a row of the columns what follows reads: it only reads
+# them, and an ORM entity cost more to load than the statement to run (docs/architecture.md, "Performance").
 _ORDERS = Order.__table__
 _PAID_IF_AWAITED = (
     update(_ORDERS)
     .where(_ORDERS.c.order_no == bindparam("out_trade_no"), _ORDERS.c.status == OrderStatus.PENDING_PAYMENT,
            _ORDERS.c.payable_fen == bindparam("amount"))
     .values(status=OrderStatus.PAID, paid_at=bindparam("now"))
-    .returning(*_ORDERS.c, SETTINGS_FINGERPRINT.label("settings_fingerprint"))
+    # What follows reads of the order (its payment, coupon, commissions, lines and a first payment's reward).
+    .returning(_ORDERS.c.id, _ORDERS.c.order_no, _ORDERS.c.user_id, _ORDERS.c.coupon_id, _ORDERS.c.status,
+               _ORDERS.c.paid_at, SETTINGS_FINGERPRINT.label("settings_fingerprint"))
 )
 
 

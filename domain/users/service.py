@@ -130,6 +130,17 @@ def user_and_more_for_token(session: Session, token: str, statement, **params) -
     return (row[0], *row[2:-1])
 
 
+def token_row(session: Session, token: str, statement, **params):
+    """The row of a statement on the tables that reads a valid token's shopper (its ``token_expires_at`` and
+    ``settings_fingerprint`` columns among the row's, as ``token_user_statement`` reads them), for a request that
+    only reads the shopper; 401 ``invalid_token`` otherwise."""
+    row = session.execute(statement, {"token_hash": token_hash(token), **params}).first()
+    if row is None or row.token_expires_at <= clock.now():
+        raise Unauthorized(UserError.INVALID_TOKEN, "登录已失效，请重新登录")
+    adopt_settings(session, row.settings_fingerprint)
+    return row
+
+
 # Built once, the hash given as a parameter: every shopper request runs it, and keying a fresh statement cost more than
 # running it (docs/architecture.md, "Performance").
 _USER_FOR_TOKEN = token_user_statement()
