@@ -344,3 +344,31 @@ def test_the_shoppers_order_page_read_as_rows_is_the_page_read_as_entities(db, b
     stranger = make_user(db, "stranger")
     with refused(OrderError.ORDER_NOT_FOUND):
         shopper_order_for_token(db, token=issue_token(db, user=stranger), order_id=order.id)
+
+
+def test_the_answer_to_placing_read_from_what_was_written_is_the_order_page(db, buyer):
+    """POST /orders answers with a view built from the rows its INSERTs returned, not read back: it is the page
+    ``order_detail`` reads of the same order, discounts, receiver and actions included; the same key answers the
+    same page again."""
+    from domain.orders.checkout import place_order_for_token
+    from domain.orders.queries import order_detail
+    from domain.security.actor import Shopper
+    from domain.users.service import issue_token
+    from tests.builders import make_promotion
+
+    token = issue_token(db, user=buyer)
+    product = make_product(db, title="保温杯", prices=(8900, 9900), stock=10)
+    white, black = product.skus
+    make_promotion(db, "time_limited", name="限时特价", items=[(black.id, 5900, 5, None)])
+    make_promotion(db, "full_reduction", name="满100减10", tiers=((10000, 1000),))
+    address = make_address(db, buyer, name="李四", phone="13912345678")
+    items = [OrderItem(sku_id=white.id, quantity=2), OrderItem(sku_id=black.id, quantity=1)]
+    answer = place_order_for_token(db, token=token, items=items, address_id=address.id, remark="请尽快发货",
+                                   idempotency_key="k-1")
+    assert (answer.goods_fen, answer.full_reduction_fen, answer.payable_fen) == (23700, 1000, 22700)
+    assert (answer.receiver_name, answer.receiver_phone, answer.actions) == ("李四", "13912345678", ("cancel", "pay"))
+    db.expire_all()
+    assert answer == order_detail(db, answer.id, viewer=Shopper.of(buyer), buyer_nickname=buyer.nickname)
+    db.expire_all()
+    assert place_order_for_token(db, token=token, items=items, address_id=address.id, remark="请尽快发货",
+                                 idempotency_key="k-1") == answer
