@@ -39,7 +39,7 @@ def run(checkouts: int) -> str:
         from domain.config import reset_config
         from domain.db import get_sessionmaker, reset_engines, unit_of_work
         from domain.orders.checkout import OrderItem, place_order_for_token
-        from domain.orders.queries import shopper_order_for_token
+        from domain.orders.order_rows import shopper_order_for_token
         from domain.payments.service import handle_payment_notification, start_payment_for_token
         from domain.wechat import get_wechat
 

@@ -31,7 +31,7 @@ from backend.schemas.orders import (
 )
 from domain.media import MAX_UPLOAD_BYTES, media_url
 from domain.models import OrderStatus
-from domain.orders import checkout, lifecycle, queries, refund_queries, refunds
+from domain.orders import checkout, lifecycle, order_rows, queries, refund_queries, refunds
 from domain.orders.checkout import OrderPreview
 from domain.orders.logistics import get_tracker
 from domain.orders.queries import LogisticsView, OrderView
@@ -93,7 +93,7 @@ async def my_order(order_id: IdPath, token: BearerToken, units: UnitOfWorkDep) -
 
 
 def _my_order(session: Session, token: str, order_id: int) -> OrderView:
-    return queries.shopper_order_for_token(session, token=token, order_id=order_id)
+    return order_rows.shopper_order_for_token(session, token=token, order_id=order_id)
 
 
 @router.post("/orders/{order_id}/pay", response_model=PayOut, responses=errors(404, 409, 502))

@@ -34,6 +34,7 @@ from domain.models import (
     UserCoupon,
     UserCouponStatus,
 )
+from domain.models.marketing import units_left
 from domain.money import yuan
 from domain.orders.pricing import Coupon, FullReduction, LineInput, PricedOrder, PricingRules, price_order
 
@@ -74,9 +75,8 @@ def running_items(session: Session, sku_ids: list[int], *, now: datetime | None 
     for row in rows:
         found.setdefault(row.sku_id, RunningItem(
             item_id=row.id, promotion_id=row.promotion_id, name=row.name, sku_id=row.sku_id,
-            promo_price_fen=row.promo_price_fen, remaining=max(row.activity_stock - row.sold, 0),  # as the entity's
-            per_user_limit=row.per_user_limit,
-            stacks=row.stack_with_others, ends_at=row.ends_at))
+            promo_price_fen=row.promo_price_fen, remaining=units_left(row.activity_stock, row.sold),
+            per_user_limit=row.per_user_limit, stacks=row.stack_with_others, ends_at=row.ends_at))
     return found
 
 
@@ -86,7 +86,8 @@ def _running_items_statement(lock: bool):
     items, promotions = PromotionItem.__table__, Promotion.__table__
     query = (
         select(items.c.id, items.c.promotion_id, items.c.sku_id, items.c.promo_price_fen, items.c.activity_stock,
-               items.c.sold, items.c.per_user_limit, promotions.c.name, promotions.c.stack_with_others, promotions.c.ends_at)
+               items.c.sold, items.c.per_user_limit, promotions.c.name, promotions.c.stack_with_others,
+               promotions.c.ends_at)
         .join(promotions, promotions.c.id == items.c.promotion_id)
         .where(items.c.sku_id.in_(bindparam("sku_ids", expanding=True)),
                promotions.c.kind == PromotionKind.TIME_LIMITED, promotions.c.status == PromotionStatus.ACTIVE,

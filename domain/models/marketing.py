@@ -148,7 +148,12 @@ class PromotionItem(Base):
 
     @property
     def remaining(self) -> int:
-        return max(self.activity_stock - self.sold, 0)
+        return units_left(self.activity_stock, self.sold)
+
+
+def units_left(activity_stock: int, sold: int) -> int:
+    """An activity item's units still to sell (never below 0): ``PromotionItem.remaining``, for a row too."""
+    return max(activity_stock - sold, 0)
 
 
 class PromotionUse(CreatedAt, Base):

@@ -28,18 +28,19 @@ from domain.marketing.pricing_inputs import (
 from domain.marketing.redemption import record_promotion_uses
 from domain.media import media_url
 from domain.members.service import member_summary
-from domain.models import Address, Order, OrderLine, OrderStatus, Product, Sku, User, UserToken
+from domain.models import Address, Order, OrderLine, OrderStatus, Product, Sku, User
 from domain.numbers import business_number
 from domain.orders import addresses as address_book
 from domain.orders.cart import MAX_QUANTITY, remove_ordered
 from domain.orders.errors import OrderError
+from domain.orders.order_rows import Record
 from domain.orders.pricing import LineInput, PricedOrder, PricingRules, price_order
-from domain.orders.queries import OrderView, Record, new_order_view, order_detail
+from domain.orders.queries import OrderView, new_order_view, order_detail
 from domain.orders.stock import take_promotion_stock, take_promotion_units_and_stock, take_stock
 from domain.security import crypto
 from domain.security.actor import Shopper
-from domain.settings.service import SETTINGS_FINGERPRINT, get_settings
-from domain.users.service import token_row, user_for_token
+from domain.settings.service import get_settings
+from domain.users.service import token_row, token_row_statement, user_for_token
 
 MAX_LINES = 50
 
@@ -147,7 +148,8 @@ def order_preview(session: Session, *, user: User, items: list[OrderItem], coupo
         listed = preview.catalog[line.sku_id]
         item = preview.offers.items.get(line.sku_id) if line.on_promo else None
         lines.append(PreviewLine(sku_id=listed.sku_id, product_id=listed.product_id, title=listed.title,
-                                 specs=dict(listed.specs), cover_url=media_url(listed.cover_url), quantity=line.quantity,
+                                 specs=dict(listed.specs), cover_url=media_url(listed.cover_url),
+                                 quantity=line.quantity,
                                  unit_price_fen=line.unit_price_fen, amount_fen=line.amount_fen,
                                  discount_fen=line.discount_fen, paid_fen=line.paid_fen,
                                  promo_price_fen=line.input.promo_price_fen,
@@ -210,10 +212,10 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
            key_looked_up: bool = False, with_view: bool = False, address: Address | None = None,
            address_looked_up: bool = False) -> tuple[Order | Record, OrderView | None]:
     """The order, and (``with_view``) the new order's view; None for an order the key had placed already.
-    ``address_looked_up``: ``address`` is the shopper's address of that id (its row), or None, read with the token. A new
-    order is what its INSERTs returned, as rows (``Record``): nothing after them changes it, and loading them as
-    ORM entities cost more than the statements (docs/architecture.md, "Performance"); an order the key had placed
-    is the entity."""
+    ``address_looked_up``: ``address`` is the shopper's address of that id (its row), or None, read with the
+    token. A new order is what its INSERTs returned, as rows (``Record``): nothing after them changes it, and
+    loading them as ORM entities cost more than the statements (docs/architecture.md, "Performance"); an order the
+    key had placed is the entity."""
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not 1 <= len(idempotency_key) <= 64:
@@ -326,19 +328,15 @@ _BY_KEY = select(Order).where(Order.user_id == bindparam("user_id"), Order.idemp
 # On the tables: the token's shopper (what placing reads of them), the order their key placed already, and their
 # address of that id (None when they have none of that id), as one row; ORM entities cost more to load than the
 # statement to run (docs/architecture.md, "Performance").
-_USERS, _TOKENS, _ADDRESSES = User.__table__, UserToken.__table__, Address.__table__
+_USERS, _ADDRESSES = User.__table__, Address.__table__
 _SHOPPER_COLUMNS = ("id", "nickname", "growth", "member_level_id")
 _ADDRESS_COLUMNS = tuple(column.name for column in _ADDRESSES.c)
-_SHOPPER_KEYED_ORDER_AND_ADDRESS = (
-    select(_TOKENS.c.expires_at.label("token_expires_at"),
-           *(_USERS.c[name].label("shopper_" + name) for name in _SHOPPER_COLUMNS),
-           select(_ORDERS.c.id).where(_ORDERS.c.user_id == _USERS.c.id, _ORDERS.c.idempotency_key == bindparam("key"))
-           .correlate(_USERS).scalar_subquery().label("placed_id"),
-           *(column.label("address__" + column.name) for column in _ADDRESSES.c),
-           SETTINGS_FINGERPRINT.label("settings_fingerprint"))
-    .select_from(_TOKENS).join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
-    .outerjoin(_ADDRESSES, and_(_ADDRESSES.c.id == bindparam("address_id"), _ADDRESSES.c.user_id == _USERS.c.id))
-    .where(_TOKENS.c.token_hash == bindparam("token_hash")))
+_SHOPPER_KEYED_ORDER_AND_ADDRESS = token_row_statement(
+    *(_USERS.c[name].label("shopper_" + name) for name in _SHOPPER_COLUMNS),
+    select(_ORDERS.c.id).where(_ORDERS.c.user_id == _USERS.c.id, _ORDERS.c.idempotency_key == bindparam("key"))
+    .correlate(_USERS).scalar_subquery().label("placed_id"),
+    *(column.label("address__" + column.name) for column in _ADDRESSES.c),
+).outerjoin(_ADDRESSES, and_(_ADDRESSES.c.id == bindparam("address_id"), _ADDRESSES.c.user_id == _USERS.c.id))
 _SKUS, _PRODUCTS = Sku.__table__, Product.__table__
 _CATALOG = (select(_SKUS.c.id, _SKUS.c.product_id, _PRODUCTS.c.category_id, _PRODUCTS.c.title, _SKUS.c.specs,
                    _PRODUCTS.c.images, _SKUS.c.price_fen, _SKUS.c.stock,

@@ -15,7 +15,7 @@ from domain.config import get_config
 from domain.errors import Conflict, ExternalServiceError, Invalid, Unauthorized
 from domain.marketing.redemption import release_for_cancelled
 from domain.members import order_events
-from domain.models import Order, OrderFingerprint, OrderLine, OrderStatus, Shipment, TrackingEvent, User, UserToken
+from domain.models import Order, OrderFingerprint, OrderLine, OrderStatus, Shipment, TrackingEvent, User
 from domain.orders.actions import (
     EDIT_PERMISSION,
     STAFF_PERMISSION,
@@ -30,9 +30,8 @@ from domain.orders.logistics import Tracker
 from domain.orders.stock import return_stock
 from domain.security import crypto
 from domain.security.actor import Actor
-from domain.settings.service import SETTINGS_FINGERPRINT
 from domain.text import required_text
-from domain.users.service import token_row, user_for_token
+from domain.users.service import token_row, token_row_statement, user_for_token
 from domain.wechat.gateway import WeChatGateway
 
 
@@ -54,7 +53,7 @@ def lock_order_and_more(session: Session, order_id: int, statement, *, user: Use
 
 
 def shopper_row_for_token(session: Session, token: str, statement, **params):
-    """The row of a statement built with ``token_row_statement``: the token's shopper and their order, on the
+    """The row of a statement built with ``token_order_row_statement``: the token's shopper and their order, on the
     tables, for a request that only reads what it finds (paying, the order's page). When it finds nothing, the
     token alone decides: 401 for a token that is not (or no longer) valid, whether the order exists or not; else
     404."""
@@ -65,19 +64,13 @@ def shopper_row_for_token(session: Session, token: str, statement, **params):
         raise order_not_found() from None
 
 
-_TOKENS = UserToken.__table__
-
-
-def token_row_statement(*columns):
-    """``select(*columns)`` — of the ``users`` table (the token's shopper) and the ``orders`` table (their order of
-    the ``order_id`` parameter: another shopper's is not found) — with what ``shopper_row_for_token`` reads of the
-    token and the settings. Build it once."""
+def token_order_row_statement(*columns):
+    """``token_row_statement`` joined to the token's shopper's order of the ``order_id`` parameter (another
+    shopper's is not found), for ``shopper_row_for_token``: ``columns`` may read ``users`` and ``orders``. Build it
+    once."""
     users, orders = User.__table__, Order.__table__
-    return (select(_TOKENS.c.expires_at.label("token_expires_at"), *columns,
-                   SETTINGS_FINGERPRINT.label("settings_fingerprint"))
-            .select_from(_TOKENS).join(users, users.c.id == _TOKENS.c.user_id)
-            .join(orders, and_(orders.c.id == bindparam("order_id"), orders.c.user_id == users.c.id))
-            .where(_TOKENS.c.token_hash == bindparam("token_hash")))
+    return token_row_statement(*columns).join(
+        orders, and_(orders.c.id == bindparam("order_id"), orders.c.user_id == users.c.id))
 
 
 _LOCK_ORDER = locked_order_statement()  # built once: keying a fresh statement cost about as much as running it

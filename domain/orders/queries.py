@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 
 from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -24,11 +23,9 @@ from domain.models import (
     Order,
     OrderLine,
     OrderStatus,
-    Payment,
     Refund,
     RefundStatus,
     Shipment,
-    TrackingEvent,
     User,
 )
 from domain.orders.actions import (
@@ -45,7 +42,7 @@ from domain.orders.actions import (
     refundable_quantity,
 )
 from domain.orders.errors import OrderError, order_not_found
-from domain.orders.lifecycle import logistics, shopper_row_for_token, token_row_statement
+from domain.orders.lifecycle import logistics
 from domain.orders.logistics import Tracker
 from domain.orders.refund_queries import RefundView, load_refunds, refund_views
 from domain.orders.refunds import reserved_by_line
@@ -161,7 +158,7 @@ def order_list(session: Session, *, viewer: Viewer, status: str | None = None, o
     if created_to:
         query = query.where(Order.created_at < created_to)
     query, total = paginate(session, query, Order.id.desc(), page=page, page_size=page_size)
-    return _order_views(session, list(session.scalars(_with_details(query))), viewer), total
+    return order_views(session, list(session.scalars(_with_details(query))), viewer), total
 
 
 def _matching(text: str):
@@ -190,42 +187,6 @@ def order_detail(session: Session, order_id: int, *, viewer: Viewer, buyer_nickn
     return _detail(session, order, has_refunds, viewer, buyer_nickname)
 
 
-def shopper_order_for_token(session: Session, *, token: str, order_id: int) -> OrderView:
-    """``order_detail`` for the shopper whose token this is (GET /orders/{id}): the shopper and their order, with
-    its shipment, its payment and whether it has refund requests, in one statement, then its lines. When it finds
-    nothing, the token alone decides between 401 and 404.
-
-    Read on the tables, as rows: the view is built from them exactly as from the ORM's entities, and loading four
-    entities with their eager loads cost more than the two statements (docs/architecture.md, "Performance"). An
-    order with refund requests is read by ``order_detail`` (its requests are entities with lines of their own)."""
-    row = shopper_row_for_token(session, token, _TOKEN_ORDER_ROW, order_id=order_id)
-    viewer = Shopper(user_id=row.user_id)
-    if row.has_refunds:
-        return order_detail(session, order_id, viewer=viewer, buyer_nickname=row.shopper_nickname)
-    order = _order_record(row, lines=session.execute(_ORDER_LINE_ROWS, {"order_id": order_id}).all(),
-                          events=session.execute(_EVENT_ROWS, {"shipment_id": row.shipment__id}).all()
-                          if row.shipment__id is not None else ())
-    [view] = _order_views(session, [order], viewer, without_refunds=True, buyers={order.user_id: row.shopper_nickname})
-    return view
-
-
-class Record(SimpleNamespace):
-    """A row read on the tables, with the attributes an ORM entity of it has: what the read models and the rules
-    in ``actions.py`` look at (they only read)."""
-
-
-def _order_record(row, *, lines, events) -> Record:
-    values = row._mapping
-    order = Record(**{name: values[name] for name in _ORDER_COLUMNS},
-                    payment=Record(transaction_id=row.payment_transaction_id)
-                    if row.payment_transaction_id is not None else None,
-                    shipment=Record(**{name: values["shipment__" + name] for name in _SHIPMENT_COLUMNS},
-                                     events=[Record(time=e.time, text=e.text) for e in events])
-                    if row.shipment__id is not None else None)
-    order.lines = [Record(**line._mapping, order=order) for line in lines]
-    return order
-
-
 def _detail(session: Session, order: Order, has_refunds: bool, viewer: Viewer,
             buyer_nickname: str | None) -> OrderView:
     # The lines by a plain query: SQLAlchemy's selectinload cost more than the query itself for one order.
@@ -233,7 +194,7 @@ def _detail(session: Session, order: Order, has_refunds: bool, viewer: Viewer,
     refunds = load_refunds(session, select(Refund).where(Refund.order_id == order.id)
                            .order_by(Refund.id.desc())) if has_refunds else []
     known = {order.user_id: buyer_nickname} if buyer_nickname is not None else None
-    [view] = _order_views(session, [order], viewer, refunds=refund_views(session, refunds, viewer),
+    [view] = order_views(session, [order], viewer, refunds=refund_views(session, refunds, viewer),
                           without_refunds=not refunds, buyers=known)
     return view
 
@@ -327,27 +288,7 @@ def _with_details(query: Select) -> Select:
 _ANY_ORDER = select(Order, _HAS_REFUNDS).where(Order.id == bindparam("order_id")).options(*_SHIPMENT_AND_PAYMENT)
 _ORDER_LINES = select(OrderLine).where(OrderLine.order_id == bindparam("order_id")).order_by(OrderLine.line_no)
 _SHOPPERS_ORDER = _ANY_ORDER.where(Order.user_id == bindparam("user_id"))
-# The same on the tables, with the shopper of a token (``shopper_order_for_token``): the order is joined on its
-# buyer, so another shopper's is not found; its shipment's columns are prefixed ``shipment__``.
-_ORDERS, _SHIPMENTS, _PAYMENTS = Order.__table__, Shipment.__table__, Payment.__table__
-_ORDER_COLUMNS = tuple(_ORDERS.c.keys())
-_SHIPMENT_COLUMNS = tuple(_SHIPMENTS.c.keys())
-_TOKEN_ORDER_ROW = (
-    token_row_statement(User.__table__.c.nickname.label("shopper_nickname"), *_ORDERS.c,
-                        exists().where(Refund.__table__.c.order_id == _ORDERS.c.id).correlate(_ORDERS)
-                        .label("has_refunds"),
-                        _PAYMENTS.c.transaction_id.label("payment_transaction_id"),
-                        *(column.label("shipment__" + column.name) for column in _SHIPMENTS.c))
-    .outerjoin(_PAYMENTS, _PAYMENTS.c.order_id == _ORDERS.c.id)
-    .outerjoin(_SHIPMENTS, _SHIPMENTS.c.order_id == _ORDERS.c.id))
-_ORDER_LINE_ROWS = (select(*OrderLine.__table__.c).where(OrderLine.__table__.c.order_id == bindparam("order_id"))
-                    .order_by(OrderLine.__table__.c.line_no))
-_EVENT_ROWS = (select(TrackingEvent.__table__.c.time, TrackingEvent.__table__.c.text)
-               .where(TrackingEvent.__table__.c.shipment_id == bindparam("shipment_id"))
-               .order_by(TrackingEvent.__table__.c.time.desc()))
-
-
-def _order_views(session: Session, orders: list[Order], viewer: Viewer, *, refunds: Iterable[RefundView] = (),
+def order_views(session: Session, orders: list[Order], viewer: Viewer, *, refunds: Iterable[RefundView] = (),
                  without_refunds: bool = False, buyers: dict[int, str] | None = None) -> list[OrderView]:
     """Views of loaded orders: buyers, open refunds, reserved units and the settings in one query each. Orders
     known to have no refund request (``without_refunds``) have nothing open and no unit reserved: not read; nor

@@ -25,7 +25,7 @@ from domain.orders.lifecycle import (
     lock_order_and_more,
     locked_order_statement,
     shopper_row_for_token,
-    token_row_statement,
+    token_order_row_statement,
 )
 from domain.payments.errors import PaymentError
 from domain.payments.stray_refunds import refund_stray_payment
@@ -65,13 +65,14 @@ _FIRST_TITLE = (select(OrderLine.title).where(OrderLine.order_id == Order.id).or
                 .correlate(Order).scalar_subquery())
 _ORDER_AND_FIRST_TITLE = locked_order_statement(_FIRST_TITLE)
 # The same on the tables, with the shopper of a token (the order is joined on its buyer, so another shopper's is not
-# found): read as a row, as paying only reads the order (an ORM entity cost more to load than the statement to run).
-# Only what paying reads of the order: every column costs the driver and SQLAlchemy something in every answer.
-_O = Order.__table__
-_PAYER_AND_ORDER = (token_row_statement(User.__table__.c.openid.label("shopper_openid"), _O.c.id, _O.c.order_no,
-                                        _O.c.status, _O.c.created_at, _O.c.payable_fen, _O.c.prepay_id,
-                                        _FIRST_TITLE.label("first_title"))
-                    .with_for_update(key_share=True, of=_O))
+# found): a row of only what paying reads, since an ORM entity cost more to load than the statement to run and
+# every column costs the driver and SQLAlchemy something in every answer.
+_ORDERS = Order.__table__
+_PAYER_AND_ORDER = (
+    token_order_row_statement(User.__table__.c.openid.label("shopper_openid"), _ORDERS.c.id, _ORDERS.c.order_no,
+                              _ORDERS.c.status, _ORDERS.c.created_at, _ORDERS.c.payable_fen, _ORDERS.c.prepay_id,
+                              _FIRST_TITLE.label("first_title"))
+    .with_for_update(key_share=True, of=_ORDERS))
 _SET_PREPAY_ID = (update(Order.__table__).where(Order.__table__.c.id == bindparam("paying_order_id"))
                   .values(prepay_id=bindparam("prepay")))
 
@@ -101,7 +102,7 @@ def _start(session: Session, *, openid: str, order: Order | Row, first: str, wec
     )
     if prepay_id != order.prepay_id:
         session.execute(_SET_PREPAY_ID, {"paying_order_id": order.id, "prepay": prepay_id})
-        loaded = order if isinstance(order, Order) else session.identity_map.get(identity_key(Order, order.id))
+        loaded = _loaded(session, order)
         if loaded is not None:  # an entity this session had loaded sees what was just written
             set_committed_value(loaded, "prepay_id", prepay_id)
     return PaymentStart(pay_params=wechat.jsapi_params(prepay_id), prepay_id=prepay_id, sandbox=wechat.is_sandbox)
@@ -125,7 +126,7 @@ def record_payment(session: Session, *, payment: PaymentNotice, wechat: WeChatGa
                                               "now": now}).first()
     if paid is not None:
         adopt_settings(session, paid.settings_fingerprint)  # the commissions' rates next, without a statement
-        loaded = session.identity_map.get(identity_key(Order, paid.id))
+        loaded = _loaded(session, paid)
         if loaded is not None:  # an entity this session had loaded sees what was just written
             set_committed_value(loaded, "status", paid.status)
             set_committed_value(loaded, "paid_at", paid.paid_at)
@@ -174,7 +175,6 @@ _LINES_PAID = (update(_LINES).where(_LINES.c.order_id == bindparam("paid_order_i
 # Built once: the awaited order, paid and returned in one guarded UPDATE (its row locked until the commit), with the
 # business settings' fingerprint. On the table, returned as a row of the columns what follows reads: it only reads
 # them, and an ORM entity cost more to load than the statement to run (docs/architecture.md, "Performance").
-_ORDERS = Order.__table__
 _PAID_IF_AWAITED = (
     update(_ORDERS)
     .where(_ORDERS.c.order_no == bindparam("out_trade_no"), _ORDERS.c.status == OrderStatus.PENDING_PAYMENT,
@@ -184,6 +184,11 @@ _PAID_IF_AWAITED = (
     .returning(_ORDERS.c.id, _ORDERS.c.order_no, _ORDERS.c.user_id, _ORDERS.c.coupon_id, _ORDERS.c.status,
                _ORDERS.c.paid_at, SETTINGS_FINGERPRINT.label("settings_fingerprint"))
 )
+
+
+def _loaded(session: Session, order: Order | Row) -> Order | None:
+    """The order's entity in this session: itself, or (for a row) the one this session had loaded, if any."""
+    return order if isinstance(order, Order) else session.identity_map.get(identity_key(Order, order.id))
 
 
 def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None:
@@ -202,7 +207,7 @@ def _record_paid(session: Session, *, order: Order | Row, payment: PaymentNotice
     session.execute(_INSERT_PAYMENT, dict(order_id=order.id, out_trade_no=order.order_no,
                                           transaction_id=payment.transaction_id, amount_fen=payment.amount_fen,
                                           paid_at=now, raw=payment.raw))
-    loaded = order if isinstance(order, Order) else session.identity_map.get(identity_key(Order, order.id))
+    loaded = _loaded(session, order)
     if loaded is not None:
         session.expire(loaded, ["payment"])  # read afresh if asked for
     lines = session.execute(_paid_lines_statement(), {"order_id": order.id}).all()

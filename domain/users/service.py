@@ -109,31 +109,24 @@ def issue_token(session: Session, *, user: User) -> str:
 
 
 def user_for_token(session: Session, token: str) -> User:
-    return user_and_more_for_token(session, token, _USER_FOR_TOKEN)[0]
+    return token_row(session, token, _USER_FOR_TOKEN).User
 
 
-def token_user_statement(*columns):
-    """The statement ``user_for_token`` runs, with more columns beside the user (a correlated subquery may read
-    ``User.id``): for a request that needs the shopper and one more thing at once. Build it once. It reads the
-    business settings' fingerprint too: a shopper's request is the transaction's first statement, and most of them
-    need the settings next (one statement fewer each; docs/architecture.md, "What is cached")."""
-    return (select(User, UserToken.expires_at, *columns, SETTINGS_FINGERPRINT)
-            .join(UserToken, UserToken.user_id == User.id).where(UserToken.token_hash == bindparam("token_hash")))
-
-
-def user_and_more_for_token(session: Session, token: str, statement, **params) -> tuple:
-    """(the user, the statement's further columns …) for a valid token; 401 ``invalid_token`` otherwise."""
-    row = session.execute(statement, {"token_hash": token_hash(token), **params}).first()
-    if row is None or row.expires_at <= clock.now():
-        raise Unauthorized(UserError.INVALID_TOKEN, "登录已失效，请重新登录")
-    adopt_settings(session, row[-1])
-    return (row[0], *row[2:-1])
+def token_row_statement(*columns):
+    """``select(*columns)`` of the ``users`` table (the token's shopper, joined on the ``token_hash`` parameter),
+    with what ``token_row`` reads of the token and the settings. It reads the business settings' fingerprint: a
+    shopper's request is the transaction's first statement, and most of them need the settings next (one statement
+    fewer each; docs/architecture.md, "What is cached"). Build it once."""
+    users, tokens = User.__table__, UserToken.__table__
+    return (select(tokens.c.expires_at.label("token_expires_at"), *columns,
+                   SETTINGS_FINGERPRINT.label("settings_fingerprint"))
+            .select_from(tokens).join(users, users.c.id == tokens.c.user_id)
+            .where(tokens.c.token_hash == bindparam("token_hash")))
 
 
 def token_row(session: Session, token: str, statement, **params):
-    """The row of a statement on the tables that reads a valid token's shopper (its ``token_expires_at`` and
-    ``settings_fingerprint`` columns among the row's, as ``token_user_statement`` reads them), for a request that
-    only reads the shopper; 401 ``invalid_token`` otherwise."""
+    """The row of a statement built with ``token_row_statement``, for a valid token; 401 ``invalid_token``
+    otherwise."""
     row = session.execute(statement, {"token_hash": token_hash(token), **params}).first()
     if row is None or row.token_expires_at <= clock.now():
         raise Unauthorized(UserError.INVALID_TOKEN, "登录已失效，请重新登录")
@@ -142,8 +135,8 @@ def token_row(session: Session, token: str, statement, **params):
 
 
 # Built once, the hash given as a parameter: every shopper request runs it, and keying a fresh statement cost more than
-# running it (docs/architecture.md, "Performance").
-_USER_FOR_TOKEN = token_user_statement()
+# running it (docs/architecture.md, "Performance"). The user as an entity: whoever asks for it may change it.
+_USER_FOR_TOKEN = token_row_statement(User)
 
 
 def shopper_id_for_token(session: Session, token: str) -> int | None:

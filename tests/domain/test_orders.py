@@ -301,7 +301,8 @@ def test_the_same_tracking_event_entered_twice_is_kept_once(db, buyer, sandbox_u
 def test_the_shoppers_order_page_read_as_rows_is_the_page_read_as_entities(db, buyer, sandbox_url):
     """GET /orders/{id} builds the shopper's page from rows read on the tables; the dashboard and every other read
     from ORM entities. The two are the same page in every state the order passes through."""
-    from domain.orders.queries import order_detail, shopper_order_for_token
+    from domain.orders.order_rows import shopper_order_for_token
+    from domain.orders.queries import order_detail
     from domain.security.actor import Shopper
     from domain.users.service import issue_token
 
