@@ -42,52 +42,84 @@ def run_dev(*, api_port: int = 8000, sandbox_port: int = 8100, dashboard_port: i
         return proc
 
     # A SIGTERM (``kill``, a service manager, a closing terminal session) takes the same way out as Ctrl-C;
-    # without it the supervisor would die at once and leave its children running. Ctrl-C goes through the same
-    # handler rather than Python's default one, so that the first of either signal also ignores every later one.
+    # without it the supervisor would die at once and leave its children running. Neither raises anything: the
+    # handler only notes the request, and the supervisor looks at the note between its own steps. An exception
+    # raised wherever the signal lands (KeyboardInterrupt, Python's default) could land inside an import or a
+    # library's clean-up and end the supervisor as "killed by SIGINT", exit -2, with its children left running.
+    stop = _StopRequest()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _interrupt)
+        signal.signal(sig, stop.note)
     try:
         # The sandbox first: the demo data's shipping uploads go to it.
         sandbox = start("sandbox", [python, "-m", "backend", "sandbox", "--port", str(sandbox_port)])
-        _wait(f"http://127.0.0.1:{sandbox_port}/healthz", "sandbox", sandbox)
-        subprocess.run([python, "-m", "backend", "migrate"], check=True, env=env, cwd=PROJECT_ROOT)
+        if not _wait(f"http://127.0.0.1:{sandbox_port}/healthz", "sandbox", sandbox, stop):
+            return 0
+        migrated = _run([python, "-m", "backend", "migrate"], env, stop)
+        if migrated is None:
+            return 0
+        print(migrated, end="", flush=True)
         marker = config.var_dir / ".demo-seeded"
         seed_args = ["seed"] if marker.exists() else ["seed", "--demo", "--history"]
-        seed = subprocess.run([python, "-m", "backend", *seed_args], check=True, env=env, cwd=PROJECT_ROOT,
-                              capture_output=True, text=True)
+        seed_output = _run([python, "-m", "backend", *seed_args], env, stop)
+        if seed_output is None:
+            return 0
         marker.touch()
         for name, cmd, health in specs:
             proc = start(name, cmd)
-            if health:
-                _wait(health, name, proc)
-        _banner(api_port, sandbox_port, dashboard_port, seed.stdout, logs)
-        while all(p.poll() is None for _, p in procs):
-            time.sleep(1)
+            if health and not _wait(health, name, proc, stop):
+                return 0
+        _banner(api_port, sandbox_port, dashboard_port, seed_output, logs)
+        while not stop.requested and all(p.poll() is None for _, p in procs):
+            time.sleep(0.2)
+        if stop.requested:
+            return 0
         dead = [n for n, p in procs if p.poll() is not None]
         print(f"stopped: {', '.join(dead)} exited; see {logs}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 0
     finally:
         _stop([proc for _, proc in procs])
 
 
-def _interrupt(signum: int, _frame) -> None:
-    """The way out on the first Ctrl-C or SIGTERM. Later ones are ignored from this moment, not only once ``_stop``
-    starts: one landing between this raise and ``_stop`` would otherwise raise a second KeyboardInterrupt out of the
-    ``except``/``finally`` and end the supervisor as "killed by SIGINT", exit -2, with its children left running."""
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, signal.SIG_IGN)
-    raise KeyboardInterrupt(f"signal {signum}")
+class _StopRequest:
+    """Set by the first Ctrl-C or SIGTERM (later ones change nothing); read by the supervisor between its steps."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def note(self, _signum: int, _frame) -> None:
+        self.requested = True
+
+
+def _run(cmd: list[str], env: dict[str, str], stop: _StopRequest) -> str | None:
+    """Run a set-up step to its end and return what it printed, or stop it and return None on Ctrl-C or SIGTERM.
+    A step that fails ends the start-up with what it printed."""
+    proc = subprocess.Popen(cmd, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        while True:
+            try:
+                output, _ = proc.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if stop.requested:
+                    return None
+    finally:
+        _terminate([proc])
+    if proc.returncode != 0:
+        raise SystemExit(f"{output}{' '.join(cmd[1:])} failed with exit code {proc.returncode}")
+    return output
 
 
 def _stop(procs: list[subprocess.Popen], timeout: float = 10) -> None:
     """Terminate every child, give them ``timeout`` seconds together, then kill whichever is left. The supervisor is
-    on its way out once this starts, so Ctrl-C and SIGTERM stay ignored from here on: a second one must not cut the
-    stop short and orphan the rest, and one arriving while Python finalises (when it has put back their default
-    action) would end a clean stop as "killed by SIGINT", exit -2, with nothing in the log."""
+    on its way out once this starts, so Ctrl-C and SIGTERM are ignored from here on: Python puts back the default
+    action of a signal with a handler of its own while it finalises, and one arriving then would end a clean stop
+    as "killed by SIGINT", exit -2, with nothing in the log."""
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)
+    _terminate(procs, timeout)
+
+
+def _terminate(procs: list[subprocess.Popen], timeout: float = 10) -> None:
     for proc in procs:
         if proc.poll() is None:
             proc.terminate()
@@ -100,14 +132,17 @@ def _stop(procs: list[subprocess.Popen], timeout: float = 10) -> None:
             proc.wait()
 
 
-def _wait(url: str, name: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+def _wait(url: str, name: str, proc: subprocess.Popen, stop: _StopRequest, timeout: float = 60) -> bool:
+    """Wait until ``url`` answers 200: True, or False once Ctrl-C or SIGTERM asks the supervisor to stop."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if stop.requested:
+            return False
         if proc.poll() is not None:
             raise SystemExit(f"{name} exited during start-up; see var/logs/{name}.log")
         try:
             if httpx.get(url, timeout=2).status_code == 200:
-                return
+                return True
         except httpx.HTTPError:
             pass
         time.sleep(0.3)

@@ -56,6 +56,40 @@ def test_sigterm_stops_every_process_the_supervisor_started(tmp_path):
             supervisor.wait()
 
 
+def test_sigterm_during_the_first_runs_set_up_stops_the_seed_and_the_sandbox(tmp_path):
+    """Stopped while the demo shop is being made (the first run's longest step): the seed is stopped with the
+    sandbox, nothing else is started, and the supervisor ends cleanly."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALL_")}
+    env["MALL_VAR_DIR"] = str(tmp_path / "var")
+    log_path = tmp_path / "dev.log"
+    with open(log_path, "wb") as log:
+        supervisor = subprocess.Popen(
+            [sys.executable, "-m", "backend", "dev", "--api-port", str(free_port()), "--sandbox-port",
+             str(free_port()), "--dashboard-port", str(free_port())],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    seen: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 120
+        while not any("backend seed" in cmd for cmd in seen.values()):
+            assert supervisor.poll() is None and time.monotonic() < deadline, log_path.read_text()[-2000:]
+            seen.update(_descendants(supervisor.pid))
+            time.sleep(0.05)
+        supervisor.send_signal(signal.SIGTERM)
+        supervisor.wait(timeout=20)
+        seen.update(_descendants(supervisor.pid))
+        assert supervisor.returncode == 0, log_path.read_text()[-2000:]
+        assert _still_running(seen, within=5) == {}
+        assert not any(_which(cmd) in ("api", "dashboard", "jobs") for cmd in seen.values()), seen
+        assert not (tmp_path / "var" / ".demo-seeded").exists()  # the next run makes the demo shop again
+    finally:
+        for pid, cmdline in seen.items():
+            _kill(pid, cmdline)
+        if supervisor.poll() is None:
+            supervisor.kill()
+            supervisor.wait()
+
+
 def _descendants(pid: int) -> dict[int, str]:
     """Every process under ``pid`` (children, their children, …) with its command line, read from /proc."""
     found: dict[int, str] = {}

@@ -24,8 +24,11 @@ SCREENSHOTS = ROOT / "tests" / "_artifacts" / "screenshots"
 TIMEOUT_MS = 45_000
 
 # True once Streamlit has stopped running the script and no skeleton placeholder is left, nor any element of the
-# previous run that this one has not redrawn yet (Streamlit marks those stale until the run finishes).
-_SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+# previous run that this one has not redrawn yet (Streamlit marks those stale until the run finishes). The app's
+# root names the script's state as the server reported it; the status widget alone is not enough, since Streamlit
+# shows it only once a run has lasted a moment, so a short run could look finished halfway down the page.
+_SETTLED = """() => !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+  && !document.querySelector('[data-testid="stStatusWidget"]')
   && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')
   && !document.querySelector('[data-stale="true"]')"""
 
