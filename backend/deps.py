@@ -92,23 +92,25 @@ def _settle(done: asyncio.Future, result, error: BaseException | None) -> None:
         done.set_exception(error)
 
 
-@lru_cache(maxsize=1)
-def _unit_of_work_threads() -> _UnitOfWorkThreads:
-    """The threads ``in_one_thread`` runs on: as many as the database pool has connections (a unit of work holds
-    one), so a burst waits here for a thread rather than in a thread for a connection."""
+@lru_cache(maxsize=2)
+def _unit_of_work_threads(calls_wechat: bool) -> _UnitOfWorkThreads:
+    """The threads ``in_one_thread`` runs on: a few for the units of work that only use the database, and a set of
+    their own for those that wait on WeChat (``MALL_DB_WORK_THREADS``, ``MALL_WECHAT_WORK_THREADS``). A burst waits
+    here for a thread, not in a thread for a connection."""
     config = get_config()
-    return _UnitOfWorkThreads(max(1, config.db_pool_size + config.db_max_overflow))
+    return _UnitOfWorkThreads(max(1, config.wechat_work_threads if calls_wechat else config.db_work_threads))
 
 
 async def in_one_thread(units: Callable[..., AbstractContextManager[Session]], work: Callable[[Session], T], *,
-                        read_only: bool = False) -> T:
+                        read_only: bool = False, calls_wechat: bool = False) -> T:
     """``work(session)`` in one unit of work, run whole in one pool thread: the request hops threads once instead of
-    once per sync dependency and again for the endpoint (docs/architecture.md, "Performance")."""
+    once per sync dependency and again for the endpoint (docs/architecture.md, "Performance"). ``calls_wechat``:
+    the work waits on a call to WeChat, and runs on the threads kept for such work."""
     def run() -> T:
         with units(read_only=read_only) as session:
             return work(session)
 
-    done = _unit_of_work_threads().run(run)
+    done = _unit_of_work_threads(calls_wechat).run(run)
     try:
         return await asyncio.shield(done)
     except asyncio.CancelledError:

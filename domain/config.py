@@ -90,6 +90,13 @@ class Config(BaseSettings):
     # server's max_connections (100 by default).
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # The threads an API worker runs its checkout's units of work on (docs/architecture.md, "Performance"), each
+    # holding a connection while it works. Few for the units that only use the database: on the CPU, more threads
+    # only take turns at Python's interpreter lock, and every turn costs (20 of them cost a loaded worker 15–19 %
+    # more CPU per checkout than these sets). Paying waits on WeChat's answer and has threads of its own, so a
+    # slow WeChat holds up neither placing nor reading.
+    db_work_threads: int = 4
+    wechat_work_threads: int = 8
     # A pooled PostgreSQL connection unused for longer than this is tried before it is handed out (domain/db.py).
     db_ping_after_idle_seconds: float = 2.0
     # Order placements an API worker runs at once; the others wait their turn without holding a connection or a

@@ -101,7 +101,7 @@ async def pay(order_id: IdPath, token: BearerToken, units: UnitOfWorkDep, wechat
     """WeChat Pay (JSAPI): the parameters for ``wx.requestPayment``. In sandbox mode the mini-program then
     asks the sandbox to confirm (``POST {sandbox}/pay/confirm {prepay_id}``)."""
     return await in_one_thread(units, lambda session: start_payment_for_token(
-        session, token=token, order_id=order_id, wechat=wechat))
+        session, token=token, order_id=order_id, wechat=wechat), calls_wechat=True)
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=errors(404, 409, 502))

@@ -130,3 +130,52 @@ def test_a_cancelled_request_keeps_its_slot_until_its_unit_of_work_has_ended(one
 
     asyncio.run(rush())
     assert events == ["begin", "work done", "commit", "cancel felt", "next"]
+
+
+def test_work_waiting_on_wechat_never_holds_up_the_database_work_and_that_runs_on_few_threads():
+    """Paying waits on WeChat on threads of its own: with every one of them waiting, an order is still placed or
+    read at once. The work that only uses the database runs on ``db_work_threads`` threads at most, however many
+    requests ask at once (more threads only take turns at Python's lock)."""
+    import threading
+    import time
+    from contextlib import contextmanager
+
+    from backend.deps import in_one_thread
+    from domain.config import get_config
+
+    config = get_config()
+
+    @contextmanager
+    def units(read_only: bool = False):
+        yield None
+
+    running, most, lock = 0, 0, threading.Lock()
+
+    def database_work(_session) -> str:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return "placed"
+
+    def waits_on_wechat(_session) -> str:
+        time.sleep(1.0)
+        return "paid"
+
+    async def scene() -> tuple[float, list[str], list[str]]:
+        slow = [asyncio.ensure_future(in_one_thread(units, waits_on_wechat, calls_wechat=True))
+                for _ in range(config.wechat_work_threads + 2)]
+        await asyncio.sleep(0.1)  # every WeChat thread is waiting now
+        started = time.perf_counter()
+        placed = await asyncio.gather(*(in_one_thread(units, database_work)
+                                        for _ in range(config.db_work_threads * 3)))
+        took = time.perf_counter() - started
+        return took, placed, await asyncio.gather(*slow)
+
+    took, placed, paid = asyncio.run(scene())
+    assert placed == ["placed"] * (config.db_work_threads * 3) and paid == ["paid"] * (config.wechat_work_threads + 2)
+    assert took < 0.6  # three rounds of 50 ms, not behind a second of WeChat
+    assert most == config.db_work_threads
