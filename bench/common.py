@@ -170,15 +170,31 @@ def postgres_processes() -> list[int]:
 
 
 def postgres_cpu() -> dict[int, float]:
-    """Each PostgreSQL server process's CPU seconds so far."""
-    return {pid: cpu_seconds([pid]) for pid in postgres_processes()}
+    """Each PostgreSQL server process's CPU seconds so far, and under ``REAPED`` what the ones that have ended had
+    spent (the postmaster's reaped children: their CPU is added to its ``cutime`` and ``cstime`` when they end)."""
+    cpu: dict[int | str, float] = {pid: cpu_seconds([pid]) for pid in postgres_processes()}
+    reaped = 0
+    for pid in list(cpu):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        reaped += int(fields[13]) + int(fields[14])  # cutime, cstime
+    cpu[REAPED] = reaped / _TICK
+    return cpu
 
 
-def postgres_cpu_since(before: dict[int, float]) -> float:
-    """PostgreSQL's CPU seconds since ``before``, process by process: backends come and go with the pools'
-    connections. One that started meanwhile counts whole; one that ended meanwhile is left out (a sum over the
-    processes of the start made the figure negative when one ended)."""
-    return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in postgres_cpu().items())
+REAPED = "reaped"
+
+
+def postgres_cpu_since(before: dict) -> float:
+    """PostgreSQL's CPU seconds since ``before``: the live processes' growth (one that started meanwhile counts
+    whole), and what the processes that ended meanwhile spent after ``before``. Backends come and go with the pools'
+    overflow connections, and leaving the ended ones out counted a pool that churns as a cheaper database."""
+    now = postgres_cpu()
+    live = sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in now.items() if pid != REAPED)
+    ended_before = sum(cpu for pid, cpu in before.items() if pid != REAPED and pid not in now)
+    return live + max(0.0, now[REAPED] - before.get(REAPED, 0.0) - ended_before)
 
 
 class CpuMeter:

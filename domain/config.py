@@ -92,9 +92,9 @@ class Config(BaseSettings):
     db_max_overflow: int = 10
     # The threads an API worker runs its checkout's units of work on (docs/architecture.md, "Performance"), each
     # holding a connection while it works. Few for the units that only use the database: on the CPU, more threads
-    # only take turns at Python's interpreter lock, and every turn costs (20 of them cost a loaded worker 15–19 %
-    # more CPU per checkout than these sets). Paying waits on WeChat's answer and has threads of its own, so a
-    # slow WeChat holds up neither placing nor reading.
+    # only take turns at Python's interpreter lock, and every turn costs; 20 of them also kept opening and closing
+    # the pool's overflow connections, which doubled PostgreSQL's CPU per checkout. Paying waits on WeChat's answer
+    # and has threads of its own, so a slow WeChat holds up neither placing nor reading.
     db_work_threads: int = 4
     wechat_work_threads: int = 8
     # A pooled PostgreSQL connection unused for longer than this is tried before it is handed out (domain/db.py).
