@@ -110,16 +110,16 @@ def _run(cmd: list[str], env: dict[str, str], stop: _StopRequest) -> str | None:
 
 
 def _stop(procs: list[subprocess.Popen], timeout: float = 10) -> None:
-    """Terminate every child, give them ``timeout`` seconds together, then kill whichever is left. The supervisor is
-    on its way out once this starts, so Ctrl-C and SIGTERM are ignored from here on: Python puts back the default
-    action of a signal with a handler of its own while it finalises, and one arriving then would end a clean stop
-    as "killed by SIGINT", exit -2, with nothing in the log."""
+    """The supervisor's way out: Ctrl-C and SIGTERM are ignored from here on, then every child is terminated.
+    Ignored, not merely noted: Python puts back the default action of a signal with a handler of its own while it
+    finalises, and one arriving then would end a clean stop as "killed by SIGINT", exit -2, with nothing in the log."""
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)
     _terminate(procs, timeout)
 
 
 def _terminate(procs: list[subprocess.Popen], timeout: float = 10) -> None:
+    """Terminate every process, give them ``timeout`` seconds together, then kill whichever is left."""
     for proc in procs:
         if proc.poll() is None:
             proc.terminate()

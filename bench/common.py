@@ -103,27 +103,24 @@ def wrk_run(url: str, *, seconds: int, connections: int) -> tuple[float, int] | 
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
+def _stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (``state`` is [0]), or None if it has ended."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``."""
+    return [int(entry.name) for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and (fields := _stat(int(entry.name))) and int(fields[1]) == pid]
 
 
 def cpu_times(pids: list[int]) -> tuple[float, float]:
     """(user, system) CPU time of these processes (all their threads), in seconds."""
     user = system = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
+    for fields in filter(None, map(_stat, pids)):
         user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
     return user / _TICK, system / _TICK
 
@@ -153,7 +150,7 @@ def thread_cpu_seconds(pids: list[int]) -> float:
 
 def api_workers(proc: subprocess.Popen) -> list[int]:
     """The API's processes: uvicorn's supervisor and its worker processes."""
-    return [proc.pid, *_children(proc.pid)]
+    return [proc.pid, *children_of(proc.pid)]
 
 
 def postgres_processes() -> list[int]:
@@ -169,25 +166,24 @@ def postgres_processes() -> list[int]:
     return pids
 
 
-def postgres_cpu() -> dict[int, float]:
+# The key under which ``postgres_cpu`` gives what the PostgreSQL processes that have ended had spent.
+REAPED = "reaped"
+
+
+def postgres_cpu() -> dict[int | str, float]:
     """Each PostgreSQL server process's CPU seconds so far, and under ``REAPED`` what the ones that have ended had
     spent (the postmaster's reaped children: their CPU is added to its ``cutime`` and ``cstime`` when they end)."""
-    cpu: dict[int | str, float] = {pid: cpu_seconds([pid]) for pid in postgres_processes()}
+    cpu: dict[int | str, float] = {}
     reaped = 0
-    for pid in list(cpu):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        reaped += int(fields[13]) + int(fields[14])  # cutime, cstime
+    for pid in postgres_processes():
+        if fields := _stat(pid):
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+            reaped += int(fields[13]) + int(fields[14])  # cutime, cstime
     cpu[REAPED] = reaped / _TICK
     return cpu
 
 
-REAPED = "reaped"
-
-
-def postgres_cpu_since(before: dict) -> float:
+def postgres_cpu_since(before: dict[int | str, float]) -> float:
     """PostgreSQL's CPU seconds since ``before``: the live processes' growth (one that started meanwhile counts
     whole), and what the processes that ended meanwhile spent after ``before``. Backends come and go with the pools'
     overflow connections, and leaving the ended ones out counted a pool that churns as a cheaper database."""

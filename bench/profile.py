@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from bench.checkout import _checkout, _load, _login, running_shop, shop_sku_ids
-from bench.common import BareConnection
+from bench.common import BareConnection, children_of
 
 CONCURRENCY = 16
 ENDPOINTS = {"place": "orders.py:_place", "pay": "orders.py:pay.<locals>.<lambda>", "notify": "payments.py:_process",
@@ -106,14 +106,7 @@ async def run(seconds: float) -> str:
 
 def _worker_pid(supervisor: int) -> int:
     """uvicorn's worker process (``--workers 1`` still forks one), or the server itself."""
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == supervisor:
-                    return int(entry.name)
-            except OSError:
-                continue
-    return supervisor
+    return (children_of(supervisor) or [supervisor])[0]
 
 
 def main(seconds: float = 20) -> None:
