@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from domain import clock
 from domain.distribution.distributors import ensure_distributor
 from domain.distribution.rates import rates_for
+from domain.json_rows import rows_json
 from domain.models import (
     CommissionRecord,
     CommissionStatus,
@@ -32,15 +33,17 @@ from domain.settings.service import get_settings
 LEVELS = (1, 2)
 
 
-def beneficiaries(session: Session, *, buyer_id: int, self_purchase_rebate: bool,
-                  auto_mode: bool) -> tuple[dict[int, int], set[int]]:
+def beneficiaries(session: Session, *, buyer_id: int, self_purchase_rebate: bool, auto_mode: bool,
+                  chain: Sequence[Sequence] | None = None) -> tuple[dict[int, int], set[int]]:
     """{level: user_id} of those who qualify right now (a level that does not qualify is left out), and which of
     them have no distributor row yet (``auto`` mode). The buyer, the inviter and the inviter's inviter, with their
-    distributor rows, in one query."""
-    rows = session.execute(_chain_statement(), {"buyer_id": buyer_id}).all()
+    distributor rows, in one query; or ``chain``, those rows (``user_id``, ``inviter_id``, ``is_enabled``) as the
+    statement that marked the order paid read them (``PAID_CHAIN_JSON``)."""
+    rows = session.execute(_chain_statement(), {"buyer_id": buyer_id}).all() if chain is None else chain
     inviters = {user_id: inviter_id for user_id, inviter_id, _ in rows}
     # Approved and enabled now; with no distributor row, only ``auto`` mode makes everyone one (is_qualified's rule).
-    qualified = {user_id for user_id, _, enabled in rows if (auto_mode if enabled is None else enabled)}
+    # (SQLite's JSON gives a boolean as 1 or 0.)
+    qualified = {user_id for user_id, _, enabled in rows if (auto_mode if enabled is None else bool(enabled))}
     if self_purchase_rebate and buyer_id in qualified:
         chain = (buyer_id, inviters.get(buyer_id))
     else:
@@ -51,29 +54,43 @@ def beneficiaries(session: Session, *, buyer_id: int, self_purchase_rebate: bool
     return earners, without_row & set(earners.values())
 
 
+def _chain_query(buyer_id):
+    """The buyer (``buyer_id``: a parameter, or a column of the enclosing statement), the buyer's inviter and that
+    inviter's inviter, each with its distributor row's ``is_enabled`` (None for no row)."""
+    buyer, inviter = aliased(User), aliased(User)
+    # Correlated to whatever else they name: the enclosing statement's table when ``buyer_id`` is its column.
+    level1 = select(buyer.inviter_id).where(buyer.id == buyer_id).correlate_except(buyer).scalar_subquery()
+    level2 = select(inviter.inviter_id).where(inviter.id == level1).correlate_except(inviter).scalar_subquery()
+    return (select(User.id, User.inviter_id, Distributor.is_enabled)
+            .outerjoin(Distributor, Distributor.user_id == User.id)
+            .where(or_(User.id == buyer_id, User.id == level1, User.id == level2)))
+
+
 @cache
 def _chain_statement():
     """Built once (the statement is the same for every buyer, only its parameter changes): building and keying it
     each time cost more than running it."""
-    buyer, inviter = aliased(User), aliased(User)
-    level1 = select(buyer.inviter_id).where(buyer.id == bindparam("buyer_id")).scalar_subquery()
-    level2 = select(inviter.inviter_id).where(inviter.id == level1).scalar_subquery()
-    return (select(User.id, User.inviter_id, Distributor.is_enabled)
-            .outerjoin(Distributor, Distributor.user_id == User.id)
-            .where(or_(User.id == bindparam("buyer_id"), User.id == level1, User.id == level2)))
+    return _chain_query(bindparam("buyer_id"))
+
+
+# The chain of the order being paid, as a column of the statement that marks it paid (domain/json_rows.py).
+PAID_CHAIN_JSON = rows_json(_chain_query(Order.__table__.c.user_id).correlate(Order.__table__))
 
 
 _INSERT_RECORDS = insert(CommissionRecord.__table__)
 
 
-def record_commissions(session: Session, *, order: Order, lines: Sequence[Row]) -> set[int]:
+def record_commissions(session: Session, *, order: Order, lines: Sequence[Row],
+                       chain: Sequence[Sequence] | None = None) -> set[int]:
     """One record per line and qualifying level, written in one statement; returns the ids of the lines that
     earn commission. Each of ``lines`` carries its ``id``, ``paid_fen`` and ``product_id`` and, beside them, what
     the rates read of its product: ``distribution_enabled``, ``commission_level1_bp``, ``commission_level2_bp``
-    (``domain/payments/service.py`` reads them in one statement)."""
+    (``domain/payments/service.py`` reads them in one statement). ``chain``: the buyer's inviter chain, when the
+    statement that marked the order paid read it (``beneficiaries``)."""
     settings = get_settings(session)
-    earners, without_row = beneficiaries(session, buyer_id=order.user_id, self_purchase_rebate=settings.self_purchase_rebate,
-                            auto_mode=settings.distributor_mode == "auto")
+    earners, without_row = beneficiaries(session, buyer_id=order.user_id, chain=chain,
+                                         self_purchase_rebate=settings.self_purchase_rebate,
+                                         auto_mode=settings.distributor_mode == "auto")
     if not earners:
         return set()
     records = []

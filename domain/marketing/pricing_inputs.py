@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.db import lock_row
 from domain.errors import Conflict, NotFound
+from domain.json_rows import json_rows, rows_json
 from domain.marketing.errors import CouponError, PromotionError
 from domain.marketing.labels import coupon_summary
 from domain.marketing.scope import pricing_scope
@@ -99,6 +102,39 @@ def _running_items_statement(lock: bool):
     return query
 
 
+_ITEMS, _ITEM_PROMOTIONS = PromotionItem.__table__, Promotion.__table__
+# A SKU's running item as columns of the SKU's row: ``running_item_outerjoin`` joins them, ``running_item_of`` reads
+# them back (the catalogue's read for an order or a preview carries them: one statement fewer).
+RUNNING_ITEM_COLUMNS = (
+    _ITEMS.c.id.label("promo_item_id"), _ITEMS.c.promotion_id.label("promo_promotion_id"),
+    _ITEMS.c.promo_price_fen.label("promo_price_fen"), _ITEMS.c.activity_stock.label("promo_activity_stock"),
+    _ITEMS.c.sold.label("promo_sold"), _ITEMS.c.per_user_limit.label("promo_per_user_limit"),
+    _ITEM_PROMOTIONS.c.name.label("promo_name"), _ITEM_PROMOTIONS.c.stack_with_others.label("promo_stacks"),
+    _ITEM_PROMOTIONS.c.ends_at.label("promo_ends_at"))
+
+
+def running_item_outerjoin(joined, sku_id):
+    """``joined`` (a join that has the SKUs) LEFT JOIN its SKU's limited-time item running at the ``now``
+    parameter: the item's columns are NULL for a SKU without one."""
+    running = _ITEMS.join(_ITEM_PROMOTIONS, and_(
+        _ITEM_PROMOTIONS.c.id == _ITEMS.c.promotion_id, _ITEM_PROMOTIONS.c.kind == PromotionKind.TIME_LIMITED,
+        _ITEM_PROMOTIONS.c.status == PromotionStatus.ACTIVE, _ITEM_PROMOTIONS.c.starts_at <= bindparam("now"),
+        _ITEM_PROMOTIONS.c.ends_at > bindparam("now")))
+    return joined.outerjoin(running, _ITEMS.c.sku_id == sku_id)
+
+
+def running_items_of(rows) -> dict[int, RunningItem]:
+    """The running item of each SKU in rows read with ``RUNNING_ITEM_COLUMNS`` (each row's ``id`` is its SKU's);
+    the lowest item id first, as ``running_items`` has it (saving refuses overlaps, so there is at most one)."""
+    found: dict[int, RunningItem] = {}
+    for row in sorted((r for r in rows if r.promo_item_id is not None), key=lambda r: r.promo_item_id):
+        found.setdefault(row.id, RunningItem(
+            item_id=row.promo_item_id, promotion_id=row.promo_promotion_id, name=row.promo_name, sku_id=row.id,
+            promo_price_fen=row.promo_price_fen, remaining=units_left(row.promo_activity_stock, row.promo_sold),
+            per_user_limit=row.promo_per_user_limit, stacks=row.promo_stacks, ends_at=row.promo_ends_at))
+    return found
+
+
 # Every order and every preview reads these: built once, their values given as parameters (building and keying
 # them afresh each time cost more than running them).
 _RUNNING_ITEMS = {lock: _running_items_statement(lock) for lock in (False, True)}
@@ -110,6 +146,31 @@ _RUNNING_FULL_REDUCTIONS = (
     .where(_PROMOTIONS.c.kind == PromotionKind.FULL_REDUCTION, _PROMOTIONS.c.status == PromotionStatus.ACTIVE,
            _PROMOTIONS.c.starts_at <= bindparam("now"), _PROMOTIONS.c.ends_at > bindparam("now"))
     .order_by(_PROMOTIONS.c.id))
+
+
+# The same, as one column of another statement (domain/json_rows.py): placing and previewing an order read them with
+# the shopper's token, one statement fewer each. Its ``now`` parameter is the moment they run at.
+RUNNING_FULL_REDUCTIONS_JSON = rows_json(_RUNNING_FULL_REDUCTIONS)
+
+
+class _FullReductionRow(NamedTuple):
+    id: int
+    name: str
+    tiers: list
+    product_ids: list | None
+    category_ids: list | None
+    repeat: bool
+    max_off_fen: int | None
+    stack_with_coupon: bool
+
+
+@lru_cache(maxsize=16)
+def full_reductions_from_json(text: str) -> tuple[FullReduction, ...]:
+    """The activities ``RUNNING_FULL_REDUCTIONS_JSON`` read, as pricing's terms, by id. Kept by their text: the same
+    text is the same activities."""
+    rows = sorted((_FullReductionRow(*row) for row in json_rows(text)), key=lambda row: row.id)
+    return tuple(full_reduction_terms(row._replace(repeat=bool(row.repeat),
+                                                   stack_with_coupon=bool(row.stack_with_coupon))) for row in rows)
 
 
 def running_full_reductions(session: Session, *, now: datetime | None = None) -> list[Row]:
@@ -140,14 +201,16 @@ def bought_on_promotion(session: Session, *, user_id: int, items: list[RunningIt
 
 
 def marketing_offers(session: Session, *, user: User, lines: list[LineInput], titles: dict[int, str],
-                     lock: bool = False, lenient: bool = False) -> Offers:
+                     lock: bool = False, lenient: bool = False, items: dict[int, RunningItem] | None = None,
+                     full_reductions: tuple[FullReduction, ...] | None = None) -> Offers:
     """Limited-time prices for the lines that have one, and the 满减 candidates. A line whose activity is sold out
     sells at the normal price. Asking for more units than the activity has left, or than the shopper's limit
     allows, is refused (``promotion_stock_short``, ``promotion_limit_reached``) — or, with ``lenient`` (the cart's
-    running total), priced at the normal price instead."""
+    running total), priced at the normal price instead. ``items`` (the lines' running items) and
+    ``full_reductions`` (the running 满减 activities): as this transaction read them already, else read here."""
     now = clock.now()
-    sku_ids = [line.sku_id for line in lines]
-    items = running_items(session, sku_ids, now=now)
+    if items is None:
+        items = running_items(session, [line.sku_id for line in lines], now=now)
     # The activity's row is not locked here: placing takes its units at the end, by one guarded UPDATE
     # (``sold + n <= activity_stock``, the row count checked; domain/orders/stock.py), so that in a flash sale its
     # lock is held from there to the commit only. A buyer who priced on units taken meanwhile is refused
@@ -171,8 +234,9 @@ def marketing_offers(session: Session, *, user: User, lines: list[LineInput], ti
             continue
         applied[line.sku_id] = item
         priced_lines.append(replace(line, promo_price_fen=item.promo_price_fen, promo_stacks=item.stacks))
-    activities = tuple(full_reduction_terms(p) for p in running_full_reductions(session, now=now))
-    return Offers(lines=priced_lines, items=applied, full_reductions=activities)
+    if full_reductions is None:
+        full_reductions = tuple(full_reduction_terms(p) for p in running_full_reductions(session, now=now))
+    return Offers(lines=priced_lines, items=applied, full_reductions=full_reductions)
 
 
 def _promo_refusal(item: RunningItem, quantity: int, bought: int, title: str) -> Conflict | None:

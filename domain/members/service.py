@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from domain.audit.service import record_action
 from domain.errors import Invalid
+from domain.json_rows import json_rows, rows_json
 from domain.members.errors import MemberError
 from domain.members.growth import rerank
 from domain.models import MemberLevel, User
@@ -55,10 +58,29 @@ class LevelInput:
 _LEVELS = select(*MemberLevel.__table__.c).order_by(MemberLevel.__table__.c.growth_threshold)
 
 
+class LevelRow(NamedTuple):
+    id: int
+    name: str
+    growth_threshold: int
+    discount_bp: int
+    benefits: str
+
+
+# The levels as one column of another statement (domain/json_rows.py): placing and previewing an order read them
+# with the shopper's token, one statement fewer each.
+LEVELS_JSON = rows_json(select(*(MemberLevel.__table__.c[name] for name in LevelRow._fields)))
+
+
 def list_levels(session: Session) -> list[Row]:
     """The member levels, lowest first, as rows (``id``, ``name``, ``growth_threshold``, ``discount_bp``,
     ``benefits`` …); ``save_levels`` changes them."""
     return list(session.execute(_LEVELS))
+
+
+@lru_cache(maxsize=16)
+def levels_from_json(text: str) -> tuple[LevelRow, ...]:
+    """The levels ``LEVELS_JSON`` read, lowest first. Kept by their text: the same text is the same levels."""
+    return tuple(sorted((LevelRow(*row) for row in json_rows(text)), key=lambda level: level.growth_threshold))
 
 
 def ensure_default_levels(session: Session) -> None:
@@ -74,8 +96,10 @@ def rank_of(levels: Sequence[MemberLevel], level_id: int | None) -> int:
     return next((i for i, level in enumerate(levels) if level.id == level_id), 0)
 
 
-def member_summary(session: Session, user: User) -> MemberSummary:
-    levels = list_levels(session)
+def member_summary(session: Session, user: User, *, levels: Sequence[LevelRow] | None = None) -> MemberSummary:
+    """Where ``user`` stands; ``levels``: the levels as this transaction read them already, else read here."""
+    if levels is None:
+        levels = list_levels(session)
     if not levels:
         return MemberSummary(level=0, name="普通会员", growth=user.growth, discount_bp=BP_SCALE, next_level_growth=None)
     rank = rank_of(levels, user.member_level_id)

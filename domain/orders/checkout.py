@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import dml as postgresql_dml
@@ -10,6 +11,7 @@ from sqlalchemy.dialects.sqlite import dml as sqlite_dml
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from domain import clock
 from domain.catalog.errors import CatalogError
 from domain.errors import Conflict, Invalid, NotFound
 from domain.marketing.coupons import lock_for_order
@@ -22,19 +24,25 @@ from domain.marketing.pricing_inputs import (
     UsableCoupon,
     chosen_coupon,
     coupon_choices,
+    RUNNING_FULL_REDUCTIONS_JSON,
+    RUNNING_ITEM_COLUMNS,
+    RunningItem,
     engine_refusal,
+    full_reductions_from_json,
     marketing_offers,
+    running_item_outerjoin,
+    running_items_of,
 )
 from domain.marketing.redemption import record_promotion_uses
 from domain.media import media_url
-from domain.members.service import member_summary
+from domain.members.service import LEVELS_JSON, LevelRow, levels_from_json, member_summary
 from domain.models import Address, Order, OrderLine, OrderStatus, Product, Sku, User
 from domain.numbers import business_number
 from domain.orders import addresses as address_book
 from domain.orders.cart import MAX_QUANTITY, remove_ordered
 from domain.orders.errors import OrderError
 from domain.orders.order_rows import Record
-from domain.orders.pricing import LineInput, PricedOrder, PricingRules, price_order
+from domain.orders.pricing import FullReduction, LineInput, PricedOrder, PricingRules, price_order
 from domain.orders.queries import OrderView, new_order_view, order_detail
 from domain.orders.stock import take_promotion_stock, take_promotion_units_and_stock, take_stock
 from domain.security import crypto
@@ -127,16 +135,21 @@ def preview_order(session: Session, *, user: User, items: list[OrderItem], coupo
                   lock: bool = False, lenient: bool = False) -> Preview:
     """What the order would cost now; the same code prices the real order (``lock``: placing it) and the cart's
     total (``lenient``: promo lines over a limit are priced normally instead of refused)."""
-    lines, catalog = _load_lines(session, items)
-    return _priced(session, user=user, lines=lines, catalog=catalog, coupon_id=coupon_id, lock=lock, lenient=lenient)
+    lines, catalog, running = _load_lines(session, items)
+    return _priced(session, user=user, lines=lines, catalog=catalog, running=running, coupon_id=coupon_id, lock=lock,
+                   lenient=lenient)
 
 
 def _priced(session: Session, *, user: User, lines: list[LineInput], catalog: dict[int, Listed],
-            coupon_id: int | None, lock: bool, lenient: bool = False) -> Preview:
+            running: dict[int, RunningItem], coupon_id: int | None, lock: bool, lenient: bool = False,
+            levels: tuple[LevelRow, ...] | None = None,
+            full_reductions: tuple[FullReduction, ...] | None = None) -> Preview:
+    """``running``: the lines' running limited-time items, read with the SKUs; ``levels`` and ``full_reductions``:
+    the member levels and the running 满减 activities when this transaction read them already (with the token)."""
     offers = marketing_offers(session, user=user, lines=lines, titles={k: c.title for k, c in catalog.items()},
-                              lock=lock, lenient=lenient)
+                              lock=lock, lenient=lenient, items=running, full_reductions=full_reductions)
     coupon = chosen_coupon(session, user=user, coupon_id=coupon_id)
-    rules = _rules(session, user, offers, coupon)
+    rules = _rules(session, user, offers, coupon, levels)
     return Preview(priced=price_order(offers.lines, rules), catalog=catalog, offers=offers, rules=rules, coupon=coupon)
 
 
@@ -194,7 +207,8 @@ def place_order_for_token(session: Session, *, token: str, items: list[OrderItem
     if key is None or not 1 <= len(key) <= 64:  # no key, or a refused one: refused after the token is checked
         user = user_for_token(session, token)
         return place_order_view(session, user=user, idempotency_key=idempotency_key, **order)
-    row = token_row(session, token, _SHOPPER_KEYED_ORDER_AND_ADDRESS, key=key, address_id=address_id)
+    now = clock.now()
+    row = token_row(session, token, _SHOPPER_KEYED_ORDER_AND_ADDRESS, key=key, address_id=address_id, now=now)
     values = row._mapping
     user = Record(**{name: values["shopper_" + name] for name in _SHOPPER_COLUMNS})
     placed_id = row.placed_id
@@ -203,19 +217,23 @@ def place_order_for_token(session: Session, *, token: str, items: list[OrderItem
     if placed_id is not None:
         return order_detail(session, placed_id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
     placed, view = _place(session, user=user, idempotency_key=key, key_looked_up=True, with_view=True,
-                          address=address, address_looked_up=True, **order)
+                          address=address, address_looked_up=True, now=now,
+                          levels=levels_from_json(row.levels_json),
+                          full_reductions=full_reductions_from_json(row.full_reductions_json), **order)
     return view or order_detail(session, placed.id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
 
 
 def _place(session: Session, *, user: User, items: list[OrderItem], address_id: int, remark: str,
            idempotency_key: str | None, from_cart: bool, coupon_id: int | None,
            key_looked_up: bool = False, with_view: bool = False, address: Address | None = None,
-           address_looked_up: bool = False) -> tuple[Order | Record, OrderView | None]:
+           address_looked_up: bool = False, now: datetime | None = None, levels: tuple[LevelRow, ...] | None = None,
+           full_reductions: tuple[FullReduction, ...] | None = None) -> tuple[Order | Record, OrderView | None]:
     """The order, and (``with_view``) the new order's view; None for an order the key had placed already.
     ``address_looked_up``: ``address`` is the shopper's address of that id (its row), or None, read with the
     token. A new order is what its INSERTs returned, as rows (``Record``): nothing after them changes it, and
     loading them as ORM entities cost more than the statements (docs/architecture.md, "Performance"); an order the
-    key had placed is the entity."""
+    key had placed is the entity. ``now``, ``levels`` and ``full_reductions``: the moment the token's row was read
+    at, and the member levels and running 满减 activities it carried (``_priced``)."""
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not 1 <= len(idempotency_key) <= 64:
@@ -226,12 +244,13 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     if len(remark or "") > 200:
         raise Invalid(OrderError.INVALID_REMARK, "备注不能超过 200 字")
     # The SKUs first: a sold-out line is refused before anything else is read or locked.
-    lines, catalog = _load_lines(session, items)
+    lines, catalog, running = _load_lines(session, items, now)
     if not address_looked_up:
         address = address_book.get_address(session, user=user, address_id=address_id)
     elif address is None:
         raise address_book.address_not_found()
-    preview = _priced(session, user=user, lines=lines, catalog=catalog, coupon_id=coupon_id, lock=True)
+    preview = _priced(session, user=user, lines=lines, catalog=catalog, running=running, coupon_id=coupon_id,
+                      lock=True, levels=levels, full_reductions=full_reductions)
     priced = preview.priced
     if coupon_id is not None and not priced.coupon_applied:
         # The shopper chose it: an order never goes ahead without it silently.
@@ -336,27 +355,34 @@ _SHOPPER_KEYED_ORDER_AND_ADDRESS = token_row_statement(
     select(_ORDERS.c.id).where(_ORDERS.c.user_id == _USERS.c.id, _ORDERS.c.idempotency_key == bindparam("key"))
     .correlate(_USERS).scalar_subquery().label("placed_id"),
     *(column.label("address__" + column.name) for column in _ADDRESSES.c),
+    # What pricing reads beside the shopper, as columns of this row (domain/json_rows.py): two statements fewer.
+    LEVELS_JSON.label("levels_json"), RUNNING_FULL_REDUCTIONS_JSON.label("full_reductions_json"),
 ).outerjoin(_ADDRESSES, and_(_ADDRESSES.c.id == bindparam("address_id"), _ADDRESSES.c.user_id == _USERS.c.id))
 _SKUS, _PRODUCTS = Sku.__table__, Product.__table__
+# With each SKU's limited-time item running at the ``now`` parameter, if any.
 _CATALOG = (select(_SKUS.c.id, _SKUS.c.product_id, _PRODUCTS.c.category_id, _PRODUCTS.c.title, _SKUS.c.specs,
                    _PRODUCTS.c.images, _SKUS.c.price_fen, _SKUS.c.stock,
-                   and_(_PRODUCTS.c.is_on_shelf, _SKUS.c.is_active).label("on_sale"))
-            .join(_PRODUCTS, _PRODUCTS.c.id == _SKUS.c.product_id)
+                   and_(_PRODUCTS.c.is_on_shelf, _SKUS.c.is_active).label("on_sale"), *RUNNING_ITEM_COLUMNS)
+            .select_from(running_item_outerjoin(_SKUS.join(_PRODUCTS, _PRODUCTS.c.id == _SKUS.c.product_id),
+                                                _SKUS.c.id))
             .where(_SKUS.c.id.in_(bindparam("sku_ids", expanding=True))))
 
 
-def _rules(session: Session, user: User, offers: Offers, coupon: ChosenCoupon | None) -> PricingRules:
+def _rules(session: Session, user: User, offers: Offers, coupon: ChosenCoupon | None,
+           levels: tuple[LevelRow, ...] | None = None) -> PricingRules:
     settings = get_settings(session)
     return PricingRules(
         shipping_fee_fen=settings.shipping_fee_fen,
         free_shipping_threshold_fen=settings.free_shipping_threshold_fen,
-        member_discount_bp=member_summary(session, user).discount_bp,
+        member_discount_bp=member_summary(session, user, levels=levels).discount_bp,
         full_reductions=offers.full_reductions,
         coupon=coupon.terms if coupon else None,
     )
 
 
-def _load_lines(session: Session, items: list[OrderItem]) -> tuple[list[LineInput], dict[int, Listed]]:
+def _load_lines(session: Session, items: list[OrderItem],
+                now: datetime | None = None) -> tuple[list[LineInput], dict[int, Listed], dict[int, RunningItem]]:
+    """The lines, what they list, and their SKUs' limited-time items running at ``now``: one statement."""
     if not items:
         raise Invalid(OrderError.EMPTY_ORDER, "请选择要购买的商品")
     quantities: dict[int, int] = {}
@@ -368,11 +394,12 @@ def _load_lines(session: Session, items: list[OrderItem]) -> tuple[list[LineInpu
         raise Invalid(OrderError.TOO_MANY_LINES, f"一次最多购买 {MAX_LINES} 种商品")
     if any(q > MAX_QUANTITY for q in quantities.values()):
         raise Invalid(OrderError.INVALID_QUANTITY, f"单个商品最多购买 {MAX_QUANTITY} 件")
+    rows = session.execute(_CATALOG, {"sku_ids": list(quantities), "now": now or clock.now()}).all()
     catalog = {row.id: Listed(sku_id=row.id, product_id=row.product_id, category_id=row.category_id, title=row.title,
                               specs=row.specs, cover_url=row.images[0] if row.images else "",  # Product.cover_url
                               price_fen=row.price_fen, stock=row.stock,
                               on_sale=bool(row.on_sale))
-               for row in session.execute(_CATALOG, {"sku_ids": list(quantities)})}
+               for row in rows}
     lines = []
     for sku_id, quantity in quantities.items():
         if sku_id not in catalog:
@@ -384,4 +411,4 @@ def _load_lines(session: Session, items: list[OrderItem]) -> tuple[list[LineInpu
             raise Conflict(OrderError.OUT_OF_STOCK, f"“{listed.title}”库存不足，仅剩 {listed.stock} 件")
         lines.append(LineInput(sku_id=sku_id, product_id=listed.product_id, category_id=listed.category_id,
                                quantity=quantity, price_fen=listed.price_fen))
-    return lines, catalog
+    return lines, catalog, running_items_of(rows)

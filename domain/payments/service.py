@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Row, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
@@ -14,8 +15,9 @@ from sqlalchemy.orm.util import identity_key
 
 from domain import clock
 from domain.config import get_config
-from domain.distribution.commissions import record_commissions
+from domain.distribution.commissions import PAID_CHAIN_JSON, record_commissions
 from domain.errors import Conflict
+from domain.json_rows import json_rows, rows_json
 from domain.marketing.coupons import use_order_coupon
 from domain.members import order_events
 from domain.models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Product, User
@@ -130,7 +132,8 @@ def record_payment(session: Session, *, payment: PaymentNotice, wechat: WeChatGa
         if loaded is not None:  # an entity this session had loaded sees what was just written
             set_committed_value(loaded, "status", paid.status)
             set_committed_value(loaded, "paid_at", paid.paid_at)
-        _record_paid(session, order=paid, payment=payment, now=now)
+        _record_paid(session, order=paid, payment=payment, now=now, lines=_paid_lines(json_rows(paid.lines_json)),
+                     chain=json_rows(paid.chain_json))
         return NotificationOutcome(order_id=paid.id, newly_paid=True)
     # Anything else (a repeat, another amount, an order cancelled meanwhile, no such order): found and row-locked.
     order = session.scalar(select(Order).where(Order.order_no == payment.out_trade_no)
@@ -151,14 +154,36 @@ def record_payment(session: Session, *, payment: PaymentNotice, wechat: WeChatGa
     return NotificationOutcome(order_id=order.id, newly_paid=False)
 
 
+class PaidLine(NamedTuple):
+    """What paying reads of an order's line, with what the commission rates read of its product."""
+
+    line_no: int
+    id: int
+    product_id: int
+    quantity: int
+    paid_fen: int
+    distribution_enabled: bool
+    commission_level1_bp: int | None
+    commission_level2_bp: int | None
+
+
+def _paid_lines_query(order_id):
+    return (select(OrderLine.line_no, OrderLine.id, OrderLine.product_id, OrderLine.quantity, OrderLine.paid_fen,
+                   Product.distribution_enabled, Product.commission_level1_bp, Product.commission_level2_bp)
+            .join(Product, Product.id == OrderLine.product_id).where(OrderLine.order_id == order_id))
+
+
 @cache
 def _paid_lines_statement():
-    """The order's lines with what the commission rates read of each product, in one statement built once (loading
-    the lines as ORM objects cost more than the query)."""
-    return (select(OrderLine.id, OrderLine.product_id, OrderLine.quantity, OrderLine.paid_fen,
-                   Product.distribution_enabled, Product.commission_level1_bp, Product.commission_level2_bp)
-            .join(Product, Product.id == OrderLine.product_id)
-            .where(OrderLine.order_id == bindparam("order_id")).order_by(OrderLine.line_no))
+    """The order's lines in one statement built once (loading the lines as ORM objects cost more than the query)."""
+    return _paid_lines_query(bindparam("order_id")).order_by(OrderLine.line_no)
+
+
+def _paid_lines(rows) -> list[PaidLine]:
+    """The lines as the paid UPDATE read them (``rows_json``), in line order."""
+    lines = [PaidLine(*row) for row in rows]
+    lines.sort(key=lambda line: line.line_no)
+    return [line._replace(distribution_enabled=bool(line.distribution_enabled)) for line in lines]
 
 
 # Built once, on the tables (not the ORM classes): they run at every payment, and building, keying and ORM-wrapping a
@@ -181,8 +206,11 @@ _PAID_IF_AWAITED = (
            _ORDERS.c.payable_fen == bindparam("amount"))
     .values(status=OrderStatus.PAID, paid_at=bindparam("now"))
     # What follows reads of the order (its payment, coupon, commissions, lines and a first payment's reward).
+    # Its lines and its buyer's inviter chain ride on it as JSON columns (domain/json_rows.py): two statements fewer.
     .returning(_ORDERS.c.id, _ORDERS.c.order_no, _ORDERS.c.user_id, _ORDERS.c.coupon_id, _ORDERS.c.status,
-               _ORDERS.c.paid_at, SETTINGS_FINGERPRINT.label("settings_fingerprint"))
+               _ORDERS.c.paid_at, SETTINGS_FINGERPRINT.label("settings_fingerprint"),
+               rows_json(_paid_lines_query(_ORDERS.c.id).correlate(_ORDERS)).label("lines_json"),
+               PAID_CHAIN_JSON.label("chain_json"))
 )
 
 
@@ -200,17 +228,20 @@ def mark_paid(session: Session, *, order: Order, payment: PaymentNotice) -> None
     _record_paid(session, order=order, payment=payment, now=now)
 
 
-def _record_paid(session: Session, *, order: Order | Row, payment: PaymentNotice, now) -> None:
+def _record_paid(session: Session, *, order: Order | Row, payment: PaymentNotice, now,
+                 lines: list[PaidLine] | None = None, chain: list | None = None) -> None:
     """What follows from an order just marked paid at ``now``: its payment, the products' sales, its coupon used,
     its commissions, its lines' payment time, the events of a first payment. ``order``: the entity, or the row the
-    guarded paid UPDATE returned (what follows only reads it)."""
+    guarded paid UPDATE returned (what follows only reads it), with its ``lines`` and its buyer's inviter
+    ``chain`` as that UPDATE read them (else they are read here)."""
     session.execute(_INSERT_PAYMENT, dict(order_id=order.id, out_trade_no=order.order_no,
                                           transaction_id=payment.transaction_id, amount_fen=payment.amount_fen,
                                           paid_at=now, raw=payment.raw))
     loaded = _loaded(session, order)
     if loaded is not None:
         session.expire(loaded, ["payment"])  # read afresh if asked for
-    lines = session.execute(_paid_lines_statement(), {"order_id": order.id}).all()
+    if lines is None:
+        lines = [PaidLine(*row) for row in session.execute(_paid_lines_statement(), {"order_id": order.id})]
     sold: dict[int, int] = {}
     for line in lines:
         sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
@@ -222,7 +253,7 @@ def _record_paid(session: Session, *, order: Order | Row, payment: PaymentNotice
                         .values(sales=_PRODUCTS.c.sales + case(sold, value=_PRODUCTS.c.id)))
     session.flush()
     use_order_coupon(session, order=order)  # locked → used; a later refund never gives it back
-    earning = record_commissions(session, order=order, lines=lines)
+    earning = record_commissions(session, order=order, lines=lines, chain=chain)
     # The order's payment time on its lines, and whether each earns commission, for analytics by range: one
     # statement for every line.
     session.execute(_LINES_PAID, {"paid_order_id": order.id, "paid_time": now, "earning": sorted(earning)})
