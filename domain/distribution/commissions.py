@@ -83,16 +83,33 @@ _INSERT_RECORDS = insert(CommissionRecord.__table__)
 def record_commissions(session: Session, *, order: Order, lines: Sequence[Row],
                        chain: Sequence[Sequence] | None = None) -> set[int]:
     """One record per line and qualifying level, written in one statement; returns the ids of the lines that
-    earn commission. Each of ``lines`` carries its ``id``, ``paid_fen`` and ``product_id`` and, beside them, what
-    the rates read of its product: ``distribution_enabled``, ``commission_level1_bp``, ``commission_level2_bp``
-    (``domain/payments/service.py`` reads them in one statement). ``chain``: the buyer's inviter chain, when the
-    statement that marked the order paid read it (``beneficiaries``)."""
+    earn commission. ``lines`` and ``chain``: as ``commission_rows`` takes them."""
+    records = commission_rows(session, order=order, lines=lines, chain=chain)
+    write_commission_rows(session, records)
+    return {r["order_line_id"] for r in records}
+
+
+def write_commission_rows(session: Session, records: list[dict]) -> None:
+    """``commission_rows``' records in one INSERT (on the table: the ORM's bulk insert cost more than the
+    statement)."""
+    if records:
+        session.execute(_INSERT_RECORDS, records)
+
+
+def commission_rows(session: Session, *, order: Order, lines: Sequence[Row],
+                    chain: Sequence[Sequence] | None = None) -> list[dict]:
+    """The commission records an order just paid earns, as the rows to write (one per line and qualifying level;
+    a beneficiary in ``auto`` mode gets their distributor row first). Each of ``lines`` carries its ``id``,
+    ``paid_fen`` and ``product_id`` and, beside them, what the rates read of its product:
+    ``distribution_enabled``, ``commission_level1_bp``, ``commission_level2_bp`` (``domain/payments/service.py``
+    reads them in one statement). ``chain``: the buyer's inviter chain, when the statement that marked the order
+    paid read it (``beneficiaries``)."""
     settings = get_settings(session)
     earners, without_row = beneficiaries(session, buyer_id=order.user_id, chain=chain,
                                          self_purchase_rebate=settings.self_purchase_rebate,
                                          auto_mode=settings.distributor_mode == "auto")
     if not earners:
-        return set()
+        return []
     records = []
     for line in lines:
         rates = rates_for(line, settings)  # the line carries its product's rate columns
@@ -110,12 +127,9 @@ def record_commissions(session: Session, *, order: Order, lines: Sequence[Row],
                 paid_at=order.paid_at, own_rates=line.commission_level1_bp is not None
                 and line.commission_level2_bp is not None,
             ))
-    if not records:
-        return set()
     for user_id in without_row & {r["beneficiary_id"] for r in records}:
         ensure_distributor(session, user_id)  # ``auto`` mode: the row (and wallet) is made on first need
-    session.execute(_INSERT_RECORDS, records)  # on the table: the ORM's bulk insert cost more than the statement
-    return {r["order_line_id"] for r in records}
+    return records
 
 
 def apply_line_refund(session: Session, *, line: OrderLine, refund_id: int) -> None:

@@ -8,19 +8,31 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, case, insert, select, update
+from sqlalchemy import JSON, Integer, Row, any_, bindparam, case, column, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from domain import clock
 from domain.config import get_config
-from domain.distribution.commissions import PAID_CHAIN_JSON, record_commissions
+from domain.db import is_postgres
+from domain.distribution.commissions import PAID_CHAIN_JSON, commission_rows, write_commission_rows
 from domain.errors import Conflict
 from domain.json_rows import json_rows, rows_json
 from domain.marketing.coupons import use_order_coupon
 from domain.members import order_events
-from domain.models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Product, User
+from domain.models import (
+    CommissionRecord,
+    CommissionStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    Product,
+    User,
+)
 from domain.orders.actions import OrderAction, ensure_order_action, payment_deadline
 from domain.orders.errors import order_not_found
 from domain.orders.lifecycle import (
@@ -197,6 +209,44 @@ _LINES_PAID = (update(_LINES).where(_LINES.c.order_id == bindparam("paid_order_i
                        earns_commission=_LINES.c.id.in_(bindparam("earning", expanding=True))))
 
 
+def _paid_writes_postgresql():
+    """What paying writes after the guarded UPDATE, as one PostgreSQL statement of four data-modifying parts, built
+    once: the payment; the products' sales, summed from the order's lines; the commission records, from one JSON
+    parameter (``jsonb_to_recordset``: the same statement for any number of records); the lines' payment time and
+    whether each earns commission. No part reads what another writes (the sales read the lines' quantities, which
+    the lines' part leaves as they are). On SQLite they are four statements (``_record_paid``). Each value has a
+    parameter of its own (one name in two parts of a statement is refused), and every column's default is given:
+    SQLAlchemy fills in none for a part."""
+    payment = insert(Payment.__table__).values(
+        order_id=bindparam("w_pay_order"), out_trade_no=bindparam("w_out_trade_no"),
+        transaction_id=bindparam("w_transaction_id"), amount_fen=bindparam("w_amount_fen"),
+        paid_at=bindparam("w_pay_time"), raw=bindparam("w_raw", type_=JSON), created_at=bindparam("w_pay_created"),
+        # A default of a part is not filled in by SQLAlchemy: the columns' defaults, given.
+        status=literal(str(PaymentStatus.CAPTURED)), refund_attempts=literal(0), refund_error=literal(""))
+    sold = (select(_LINES.c.product_id, func.sum(_LINES.c.quantity).label("quantity"))
+            .where(_LINES.c.order_id == bindparam("w_order_id")).group_by(_LINES.c.product_id).subquery("sold"))
+    sales = (update(_PRODUCTS).where(_PRODUCTS.c.id == sold.c.product_id)
+             .values(sales=_PRODUCTS.c.sales + sold.c.quantity, updated_at=bindparam("w_sales_time")))
+    given = func.jsonb_to_recordset(bindparam("w_records", type_=JSONB)).table_valued(
+        *(column(name, CommissionRecord.__table__.c[name].type) for name in _RECORD_FIELDS)
+    ).render_derived(name="given", with_types=True)
+    records = insert(CommissionRecord.__table__).from_select(
+        [*_RECORD_FIELDS, "status", "clawed_back_fen", "paid_at", "created_at"],
+        select(*(given.c[name] for name in _RECORD_FIELDS), literal(str(CommissionStatus.FROZEN)), literal(0),
+               bindparam("w_rec_time"), bindparam("w_rec_created")))
+    lines = (update(_LINES).where(_LINES.c.order_id == bindparam("w_line_order"))
+             .values(paid_at=bindparam("w_line_time"),
+                     earns_commission=_LINES.c.id == any_(bindparam("w_earning", type_=ARRAY(Integer)))))
+    return select(literal(1)).add_cte(payment.cte("paid_payment"), sales.cte("paid_sales"),
+                                      records.cte("paid_records"), lines.cte("paid_lines"))
+
+
+# What the JSON parameter gives of each commission record (the rest is the same for all of them).
+_RECORD_FIELDS = ("order_id", "order_line_id", "buyer_id", "beneficiary_id", "level", "rate_bp", "base_fen",
+                  "amount_fen", "own_rates")
+_PAID_WRITES = _paid_writes_postgresql()
+
+
 # Built once: the awaited order, paid and returned in one guarded UPDATE (its row locked until the commit), with the
 # business settings' fingerprint. On the table, returned as a row of the columns what follows reads: it only reads
 # them, and an ORM entity cost more to load than the statement to run (docs/architecture.md, "Performance").
@@ -234,29 +284,41 @@ def _record_paid(session: Session, *, order: Order | Row, payment: PaymentNotice
     its commissions, its lines' payment time, the events of a first payment. ``order``: the entity, or the row the
     guarded paid UPDATE returned (what follows only reads it), with its ``lines`` and its buyer's inviter
     ``chain`` as that UPDATE read them (else they are read here)."""
-    session.execute(_INSERT_PAYMENT, dict(order_id=order.id, out_trade_no=order.order_no,
-                                          transaction_id=payment.transaction_id, amount_fen=payment.amount_fen,
-                                          paid_at=now, raw=payment.raw))
     loaded = _loaded(session, order)
     if loaded is not None:
         session.expire(loaded, ["payment"])  # read afresh if asked for
     if lines is None:
         lines = [PaidLine(*row) for row in session.execute(_paid_lines_statement(), {"order_id": order.id})]
-    sold: dict[int, int] = {}
-    for line in lines:
-        sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
-    if len(sold) == 1:  # most orders: the statement built once
-        [(product_id, quantity)] = sold.items()
-        session.execute(_SALES, {"sold_product_id": product_id, "sold_quantity": quantity})
-    else:
-        session.execute(update(_PRODUCTS).where(_PRODUCTS.c.id.in_(sold))
-                        .values(sales=_PRODUCTS.c.sales + case(sold, value=_PRODUCTS.c.id)))
     session.flush()
     use_order_coupon(session, order=order)  # locked → used; a later refund never gives it back
-    earning = record_commissions(session, order=order, lines=lines, chain=chain)
-    # The order's payment time on its lines, and whether each earns commission, for analytics by range: one
-    # statement for every line.
-    session.execute(_LINES_PAID, {"paid_order_id": order.id, "paid_time": now, "earning": sorted(earning)})
+    records = commission_rows(session, order=order, lines=lines, chain=chain)
+    earning = {record["order_line_id"] for record in records}
+    if is_postgres(session):
+        # The payment, the products' sales, the commission records and the lines' payment time: one statement.
+        session.execute(_PAID_WRITES, {
+            "w_pay_order": order.id, "w_out_trade_no": order.order_no, "w_transaction_id": payment.transaction_id,
+            "w_amount_fen": payment.amount_fen, "w_pay_time": now, "w_raw": payment.raw, "w_pay_created": now,
+            "w_order_id": order.id, "w_sales_time": now,
+            "w_records": [{name: record[name] for name in _RECORD_FIELDS} for record in records],
+            "w_rec_time": order.paid_at, "w_rec_created": now,
+            "w_line_time": now, "w_line_order": order.id, "w_earning": sorted(earning)})
+    else:
+        session.execute(_INSERT_PAYMENT, dict(order_id=order.id, out_trade_no=order.order_no,
+                                              transaction_id=payment.transaction_id, amount_fen=payment.amount_fen,
+                                              paid_at=now, raw=payment.raw))
+        sold: dict[int, int] = {}
+        for line in lines:
+            sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
+        if len(sold) == 1:  # most orders: the statement built once
+            [(product_id, quantity)] = sold.items()
+            session.execute(_SALES, {"sold_product_id": product_id, "sold_quantity": quantity})
+        else:
+            session.execute(update(_PRODUCTS).where(_PRODUCTS.c.id.in_(sold))
+                            .values(sales=_PRODUCTS.c.sales + case(sold, value=_PRODUCTS.c.id)))
+        write_commission_rows(session, records)
+        # The order's payment time on its lines, and whether each earns commission, for analytics by range: one
+        # statement for every line.
+        session.execute(_LINES_PAID, {"paid_order_id": order.id, "paid_time": now, "earning": sorted(earning)})
     for loaded in session.identity_map.values():  # lines this session had loaded see what was just written
         if isinstance(loaded, OrderLine) and loaded.order_id == order.id:
             set_committed_value(loaded, "paid_at", now)
