@@ -17,16 +17,16 @@ from domain.errors import Conflict, Invalid, NotFound
 from domain.marketing.coupons import lock_for_order
 from domain.marketing.errors import CouponError
 from domain.marketing.pricing_inputs import (
+    RUNNING_FULL_REDUCTIONS_JSON,
+    RUNNING_ITEM_COLUMNS,
     ChosenCoupon,
     CouponRefusal,
     Offers,
+    RunningItem,
     UnusableCoupon,
     UsableCoupon,
     chosen_coupon,
     coupon_choices,
-    RUNNING_FULL_REDUCTIONS_JSON,
-    RUNNING_ITEM_COLUMNS,
-    RunningItem,
     engine_refusal,
     full_reductions_from_json,
     marketing_offers,

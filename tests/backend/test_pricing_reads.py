@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain import clock
-from domain.members.service import LevelInput, list_levels, save_levels
 from domain.marketing.promotions import stop_promotion
-from domain.staff.service import SYSTEM
+from domain.members.service import LevelInput, list_levels, save_levels
 from domain.models import User
+from domain.staff.service import SYSTEM
 from tests.builders import give_growth, make_product, make_promotion
 
 ADDRESS = {"name": "李四", "phone": "13912345678", "province": "浙江省", "city": "杭州市", "district": "西湖区",
