@@ -2,7 +2,7 @@
 attributes of its ORM entity, for the read models and the rules, which only read what they are given.
 
 Loading the order, its shipment, its payment and its lines as ORM entities (with their eager loads) cost more than
-the two statements (docs/architecture.md, "Performance"); the page built from rows is ``order_detail``'s page
+the statement (docs/architecture.md, "Performance"); the page built from rows is ``order_detail``'s page
 (tests/domain/test_orders.py).
 """
 
@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
+from domain.json_rows import json_rows, rows_json
 from domain.models import Order, OrderLine, Payment, Refund, Shipment, TrackingEvent, User
 from domain.orders.lifecycle import shopper_row_for_token, token_order_row_statement
 from domain.orders.queries import OrderView, order_detail, order_views
@@ -33,7 +34,7 @@ def shopper_order_for_token(session: Session, *, token: str, order_id: int) -> O
     viewer = Shopper(user_id=row.user_id)
     if row.has_refunds:
         return order_detail(session, order_id, viewer=viewer, buyer_nickname=row.shopper_nickname)
-    order = _order_record(row, lines=session.execute(_ORDER_LINE_ROWS, {"order_id": order_id}).all(),
+    order = _order_record(row, lines=_lines(row.lines_json),
                           events=session.execute(_EVENT_ROWS, {"shipment_id": row.shipment__id}).all()
                           if row.shipment__id is not None else ())
     [view] = order_views(session, [order], viewer, without_refunds=True,
@@ -50,8 +51,15 @@ def _order_record(row, *, lines, events) -> Record:
                     shipment=Record(**{name: values["shipment__" + name] for name in _SHIPMENT_COLUMNS},
                                      events=[Record(time=e.time, text=e.text) for e in events])
                     if row.shipment__id is not None else None)
-    order.lines = [Record(**line._mapping, order=order) for line in lines]
+    order.lines = [Record(**line, order=order) for line in lines]
     return order
+
+
+def _lines(text: str) -> list[dict]:
+    """The lines as the order's row brought them (``rows_json``), in line order."""
+    lines = [dict(zip(_LINE_COLUMNS, values, strict=True)) for values in json_rows(text)]
+    lines.sort(key=lambda line: line["line_no"])
+    return lines
 
 
 # Built once. The token's shopper and their order (another shopper's is not found), with whether it has refund
@@ -59,16 +67,23 @@ def _order_record(row, *, lines, events) -> Record:
 _ORDERS, _SHIPMENTS, _PAYMENTS = Order.__table__, Shipment.__table__, Payment.__table__
 _ORDER_COLUMNS = tuple(_ORDERS.c.keys())
 _SHIPMENT_COLUMNS = tuple(_SHIPMENTS.c.keys())
+# What the shopper's page shows of a line (the analytics' columns — its payment time, whether it earned commission,
+# its buyer, whether it was its order's first of its product — it does not).
+_LINES = OrderLine.__table__
+_LINE_COLUMNS = ("id", "line_no", "product_id", "sku_id", "title", "specs", "cover_url", "unit_price_fen", "quantity",
+                 "amount_fen", "discount_fen", "paid_fen", "refunded_fen", "refunded_quantity")
 _TOKEN_ORDER_ROW = (
     token_order_row_statement(User.__table__.c.nickname.label("shopper_nickname"), *_ORDERS.c,
                               exists().where(Refund.__table__.c.order_id == _ORDERS.c.id).correlate(_ORDERS)
                               .label("has_refunds"),
                               _PAYMENTS.c.transaction_id.label("payment_transaction_id"),
-                              *(column.label("shipment__" + column.name) for column in _SHIPMENTS.c))
+                              *(column.label("shipment__" + column.name) for column in _SHIPMENTS.c),
+                              # Its lines, as one JSON column (domain/json_rows.py): one statement fewer.
+                              rows_json(select(*(_LINES.c[name] for name in _LINE_COLUMNS))
+                                        .where(_LINES.c.order_id == _ORDERS.c.id).correlate(_ORDERS))
+                              .label("lines_json"))
     .outerjoin(_PAYMENTS, _PAYMENTS.c.order_id == _ORDERS.c.id)
     .outerjoin(_SHIPMENTS, _SHIPMENTS.c.order_id == _ORDERS.c.id))
-_ORDER_LINE_ROWS = (select(*OrderLine.__table__.c).where(OrderLine.__table__.c.order_id == bindparam("order_id"))
-                    .order_by(OrderLine.__table__.c.line_no))
 _EVENT_ROWS = (select(TrackingEvent.__table__.c.time, TrackingEvent.__table__.c.text)
                .where(TrackingEvent.__table__.c.shipment_id == bindparam("shipment_id"))
                .order_by(TrackingEvent.__table__.c.time.desc()))
