@@ -199,7 +199,7 @@ def _plan_orders(rng, buyers, joined_at, catalogue, settings, now, snapshots) ->
 
 
 def _records(order, line, line_id, inviter, approved, rates, now, settle_after_days) -> list[dict]:
-    """What ``record_commissions`` would have written when the order was paid, as it stands after refunds."""
+    """What ``commission_rows`` would have written when the order was paid, as it stands after refunds."""
     product_rates, own = rates[line["product_id"]]
     level1 = inviter.get(order["user_id"])
     level2 = inviter.get(level1) if level1 else None

@@ -10,7 +10,7 @@ with, by the same statement; nothing is cached across statements or transactions
 ``rows_json(query)`` is the column; ``json_rows(text)`` its rows back. The rows come in no particular order (an
 aggregate's input order is not something either database promises): callers sort them. Compiled per dialect:
 PostgreSQL's ``json_agg(json_build_array(…))`` and SQLite's ``json_group_array(json_array(…))``. Booleans come back
-as ``true``/``false`` from PostgreSQL and as ``1``/``0`` from SQLite; JSON columns come back as their values.
+as ``true``/``false`` and JSON columns as their values from both.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import JSON, ColumnElement, Select, Text, cast, func, literal_column
+from sqlalchemy import JSON, Boolean, ColumnElement, Select, Text, case, cast, func, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -34,10 +34,19 @@ class _JsonRows(FunctionElement):
 
 @compiles(_JsonRows)
 def _json_rows_sqlite(element, compiler, **kw) -> str:
-    # A JSON column is stored as its text: ``json()`` makes it a value inside the array rather than a string.
-    values = [func.json(c) if isinstance(c.type, JSON) else c for c in element.clauses]
+    values = [_sqlite_value(c) for c in element.clauses]
     rows = func.coalesce(func.json_group_array(func.json_array(*values)), literal_column("'[]'"))
     return compiler.process(rows, **kw)
+
+
+def _sqlite_value(c):
+    # A JSON column is stored as its text: ``json()`` makes it a value inside the array rather than a string. A
+    # boolean is stored as 1 or 0: made JSON's true or false, as PostgreSQL gives it.
+    if isinstance(c.type, JSON):
+        return func.json(c)
+    if isinstance(c.type, Boolean):
+        return case((c.is_(None), None), (c, func.json("true")), else_=func.json("false"))
+    return c
 
 
 @compiles(_JsonRows, "postgresql")

@@ -42,8 +42,7 @@ def beneficiaries(session: Session, *, buyer_id: int, self_purchase_rebate: bool
     rows = session.execute(_chain_statement(), {"buyer_id": buyer_id}).all() if chain is None else chain
     inviters = {user_id: inviter_id for user_id, inviter_id, _ in rows}
     # Approved and enabled now; with no distributor row, only ``auto`` mode makes everyone one (is_qualified's rule).
-    # (SQLite's JSON gives a boolean as 1 or 0.)
-    qualified = {user_id for user_id, _, enabled in rows if (auto_mode if enabled is None else bool(enabled))}
+    qualified = {user_id for user_id, _, enabled in rows if (auto_mode if enabled is None else enabled)}
     if self_purchase_rebate and buyer_id in qualified:
         chain = (buyer_id, inviters.get(buyer_id))
     else:
@@ -78,15 +77,6 @@ PAID_CHAIN_JSON = rows_json(_chain_query(Order.__table__.c.user_id).correlate(Or
 
 
 _INSERT_RECORDS = insert(CommissionRecord.__table__)
-
-
-def record_commissions(session: Session, *, order: Order, lines: Sequence[Row],
-                       chain: Sequence[Sequence] | None = None) -> set[int]:
-    """One record per line and qualifying level, written in one statement; returns the ids of the lines that
-    earn commission. ``lines`` and ``chain``: as ``commission_rows`` takes them."""
-    records = commission_rows(session, order=order, lines=lines, chain=chain)
-    write_commission_rows(session, records)
-    return {r["order_line_id"] for r in records}
 
 
 def write_commission_rows(session: Session, records: list[dict]) -> None:

@@ -68,43 +68,16 @@ class Offers:
     full_reductions: tuple[FullReduction, ...] = ()
 
 
-def running_items(session: Session, sku_ids: list[int], *, now: datetime | None = None,
-                  lock: bool = False) -> dict[int, RunningItem]:
+def running_items(session: Session, sku_ids: list[int], *, now: datetime | None = None) -> dict[int, RunningItem]:
     """The running limited-time item of each SKU (saving refuses overlaps, so there is at most one)."""
     if not sku_ids:
         return {}
-    found: dict[int, RunningItem] = {}
-    rows = session.execute(_RUNNING_ITEMS[lock], {"sku_ids": list(sku_ids), "now": now or clock.now()}).all()
-    for row in rows:
-        found.setdefault(row.sku_id, RunningItem(
-            item_id=row.id, promotion_id=row.promotion_id, name=row.name, sku_id=row.sku_id,
-            promo_price_fen=row.promo_price_fen, remaining=units_left(row.activity_stock, row.sold),
-            per_user_limit=row.per_user_limit, stacks=row.stack_with_others, ends_at=row.ends_at))
-    return found
-
-
-def _running_items_statement(lock: bool):
-    """On the tables: rows, not ORM entities (every order and preview reads them; loading entities cost more than
-    the statement)."""
-    items, promotions = PromotionItem.__table__, Promotion.__table__
-    query = (
-        select(items.c.id, items.c.promotion_id, items.c.sku_id, items.c.promo_price_fen, items.c.activity_stock,
-               items.c.sold, items.c.per_user_limit, promotions.c.name, promotions.c.stack_with_others,
-               promotions.c.ends_at)
-        .join(promotions, promotions.c.id == items.c.promotion_id)
-        .where(items.c.sku_id.in_(bindparam("sku_ids", expanding=True)),
-               promotions.c.kind == PromotionKind.TIME_LIMITED, promotions.c.status == PromotionStatus.ACTIVE,
-               promotions.c.starts_at <= bindparam("now"), promotions.c.ends_at > bindparam("now"))
-        .order_by(items.c.id)
-    )
-    if lock:
-        query = query.with_for_update(of=items, key_share=True)
-    return query
+    return running_items_of(session.execute(_RUNNING_ITEMS, {"sku_ids": list(sku_ids), "now": now or clock.now()}))
 
 
 _ITEMS, _ITEM_PROMOTIONS = PromotionItem.__table__, Promotion.__table__
-# A SKU's running item as columns of the SKU's row: ``running_item_outerjoin`` joins them, ``running_item_of`` reads
-# them back (the catalogue's read for an order or a preview carries them: one statement fewer).
+# A SKU's running item as columns of a row whose ``id`` is the SKU's: ``running_items_of`` reads them back. The
+# catalogue's read for an order or a preview carries them (``running_item_outerjoin``: one statement fewer).
 RUNNING_ITEM_COLUMNS = (
     _ITEMS.c.id.label("promo_item_id"), _ITEMS.c.promotion_id.label("promo_promotion_id"),
     _ITEMS.c.promo_price_fen.label("promo_price_fen"), _ITEMS.c.activity_stock.label("promo_activity_stock"),
@@ -113,14 +86,17 @@ RUNNING_ITEM_COLUMNS = (
     _ITEM_PROMOTIONS.c.ends_at.label("promo_ends_at"))
 
 
+# The items of limited-time activities running at the ``now`` parameter, each with its activity.
+_RUNNING = _ITEMS.join(_ITEM_PROMOTIONS, and_(
+    _ITEM_PROMOTIONS.c.id == _ITEMS.c.promotion_id, _ITEM_PROMOTIONS.c.kind == PromotionKind.TIME_LIMITED,
+    _ITEM_PROMOTIONS.c.status == PromotionStatus.ACTIVE, _ITEM_PROMOTIONS.c.starts_at <= bindparam("now"),
+    _ITEM_PROMOTIONS.c.ends_at > bindparam("now")))
+
+
 def running_item_outerjoin(joined, sku_id):
     """``joined`` (a join that has the SKUs) LEFT JOIN its SKU's limited-time item running at the ``now``
     parameter: the item's columns are NULL for a SKU without one."""
-    running = _ITEMS.join(_ITEM_PROMOTIONS, and_(
-        _ITEM_PROMOTIONS.c.id == _ITEMS.c.promotion_id, _ITEM_PROMOTIONS.c.kind == PromotionKind.TIME_LIMITED,
-        _ITEM_PROMOTIONS.c.status == PromotionStatus.ACTIVE, _ITEM_PROMOTIONS.c.starts_at <= bindparam("now"),
-        _ITEM_PROMOTIONS.c.ends_at > bindparam("now")))
-    return joined.outerjoin(running, _ITEMS.c.sku_id == sku_id)
+    return joined.outerjoin(_RUNNING, _ITEMS.c.sku_id == sku_id)
 
 
 def running_items_of(rows) -> dict[int, RunningItem]:
@@ -136,8 +112,9 @@ def running_items_of(rows) -> dict[int, RunningItem]:
 
 
 # Every order and every preview reads these: built once, their values given as parameters (building and keying
-# them afresh each time cost more than running them).
-_RUNNING_ITEMS = {lock: _running_items_statement(lock) for lock in (False, True)}
+# them afresh each time cost more than running them). On the tables: rows, not ORM entities.
+_RUNNING_ITEMS = (select(_ITEMS.c.sku_id.label("id"), *RUNNING_ITEM_COLUMNS).select_from(_RUNNING)
+                  .where(_ITEMS.c.sku_id.in_(bindparam("sku_ids", expanding=True))))
 _PROMOTIONS = Promotion.__table__
 _RUNNING_FULL_REDUCTIONS = (
     # What pricing (``full_reduction_terms``) and the products' tags read of them.
@@ -169,8 +146,7 @@ def full_reductions_from_json(text: str) -> tuple[FullReduction, ...]:
     """The activities ``RUNNING_FULL_REDUCTIONS_JSON`` read, as pricing's terms, by id. Kept by their text: the same
     text is the same activities."""
     rows = sorted((_FullReductionRow(*row) for row in json_rows(text)), key=lambda row: row.id)
-    return tuple(full_reduction_terms(row._replace(repeat=bool(row.repeat),
-                                                   stack_with_coupon=bool(row.stack_with_coupon))) for row in rows)
+    return tuple(full_reduction_terms(row) for row in rows)
 
 
 def running_full_reductions(session: Session, *, now: datetime | None = None) -> list[Row]:

@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, insert, select
-from sqlalchemy.dialects.postgresql import dml as postgresql_dml
-from sqlalchemy.dialects.sqlite import dml as sqlite_dml
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.visitors import InternalTraversal
 
 from domain import clock
 from domain.catalog.errors import CatalogError
@@ -36,11 +33,12 @@ from domain.marketing.pricing_inputs import (
 from domain.marketing.redemption import record_promotion_uses
 from domain.media import media_url
 from domain.members.service import LEVELS_JSON, LevelRow, levels_from_json, member_summary
-from domain.models import Address, Order, OrderLine, OrderStatus, Product, Sku, User
+from domain.models import Address, Order, OrderStatus, Product, Sku, User
 from domain.numbers import business_number
 from domain.orders import addresses as address_book
 from domain.orders.cart import MAX_QUANTITY, remove_ordered
 from domain.orders.errors import OrderError
+from domain.orders.order_inserts import insert_lines, insert_order
 from domain.orders.order_rows import Record
 from domain.orders.pricing import FullReduction, LineInput, PricedOrder, PricingRules, price_order
 from domain.orders.queries import OrderView, new_order_view, order_detail
@@ -255,7 +253,7 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     if coupon_id is not None and not priced.coupon_applied:
         # The shopper chose it: an order never goes ahead without it silently.
         raise Conflict(CouponError.COUPON_NOT_APPLICABLE, f"这张优惠券不可用：{preview.coupon_refusal.reason}")
-    order = _insert_order(session, dict(
+    order = insert_order(session, dict(
         order_no=business_number(), user_id=user.id, idempotency_key=idempotency_key,
         status=OrderStatus.PENDING_PAYMENT, goods_fen=priced.goods_fen,
         member_discount_fen=priced.member_discount_fen, full_reduction_fen=priced.full_reduction_fen,
@@ -279,9 +277,7 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
             buyer_id=user.id, first_of_product=listed.product_id not in products_seen,
         ))
         products_seen.add(listed.product_id)
-    # One INSERT for every line (the ORM's flush writes them one by one on SQLite); a new order has nothing else yet.
-    order.lines = [Record(**written._mapping, order=order)
-                   for written in sorted(session.execute(_INSERT_LINES, rows), key=lambda ol: ol.line_no)]
+    insert_lines(session, order, rows)
     # The answer is built now, before any row is locked: nothing below changes what it shows, and in a flash sale
     # every moment between the activity's lock and the commit is the next buyer's wait.
     view = new_order_view(session, order, viewer=Shopper.of(user), buyer_nickname=user.nickname) if with_view else None
@@ -300,42 +296,7 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     return order, view
 
 
-def _insert_order(session: Session, values: dict) -> Record | None:
-    """The order row in one statement, as written; None when the shopper's Idempotency-Key is taken already (a
-    concurrent placement with the same key committed first), without the savepoint a failed INSERT would need.
-    Orders without a key never conflict (NULLs are distinct in a unique index). A new order has no shipment and no
-    payment yet."""
-    written = session.execute(_KEYED_INSERT[session.get_bind().dialect.name], values).first()
-    return None if written is None else Record(**written._mapping, shipment=None, payment=None, lines=[])
-
-
-def _keyed_insert(dml):
-    """The dialect's ``INSERT … ON CONFLICT (user_id, idempotency_key) DO NOTHING``, compiled once. SQLAlchemy
-    compiles a dialect's INSERT afresh every time (its ON CONFLICT clause has no cache key), which was the largest
-    single cost of placing an order; this clause's only part is its fixed target, so that is its cache key."""
-
-    class OnKeyTaken(dml.OnConflictDoNothing):
-        inherit_cache = True
-        _traverse_internals = [("inferred_target_elements", InternalTraversal.dp_string_list)]
-
-    class KeyedInsert(dml.Insert):
-        inherit_cache = True
-
-        def if_key_taken_do_nothing(self):
-            statement = self._generate()
-            statement._post_values_clause = OnKeyTaken(index_elements=["user_id", "idempotency_key"])
-            return statement
-
-    return KeyedInsert
-
-
-# Built once, the values given as parameters: keying a fresh statement of twenty values cost as much as running it.
-# On the tables, returning rows: the ORM's bulk INSERT built and keyed a statement of its own at every execution,
-# and loading what it returned as entities cost more than running it.
-_ORDERS, _LINES = Order.__table__, OrderLine.__table__
-_KEYED_INSERT = {name: _keyed_insert(dml)(_ORDERS).if_key_taken_do_nothing().returning(*_ORDERS.c)
-                 for name, dml in (("postgresql", postgresql_dml), ("sqlite", sqlite_dml))}
-_INSERT_LINES = insert(_LINES).returning(*_LINES.c)
+_ORDERS = Order.__table__
 
 
 def _by_key(session: Session, user_id: int, key: str) -> Order | None:

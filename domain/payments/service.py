@@ -193,9 +193,7 @@ def _paid_lines_statement():
 
 def _paid_lines(rows) -> list[PaidLine]:
     """The lines as the paid UPDATE read them (``rows_json``), in line order."""
-    lines = [PaidLine(*row) for row in rows]
-    lines.sort(key=lambda line: line.line_no)
-    return [line._replace(distribution_enabled=bool(line.distribution_enabled)) for line in lines]
+    return sorted((PaidLine(*row) for row in rows), key=lambda line: line.line_no)
 
 
 # Built once, on the tables (not the ORM classes): they run at every payment, and building, keying and ORM-wrapping a

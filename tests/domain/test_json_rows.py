@@ -1,5 +1,5 @@
 """A query's rows as one JSON column of another statement (domain/json_rows.py), on whichever database the suite
-uses: every row's columns in order, booleans and JSON columns as their values, none as an empty list, and a
+uses: every row's columns in order, booleans and JSON columns as their values (true, not SQLite's 1), none as an empty list, and a
 correlated query reading the enclosing row's own."""
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ def test_rows_come_back_with_their_values_and_none_as_an_empty_list(db):
             .where(_SKUS.c.product_id == product.id))
     text = db.scalar(select(rows_json(skus)))
     rows = sorted(json_rows(text), key=lambda row: row[0])
-    assert [(row[1], row[2], bool(row[3])) for row in rows] == [
+    assert [(row[1], row[2], row[3]) for row in rows] == [
         (sku.price_fen, sku.specs, True) for sku in sorted(product.skus, key=lambda sku: sku.id)]
     assert isinstance(rows[0][2], dict)  # a JSON column is its value, not its text
+    assert all(row[3] is True for row in rows)  # a boolean is JSON's true on both databases, not SQLite's 1
     assert json_rows(db.scalar(select(rows_json(skus.where(_SKUS.c.price_fen > 10_000))))) == []
 
 
