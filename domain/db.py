@@ -16,6 +16,7 @@ from sqlalchemy import Engine, Select, create_engine, event, func, select, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain import db_cursor
 from domain.config import get_config
 from domain.errors import DomainError
 from domain.text import refuse_bad_text
@@ -85,6 +86,7 @@ def _make_engine(url: str, *, echo: bool = False, **kwargs) -> Engine:
     config = get_config()
     kwargs.setdefault("pool_size", config.db_pool_size)
     kwargs.setdefault("max_overflow", config.db_max_overflow)
+    kwargs["connect_args"] = db_cursor.connect_args() | kwargs.get("connect_args", {})
     engine = create_engine(url, echo=echo, **kwargs)
     # An INSERT of several rows is one statement of several VALUES, as it is with RETURNING: psycopg's executemany
     # runs a pipeline of one statement per row, and for the few rows of a payment's commission records its
