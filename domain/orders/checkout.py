@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -10,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.catalog.errors import CatalogError
-from domain.errors import Conflict, Invalid, NotFound
+from domain.errors import Conflict, DomainError, Invalid, NotFound
+from domain.json_rows import json_rows, rows_json
 from domain.marketing.coupons import lock_for_order
 from domain.marketing.errors import CouponError
 from domain.marketing.pricing_inputs import (
@@ -198,15 +200,21 @@ def place_order_view(session: Session, *, user: User, items: list[OrderItem], ad
 def place_order_for_token(session: Session, *, token: str, items: list[OrderItem], address_id: int, remark: str = "",
                           idempotency_key: str | None = None, from_cart: bool = False,
                           coupon_id: int | None = None) -> OrderView:
-    """``place_order_view`` for the shopper whose token this is (POST /orders). The shopper and the order their
-    Idempotency-Key placed already are read in one statement, so a sold-out answer costs that and the SKUs' read."""
+    """``place_order_view`` for the shopper whose token this is (POST /orders). The shopper, the order their
+    Idempotency-Key placed already, the address and the SKUs are read in one statement, so a sold-out answer costs
+    that statement and nothing else."""
     order = dict(items=items, address_id=address_id, remark=remark, from_cart=from_cart, coupon_id=coupon_id)
     key = idempotency_key.strip() if idempotency_key is not None else None
     if key is None or not 1 <= len(key) <= 64:  # no key, or a refused one: refused after the token is checked
         user = user_for_token(session, token)
         return place_order_view(session, user=user, idempotency_key=idempotency_key, **order)
+    try:
+        quantities, refusal = _quantities(items), None
+    except DomainError as exc:  # refused after the token is checked and the key's order looked up, as before
+        quantities, refusal = {}, exc
     now = clock.now()
-    row = token_row(session, token, _SHOPPER_KEYED_ORDER_AND_ADDRESS, key=key, address_id=address_id, now=now)
+    row = token_row(session, token, _SHOPPER_KEYED_ORDER_ADDRESS_AND_SKUS, key=key, address_id=address_id, now=now,
+                    sku_ids=list(quantities))
     values = row._mapping
     user = Record(**{name: values["shopper_" + name] for name in _SHOPPER_COLUMNS})
     placed_id = row.placed_id
@@ -214,10 +222,13 @@ def place_order_for_token(session: Session, *, token: str, items: list[OrderItem
         if row.address__id is not None else None
     if placed_id is not None:
         return order_detail(session, placed_id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
+    if refusal is not None:
+        raise refusal
     placed, view = _place(session, user=user, idempotency_key=key, key_looked_up=True, with_view=True,
                           address=address, address_looked_up=True, now=now,
                           levels=levels_from_json(row.levels_json),
-                          full_reductions=full_reductions_from_json(row.full_reductions_json), **order)
+                          full_reductions=full_reductions_from_json(row.full_reductions_json),
+                          catalog_rows=_catalog_rows_from_json(row.catalog_json), **order)
     return view or order_detail(session, placed.id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
 
 
@@ -225,13 +236,15 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
            idempotency_key: str | None, from_cart: bool, coupon_id: int | None,
            key_looked_up: bool = False, with_view: bool = False, address: Address | None = None,
            address_looked_up: bool = False, now: datetime | None = None, levels: tuple[LevelRow, ...] | None = None,
-           full_reductions: tuple[FullReduction, ...] | None = None) -> tuple[Order | Record, OrderView | None]:
+           full_reductions: tuple[FullReduction, ...] | None = None,
+           catalog_rows: list | None = None) -> tuple[Order | Record, OrderView | None]:
     """The order, and (``with_view``) the new order's view; None for an order the key had placed already.
     ``address_looked_up``: ``address`` is the shopper's address of that id (its row), or None, read with the
     token. A new order is what its INSERTs returned, as rows (``Record``): nothing after them changes it, and
     loading them as ORM entities cost more than the statements (docs/architecture.md, "Performance"); an order the
     key had placed is the entity. ``now``, ``levels`` and ``full_reductions``: the moment the token's row was read
-    at, and the member levels and running 满减 activities it carried (``_priced``)."""
+    at, and the member levels and running 满减 activities it carried (``_priced``); ``catalog_rows``: the SKUs'
+    ``_CATALOG`` rows it carried, else read here."""
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not 1 <= len(idempotency_key) <= 64:
@@ -242,7 +255,7 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     if len(remark or "") > 200:
         raise Invalid(OrderError.INVALID_REMARK, "备注不能超过 200 字")
     # The SKUs first: a sold-out line is refused before anything else is read or locked.
-    lines, catalog, running = _load_lines(session, items, now)
+    lines, catalog, running = _load_lines(session, items, now, rows=catalog_rows)
     if not address_looked_up:
         address = address_book.get_address(session, user=user, address_id=address_id)
     elif address is None:
@@ -305,20 +318,12 @@ def _by_key(session: Session, user_id: int, key: str) -> Order | None:
 
 # The reads every placement makes first, built once (a sold-out answer is these and nothing else).
 _BY_KEY = select(Order).where(Order.user_id == bindparam("user_id"), Order.idempotency_key == bindparam("key"))
-# On the tables: the token's shopper (what placing reads of them), the order their key placed already, and their
-# address of that id (None when they have none of that id), as one row; ORM entities cost more to load than the
-# statement to run (docs/architecture.md, "Performance").
+# On the tables: the token's shopper (what placing reads of them), the order their key placed already, their address
+# of that id (None when they have none of that id) and the SKUs ordered, as one row; ORM entities cost more to load
+# than the statement to run (docs/architecture.md, "Performance").
 _USERS, _ADDRESSES = User.__table__, Address.__table__
 _SHOPPER_COLUMNS = ("id", "nickname", "growth", "member_level_id")
 _ADDRESS_COLUMNS = tuple(column.name for column in _ADDRESSES.c)
-_SHOPPER_KEYED_ORDER_AND_ADDRESS = token_row_statement(
-    *(_USERS.c[name].label("shopper_" + name) for name in _SHOPPER_COLUMNS),
-    select(_ORDERS.c.id).where(_ORDERS.c.user_id == _USERS.c.id, _ORDERS.c.idempotency_key == bindparam("key"))
-    .correlate(_USERS).scalar_subquery().label("placed_id"),
-    *(column.label("address__" + column.name) for column in _ADDRESSES.c),
-    # What pricing reads beside the shopper, as columns of this row (domain/json_rows.py): two statements fewer.
-    LEVELS_JSON.label("levels_json"), RUNNING_FULL_REDUCTIONS_JSON.label("full_reductions_json"),
-).outerjoin(_ADDRESSES, and_(_ADDRESSES.c.id == bindparam("address_id"), _ADDRESSES.c.user_id == _USERS.c.id))
 _SKUS, _PRODUCTS = Sku.__table__, Product.__table__
 # With each SKU's limited-time item running at the ``now`` parameter, if any.
 _CATALOG = (select(_SKUS.c.id, _SKUS.c.product_id, _PRODUCTS.c.category_id, _PRODUCTS.c.title, _SKUS.c.specs,
@@ -327,6 +332,29 @@ _CATALOG = (select(_SKUS.c.id, _SKUS.c.product_id, _PRODUCTS.c.category_id, _PRO
             .select_from(running_item_outerjoin(_SKUS.join(_PRODUCTS, _PRODUCTS.c.id == _SKUS.c.product_id),
                                                 _SKUS.c.id))
             .where(_SKUS.c.id.in_(bindparam("sku_ids", expanding=True))))
+_SHOPPER_KEYED_ORDER_ADDRESS_AND_SKUS = token_row_statement(
+    *(_USERS.c[name].label("shopper_" + name) for name in _SHOPPER_COLUMNS),
+    select(_ORDERS.c.id).where(_ORDERS.c.user_id == _USERS.c.id, _ORDERS.c.idempotency_key == bindparam("key"))
+    .correlate(_USERS).scalar_subquery().label("placed_id"),
+    *(column.label("address__" + column.name) for column in _ADDRESSES.c),
+    # What pricing reads beside the shopper, and the SKUs' rows, as columns of this row (domain/json_rows.py): three
+    # statements fewer.
+    LEVELS_JSON.label("levels_json"), RUNNING_FULL_REDUCTIONS_JSON.label("full_reductions_json"),
+    rows_json(_CATALOG).label("catalog_json"),
+).outerjoin(_ADDRESSES, and_(_ADDRESSES.c.id == bindparam("address_id"), _ADDRESSES.c.user_id == _USERS.c.id))
+_CatalogRow = namedtuple("_CatalogRow", [column.key for column in _CATALOG.selected_columns])
+_ENDS_AT = _CatalogRow._fields.index("promo_ends_at")
+
+
+def _catalog_rows_from_json(text: str) -> list:
+    """The ``_CATALOG`` rows ``catalog_json`` carried, as rows with the same names and values (the running item's
+    end is JSON's text of it: made the datetime again)."""
+    rows = []
+    for values in json_rows(text):
+        if values[_ENDS_AT] is not None:
+            values[_ENDS_AT] = datetime.fromisoformat(values[_ENDS_AT])
+        rows.append(_CatalogRow(*values))
+    return rows
 
 
 def _rules(session: Session, user: User, offers: Offers, coupon: ChosenCoupon | None,
@@ -341,9 +369,8 @@ def _rules(session: Session, user: User, offers: Offers, coupon: ChosenCoupon | 
     )
 
 
-def _load_lines(session: Session, items: list[OrderItem],
-                now: datetime | None = None) -> tuple[list[LineInput], dict[int, Listed], dict[int, RunningItem]]:
-    """The lines, what they list, and their SKUs' limited-time items running at ``now``: one statement."""
+def _quantities(items: list[OrderItem]) -> dict[int, int]:
+    """Each SKU's quantity over the items; the refusals that need nothing read."""
     if not items:
         raise Invalid(OrderError.EMPTY_ORDER, "请选择要购买的商品")
     quantities: dict[int, int] = {}
@@ -355,7 +382,16 @@ def _load_lines(session: Session, items: list[OrderItem],
         raise Invalid(OrderError.TOO_MANY_LINES, f"一次最多购买 {MAX_LINES} 种商品")
     if any(q > MAX_QUANTITY for q in quantities.values()):
         raise Invalid(OrderError.INVALID_QUANTITY, f"单个商品最多购买 {MAX_QUANTITY} 件")
-    rows = session.execute(_CATALOG, {"sku_ids": list(quantities), "now": now or clock.now()}).all()
+    return quantities
+
+
+def _load_lines(session: Session, items: list[OrderItem], now: datetime | None = None, *,
+                rows: list | None = None) -> tuple[list[LineInput], dict[int, Listed], dict[int, RunningItem]]:
+    """The lines, what they list, and their SKUs' limited-time items running at ``now``: one statement, or none
+    when ``rows`` are the SKUs' ``_CATALOG`` rows read already."""
+    quantities = _quantities(items)
+    if rows is None:
+        rows = session.execute(_CATALOG, {"sku_ids": list(quantities), "now": now or clock.now()}).all()
     catalog = {row.id: Listed(sku_id=row.id, product_id=row.product_id, category_id=row.category_id, title=row.title,
                               specs=row.specs, cover_url=row.images[0] if row.images else "",  # Product.cover_url
                               price_fen=row.price_fen, stock=row.stock,
