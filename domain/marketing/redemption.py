@@ -17,28 +17,35 @@ from domain.orders.stock import return_promotion_stock
 
 
 def record_promotion_uses(session: Session, *, order: Order, priced: PricedOrder, offers: Offers) -> dict[int, int]:
-    """A record of what the order takes from each activity (units at the promo price, and the 满减 it got), written;
-    and the activity units of its promo lines by activity item id, for the caller to take, guarded
-    (``take_promotion_stock``, or with the SKUs' stock in ``take_promotion_units_and_stock``)."""
-    uses = []
+    """``promotion_uses`` of the order, written; and the activity units of its promo lines by activity item id, for
+    the caller to take, guarded (``take_promotion_stock``, or with the SKUs' stock in
+    ``take_promotion_units_and_stock``)."""
+    uses, taken = promotion_uses(priced=priced, offers=offers)
+    if uses:
+        # Written before the units are taken: from the activity's row lock to the commit, the placement only takes
+        # the coupon and the stock (in a flash sale the next buyer waits for that lock).
+        session.add_all(PromotionUse(order_id=order.id, user_id=order.user_id, **use) for use in uses)
+        session.flush()
+    return taken
+
+
+def promotion_uses(*, priced: PricedOrder, offers: Offers) -> tuple[list[dict], dict[int, int]]:
+    """What an order priced so takes from each activity — units at the promo price, and the 满减 it got — as the
+    records' ``promotion_id``, ``sku_id``, ``quantity`` and ``off_fen``; and the activity units of its promo lines by
+    activity item id."""
+    uses: list[dict] = []
     taken: dict[int, int] = {}
     for line in priced.lines:
         item = offers.items.get(line.sku_id)
         if item is None or not line.on_promo:
             continue
         taken[item.item_id] = taken.get(item.item_id, 0) + line.quantity
-        uses.append(PromotionUse(promotion_id=item.promotion_id, order_id=order.id, user_id=order.user_id,
-                                 sku_id=line.sku_id, quantity=line.quantity,
-                                 off_fen=(line.input.price_fen - item.promo_price_fen) * line.quantity))
+        uses.append(dict(promotion_id=item.promotion_id, sku_id=line.sku_id, quantity=line.quantity,
+                         off_fen=(line.input.price_fen - item.promo_price_fen) * line.quantity))
     if priced.full_reduction_applied is not None and priced.full_reduction_fen > 0:
-        uses.append(PromotionUse(promotion_id=priced.full_reduction_applied.id, order_id=order.id,
-                                 user_id=order.user_id, sku_id=None, quantity=0, off_fen=priced.full_reduction_fen))
-    if uses:
-        # Written before the units are taken: from the activity's row lock to the commit, the placement only takes
-        # the coupon and the stock (in a flash sale the next buyer waits for that lock).
-        session.add_all(uses)
-        session.flush()
-    return taken
+        uses.append(dict(promotion_id=priced.full_reduction_applied.id, sku_id=None, quantity=0,
+                         off_fen=priced.full_reduction_fen))
+    return uses, taken
 
 
 def release_for_cancelled(session: Session, order_ids: list[int]) -> None:

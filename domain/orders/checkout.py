@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from domain import clock
 from domain.catalog.errors import CatalogError
+from domain.db import is_postgres
 from domain.errors import Conflict, DomainError, Invalid, NotFound
 from domain.json_rows import json_rows, rows_json
 from domain.marketing.coupons import lock_for_order
@@ -32,7 +33,7 @@ from domain.marketing.pricing_inputs import (
     running_item_outerjoin,
     running_items_of,
 )
-from domain.marketing.redemption import record_promotion_uses
+from domain.marketing.redemption import promotion_uses, record_promotion_uses
 from domain.media import media_url
 from domain.members.service import LEVELS_JSON, LevelRow, levels_from_json, member_summary
 from domain.models import Address, Order, OrderStatus, Product, Sku, User
@@ -42,9 +43,10 @@ from domain.orders.cart import MAX_QUANTITY, remove_ordered
 from domain.orders.errors import OrderError
 from domain.orders.order_inserts import insert_lines, insert_order
 from domain.orders.order_rows import Record
+from domain.orders.place_writes import write_placement
 from domain.orders.pricing import FullReduction, LineInput, PricedOrder, PricingRules, price_order
 from domain.orders.queries import OrderView, new_order_view, order_detail
-from domain.orders.stock import take_promotion_stock, take_promotion_units_and_stock, take_stock
+from domain.orders.stock import refuse_if_short, take_promotion_stock, take_promotion_units_and_stock, take_stock
 from domain.security import crypto
 from domain.security.actor import Shopper
 from domain.settings.service import get_settings
@@ -266,7 +268,7 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     if coupon_id is not None and not priced.coupon_applied:
         # The shopper chose it: an order never goes ahead without it silently.
         raise Conflict(CouponError.COUPON_NOT_APPLICABLE, f"这张优惠券不可用：{preview.coupon_refusal.reason}")
-    order = insert_order(session, dict(
+    values = dict(
         order_no=business_number(), user_id=user.id, idempotency_key=idempotency_key,
         status=OrderStatus.PENDING_PAYMENT, goods_fen=priced.goods_fen,
         member_discount_fen=priced.member_discount_fen, full_reduction_fen=priced.full_reduction_fen,
@@ -276,36 +278,61 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
         receiver_phone_bidx=crypto.phone_index(address_book.phone_of(address)),
         receiver_province=address.province, receiver_city=address.city, receiver_district=address.district,
         receiver_street_enc=address.detail_enc, remark=(remark or "").strip(),
-    ))
-    if order is None:
-        # The same key was placed concurrently and committed first: answer with that order.
-        return _by_key(session, user.id, idempotency_key), None
+    )
     rows, products_seen = [], set()
     for n, line in enumerate(priced.lines, start=1):
         listed = preview.catalog[line.sku_id]
         rows.append(dict(
-            order_id=order.id, line_no=n, product_id=listed.product_id, sku_id=listed.sku_id, title=listed.title,
+            line_no=n, product_id=listed.product_id, sku_id=listed.sku_id, title=listed.title,
             specs=dict(listed.specs), cover_url=listed.cover_url, unit_price_fen=line.unit_price_fen,
             quantity=line.quantity, amount_fen=line.amount_fen, discount_fen=line.discount_fen, paid_fen=line.paid_fen,
             buyer_id=user.id, first_of_product=listed.product_id not in products_seen,
         ))
         products_seen.add(listed.product_id)
-    insert_lines(session, order, rows)
+    written = _write(session, user=user, values=values, rows=rows, preview=preview, with_view=with_view)
+    if written is None:
+        # The same key was placed concurrently and committed first: answer with that order.
+        return _by_key(session, user.id, idempotency_key), None
+    order, view = written
+    if from_cart:
+        remove_ordered(session, user=user, sku_ids=[line.sku_id for line in priced.lines])
+    return order, view
+
+
+def _write(session: Session, *, user: User | Record, values: dict, rows: list[dict], preview: Preview,
+           with_view: bool) -> tuple[Record, OrderView | None] | None:
+    """The new order's rows (``values``, the lines' ``rows``), what it takes from activities and the stock it takes;
+    the order and (``with_view``) its view; None when the shopper's key had placed an order meanwhile."""
+    priced = preview.priced
+    stock = {line.sku_id: line.quantity for line in priced.lines}
+    if values["coupon_id"] is None and is_postgres(session):
+        # The order, its lines, what it takes from activities and the units and stock taken: one statement.
+        uses, units = promotion_uses(priced=priced, offers=preview.offers)
+        placed = write_placement(session, order=values | {"created_at": clock.now()}, lines=rows, uses=uses,
+                                 units=units, quantities=stock)
+        if placed.order is None:
+            return None
+        refuse_if_short(session, units=units, quantities=stock, units_taken=placed.units_taken,
+                        skus_taken=placed.skus_taken)
+        order = placed.order
+        return order, new_order_view(session, order, viewer=Shopper.of(user), buyer_nickname=user.nickname) \
+            if with_view else None
+    order = insert_order(session, values)
+    if order is None:
+        return None
+    insert_lines(session, order, [row | {"order_id": order.id} for row in rows])
     # The answer is built now, before any row is locked: nothing below changes what it shows, and in a flash sale
     # every moment between the activity's lock and the commit is the next buyer's wait.
     view = new_order_view(session, order, viewer=Shopper.of(user), buyer_nickname=user.nickname) if with_view else None
     # Activity items first, then the coupon, then the SKUs, each locked by its guarded statement and held to the
     # commit: cancelling takes them in the same order (domain/marketing/redemption.py), so the two never deadlock.
     units = record_promotion_uses(session, order=order, priced=priced, offers=preview.offers)
-    stock = {line.sku_id: line.quantity for line in priced.lines}
     if order.coupon_id is None:
-        take_promotion_units_and_stock(session, units, stock)  # one statement on PostgreSQL
+        take_promotion_units_and_stock(session, units, stock)
     else:
         take_promotion_stock(session, units)
         lock_for_order(session, user_coupon_id=order.coupon_id, user_id=user.id, order_id=order.id)
         take_stock(session, stock)
-    if from_cart:
-        remove_ordered(session, user=user, sku_ids=[line.sku_id for line in priced.lines])
     return order, view
 
 

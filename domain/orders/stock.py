@@ -55,10 +55,18 @@ def take_promotion_units_and_stock(session: Session, units: dict[int, int], quan
     taken_units, taken_skus = session.execute(text(
         f"WITH {promotion_sql}, {sku_sql} SELECT (SELECT count(*) FROM p_taken), (SELECT count(*) FROM s_taken)"
     ), promotion_params | sku_params).one()
-    if taken_units != len(units):
+    refuse_if_short(session, units=units, quantities=quantities, units_taken=taken_units, skus_taken=taken_skus)
+
+
+def refuse_if_short(session: Session, *, units: dict[int, int], quantities: dict[int, int], units_taken: int,
+                    skus_taken: int) -> None:
+    """After one guarded statement took the activity items' units and then the SKUs' stock (here, or with the
+    order's INSERTs: domain/orders/place_writes.py): ``promotion_stock_short`` or ``out_of_stock`` when a row was
+    short (the caller's transaction rolls back what was taken); what this session had loaded of them is expired."""
+    if units_taken != len(units):
         raise Conflict(PromotionError.PROMOTION_STOCK_SHORT, "限时折扣库存不足，请重新下单")
     _expire_items(session, sorted(units))
-    if taken_skus != len(quantities):
+    if skus_taken != len(quantities):
         _refuse_short(session, quantities)
     _expire(session, sorted(quantities))
 
