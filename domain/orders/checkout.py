@@ -156,7 +156,33 @@ def _priced(session: Session, *, user: User, lines: list[LineInput], catalog: di
 
 
 def order_preview(session: Session, *, user: User, items: list[OrderItem], coupon_id: int | None = None) -> OrderPreview:
-    preview = preview_order(session, user=user, items=items, coupon_id=coupon_id)
+    return _order_preview(session, user=user, preview=preview_order(session, user=user, items=items,
+                                                                    coupon_id=coupon_id), coupon_id=coupon_id)
+
+
+def order_preview_for_token(session: Session, *, token: str, items: list[OrderItem],
+                            coupon_id: int | None = None) -> OrderPreview:
+    """``order_preview`` for the shopper whose token this is (POST /orders/preview): the shopper, the member levels,
+    the running 满减 activities and the SKUs in one statement, as placing reads them; then the shopper's coupons.
+    The items' own refusals come after the token's, as placing has them."""
+    try:
+        quantities, refusal = _quantities(items), None
+    except DomainError as exc:
+        quantities, refusal = {}, exc
+    now = clock.now()
+    row = token_row(session, token, _SHOPPER_AND_SKUS[_dialect(session)], now=now, sku_ids=list(quantities))
+    if refusal is not None:
+        raise refusal
+    values = row._mapping
+    user = Record(**{name: values["shopper_" + name] for name in _SHOPPER_COLUMNS})
+    lines, catalog, running = _load_lines(session, items, now, rows=_catalog_rows_from_json(row.catalog_json))
+    preview = _priced(session, user=user, lines=lines, catalog=catalog, running=running, coupon_id=coupon_id,
+                      lock=False, levels=levels_from_json(row.levels_json),
+                      full_reductions=full_reductions_from_json(row.full_reductions_json))
+    return _order_preview(session, user=user, preview=preview, coupon_id=coupon_id)
+
+
+def _order_preview(session: Session, *, user: User | Record, preview: Preview, coupon_id: int | None) -> OrderPreview:
     p = preview.priced
     lines = []
     for line in p.lines:
@@ -379,6 +405,12 @@ _SHOPPER_KEYED_ORDER_ADDRESS_AND_SKUS = {name: token_row_statement(
     rows_json(catalog).label("catalog_json"),
 ).outerjoin(_ADDRESSES, and_(_ADDRESSES.c.id == bindparam("address_id"), _ADDRESSES.c.user_id == _USERS.c.id))
     for name, catalog in _CATALOG.items()}
+# Previewing reads the same of the shopper, and what pricing reads beside them, in one statement too.
+_SHOPPER_AND_SKUS = {name: token_row_statement(
+    *(_USERS.c[name].label("shopper_" + name) for name in _SHOPPER_COLUMNS),
+    LEVELS_JSON.label("levels_json"), RUNNING_FULL_REDUCTIONS_JSON.label("full_reductions_json"),
+    rows_json(catalog).label("catalog_json"),
+) for name, catalog in _CATALOG.items()}
 _CatalogRow = namedtuple("_CatalogRow", [column.key for column in _CATALOG["sqlite"].selected_columns])
 _ENDS_AT = _CatalogRow._fields.index("promo_ends_at")
 
