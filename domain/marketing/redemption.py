@@ -18,8 +18,8 @@ from domain.orders.stock import return_promotion_stock
 
 def record_promotion_uses(session: Session, *, order: Order, priced: PricedOrder, offers: Offers) -> dict[int, int]:
     """``promotion_uses`` of the order, written; and the activity units of its promo lines by activity item id, for
-    the caller to take, guarded (``take_promotion_stock``, or with the SKUs' stock in
-    ``take_promotion_units_and_stock``)."""
+    the caller to take, guarded (``take_promotion_stock``). On PostgreSQL an order without a coupon writes its uses
+    and takes the units in the statement that writes it (domain/orders/place_writes.py)."""
     uses, taken = promotion_uses(priced=priced, offers=offers)
     if uses:
         # Written before the units are taken: from the activity's row lock to the commit, the placement only takes

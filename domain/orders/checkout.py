@@ -46,7 +46,7 @@ from domain.orders.order_rows import Record
 from domain.orders.place_writes import write_placement
 from domain.orders.pricing import FullReduction, LineInput, PricedOrder, PricingRules, price_order
 from domain.orders.queries import OrderView, new_order_view, order_detail
-from domain.orders.stock import refuse_if_short, take_promotion_stock, take_promotion_units_and_stock, take_stock
+from domain.orders.stock import refuse_if_short, take_promotion_stock, take_stock
 from domain.security import crypto
 from domain.security.actor import Shopper
 from domain.settings.service import get_settings
@@ -353,12 +353,10 @@ def _write(session: Session, *, user: User | Record, values: dict, rows: list[di
     # Activity items first, then the coupon, then the SKUs, each locked by its guarded statement and held to the
     # commit: cancelling takes them in the same order (domain/marketing/redemption.py), so the two never deadlock.
     units = record_promotion_uses(session, order=order, priced=priced, offers=preview.offers)
-    if order.coupon_id is None:
-        take_promotion_units_and_stock(session, units, stock)
-    else:
-        take_promotion_stock(session, units)
+    take_promotion_stock(session, units)
+    if order.coupon_id is not None:
         lock_for_order(session, user_coupon_id=order.coupon_id, user_id=user.id, order_id=order.id)
-        take_stock(session, stock)
+    take_stock(session, stock)
     return order, view
 
 

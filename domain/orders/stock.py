@@ -39,30 +39,11 @@ _PROMOTION_TAKE = dict(table="promotion_items", guard="promotion_items.sold + wa
                        change="sold = promotion_items.sold + wanted.n")
 
 
-def take_promotion_units_and_stock(session: Session, units: dict[int, int], quantities: dict[int, int]) -> None:
-    """``take_promotion_stock`` then ``take_stock``, as one statement on PostgreSQL: the activity items' rows are
-    locked and taken first, then the SKUs' (the order cancelling takes them in). In a flash sale both rows are every
-    buyer's, held from this statement to the commit; one statement is one wait for the API fewer while they are
-    held (bench/README.md, "Flash sale"). For an order without a coupon: a coupon is locked between the two."""
-    if not (units and quantities and is_postgres(session)):
-        take_promotion_stock(session, units)
-        take_stock(session, quantities)
-        return
-    promotion_sql, promotion_params = _guarded_update("p", units, **_PROMOTION_TAKE)
-    sku_sql, sku_params = _guarded_update("s", quantities, **_SKU_TAKE)
-    # The outer SELECT reads the activity's CTE first: PostgreSQL runs a WITH's data-modifying statements as they
-    # are read, so the activity items are locked before the SKUs, in the order every other writer takes them.
-    taken_units, taken_skus = session.execute(text(
-        f"WITH {promotion_sql}, {sku_sql} SELECT (SELECT count(*) FROM p_taken), (SELECT count(*) FROM s_taken)"
-    ), promotion_params | sku_params).one()
-    refuse_if_short(session, units=units, quantities=quantities, units_taken=taken_units, skus_taken=taken_skus)
-
-
 def refuse_if_short(session: Session, *, units: dict[int, int], quantities: dict[int, int], units_taken: int,
                     skus_taken: int) -> None:
-    """After one guarded statement took the activity items' units and then the SKUs' stock (here, or with the
-    order's INSERTs: domain/orders/place_writes.py): ``promotion_stock_short`` or ``out_of_stock`` when a row was
-    short (the caller's transaction rolls back what was taken); what this session had loaded of them is expired."""
+    """After the statement that wrote an order took its activity items' units and then its SKUs' stock, guarded
+    (domain/orders/place_writes.py): ``promotion_stock_short`` or ``out_of_stock`` when a row was short (the
+    caller's transaction rolls back what was written and taken); what this session had loaded of them is expired."""
     if units_taken != len(units):
         raise Conflict(PromotionError.PROMOTION_STOCK_SHORT, "限时折扣库存不足，请重新下单")
     _expire_items(session, sorted(units))
@@ -74,7 +55,7 @@ def refuse_if_short(session: Session, *, units: dict[int, int], quantities: dict
 def _guarded_update(prefix: str, quantities: dict[int, int], *, table: str, guard: str, change: str
                     ) -> tuple[str, dict]:
     """PostgreSQL's guarded take as three named CTEs (``{prefix}_wanted``, ``_locked``, ``_taken``), rows locked in
-    id order, and their parameters."""
+    id order, and their parameters (``_guarded_take``)."""
     ids = sorted(quantities)
     rows = ", ".join(f"(:{prefix}id{i}, :{prefix}n{i})" for i in range(len(ids)))
     params = ({f"{prefix}id{i}": key for i, key in enumerate(ids)}

@@ -76,8 +76,9 @@ def test_three_hundred_buyers_for_a_hundred_flash_sale_units_buy_exactly_a_hundr
 
 
 def test_when_the_sku_runs_out_before_the_activity_the_units_taken_with_it_go_back(committed):
-    """Activity units and SKU stock are taken by one statement (domain/orders/stock.py): a buyer whose activity units
-    were available but whose SKU stock was not is refused ``out_of_stock``, and the units are not kept sold."""
+    """Activity units and SKU stock are taken by one statement (domain/orders/place_writes.py): a buyer whose
+    activity units were available but whose SKU stock was not is refused ``out_of_stock``, and the units are not
+    kept sold."""
     stock, buyers_n = 30, 80
     with unit_of_work(committed) as s:
         sku_id = make_product(s, prices=(9900,), stock=stock).skus[0].id
@@ -93,8 +94,9 @@ def test_when_the_sku_runs_out_before_the_activity_the_units_taken_with_it_go_ba
 
 def _placement_meets_a_change(committed, change: str, expected_code: str) -> None:
     """A buyer's placement reaches the guarded take while another transaction holds the rows, and that transaction
-    then commits ``change`` (the units or the stock gone): the one-statement take (domain/orders/stock.py) finds the
-    rows short after its pricing read found them there, and must leave nothing: no order, no use, nothing taken."""
+    then commits ``change`` (the units or the stock gone): the one-statement take (domain/orders/place_writes.py)
+    finds the rows short after its pricing read found them there, and must leave nothing: no order, no use, nothing
+    taken."""
     import threading
     import time
 
