@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from domain.json_rows import json_rows
 from domain.models import Order, OrderLine, PromotionUse
 from domain.orders.order_rows import Record
+from domain.orders.stock import PROMOTION_TAKE, SKU_TAKE, guarded_take_ctes
 
 _ORDERS, _LINES, _USES = Order.__table__, OrderLine.__table__, PromotionUse.__table__
 
@@ -90,15 +91,11 @@ def _typed(table, fields) -> dict:
     return {field: table.c[field].type for field in fields}
 
 
-def _taken(prefix: str, table: str, parameter: str, guard: str, change: str) -> str:
-    """The rows of ``table`` that ``parameter`` names (``[{"id": …, "n": …}, …]``), locked in id order (only when the
-    order was written), then changed where ``guard`` holds; the ids changed."""
-    wanted = _recordset(parameter, "w", {"id": Integer(), "n": Integer()})
-    return (f"{prefix}_wanted AS (SELECT * FROM {wanted}), "
-            f"{prefix}_locked AS MATERIALIZED (SELECT {table}.id FROM {table} JOIN {prefix}_wanted USING (id) "
-            f"WHERE EXISTS (SELECT FROM new_order) ORDER BY {table}.id FOR NO KEY UPDATE OF {table}), "
-            f"{prefix}_taken AS (UPDATE {table} SET {change} FROM {prefix}_wanted w, {prefix}_locked l "
-            f"WHERE {table}.id = w.id AND l.id = w.id AND {guard} RETURNING {table}.id)")
+def _taken(prefix: str, parameter: str, take: dict) -> str:
+    """``take``'s guarded take (domain/orders/stock.py) of the rows ``parameter`` names (``[{"id": …, "n": …}, …]``),
+    only when the order was written."""
+    wanted = f"SELECT * FROM {_recordset(parameter, 'w', {'id': Integer(), 'n': Integer()})}"
+    return guarded_take_ctes(prefix, wanted, **take, only_if="EXISTS (SELECT FROM new_order)")
 
 
 def _sql(value) -> str:
@@ -127,9 +124,7 @@ def _placement():
         f"new_uses AS (INSERT INTO promotion_uses (order_id, user_id, {', '.join(USE_FIELDS)}, created_at) "
         "SELECT new_order.id, new_order.user_id, u.*, :p_use_created "
         f"FROM new_order, {_recordset('p_uses', 'u', _typed(_USES, USE_FIELDS))} RETURNING id), "
-        + _taken("p", "promotion_items", "p_units", "promotion_items.sold + w.n <= promotion_items.activity_stock",
-                 "sold = promotion_items.sold + w.n") + ", "
-        + _taken("s", "skus", "p_stock", "skus.stock >= w.n", "stock = skus.stock - w.n")
+        + _taken("p", "p_units", PROMOTION_TAKE) + ", " + _taken("s", "p_stock", SKU_TAKE)
         # Read in the order the rows are taken: the lines and uses, then the activity items, then the SKUs.
         + " SELECT new_order.id, (SELECT coalesce(json_agg(json_build_array(id, line_no))::text, '[]') FROM new_lines)"
         " AS line_ids_json, (SELECT count(*) FROM new_uses) AS uses_written, (SELECT count(*) FROM p_taken)"

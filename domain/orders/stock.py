@@ -19,7 +19,7 @@ def take_stock(session: Session, quantities: dict[int, int]) -> None:
     if not quantities:
         return
     ids = sorted(quantities)
-    if _guarded_take(session, quantities=quantities, **_SKU_TAKE) != len(ids):
+    if _guarded_take(session, quantities=quantities, **SKU_TAKE) != len(ids):
         _refuse_short(session, quantities)
     _expire(session, ids)
 
@@ -34,9 +34,10 @@ def _refuse_short(session: Session, quantities: dict[int, int]) -> None:
     raise Conflict(OrderError.OUT_OF_STOCK, detail)
 
 
-_SKU_TAKE = dict(table="skus", guard="skus.stock >= wanted.n", change="stock = skus.stock - wanted.n")
-_PROMOTION_TAKE = dict(table="promotion_items", guard="promotion_items.sold + wanted.n <= promotion_items.activity_stock",
-                       change="sold = promotion_items.sold + wanted.n")
+# The two guarded takes: what may be taken (``guard``) and how (``change``), of the rows ``wanted`` names.
+SKU_TAKE = dict(table="skus", guard="skus.stock >= wanted.n", change="stock = skus.stock - wanted.n")
+PROMOTION_TAKE = dict(table="promotion_items", guard="promotion_items.sold + wanted.n <= promotion_items.activity_stock",
+                      change="sold = promotion_items.sold + wanted.n")
 
 
 def refuse_if_short(session: Session, *, units: dict[int, int], quantities: dict[int, int], units_taken: int,
@@ -52,34 +53,32 @@ def refuse_if_short(session: Session, *, units: dict[int, int], quantities: dict
     _expire(session, sorted(quantities))
 
 
-def _guarded_update(prefix: str, quantities: dict[int, int], *, table: str, guard: str, change: str
-                    ) -> tuple[str, dict]:
-    """PostgreSQL's guarded take as three named CTEs (``{prefix}_wanted``, ``_locked``, ``_taken``), rows locked in
-    id order, and their parameters (``_guarded_take``)."""
-    ids = sorted(quantities)
-    rows = ", ".join(f"(:{prefix}id{i}, :{prefix}n{i})" for i in range(len(ids)))
-    params = ({f"{prefix}id{i}": key for i, key in enumerate(ids)}
-              | {f"{prefix}n{i}": quantities[key] for i, key in enumerate(ids)})
+def guarded_take_ctes(prefix: str, wanted_rows: str, *, table: str, guard: str, change: str,
+                      only_if: str = "true") -> str:
+    """PostgreSQL's guarded take as three named CTEs: ``{prefix}_wanted`` (``wanted_rows``, SQL of ``(id, n)``
+    rows), ``{prefix}_locked`` (those rows of ``table``, locked in id order, when ``only_if`` holds) and
+    ``{prefix}_taken`` (the ids changed where ``guard`` held). ``guard`` and ``change`` are ``SKU_TAKE``'s or
+    ``PROMOTION_TAKE``'s; the placement's one statement takes them too (domain/orders/place_writes.py)."""
     wanted, locked = f"{prefix}_wanted", f"{prefix}_locked"
     guard = guard.replace("wanted.", f"{wanted}.")
     change = change.replace("wanted.", f"{wanted}.")
-    return (f"{wanted}(id, n) AS (VALUES {rows}), "
+    return (f"{wanted}(id, n) AS ({wanted_rows}), "
             f"{locked} AS MATERIALIZED (SELECT {table}.id FROM {table} JOIN {wanted} ON {table}.id = {wanted}.id "
-            f"ORDER BY {table}.id FOR NO KEY UPDATE OF {table}), "
+            f"WHERE {only_if} ORDER BY {table}.id FOR NO KEY UPDATE OF {table}), "
             f"{prefix}_taken AS (UPDATE {table} SET {change} FROM {wanted}, {locked} "
-            f"WHERE {table}.id = {wanted}.id AND {locked}.id = {wanted}.id AND {guard} RETURNING {table}.id)"), params
+            f"WHERE {table}.id = {wanted}.id AND {locked}.id = {wanted}.id AND {guard} RETURNING {table}.id)")
 
 
 def _guarded_take(session: Session, *, table: str, guard: str, change: str, quantities: dict[int, int]) -> int:
     """``UPDATE … FROM (VALUES (id, n), …)`` in one statement; returns the rows changed. On PostgreSQL the rows are
     locked in id order first, in the same statement, so that two orders sharing rows queue instead of
     deadlocking (SQLite needs nothing: a writer holds the whole database)."""
-    if is_postgres(session):
-        sql, params = _guarded_update("t", quantities, table=table, guard=guard, change=change)
-        return session.execute(text(f"WITH {sql} SELECT count(*) FROM t_taken"), params).scalar_one()
     ids = sorted(quantities)
     rows = ", ".join(f"(:id{i}, :n{i})" for i in range(len(ids)))
     params = {f"id{i}": key for i, key in enumerate(ids)} | {f"n{i}": quantities[key] for i, key in enumerate(ids)}
+    if is_postgres(session):
+        sql = guarded_take_ctes("t", f"VALUES {rows}", table=table, guard=guard, change=change)
+        return session.execute(text(f"WITH {sql} SELECT count(*) FROM t_taken"), params).scalar_one()
     # Not a WITH: Python's sqlite3 counts the rows changed only for statements that begin with UPDATE.
     sql = (f"UPDATE {table} SET {change} FROM (SELECT column1 AS id, column2 AS n FROM (VALUES {rows})) AS wanted "
            f"WHERE {table}.id = wanted.id AND {guard}")
@@ -103,7 +102,7 @@ def take_promotion_stock(session: Session, quantities: dict[int, int]) -> None:
     (``sold + n <= activity_stock``), in the order's transaction; short anywhere refuses the whole order."""
     if not quantities:
         return
-    if _guarded_take(session, quantities=quantities, **_PROMOTION_TAKE) != len(quantities):
+    if _guarded_take(session, quantities=quantities, **PROMOTION_TAKE) != len(quantities):
         raise Conflict(PromotionError.PROMOTION_STOCK_SHORT, "限时折扣库存不足，请重新下单")
     _expire_items(session, sorted(quantities))
 
