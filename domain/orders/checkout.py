@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from domain import clock
-from domain.catalog.errors import CatalogError
 from domain.db import is_postgres
-from domain.errors import Conflict, DomainError, Invalid, NotFound
-from domain.json_rows import json_rows, rows_json
+from domain.errors import Conflict, Invalid
 from domain.marketing.coupons import lock_for_order
 from domain.marketing.errors import CouponError
 from domain.marketing.pricing_inputs import (
-    RUNNING_FULL_REDUCTIONS_JSON,
-    RUNNING_ITEM_COLUMNS,
     ChosenCoupon,
     CouponRefusal,
     Offers,
@@ -28,18 +23,23 @@ from domain.marketing.pricing_inputs import (
     chosen_coupon,
     coupon_choices,
     engine_refusal,
-    full_reductions_from_json,
     marketing_offers,
-    running_item_outerjoin,
-    running_items_of,
 )
 from domain.marketing.redemption import promotion_uses, record_promotion_uses
 from domain.media import media_url
-from domain.members.service import LEVELS_JSON, LevelRow, levels_from_json, member_summary
-from domain.models import Address, Order, OrderStatus, Product, Sku, User
+from domain.members.service import LevelRow, member_summary
+from domain.models import Address, Order, OrderStatus, User
 from domain.numbers import business_number
 from domain.orders import addresses as address_book
-from domain.orders.cart import MAX_QUANTITY, remove_ordered
+from domain.orders.cart import remove_ordered
+from domain.orders.checkout_reads import (
+    PLACING,
+    PREVIEWING,
+    Listed,
+    OrderItem,
+    load_lines,
+    read_for_token,
+)
 from domain.orders.errors import OrderError
 from domain.orders.order_inserts import insert_lines, insert_order
 from domain.orders.order_rows import Record
@@ -50,30 +50,7 @@ from domain.orders.stock import refuse_if_short, take_promotion_stock, take_stoc
 from domain.security import crypto
 from domain.security.actor import Shopper
 from domain.settings.service import get_settings
-from domain.users.service import token_row, token_row_statement, user_for_token
-
-MAX_LINES = 50
-
-
-@dataclass(frozen=True)
-class OrderItem:
-    sku_id: int
-    quantity: int
-
-
-@dataclass(frozen=True)
-class Listed:
-    """What pricing and placing read of one SKU and its product (``_CATALOG``: one row each, no ORM entities)."""
-
-    sku_id: int
-    product_id: int
-    category_id: int | None
-    title: str
-    specs: dict[str, str]
-    cover_url: str
-    price_fen: int
-    stock: int
-    on_sale: bool  # the product on the shelf and the SKU active
+from domain.users.service import user_for_token
 
 
 @dataclass
@@ -137,7 +114,7 @@ def preview_order(session: Session, *, user: User, items: list[OrderItem], coupo
                   lock: bool = False, lenient: bool = False) -> Preview:
     """What the order would cost now; the same code prices the real order (``lock``: placing it) and the cart's
     total (``lenient``: promo lines over a limit are priced normally instead of refused)."""
-    lines, catalog, running = _load_lines(session, items)
+    lines, catalog, running = load_lines(session, items)
     return _priced(session, user=user, lines=lines, catalog=catalog, running=running, coupon_id=coupon_id, lock=lock,
                    lenient=lenient)
 
@@ -165,20 +142,13 @@ def order_preview_for_token(session: Session, *, token: str, items: list[OrderIt
     """``order_preview`` for the shopper whose token this is (POST /orders/preview): the shopper, the member levels,
     the running 满减 activities and the SKUs in one statement, as placing reads them; then the shopper's coupons.
     The items' own refusals come after the token's, as placing has them."""
-    try:
-        quantities, refusal = _quantities(items), None
-    except DomainError as exc:
-        quantities, refusal = {}, exc
-    now = clock.now()
-    row = token_row(session, token, _SHOPPER_AND_SKUS[_dialect(session)], now=now, sku_ids=list(quantities))
-    if refusal is not None:
-        raise refusal
-    values = row._mapping
-    user = Record(**{name: values["shopper_" + name] for name in _SHOPPER_COLUMNS})
-    lines, catalog, running = _load_lines(session, items, now, rows=_catalog_rows_from_json(row.catalog_json))
+    reads = read_for_token(session, token, PREVIEWING, items)
+    if reads.refusal is not None:
+        raise reads.refusal
+    user = reads.shopper
+    lines, catalog, running = load_lines(session, items, reads.now, rows=reads.catalog_rows)
     preview = _priced(session, user=user, lines=lines, catalog=catalog, running=running, coupon_id=coupon_id,
-                      lock=False, levels=levels_from_json(row.levels_json),
-                      full_reductions=full_reductions_from_json(row.full_reductions_json))
+                      lock=False, levels=reads.levels, full_reductions=reads.full_reductions)
     return _order_preview(session, user=user, preview=preview, coupon_id=coupon_id)
 
 
@@ -236,27 +206,16 @@ def place_order_for_token(session: Session, *, token: str, items: list[OrderItem
     if key is None or not 1 <= len(key) <= 64:  # no key, or a refused one: refused after the token is checked
         user = user_for_token(session, token)
         return place_order_view(session, user=user, idempotency_key=idempotency_key, **order)
-    try:
-        quantities, refusal = _quantities(items), None
-    except DomainError as exc:  # refused after the token is checked and the key's order looked up, as before
-        quantities, refusal = {}, exc
-    now = clock.now()
-    row = token_row(session, token, _SHOPPER_KEYED_ORDER_ADDRESS_AND_SKUS[_dialect(session)], key=key,
-                    address_id=address_id, now=now, sku_ids=list(quantities))
-    values = row._mapping
-    user = Record(**{name: values["shopper_" + name] for name in _SHOPPER_COLUMNS})
-    placed_id = row.placed_id
-    address = Record(**{name: values["address__" + name] for name in _ADDRESS_COLUMNS}) \
-        if row.address__id is not None else None
-    if placed_id is not None:
-        return order_detail(session, placed_id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
-    if refusal is not None:
-        raise refusal
+    # The items' own refusals come after the token's and after the key's order is looked up, as before.
+    reads = read_for_token(session, token, PLACING, items, key=key, address_id=address_id)
+    user = reads.shopper
+    if reads.row.placed_id is not None:
+        return order_detail(session, reads.row.placed_id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
+    if reads.refusal is not None:
+        raise reads.refusal
     placed, view = _place(session, user=user, idempotency_key=key, key_looked_up=True, with_view=True,
-                          address=address, address_looked_up=True, now=now,
-                          levels=levels_from_json(row.levels_json),
-                          full_reductions=full_reductions_from_json(row.full_reductions_json),
-                          catalog_rows=_catalog_rows_from_json(row.catalog_json), **order)
+                          address=reads.address, address_looked_up=True, now=reads.now, levels=reads.levels,
+                          full_reductions=reads.full_reductions, catalog_rows=reads.catalog_rows, **order)
     return view or order_detail(session, placed.id, viewer=Shopper.of(user), buyer_nickname=user.nickname)
 
 
@@ -272,7 +231,7 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     loading them as ORM entities cost more than the statements (docs/architecture.md, "Performance"); an order the
     key had placed is the entity. ``now``, ``levels`` and ``full_reductions``: the moment the token's row was read
     at, and the member levels and running 满减 activities it carried (``_priced``); ``catalog_rows``: the SKUs'
-    ``_CATALOG`` rows it carried, else read here."""
+    rows it carried (domain/orders/checkout_reads.py), else read here."""
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not 1 <= len(idempotency_key) <= 64:
@@ -283,7 +242,7 @@ def _place(session: Session, *, user: User, items: list[OrderItem], address_id: 
     if len(remark or "") > 200:
         raise Invalid(OrderError.INVALID_REMARK, "备注不能超过 200 字")
     # The SKUs first: a sold-out line is refused before anything else is read or locked.
-    lines, catalog, running = _load_lines(session, items, now, rows=catalog_rows)
+    lines, catalog, running = load_lines(session, items, now, rows=catalog_rows)
     if not address_looked_up:
         address = address_book.get_address(session, user=user, address_id=address_id)
     elif address is None:
@@ -360,72 +319,12 @@ def _write(session: Session, *, user: User | Record, values: dict, rows: list[di
     return order, view
 
 
-_ORDERS = Order.__table__
-
-
 def _by_key(session: Session, user_id: int, key: str) -> Order | None:
     return session.scalar(_BY_KEY, {"user_id": user_id, "key": key})
 
 
-# The reads every placement makes first, built once (a sold-out answer is these and nothing else).
+# The order a shopper's key placed (a placement by token reads it with the token: domain/orders/checkout_reads.py).
 _BY_KEY = select(Order).where(Order.user_id == bindparam("user_id"), Order.idempotency_key == bindparam("key"))
-# On the tables: the token's shopper (what placing reads of them), the order their key placed already, their address
-# of that id (None when they have none of that id) and the SKUs ordered, as one row; ORM entities cost more to load
-# than the statement to run (docs/architecture.md, "Performance").
-_USERS, _ADDRESSES = User.__table__, Address.__table__
-_SHOPPER_COLUMNS = ("id", "nickname", "growth", "member_level_id")
-_ADDRESS_COLUMNS = tuple(column.name for column in _ADDRESSES.c)
-_SKUS, _PRODUCTS = Sku.__table__, Product.__table__
-
-
-def _catalog(ids_match):
-    """The SKUs ``ids_match`` names, each with its limited-time item running at the ``now`` parameter, if any."""
-    return (select(_SKUS.c.id, _SKUS.c.product_id, _PRODUCTS.c.category_id, _PRODUCTS.c.title, _SKUS.c.specs,
-                   _PRODUCTS.c.images, _SKUS.c.price_fen, _SKUS.c.stock,
-                   and_(_PRODUCTS.c.is_on_shelf, _SKUS.c.is_active).label("on_sale"), *RUNNING_ITEM_COLUMNS)
-            .select_from(running_item_outerjoin(_SKUS.join(_PRODUCTS, _PRODUCTS.c.id == _SKUS.c.product_id),
-                                                _SKUS.c.id))
-            .where(ids_match))
-
-
-# By dialect: the ids as one array parameter on PostgreSQL, the same statement for any number of them (an expanding
-# IN is written into the statement's text afresh at every execution, which cost about 1 % of a checkout's CPU).
-_CATALOG = {"postgresql": _catalog(_SKUS.c.id == any_(bindparam("sku_ids", type_=ARRAY(Integer)))),
-            "sqlite": _catalog(_SKUS.c.id.in_(bindparam("sku_ids", expanding=True)))}
-_SHOPPER_KEYED_ORDER_ADDRESS_AND_SKUS = {name: token_row_statement(
-    *(_USERS.c[name].label("shopper_" + name) for name in _SHOPPER_COLUMNS),
-    select(_ORDERS.c.id).where(_ORDERS.c.user_id == _USERS.c.id, _ORDERS.c.idempotency_key == bindparam("key"))
-    .correlate(_USERS).scalar_subquery().label("placed_id"),
-    *(column.label("address__" + column.name) for column in _ADDRESSES.c),
-    # What pricing reads beside the shopper, and the SKUs' rows, as columns of this row (domain/json_rows.py): three
-    # statements fewer.
-    LEVELS_JSON.label("levels_json"), RUNNING_FULL_REDUCTIONS_JSON.label("full_reductions_json"),
-    rows_json(catalog).label("catalog_json"),
-).outerjoin(_ADDRESSES, and_(_ADDRESSES.c.id == bindparam("address_id"), _ADDRESSES.c.user_id == _USERS.c.id))
-    for name, catalog in _CATALOG.items()}
-# Previewing reads the same of the shopper, and what pricing reads beside them, in one statement too.
-_SHOPPER_AND_SKUS = {name: token_row_statement(
-    *(_USERS.c[name].label("shopper_" + name) for name in _SHOPPER_COLUMNS),
-    LEVELS_JSON.label("levels_json"), RUNNING_FULL_REDUCTIONS_JSON.label("full_reductions_json"),
-    rows_json(catalog).label("catalog_json"),
-) for name, catalog in _CATALOG.items()}
-_CatalogRow = namedtuple("_CatalogRow", [column.key for column in _CATALOG["sqlite"].selected_columns])
-_ENDS_AT = _CatalogRow._fields.index("promo_ends_at")
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
-def _catalog_rows_from_json(text: str) -> list:
-    """The ``_CATALOG`` rows ``catalog_json`` carried, as rows with the same names and values (the running item's
-    end is JSON's text of it: made the datetime again)."""
-    rows = []
-    for values in json_rows(text):
-        if values[_ENDS_AT] is not None:
-            values[_ENDS_AT] = datetime.fromisoformat(values[_ENDS_AT])
-        rows.append(_CatalogRow(*values))
-    return rows
 
 
 def _rules(session: Session, user: User, offers: Offers, coupon: ChosenCoupon | None,
@@ -438,46 +337,3 @@ def _rules(session: Session, user: User, offers: Offers, coupon: ChosenCoupon | 
         full_reductions=offers.full_reductions,
         coupon=coupon.terms if coupon else None,
     )
-
-
-def _quantities(items: list[OrderItem]) -> dict[int, int]:
-    """Each SKU's quantity over the items; the refusals that need nothing read."""
-    if not items:
-        raise Invalid(OrderError.EMPTY_ORDER, "请选择要购买的商品")
-    quantities: dict[int, int] = {}
-    for item in items:
-        if not isinstance(item.quantity, int) or isinstance(item.quantity, bool) or item.quantity < 1:
-            raise Invalid(OrderError.INVALID_QUANTITY, "购买数量至少为 1")
-        quantities[item.sku_id] = quantities.get(item.sku_id, 0) + item.quantity
-    if len(quantities) > MAX_LINES:
-        raise Invalid(OrderError.TOO_MANY_LINES, f"一次最多购买 {MAX_LINES} 种商品")
-    if any(q > MAX_QUANTITY for q in quantities.values()):
-        raise Invalid(OrderError.INVALID_QUANTITY, f"单个商品最多购买 {MAX_QUANTITY} 件")
-    return quantities
-
-
-def _load_lines(session: Session, items: list[OrderItem], now: datetime | None = None, *,
-                rows: list | None = None) -> tuple[list[LineInput], dict[int, Listed], dict[int, RunningItem]]:
-    """The lines, what they list, and their SKUs' limited-time items running at ``now``: one statement, or none
-    when ``rows`` are the SKUs' ``_CATALOG`` rows read already."""
-    quantities = _quantities(items)
-    if rows is None:
-        rows = session.execute(_CATALOG[_dialect(session)], {"sku_ids": list(quantities),
-                                                             "now": now or clock.now()}).all()
-    catalog = {row.id: Listed(sku_id=row.id, product_id=row.product_id, category_id=row.category_id, title=row.title,
-                              specs=row.specs, cover_url=row.images[0] if row.images else "",  # Product.cover_url
-                              price_fen=row.price_fen, stock=row.stock,
-                              on_sale=bool(row.on_sale))
-               for row in rows}
-    lines = []
-    for sku_id, quantity in quantities.items():
-        if sku_id not in catalog:
-            raise NotFound(CatalogError.SKU_NOT_FOUND, "商品规格不存在")
-        listed = catalog[sku_id]
-        if not listed.on_sale:
-            raise Conflict(OrderError.PRODUCT_UNAVAILABLE, f"“{listed.title}”已下架")
-        if listed.stock < quantity:
-            raise Conflict(OrderError.OUT_OF_STOCK, f"“{listed.title}”库存不足，仅剩 {listed.stock} 件")
-        lines.append(LineInput(sku_id=sku_id, product_id=listed.product_id, category_id=listed.category_id,
-                               quantity=quantity, price_fen=listed.price_fen))
-    return lines, catalog, running_items_of(rows)
