@@ -292,3 +292,31 @@ def test_every_endpoint_documents_its_refusals(client):
                 assert "404" in documented, (method, path)
     order = paths["/api/v1/orders/{order_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert order["$ref"].endswith("/OrderOut")
+
+
+def test_previewing_and_placing_check_the_token_before_the_items(client, db, buyer):
+    """The token's shopper and the SKUs come in one statement; items the domain refuses without a read (here the
+    same SKU twice, over the most one order may hold of it) are refused after the token: a bad token is 401
+    whatever the items, a good one gets the items' own code. Nothing is written."""
+    from domain.models import Order
+
+    sku = make_product(db, prices=(1500,), stock=5).skus[0]
+    address = client.post("/api/v1/addresses", json=ADDRESS, headers=buyer).json()
+    too_many = [{"sku_id": sku.id, "quantity": 600}, {"sku_id": sku.id, "quantity": 600}]
+    bad = {"Authorization": "Bearer nope"}
+    for items in (too_many, [{"sku_id": sku.id, "quantity": 1}]):
+        refused(UserError.INVALID_TOKEN, client.post("/api/v1/orders/preview", json={"items": items}, headers=bad),
+                status=401)
+        refused(UserError.INVALID_TOKEN, client.post("/api/v1/orders", json={"items": items, "address_id": address["id"]},
+                                                     headers={**bad, "Idempotency-Key": "t-before-items"}), status=401)
+    refused(OrderError.INVALID_QUANTITY, client.post("/api/v1/orders/preview", json={"items": too_many},
+                                                     headers=buyer), status=422)
+    refused(OrderError.INVALID_QUANTITY, client.post("/api/v1/orders", json={"items": too_many,
+                                                                             "address_id": address["id"]},
+                                                     headers={**buyer, "Idempotency-Key": "t-before-items"}),
+            status=422)
+    preview = client.post("/api/v1/orders/preview", json={"items": [{"sku_id": sku.id, "quantity": 2}]},
+                          headers=buyer).json()
+    assert (preview["goods_fen"], preview["lines"][0]["paid_fen"]) == (3000, 3000)
+    db.expire_all()
+    assert db.query(Order).count() == 0
